@@ -1,0 +1,52 @@
+/**
+ * Error codes the Cloudflare v4 API answers with, named for what they mean.
+ * Where a code was taken from observed API answers (issue threads, wrangler's
+ * handling, the OpenAPI schema) rather than documentation, emulator/README.md
+ * says so.
+ */
+export const ErrorCode = {
+  // Authentication and routing, shared by every service.
+  missingAuthHeaders: 9106,
+  invalidAccessToken: 9109,
+  invalidRequestHeaders: 6003,
+  invalidAuthorizationFormat: 6111,
+  authenticationError: 10000,
+  rateLimited: 971,
+  noRoute: 7000,
+  invalidObjectIdentifier: 7003,
+  methodNotAllowed: 10405,
+  internalError: 10001,
+
+  // Workers and Workers for Platforms.
+  workersInvalidRequest: 10014,
+  scriptNotFound: 10007,
+  scriptValidationFailed: 10021,
+  invalidScriptName: 10016,
+  bindingResourceNotFound: 10041,
+  tooManyTags: 10089,
+  dispatchNamespaceNotFound: 100119,
+  dispatchNamespaceExists: 100120,
+  scriptTooLarge: 10027,
+  secretNotFound: 10056,
+  malformedMultipart: 10031,
+  migrationTagMismatch: 10079,
+
+  // Workers KV.
+  kvNamespaceTitleExists: 10014,
+  kvNamespaceNotFound: 10013,
+  kvInvalidRequest: 10011,
+
+  // R2.
+  r2BucketExists: 10004,
+  r2BucketNotEmpty: 10008,
+  r2BucketNotFound: 10006,
+  r2InvalidBucketName: 10005,
+  r2InvalidRequest: 10040,
+
+  // D1.
+  d1DatabaseExists: 7502,
+  d1DatabaseNotFound: 7404,
+  d1InvalidRequest: 7400,
+  d1QueryError: 7500,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

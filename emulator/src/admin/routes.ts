@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { authenticate } from "../api/auth";
+import { parseJsonBody } from "../api/body";
+import { ApiError } from "../api/errors";
+import { ok } from "../api/respond";
+import type { ApiEnv } from "../api/types";
+import { FaultRuleInput, RateLimitConfig } from "../store/gate";
+
+/**
+ * The emulator's own controls, outside /client/v4 so no Cloudflare client can
+ * reach them by accident: fault injection and the rate limiter's settings.
+ * Same token and envelope as the API, so one client serves both.
+ */
+export const admin = new Hono<ApiEnv>();
+
+admin.get("/health", (c) => c.json({ ok: true, service: "wfp-emulator" }));
+
+admin.use("*", authenticate);
+
+const gateOf = (env: ApiEnv["Bindings"]) => env.GATE.get(env.GATE.idFromName("gate"));
+
+admin.post("/faults", async (c) => {
+  const input = await parseJsonBody(c, FaultRuleInput, ErrorCode.workersInvalidRequest);
+  return ok(c, await gateOf(c.env).addFault(input));
+});
+admin.get("/faults", async (c) => ok(c, await gateOf(c.env).listFaults()));
+admin.delete("/faults", async (c) => ok(c, { deleted: await gateOf(c.env).clearFaults() }));
+admin.delete("/faults/:id", async (c) => {
+  const removed = await gateOf(c.env).removeFault(c.req.param("id"));
+  if (!removed) throw new ApiError(404, ErrorCode.noRoute, "No such fault");
+  return ok(c, { id: c.req.param("id") });
+});
+
+admin.get("/rate-limit", async (c) => ok(c, await gateOf(c.env).getRateLimit()));
+admin.put("/rate-limit", async (c) => {
+  const config = await parseJsonBody(c, RateLimitConfig, ErrorCode.workersInvalidRequest);
+  return ok(c, await gateOf(c.env).setRateLimit(config));
+});

@@ -1,0 +1,59 @@
+import { createMiddleware } from "hono/factory";
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import type { FaultAction } from "../store/gate";
+import { ApiError, type ErrorStatus } from "./errors";
+import type { ApiEnv } from "./types";
+
+/** The Gate keys rate-limit windows by a hash, so the token itself is never stored. */
+async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Resolves after `ms`, or as soon as the client goes away. */
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function applyFault(action: FaultAction, signal: AbortSignal): Promise<void> {
+  switch (action.kind) {
+    case "delay":
+      await wait(action.ms, signal);
+      return;
+    case "hang":
+      await wait(action.ms, signal);
+      throw new ApiError(504, ErrorCode.internalError, "Injected hang: no answer was given");
+    case "fail": {
+      const headers: Record<string, string> =
+        action.retryAfter === undefined ? {} : { "retry-after": String(action.retryAfter) };
+      throw new ApiError(action.status as ErrorStatus, action.code, action.message, {}, headers);
+    }
+  }
+}
+
+/**
+ * Runs every authenticated call past the Gate: the rate limit (429, code 971,
+ * Retry-After) and any injected fault, before the route does anything.
+ */
+export const gate = createMiddleware<ApiEnv>(async (c, next) => {
+  const path = new URL(c.req.url).pathname.replace(/^\/client\/v4/, "");
+  const stub = c.env.GATE.get(c.env.GATE.idFromName("gate"));
+  const admission = await stub.admit(await hashToken(c.get("token")), c.req.method, path);
+  if (admission.kind === "rate-limited") {
+    throw new ApiError(
+      429,
+      ErrorCode.rateLimited,
+      "Please wait and consider throttling your request speed",
+      {},
+      { "retry-after": String(admission.retryAfterSeconds) },
+    );
+  }
+  if (admission.kind === "fault") await applyFault(admission.action, c.req.raw.signal);
+  await next();
+});

@@ -1,0 +1,30 @@
+import type { D1DatabaseObject } from "./store/d1-database";
+import type { Gate } from "./store/gate";
+import type { ResourcesStore } from "./store/resources-store";
+import type { WorkersStore } from "./store/workers-store";
+
+/** Bindings of the emulator Worker (see wrangler.toml). */
+export interface Env {
+  /** Bearer token(s) the API accepts, comma-separated. */
+  EMULATOR_API_TOKEN: string;
+  /** "true" turns on Cloudflare's per-token rate limit at start-up; the admin API can switch it later. */
+  RATE_LIMIT_ENABLED: string;
+  RATE_LIMIT_REQUESTS: string;
+  RATE_LIMIT_WINDOW_SECONDS: string;
+
+  /** Per account: dispatch namespaces, scripts, tags, secrets. */
+  WORKERS_STORE: DurableObjectNamespace<WorkersStore>;
+  /** Per account: the registry of KV namespaces, R2 buckets and D1 databases. */
+  RESOURCES_STORE: DurableObjectNamespace<ResourcesStore>;
+  /** One SQLite database per D1 database id: the REST query endpoint and tenant workers' D1 bindings share it. */
+  D1_DATABASES: DurableObjectNamespace<D1DatabaseObject>;
+  /** Singleton: rate limiting and fault injection. */
+  GATE: DurableObjectNamespace<Gate>;
+
+  /** Every tenant KV namespace's data, keys prefixed by namespace id. */
+  KV_DATA: KVNamespace;
+  /** Every tenant R2 bucket's objects, keys prefixed by account id and bucket name. */
+  R2_DATA: R2Bucket;
+  /** Uploaded script modules, by account, namespace, script and etag. */
+  SCRIPT_MODULES: R2Bucket;
+}

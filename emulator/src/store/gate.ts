@@ -1,0 +1,199 @@
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Env } from "../env";
+
+/**
+ * What a fault does to a matching call: answer with an error, answer late, or
+ * not answer at all (until the client gives up, or `ms` passes).
+ */
+export const FaultAction = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("fail"),
+    status: z.number().int().min(400).max(599),
+    code: z.number().int().min(0),
+    message: z.string().min(1).default("Injected fault"),
+    /** Sent as Retry-After (seconds), as the real API does with 429s. */
+    retryAfter: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({ kind: z.literal("delay"), ms: z.number().int().min(0).max(600_000) }),
+  z.strictObject({ kind: z.literal("hang"), ms: z.number().int().min(1).max(600_000).default(300_000) }),
+]);
+export type FaultAction = z.infer<typeof FaultAction>;
+
+export const FaultRuleInput = z.strictObject({
+  /** HTTP method, or "*" for any. */
+  method: z
+    .string()
+    .regex(/^(\*|[A-Za-z]+)$/)
+    .default("*")
+    .transform((m) => m.toUpperCase()),
+  /**
+   * Glob over the path below /client/v4: `*` matches within one segment,
+   * `**` across segments. Example: `/accounts/* /d1/database` (without the space).
+   */
+  path: z.string().startsWith("/").max(1024),
+  /** How many matching calls it applies to before it is spent. */
+  times: z.number().int().min(1).max(1_000_000).default(1),
+  action: FaultAction,
+});
+export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
+
+export type FaultRule = FaultRuleInput & { id: string; remaining: number; hits: number };
+
+export const RateLimitConfig = z.strictObject({
+  enabled: z.boolean(),
+  requests: z.number().int().min(1).max(1_000_000),
+  windowSeconds: z.number().int().min(1).max(86_400),
+});
+export type RateLimitConfig = z.infer<typeof RateLimitConfig>;
+
+export type Admission =
+  | { kind: "pass" }
+  | { kind: "rate-limited"; retryAfterSeconds: number }
+  | { kind: "fault"; action: FaultAction };
+
+/** `*` within a segment, `**` across segments; everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] as string;
+    if (ch === "*") {
+      if (glob[i + 1] === "*") {
+        source += ".*";
+        i++;
+      } else source += "[^/]*";
+    } else source += ch.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}/?$`);
+}
+
+/**
+ * The one object every API call passes through before its route: Cloudflare's
+ * per-token rate limit (a window of `requests` calls per `windowSeconds`, then
+ * 429 for a whole window) and the fault rules tests install. A single instance
+ * keeps both decisions ordered and exact, which is what tests need; the cost
+ * is one local RPC per call.
+ */
+export class Gate extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private faults: FaultRule[] = [];
+  private rateLimit: RateLimitConfig;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS faults (
+      id TEXT PRIMARY KEY, seq INTEGER NOT NULL, rule TEXT NOT NULL, remaining INTEGER NOT NULL, hits INTEGER NOT NULL)`);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS rate_windows (
+      token_hash TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL, blocked_until INTEGER NOT NULL)`);
+    this.faults = this.loadFaults();
+    this.rateLimit = this.loadRateLimit();
+  }
+
+  private loadFaults(): FaultRule[] {
+    return this.sql
+      .exec<{ id: string; rule: string; remaining: number; hits: number }>(
+        "SELECT id, rule, remaining, hits FROM faults ORDER BY seq",
+      )
+      .toArray()
+      .map((row) => ({
+        ...(JSON.parse(row.rule) as FaultRuleInput),
+        id: row.id,
+        remaining: row.remaining,
+        hits: row.hits,
+      }));
+  }
+
+  private loadRateLimit(): RateLimitConfig {
+    const stored = this.sql.exec<{ value: string }>("SELECT value FROM config WHERE key = 'rate_limit'").toArray()[0];
+    if (stored !== undefined) return RateLimitConfig.parse(JSON.parse(stored.value));
+    return {
+      enabled: this.env.RATE_LIMIT_ENABLED === "true",
+      requests: Number.parseInt(this.env.RATE_LIMIT_REQUESTS, 10) || 1200,
+      windowSeconds: Number.parseInt(this.env.RATE_LIMIT_WINDOW_SECONDS, 10) || 300,
+    };
+  }
+
+  /** Decides what happens to one API call. Rate limiting is counted first, as a real outage behind the limiter would be. */
+  admit(tokenHash: string, method: string, path: string, now = Date.now()): Admission {
+    if (this.rateLimit.enabled) {
+      const retryAfter = this.countCall(tokenHash, now);
+      if (retryAfter !== null) return { kind: "rate-limited", retryAfterSeconds: retryAfter };
+    }
+    const rule = this.faults.find(
+      (f) => f.remaining > 0 && (f.method === "*" || f.method === method) && globToRegExp(f.path).test(path),
+    );
+    if (rule === undefined) return { kind: "pass" };
+    rule.remaining -= 1;
+    rule.hits += 1;
+    this.sql.exec("UPDATE faults SET remaining = ?, hits = ? WHERE id = ?", rule.remaining, rule.hits, rule.id);
+    return { kind: "fault", action: rule.action };
+  }
+
+  /** Returns null when the call is within the limit, else the seconds until the block lifts. */
+  private countCall(tokenHash: string, now: number): number | null {
+    const windowMs = this.rateLimit.windowSeconds * 1000;
+    const row = this.sql
+      .exec<{ window_start: number; count: number; blocked_until: number }>(
+        "SELECT window_start, count, blocked_until FROM rate_windows WHERE token_hash = ?",
+        tokenHash,
+      )
+      .toArray()[0];
+    if (row !== undefined && row.blocked_until > now) return Math.max(1, Math.ceil((row.blocked_until - now) / 1000));
+    const fresh = row === undefined || now - row.window_start >= windowMs || row.blocked_until > 0;
+    const windowStart = fresh ? now : row.window_start;
+    const count = (fresh ? 0 : row.count) + 1;
+    if (count > this.rateLimit.requests) {
+      // Over the limit: every call is refused for one whole window from now.
+      this.sql.exec(
+        "INSERT OR REPLACE INTO rate_windows VALUES (?, ?, ?, ?)",
+        tokenHash,
+        windowStart,
+        count,
+        now + windowMs,
+      );
+      return this.rateLimit.windowSeconds;
+    }
+    this.sql.exec("INSERT OR REPLACE INTO rate_windows VALUES (?, ?, ?, 0)", tokenHash, windowStart, count);
+    return null;
+  }
+
+  addFault(input: FaultRuleInput): FaultRule {
+    const rule: FaultRule = { ...input, id: crypto.randomUUID(), remaining: input.times, hits: 0 };
+    const seq = this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM faults").one().s;
+    this.sql.exec("INSERT INTO faults VALUES (?, ?, ?, ?, 0)", rule.id, seq, JSON.stringify(input), rule.remaining);
+    this.faults.push(rule);
+    return rule;
+  }
+
+  listFaults(): FaultRule[] {
+    return this.faults;
+  }
+
+  removeFault(id: string): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    this.sql.exec("DELETE FROM faults WHERE id = ?", id);
+    return this.faults.length < before;
+  }
+
+  clearFaults(): number {
+    const count = this.faults.length;
+    this.faults = [];
+    this.sql.exec("DELETE FROM faults");
+    return count;
+  }
+
+  getRateLimit(): RateLimitConfig {
+    return this.rateLimit;
+  }
+
+  /** Replaces the configuration and starts every token's window afresh. */
+  setRateLimit(config: RateLimitConfig): RateLimitConfig {
+    this.rateLimit = config;
+    this.sql.exec("INSERT OR REPLACE INTO config VALUES ('rate_limit', ?)", JSON.stringify(config));
+    this.sql.exec("DELETE FROM rate_windows");
+    return config;
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+// One project per worker (each runs in workerd through @cloudflare/vitest-plugin)
+// and one for the end-to-end tests that drive real processes from Node.
+export default defineConfig({
+  test: {
+    projects: ["emulator/vitest.config.ts"],
+  },
+});
