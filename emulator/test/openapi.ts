@@ -1,0 +1,75 @@
+import { type Schema, Validator } from "@cfworker/json-schema";
+import spec from "./fixtures/cloudflare-openapi-subset.json";
+
+/**
+ * Checks emulator answers against Cloudflare's official OpenAPI schema (an
+ * extract of cloudflare/api-schemas, BSD-3-Clause, in fixtures/). The schema
+ * is OpenAPI 3.0, whose `nullable` JSON Schema does not know, so it is
+ * rewritten once into plain JSON Schema before use.
+ */
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Operation = { responses: Record<string, Json> };
+
+function toJsonSchema(node: Json): Json {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== "object") return node;
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "nullable" || key === "example" || key === "x-auditable") continue;
+    out[key] = toJsonSchema(value);
+  }
+  if (node.nullable === true) {
+    if (typeof out.type === "string") out.type = [out.type, "null"];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  return out;
+}
+
+const document = toJsonSchema(spec as unknown as Json) as { [key: string]: Json };
+const paths = document.paths as Record<string, Record<string, Operation>>;
+
+function resolve(node: Json): Json {
+  if (node !== null && typeof node === "object" && !Array.isArray(node) && typeof node.$ref === "string") {
+    const pointer = node.$ref.replace(/^#\//, "").split("/");
+    let target: Json = document;
+    for (const part of pointer)
+      target = (target as { [key: string]: Json })[part.replace(/~1/g, "/").replace(/~0/g, "~")] as Json;
+    return resolve(target);
+  }
+  return node;
+}
+
+const templates = Object.keys(paths).map((template) => ({
+  template,
+  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+}));
+
+/** The schema path template an API path falls under, if the extract covers it. */
+export function operationFor(method: string, path: string): { template: string; operation: Operation } | undefined {
+  // Prefer the most literal template: `/scripts/{name}/tags` over `/scripts/{name}`.
+  const match = templates
+    .filter((t) => t.pattern.test(path))
+    .sort((a, b) => a.template.split("{").length - b.template.split("{").length)[0];
+  const operation = match && paths[match.template]?.[method.toLowerCase()];
+  return match && operation ? { template: match.template, operation } : undefined;
+}
+
+/**
+ * Validates one JSON answer. Returns a list of problems, empty when the body
+ * matches the schema for its status (the schema's `2XX`-style keys included).
+ */
+export function schemaProblems(method: string, path: string, status: number, body: unknown): string[] | undefined {
+  const found = operationFor(method, path);
+  if (found === undefined) return undefined;
+  const responses = found.operation.responses;
+  const key = [String(status), `${String(status)[0]}XX`, "default"].find((k) => k in responses);
+  if (key === undefined) return [`${method} ${found.template}: the schema has no response for status ${status}`];
+  const response = resolve(responses[key] as Json) as { content?: Record<string, { schema?: Json }> };
+  const schema = response.content?.["application/json"]?.schema;
+  if (schema === undefined) return [];
+  const validator = new Validator({ ...document, ...(schema as object) } as Schema, "2020-12", false);
+  const result = validator.validate(body);
+  return result.valid
+    ? []
+    : result.errors.map((e) => `${method} ${found.template} ${status}: ${e.instanceLocation} ${e.error}`);
+}
