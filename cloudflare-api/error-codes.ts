@@ -30,6 +30,12 @@ export const ErrorCode = {
   secretNotFound: 10056,
   malformedMultipart: 10031,
   migrationTagMismatch: 10079,
+  unsupportedContentType: 10001,
+  kvBindingInvalid: 10042,
+  r2BindingNotFound: 10085,
+  d1BindingNotFound: 10181,
+  scriptTagLimit: 100103,
+  scriptTagInvalid: 100134,
 
   // Workers KV.
   kvNamespaceTitleExists: 10014,

@@ -1,8 +1,36 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Stands in for the platform's outbound worker in the emulator's own tests: it
+// answers every subrequest with what it received, parameters included.
+const outboundWorker = {
+  name: "wfp-outbound",
+  modules: true,
+  script: `export default {
+    async fetch(request) {
+      return Response.json({
+        outbound: true,
+        url: request.url,
+        method: request.method,
+        params: JSON.parse(request.headers.get("x-wfp-outbound-params") ?? "null"),
+        invocationHeader: request.headers.get("x-wfp-invocation"),
+      });
+    },
+  };`,
+};
+
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      // Real bindings for the conformance suites: the tenant-facing KV and R2 must answer as these do.
+      miniflare: {
+        workers: [outboundWorker],
+        kvNamespaces: ["REAL_KV"],
+        r2Buckets: ["REAL_BUCKET"],
+      },
+    }),
+  ],
   test: {
     name: "emulator",
     include: ["test/**/*.test.ts"],

@@ -1,3 +1,4 @@
+import type { AnalyticsStore } from "./store/analytics-store";
 import type { D1DatabaseObject } from "./store/d1-database";
 import type { Gate } from "./store/gate";
 import type { ResourcesStore } from "./store/resources-store";
@@ -18,6 +19,8 @@ export interface Env {
   RESOURCES_STORE: DurableObjectNamespace<ResourcesStore>;
   /** One SQLite database per D1 database id: the REST query endpoint and tenant workers' D1 bindings share it. */
   D1_DATABASES: DurableObjectNamespace<D1DatabaseObject>;
+  /** Per account: Analytics Engine data points written by tenant workers. */
+  ANALYTICS: DurableObjectNamespace<AnalyticsStore>;
   /** Singleton: rate limiting and fault injection. */
   GATE: DurableObjectNamespace<Gate>;
 
@@ -27,4 +30,9 @@ export interface Env {
   R2_DATA: R2Bucket;
   /** Uploaded script modules, by account, namespace, script and etag. */
   SCRIPT_MODULES: R2Bucket;
+
+  /** Runs uploaded scripts (the Worker Loader). */
+  LOADER: WorkerLoader;
+  /** The platform's outbound worker, for namespaces bound with one. */
+  OUTBOUND: Fetcher;
 }

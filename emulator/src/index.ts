@@ -1,5 +1,11 @@
 import { app } from "./app";
 
+export { TenantAnalytics } from "./namespace/bindings/analytics-engine";
+export { TenantKv } from "./namespace/bindings/kv";
+export { TenantR2Bucket } from "./namespace/bindings/r2";
+export { DispatchNamespace } from "./namespace/dispatch-namespace";
+export { TenantEgress } from "./namespace/egress";
+export { AnalyticsStore } from "./store/analytics-store";
 export { D1DatabaseObject } from "./store/d1-database";
 export { Gate } from "./store/gate";
 export { ResourcesStore } from "./store/resources-store";

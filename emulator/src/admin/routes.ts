@@ -37,3 +37,13 @@ admin.put("/rate-limit", async (c) => {
   const config = await parseJsonBody(c, RateLimitConfig, ErrorCode.workersInvalidRequest);
   return ok(c, await gateOf(c.env).setRateLimit(config));
 });
+
+/** Analytics Engine data points written by tenant workers, newest `limit` (default 100, at most 10,000), oldest first. */
+admin.get("/analytics/:account_id/:dataset", async (c) => {
+  const limit = Number(c.req.query("limit") ?? "100");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new ApiError(400, ErrorCode.workersInvalidRequest, "limit must be an integer from 1 to 10000");
+  }
+  const store = c.env.ANALYTICS.get(c.env.ANALYTICS.idFromName(c.req.param("account_id")));
+  return ok(c, await store.read(c.req.param("dataset"), limit));
+});

@@ -1,0 +1,154 @@
+import type {
+  Limits,
+  Migrations,
+  ModuleContentType,
+  NamespaceScript,
+  ScriptMetadata,
+  ScriptSettings,
+  ScriptSummary,
+  UploadResult,
+} from "../../../cloudflare-api/script-metadata";
+import { publicBinding, type StoredBinding } from "./bindings";
+
+/** One module of a version: its body lives in SCRIPT_MODULES under `r2Key`. */
+export interface StoredModule {
+  name: string;
+  type: ModuleContentType;
+  size: number;
+  sha256: string;
+  r2Key: string;
+}
+
+/** What runs: replaced as a whole by every upload. */
+export interface ScriptVersion {
+  main_module: string;
+  modules: StoredModule[];
+  compatibility_date?: string | undefined;
+  compatibility_flags: string[];
+  bindings: StoredBinding[];
+}
+
+/** Script-level settings: an upload or PATCH changes the ones it names and keeps the rest. */
+export type ScriptSettingsRecord = Pick<
+  ScriptMetadata,
+  "limits" | "logpush" | "observability" | "placement" | "tail_consumers" | "usage_model"
+> & { migrations?: Migrations | undefined };
+
+export interface ScriptRecord {
+  namespace: string;
+  name: string;
+  /** The script's immutable id. */
+  tag: string;
+  etag: string;
+  created_on: string;
+  modified_on: string;
+  migration_tag: string | null;
+  version: ScriptVersion;
+  settings: ScriptSettingsRecord;
+  tags: string[];
+}
+
+/** What an upload or PATCH says about script-level settings; absent fields are kept. */
+export function mergeSettings(
+  current: ScriptSettingsRecord,
+  change: Partial<Pick<ScriptMetadata, keyof ScriptSettingsRecord>>,
+): ScriptSettingsRecord {
+  const merged: ScriptSettingsRecord = { ...current };
+  for (const key of ["limits", "logpush", "observability", "placement", "tail_consumers", "usage_model"] as const) {
+    if (change[key] !== undefined) Object.assign(merged, { [key]: change[key] });
+  }
+  if (change.migrations !== undefined) merged.migrations = change.migrations;
+  return merged;
+}
+
+/**
+ * The extract the emulator is checked against (2024) allows only "bundled" and
+ * "unbound"; scripts that never chose answer with the model the extract's
+ * examples show.
+ */
+const DEFAULT_USAGE_MODEL = "bundled";
+
+export function scriptSummary(record: ScriptRecord): ScriptSummary {
+  const { version, settings } = record;
+  return {
+    id: record.name,
+    tag: record.tag,
+    etag: record.etag,
+    created_on: record.created_on,
+    modified_on: record.modified_on,
+    ...(version.compatibility_date === undefined ? {} : { compatibility_date: version.compatibility_date }),
+    compatibility_flags: version.compatibility_flags,
+    has_assets: false,
+    has_modules: true,
+    logpush: settings.logpush ?? false,
+    ...(record.migration_tag === null ? {} : { migration_tag: record.migration_tag }),
+    ...(settings.placement?.mode === undefined ? {} : { placement_mode: settings.placement.mode }),
+    tags: record.tags,
+    tail_consumers: settings.tail_consumers ?? [],
+    usage_model: settings.usage_model ?? DEFAULT_USAGE_MODEL,
+  };
+}
+
+/** No code runs at upload time here, so there is no start-up to time. */
+export const uploadResult = (record: ScriptRecord): UploadResult => ({ ...scriptSummary(record), startup_time_ms: 0 });
+
+export const namespaceScript = (record: ScriptRecord): NamespaceScript => ({
+  created_on: record.created_on,
+  modified_on: record.modified_on,
+  dispatch_namespace: record.namespace,
+  script: scriptSummary(record),
+});
+
+export function scriptSettings(record: ScriptRecord): ScriptSettings {
+  const { version, settings } = record;
+  return {
+    bindings: version.bindings.map(publicBinding),
+    ...(version.compatibility_date === undefined ? {} : { compatibility_date: version.compatibility_date }),
+    compatibility_flags: version.compatibility_flags,
+    ...(settings.limits === undefined ? {} : { limits: settings.limits }),
+    logpush: settings.logpush ?? false,
+    ...(settings.observability === undefined ? {} : { observability: settings.observability }),
+    ...(settings.placement === undefined ? {} : { placement: settings.placement }),
+    tags: record.tags,
+    tail_consumers: settings.tail_consumers ?? [],
+    usage_model: settings.usage_model ?? DEFAULT_USAGE_MODEL,
+  };
+}
+
+/**
+ * workerd needs a compatibility date; the API accepts uploads without one.
+ * Such scripts run with the oldest date the kit's tooling knows.
+ */
+const DEFAULT_COMPATIBILITY_DATE = "2021-11-02";
+
+/**
+ * A binding as the runner receives it: the API's own fields by type. Typed
+ * loosely on purpose: RPC's types can map neither the recursive JSON type of
+ * `json` bindings nor `unknown`, but any `object` passes.
+ */
+export interface RunnableBinding {
+  type: string;
+  name: string;
+  [field: string]: string | number | boolean | null | undefined | object;
+}
+
+/** Everything needed to run the script, secret values included: for the emulator's own dispatcher only. */
+export interface RunnableScript {
+  etag: string;
+  mainModule: string;
+  modules: { name: string; type: ModuleContentType; r2Key: string }[];
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  bindings: RunnableBinding[];
+  limits?: Limits | undefined;
+}
+
+export const runnableScript = (record: ScriptRecord): RunnableScript => ({
+  etag: record.etag,
+  mainModule: record.version.main_module,
+  modules: record.version.modules.map(({ name, type, r2Key }) => ({ name, type, r2Key })),
+  compatibilityDate: record.version.compatibility_date ?? DEFAULT_COMPATIBILITY_DATE,
+  compatibilityFlags: record.version.compatibility_flags,
+  bindings: record.version.bindings,
+  limits: record.settings.limits,
+});

@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, acct, call } from "./helpers";
+import { createNamespace, dispatch, namespaceBinding, uploadScript } from "./tenant";
+
+const hello = (greeting: string) => ({
+  "index.js": `export default { async fetch(request, env) { return new Response("${greeting} " + new URL(request.url).pathname + " " + (env.WHO ?? "")); } };`,
+});
+
+describe("running uploaded scripts", () => {
+  it("serves an uploaded script, then the new code on the next request after a re-upload, then 'Worker not found' after delete", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "acme", {
+      modules: hello("hello"),
+      bindings: [{ type: "plain_text", name: "WHO", text: "acme" }],
+    });
+    const first = await dispatch(ns, "acme", "http://acme.example/path");
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe("hello /path acme");
+
+    await uploadScript(ns, "acme", {
+      modules: hello("bonjour"),
+      bindings: [{ type: "plain_text", name: "WHO", text: "acme" }],
+    });
+    expect(await (await dispatch(ns, "acme", "http://acme.example/x")).text()).toBe("bonjour /x acme");
+
+    expect((await call(acct(`/workers/dispatch/namespaces/${ns}/scripts/acme`), { method: "DELETE" })).status).toBe(
+      200,
+    );
+    await expect(dispatch(ns, "acme", "http://acme.example/")).rejects.toThrow("Worker not found");
+  });
+
+  it("get() never throws for a missing script; fetch() fails with 'Worker not found'", async () => {
+    const ns = await createNamespace();
+    const handle = namespaceBinding(ns).get("does-not-exist");
+    await expect(handle.fetch(new Request("http://x/"))).rejects.toThrow("Worker not found");
+  });
+
+  it("keeps namespaces and accounts apart: the same script name elsewhere is not found", async () => {
+    const ns = await createNamespace();
+    const other = await createNamespace();
+    await uploadScript(ns, "shared-name", { modules: hello("mine") });
+    await expect(dispatch(other, "shared-name", "http://x/")).rejects.toThrow("Worker not found");
+    const otherAccount = namespaceBinding(ns, { accountId: "f".repeat(32) });
+    await expect(dispatch(ns, "shared-name", "http://x/", {}, otherAccount)).rejects.toThrow("Worker not found");
+  });
+
+  it("passes method, headers and a streamed body through in both directions", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "echo", {
+      modules: {
+        "index.js": `export default { async fetch(request) {
+          const body = await request.text();
+          return new Response(body.toUpperCase(), { status: 201, headers: { "x-method": request.method, "x-in": request.headers.get("x-in") ?? "" } });
+        } };`,
+      },
+    });
+    const res = await dispatch(
+      ns,
+      "echo",
+      new Request("http://x/", { method: "POST", body: "streamed body", headers: { "x-in": "header" } }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.get("x-method")).toBe("POST");
+    expect(res.headers.get("x-in")).toBe("header");
+    expect(await res.text()).toBe("STREAMED BODY");
+  });
+
+  it("runs a script with several modules, a class-based entrypoint and compatibility flags from the upload", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "modular", {
+      mainModule: "src/index.js",
+      compatibilityFlags: ["nodejs_compat"],
+      modules: {
+        "src/index.js": `import { WorkerEntrypoint } from "cloudflare:workers";
+          import { shout } from "./lib/shout.js";
+          import { Buffer } from "node:buffer";
+          export default class extends WorkerEntrypoint {
+            async fetch() { return new Response(shout(Buffer.from("hi").toString("base64")) + " " + this.env.WHO); }
+          }`,
+        "src/lib/shout.js": `export const shout = (s) => s.toUpperCase();`,
+      },
+      bindings: [{ type: "plain_text", name: "WHO", text: "class" }],
+    });
+    expect(await (await dispatch(ns, "modular", "http://x/")).text()).toBe("AGK= class");
+  });
+
+  it("hands secrets and json bindings to the script as values", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "values", {
+      modules: {
+        "index.js": `export default { async fetch(r, env) { return Response.json({ secret: env.API_KEY, config: env.CONFIG }); } };`,
+      },
+      bindings: [
+        { type: "secret_text", name: "API_KEY", text: "s3cr3t" },
+        { type: "json", name: "CONFIG", json: { plan: "pro", limits: [1, 2] } },
+      ],
+    });
+    expect(await (await dispatch(ns, "values", "http://x/")).json()).toEqual({
+      secret: "s3cr3t",
+      config: { plan: "pro", limits: [1, 2] },
+    });
+  });
+});
+
+describe("egress", () => {
+  const fetcher = (count: number, url = "http://api.example/thing") => ({
+    "index.js": `export default { async fetch() {
+      const out = [];
+      for (let i = 0; i < ${count}; i++) {
+        try { const r = await fetch("${url}?n=" + i); out.push(await r.json()); }
+        catch (e) { out.push({ error: e.message }); }
+      }
+      return Response.json(out);
+    } };`,
+  });
+
+  it("sends every subrequest through the outbound worker with the dispatch's parameters", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "caller", { modules: fetcher(1) });
+    const res = await dispatch(
+      ns,
+      "caller",
+      "http://x/",
+      { outbound: { tenantId: "acme", plan: "pro" } },
+      namespaceBinding(ns, { outbound: true }),
+    );
+    const [first] =
+      await res.json<{ outbound: boolean; params: unknown; invocationHeader: string | null; url: string }[]>();
+    expect(first).toMatchObject({
+      outbound: true,
+      params: { tenantId: "acme", plan: "pro" },
+      url: "http://api.example/thing?n=0",
+    });
+    // The emulator's own bookkeeping never reaches the outbound worker.
+    expect(first?.invocationHeader).toBeNull();
+  });
+
+  it("enforces limits.subRequests per request", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "greedy", { modules: fetcher(4) });
+    const binding = namespaceBinding(ns, { outbound: true });
+    const results = await (await dispatch(ns, "greedy", "http://x/", { limits: { subRequests: 2 } }, binding)).json<
+      { outbound?: boolean; error?: string }[]
+    >();
+    expect(results.map((r) => r.outbound ?? r.error)).toEqual([
+      true,
+      true,
+      "Too many subrequests.",
+      "Too many subrequests.",
+    ]);
+    // The budget is per request: the next request starts afresh.
+    const again = await (await dispatch(ns, "greedy", "http://x/", { limits: { subRequests: 2 } }, binding)).json<
+      { outbound?: boolean }[]
+    >();
+    expect(again.filter((r) => r.outbound).length).toBe(2);
+  });
+
+  it("refuses subrequests to loopback when there is no outbound worker", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "snoop", { modules: fetcher(1, "http://127.0.0.1:8789/client/v4/accounts") });
+    const [result] = await (await dispatch(ns, "snoop", "http://x/")).json<{ error?: string }[]>();
+    expect(result?.error).toMatch(/loopback/);
+  });
+});
+
+describe("analytics engine", () => {
+  it("records data points per dataset, readable through the emulator", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "metered", {
+      modules: {
+        "index.js": `export default { async fetch(r, env) {
+          env.ANALYTICS.writeDataPoint({ indexes: ["acme"], blobs: ["/path", null], doubles: [200, 12.5] });
+          let error = null;
+          try { env.ANALYTICS.writeDataPoint({ indexes: ["a", "b"] }); } catch (e) { error = e.message; }
+          return Response.json({ error });
+        } };`,
+      },
+      bindings: [{ type: "analytics_engine", name: "ANALYTICS", dataset: "requests" }],
+    });
+    const body = await (await dispatch(ns, "metered", "http://x/")).json<{ error: string }>();
+    expect(body.error).toMatch(/Too many indexes/);
+    const read = async () =>
+      (await call(`/__emulator/analytics/${ACCOUNT}/requests?limit=10`)).json<{ result: unknown[] }>();
+    await expect.poll(async () => (await read()).result.length).toBe(1);
+    expect((await read()).result[0]).toMatchObject({
+      dataset: "requests",
+      script: "metered",
+      indexes: ["acme"],
+      blobs: ["/path", null],
+      doubles: [200, 12.5],
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import { exports } from "cloudflare:workers";
+import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
+
+export interface TenantScript {
+  /** Module name -> source. The first is the main module unless `mainModule` says otherwise. */
+  modules: Record<string, string>;
+  mainModule?: string;
+  bindings?: Record<string, unknown>[];
+  compatibilityDate?: string;
+  compatibilityFlags?: string[];
+  tags?: string[];
+}
+
+/** Creates a dispatch namespace through the REST API (a fresh name per call). */
+export async function createNamespace(name = `ns-${crypto.randomUUID().slice(0, 8)}`): Promise<string> {
+  await resultOf(await call(acct("/workers/dispatch/namespaces"), json("POST", { name })));
+  return name;
+}
+
+/** Uploads a script into a namespace through the REST API, as the control plane and wrangler do. */
+export async function uploadScript(namespace: string, name: string, script: TenantScript): Promise<{ etag: string }> {
+  const mainModule = script.mainModule ?? Object.keys(script.modules)[0] ?? "index.js";
+  const form = new FormData();
+  form.set(
+    "metadata",
+    new Blob(
+      [
+        JSON.stringify({
+          main_module: mainModule,
+          compatibility_date: script.compatibilityDate ?? "2026-11-01",
+          compatibility_flags: script.compatibilityFlags ?? [],
+          bindings: script.bindings ?? [],
+          tags: script.tags ?? [],
+        }),
+      ],
+      { type: "application/json" },
+    ),
+  );
+  for (const [moduleName, source] of Object.entries(script.modules)) {
+    form.set(moduleName, new Blob([source], { type: "application/javascript+module" }), moduleName);
+  }
+  const res = await call(acct(`/workers/dispatch/namespaces/${namespace}/scripts/${name}`), {
+    method: "PUT",
+    body: form,
+  });
+  return resultOf<{ etag: string }>(res);
+}
+
+export interface DispatchOptions {
+  limits?: { cpuMs?: number; subRequests?: number };
+  outbound?: Record<string, unknown>;
+}
+
+interface NamespaceBinding {
+  get(
+    name: string,
+    args?: Record<string, unknown>,
+    options?: DispatchOptions,
+  ): { fetch(request: Request): Promise<Response> };
+}
+
+/** The namespace as the dispatcher's DISPATCHER binding sees it (the emulator's DispatchNamespace entrypoint). */
+export function namespaceBinding(
+  namespace: string,
+  opts: { outbound?: boolean; accountId?: string } = {},
+): NamespaceBinding {
+  const factory = (exports as unknown as Record<string, (o: { props: unknown }) => NamespaceBinding>).DispatchNamespace;
+  if (factory === undefined) throw new Error("the emulator does not export DispatchNamespace");
+  return factory({ props: { accountId: opts.accountId ?? ACCOUNT, namespace, outbound: opts.outbound ?? false } });
+}
+
+/** Sends one request to a script through the namespace, as the dispatcher does. */
+export function dispatch(
+  namespace: string,
+  script: string,
+  request: Request | string,
+  options: DispatchOptions = {},
+  binding = namespaceBinding(namespace),
+): Promise<Response> {
+  const req = typeof request === "string" ? new Request(request) : request;
+  return binding.get(script, {}, options).fetch(req);
+}

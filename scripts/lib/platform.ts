@@ -1,0 +1,62 @@
+import path from "node:path";
+import { unstable_getVarsForDev, unstable_readConfig } from "wrangler";
+import { REPO_ROOT } from "./wrangler-dev.ts";
+
+/** One of the platform's Workers as `npm run dev` runs it. */
+export type PlatformWorker = {
+  readonly label: "emulator" | "control-plane" | "dispatcher";
+  /** Absolute path of its wrangler config. */
+  readonly configPath: string;
+  /** Environment variable that overrides the config's `[dev] port`. */
+  readonly portEnvVar: string;
+  readonly healthPath: string;
+};
+
+export const EMULATOR: PlatformWorker = {
+  label: "emulator",
+  configPath: path.join(REPO_ROOT, "emulator/wrangler.toml"),
+  portEnvVar: "EMULATOR_PORT",
+  healthPath: "/__emulator/health",
+};
+
+export const CONTROL_PLANE: PlatformWorker = {
+  label: "control-plane",
+  configPath: path.join(REPO_ROOT, "control-plane/wrangler.toml"),
+  portEnvVar: "CONTROL_PLANE_PORT",
+  healthPath: "/health",
+};
+
+export const DISPATCHER: PlatformWorker = {
+  label: "dispatcher",
+  configPath: path.join(REPO_ROOT, "wrangler.toml"),
+  portEnvVar: "DISPATCHER_PORT",
+  healthPath: "/__platform/health",
+};
+
+/** In start-up order: the emulator first, as the other two call it. */
+export const PLATFORM_WORKERS: readonly PlatformWorker[] = [EMULATOR, CONTROL_PLANE, DISPATCHER];
+
+/** The `[dev] port` the Worker's wrangler config declares. */
+export function configuredDevPort(worker: PlatformWorker): number {
+  const port = unstable_readConfig({ config: worker.configPath }).dev.port;
+  if (port === undefined) throw new Error(`${worker.configPath} declares no [dev] port`);
+  return port;
+}
+
+/**
+ * The API token the emulator accepts in development: the first of its
+ * EMULATOR_API_TOKEN var, as `wrangler dev` resolves it (the config's
+ * `[vars]`, overridden by a .dev.vars or .env next to it).
+ */
+export function emulatorApiToken(): string {
+  const config = unstable_readConfig({ config: EMULATOR.configPath });
+  const vars = unstable_getVarsForDev(config.configPath, undefined, config.vars, undefined, true);
+  const binding = vars.EMULATOR_API_TOKEN;
+  const raw = binding !== undefined && "value" in binding ? String(binding.value) : "";
+  const token = raw
+    .split(",")
+    .map((t) => t.trim())
+    .find((t) => t.length > 0);
+  if (token === undefined) throw new Error(`${EMULATOR.configPath} sets no EMULATOR_API_TOKEN`);
+  return token;
+}

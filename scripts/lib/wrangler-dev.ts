@@ -1,0 +1,80 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { waitForHealth } from "./health.ts";
+import { LOOPBACK } from "./ports.ts";
+import { type ProcessGroup, spawnGroup } from "./process-group.ts";
+
+/** The repository root, which every wrangler config path is relative to. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+
+const require = createRequire(import.meta.url);
+/** wrangler's own entry point, run with this Node (the machine's default Node may be too old for it). */
+export const WRANGLER_BIN = path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
+
+/**
+ * The environment every wrangler process gets, so that nothing it does waits
+ * on, or reports to, the internet: no metrics, no error reports, no update
+ * check (the banner is what triggers it), and no download of the `request.cf`
+ * data miniflare otherwise fetches from workers.cloudflare.com at start-up.
+ */
+export function offlineWranglerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...extra,
+  };
+}
+
+export type WranglerDevOptions = {
+  /** Absolute path of the Worker's wrangler config. */
+  configPath: string;
+  port: number;
+  inspectorPort: number;
+  /** Folder for all local state (KV, R2, D1, Durable Objects); shared by every Worker of the platform. */
+  persistTo: string;
+  /** Path that answers 2xx once the Worker is up. */
+  healthPath: string;
+  startupTimeoutMs: number;
+  onLine: (line: string) => void;
+  /** Added to the offline environment, e.g. WRANGLER_REGISTRY_PATH. */
+  env?: NodeJS.ProcessEnv;
+};
+
+export type WranglerDev = {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly group: ProcessGroup;
+  /** Resolves once the health path answers; rejects if wrangler exits or the start-up time runs out. */
+  readonly ready: Promise<void>;
+};
+
+/** Starts `wrangler dev` for one Worker, local-only and on loopback. */
+export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
+  const args = [
+    WRANGLER_BIN,
+    "dev",
+    "--config",
+    options.configPath,
+    "--ip",
+    LOOPBACK,
+    "--port",
+    String(options.port),
+    "--inspector-port",
+    String(options.inspectorPort),
+    "--persist-to",
+    options.persistTo,
+    "--local",
+    "--show-interactive-dev-session=false",
+  ];
+  const group = spawnGroup(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: offlineWranglerEnv(options.env),
+    onLine: options.onLine,
+  });
+  const url = `http://${LOOPBACK}:${options.port}`;
+  const ready = waitForHealth(new URL(options.healthPath, url), group.exited, options.startupTimeoutMs);
+  return { url, group, ready };
+}

@@ -1,0 +1,29 @@
+import { offlineWranglerEnv, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
+import { spawnGroup } from "../../scripts/lib/process-group.ts";
+
+export type WranglerRun = { code: number | null; output: string };
+
+/**
+ * Runs one wrangler command to its end (offline environment, plus `env`),
+ * killing it and everything it started if it takes longer than `timeoutMs`.
+ */
+export async function runWrangler(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<WranglerRun> {
+  const lines: string[] = [];
+  const group = spawnGroup(process.execPath, [WRANGLER_BIN, ...args], {
+    cwd: options.cwd,
+    env: offlineWranglerEnv(options.env),
+    onLine: (line) => lines.push(line),
+  });
+  const timer = setTimeout(() => {
+    lines.push(`(killed after ${options.timeoutMs} ms)`);
+    void group.stop(0);
+  }, options.timeoutMs);
+  const code = await group.exited;
+  clearTimeout(timer);
+  await group.stop();
+  await group.drained;
+  return { code, output: lines.join("\n") };
+}
