@@ -23,11 +23,12 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      // Real bindings for the conformance suites: the tenant-facing KV and R2 must answer as these do.
+      // Real bindings for the conformance suites: the tenant-facing KV, R2 and D1 must answer as these do.
       miniflare: {
         workers: [outboundWorker],
         kvNamespaces: ["REAL_KV"],
         r2Buckets: ["REAL_BUCKET"],
+        d1Databases: ["REAL_DB"],
       },
     }),
   ],

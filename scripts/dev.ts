@@ -13,7 +13,13 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { configuredDevPort, EMULATOR, emulatorApiToken, PLATFORM_WORKERS, type PlatformWorker } from "./lib/platform.ts";
+import {
+  configuredDevPort,
+  EMULATOR,
+  emulatorApiToken,
+  PLATFORM_WORKERS,
+  type PlatformWorker,
+} from "./lib/platform.ts";
 import { freePorts, isPortFree } from "./lib/ports.ts";
 import { REPO_ROOT, startWranglerDev, type WranglerDev } from "./lib/wrangler-dev.ts";
 
@@ -42,10 +48,14 @@ function parsePort(name: string, raw: string): number {
 function plannedPorts(env: NodeJS.ProcessEnv): Planned[] {
   const planned = PLATFORM_WORKERS.map((worker) => {
     const raw = env[worker.portEnvVar];
-    return { worker, port: raw === undefined || raw === "" ? configuredDevPort(worker) : parsePort(worker.portEnvVar, raw) };
+    return {
+      worker,
+      port: raw === undefined || raw === "" ? configuredDevPort(worker) : parsePort(worker.portEnvVar, raw),
+    };
   });
   const ports = planned.map((p) => p.port);
-  if (new Set(ports).size !== ports.length) throw new UsageError(`each Worker needs its own port, got ${ports.join(", ")}`);
+  if (new Set(ports).size !== ports.length)
+    throw new UsageError(`each Worker needs its own port, got ${ports.join(", ")}`);
   return planned;
 }
 
@@ -60,15 +70,25 @@ async function assertPortsFree(planned: Planned[]): Promise<void> {
 }
 
 /**
- * Deletes the state folder, but only one that holds nothing except what
- * wrangler puts there (its `v3` folder), so a mistyped WFP_STATE_DIR cannot
- * wipe anything else.
+ * Each Worker keeps its state in a folder of its own under the state folder:
+ * miniflare gives every process the same cache and trace databases inside a
+ * persist folder, and three workerd processes opening them at once fail with
+ * SQLITE_BUSY.
+ */
+const persistFolder = (stateDir: string, worker: PlatformWorker) => path.join(stateDir, worker.label);
+
+/**
+ * Deletes the state folder, but only one that holds nothing except the
+ * Workers' own folders, so a mistyped WFP_STATE_DIR cannot wipe anything else.
  */
 function resetState(stateDir: string): void {
   if (!existsSync(stateDir)) return;
-  const foreign = readdirSync(stateDir).filter((entry) => entry !== "v3");
+  const ours = new Set<string>(PLATFORM_WORKERS.map((worker) => worker.label));
+  const foreign = readdirSync(stateDir).filter((entry) => !ours.has(entry));
   if (foreign.length > 0) {
-    throw new UsageError(`refusing to reset ${stateDir}: it holds ${foreign.join(", ")}, which wrangler did not write`);
+    throw new UsageError(
+      `refusing to reset ${stateDir}: it holds ${foreign.join(", ")}, which npm run dev did not write`,
+    );
   }
   rmSync(stateDir, { recursive: true, force: true });
 }
@@ -81,7 +101,8 @@ function prefixer(label: string): (line: string) => void {
 function printSummary(running: { worker: PlatformWorker; dev: WranglerDev }[], stateDir: string): void {
   const emulator = running.find((r) => r.worker === EMULATOR);
   const lines = ["", "The platform is running:"];
-  for (const { worker, dev } of running) lines.push(`  ${worker.label.padEnd(15)}${dev.url}   (health: ${worker.healthPath})`);
+  for (const { worker, dev } of running)
+    lines.push(`  ${worker.label.padEnd(15)}${dev.url}   (health: ${worker.healthPath})`);
   if (emulator !== undefined) {
     lines.push(`  ${"API base URL".padEnd(15)}${emulator.dev.url}/client/v4`);
     lines.push(`  ${"API token".padEnd(15)}${emulatorApiToken()}`);
@@ -115,7 +136,7 @@ async function main(): Promise<number> {
       configPath: worker.configPath,
       port,
       inspectorPort: inspectorPorts[i] as number,
-      persistTo: stateDir,
+      persistTo: persistFolder(stateDir, worker),
       healthPath: worker.healthPath,
       startupTimeoutMs: STARTUP_TIMEOUT_MS,
       onLine: prefixer(worker.label),
@@ -131,7 +152,7 @@ async function main(): Promise<number> {
     interrupts++;
     if (interrupts > 1) {
       // A second Ctrl-C while stopping: do not wait for anyone.
-      for (const { dev } of running) void dev.group.stop(0);
+      void Promise.allSettled(running.map(({ dev }) => dev.group.kill()));
       return;
     }
     requestStop(`${signal} received`);

@@ -17,7 +17,9 @@ describe("KV namespaces", () => {
     expect(created.title).toBe("e2e-kv-main");
 
     // Six more, so that five a page takes the SDK to a second (and a third, empty) page.
-    const others = await Promise.all(names("e2e-kv", 6).map((title) => client.kv.namespaces.create({ account_id, title })));
+    const others = await Promise.all(
+      names("e2e-kv", 6).map((title) => client.kv.namespaces.create({ account_id, title })),
+    );
     const listed = await collect(client.kv.namespaces.list({ account_id, per_page: 5 }));
     expect(listed.map((ns) => ns.id).sort()).toEqual([created, ...others].map((ns) => ns.id).sort());
     expect(listed.find((ns) => ns.id === created.id)).toMatchObject({ id: created.id, title: "e2e-kv-main" });
@@ -69,7 +71,9 @@ describe("D1 databases", () => {
     expect(created.created_at).toMatch(ISO_DATE);
 
     // Ten more, so that ten a page (the smallest D1 allows) takes the SDK to a second page.
-    const others = await Promise.all(names("e2e-db", 10).map((name) => client.d1.database.create({ account_id, name })));
+    const others = await Promise.all(
+      names("e2e-db", 10).map((name) => client.d1.database.create({ account_id, name })),
+    );
     const listed = await collect(client.d1.database.list({ account_id, per_page: 10 }));
     expect(listed.map((db) => db.uuid).sort()).toEqual([created, ...others].map((db) => db.uuid).sort());
     expect(listed.find((db) => db.uuid === created.uuid)).toMatchObject({ uuid: created.uuid, name: "e2e-db-main" });
@@ -103,7 +107,11 @@ describe("D1 databases", () => {
     expect(insert?.meta).toMatchObject({ changes: 1, last_row_id: 3 });
 
     const [select] = await collect(
-      client.d1.database.query(id, { account_id, sql: "SELECT id, name FROM tenants WHERE name = ?", params: ["globex"] }),
+      client.d1.database.query(id, {
+        account_id,
+        sql: "SELECT id, name FROM tenants WHERE name = ?",
+        params: ["globex"],
+      }),
     );
     expect(select?.success).toBe(true);
     expect(select?.results).toEqual([{ id: 2, name: "globex" }]);

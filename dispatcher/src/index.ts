@@ -10,10 +10,7 @@ app.get("/__platform/health", (c) => c.json({ ok: true, service: "wfp-dispatcher
 
 app.notFound((c) => {
   const url = new URL(c.req.url);
-  return c.json(
-    { error: { code: "tenant_not_found", message: `No tenant serves ${url.host}${url.pathname}` } },
-    404,
-  );
+  return c.json({ error: { code: "tenant_not_found", message: `No tenant serves ${url.host}${url.pathname}` } }, 404);
 });
 
 export default app;

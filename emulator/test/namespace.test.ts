@@ -32,7 +32,8 @@ describe("running uploaded scripts", () => {
   it("get() never throws for a missing script; fetch() fails with 'Worker not found'", async () => {
     const ns = await createNamespace();
     const handle = namespaceBinding(ns).get("does-not-exist");
-    await expect(handle.fetch(new Request("http://x/"))).rejects.toThrow("Worker not found");
+    const fetched = (async () => handle.fetch(new Request("http://x/")))();
+    await expect(fetched).rejects.toThrow("Worker not found");
   });
 
   it("keeps namespaces and accounts apart: the same script name elsewhere is not found", async () => {

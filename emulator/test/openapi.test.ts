@@ -21,3 +21,25 @@ describe("the OpenAPI check", () => {
     expect(schemaProblems("GET", path, 403, { ...failure, errors: [{ code: "x" }] })?.length).toBeGreaterThan(0);
   });
 });
+
+describe("the OpenAPI check on the extract's contradictory allOf envelopes", () => {
+  const path = "/accounts/0123456789abcdef0123456789abcdef/d1/database";
+
+  it("takes the specific result of the later member, and still fails a wrong one", () => {
+    const item = {
+      uuid: "00000000-0000-4000-8000-000000000000",
+      name: "db",
+      created_at: "2026-01-01T00:00:00Z",
+      version: "production",
+    };
+    const good = {
+      success: true,
+      errors: [],
+      messages: [],
+      result: [item],
+      result_info: { page: 1, per_page: 20, count: 1, total_count: 1 },
+    };
+    expect(schemaProblems("GET", path, 200, good)).toEqual([]);
+    expect(schemaProblems("GET", path, 200, { ...good, result: { not: "an array" } })?.length).toBeGreaterThan(0);
+  });
+});

@@ -69,8 +69,13 @@ export function namespaceBinding(
   return factory({ props: { accountId: opts.accountId ?? ACCOUNT, namespace, outbound: opts.outbound ?? false } });
 }
 
-/** Sends one request to a script through the namespace, as the dispatcher does. */
-export function dispatch(
+/**
+ * Sends one request to a script through the namespace, as the dispatcher does
+ * (`get(...).fetch(...)`, pipelined). Awaited here so callers get a native
+ * promise: vitest's `rejects` on an RPC promise reports its rejection as
+ * unhandled.
+ */
+export async function dispatch(
   namespace: string,
   script: string,
   request: Request | string,
@@ -78,5 +83,5 @@ export function dispatch(
   binding = namespaceBinding(namespace),
 ): Promise<Response> {
   const req = typeof request === "string" ? new Request(request) : request;
-  return binding.get(script, {}, options).fetch(req);
+  return await binding.get(script, {}, options).fetch(req);
 }

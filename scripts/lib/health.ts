@@ -4,7 +4,7 @@ const ATTEMPT_TIMEOUT_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether `url` answers 2xx right now. */
-export async function answersHealthy(url: URL | string): Promise<boolean> {
+async function answersHealthy(url: URL | string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
     await res.body?.cancel();

@@ -16,6 +16,8 @@ export type ProcessGroup = {
   readonly drained: Promise<void>;
   /** Interrupts the whole group as Ctrl-C would, and kills whatever is left after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Kills the whole group now, whether or not a stop is under way. */
+  kill(): Promise<void>;
 };
 
 export type SpawnGroupOptions = {
@@ -26,13 +28,22 @@ export type SpawnGroupOptions = {
 };
 
 const DEFAULT_GRACE_MS = 10_000;
+/** How long SIGKILL may take to empty the group before that counts as a failure. */
+const KILL_WAIT_MS = 5_000;
 const POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The group's members that are still running (zombies are already dead, only not yet reaped by their parent). */
-function livingMembers(pgid: number): number[] {
-  const members: number[] = [];
+export type ProcessInfo = {
+  pid: number;
+  ppid: number;
+  pgid: number /** One of ps's letters: R, S, D, Z (zombie)... */;
+  state: string;
+};
+
+/** Every process on the machine, from /proc (Linux only). */
+export function listProcesses(): ProcessInfo[] {
+  const processes: ProcessInfo[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -43,14 +54,20 @@ function livingMembers(pgid: number): number[] {
     }
     // Fields after the parenthesised command name: state, ppid, pgrp, ...
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z") members.push(Number(entry));
+    processes.push({ pid: Number(entry), state: fields[0] ?? "", ppid: Number(fields[1]), pgid: Number(fields[2]) });
   }
-  return members;
+  return processes;
 }
+
+/**
+ * Zombies have already exited; they only wait for a parent to reap them, which
+ * an init that does not reap (as in some containers) never does.
+ */
+export const isRunning = (p: ProcessInfo): boolean => p.state !== "Z";
 
 /** Whether any process of the group still runs. Uses /proc where there is one (Linux), the signal-0 probe elsewhere. */
 export function groupIsAlive(pgid: number): boolean {
-  if (process.platform === "linux") return livingMembers(pgid).length > 0;
+  if (process.platform === "linux") return listProcesses().some((p) => p.pgid === pgid && isRunning(p));
   try {
     process.kill(-pgid, 0);
     return true;
@@ -95,15 +112,17 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const drained = new Promise<void>((resolve) => child.once("close", () => resolve()));
 
+  const kill = async (): Promise<void> => {
+    signalGroup(pid, "SIGKILL");
+    if (!(await waitForGroupExit(pid, KILL_WAIT_MS))) throw new Error(`process group ${pid} survived SIGKILL`);
+  };
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
     stopping ??= (async () => {
       signalGroup(pid, "SIGINT");
-      if (await waitForGroupExit(pid, graceMs)) return;
-      signalGroup(pid, "SIGKILL");
-      if (!(await waitForGroupExit(pid, graceMs))) throw new Error(`process group ${pid} survived SIGKILL`);
+      if (!(await waitForGroupExit(pid, graceMs))) await kill();
     })();
     return stopping;
   };
-  return { pid, exited, drained, stop };
+  return { pid, exited, drained, stop, kill };
 }

@@ -33,7 +33,7 @@ export type WranglerDevOptions = {
   configPath: string;
   port: number;
   inspectorPort: number;
-  /** Folder for all local state (KV, R2, D1, Durable Objects); shared by every Worker of the platform. */
+  /** Folder for the Worker's local state (KV, R2, D1, Durable Objects, cache). */
   persistTo: string;
   /** Path that answers 2xx once the Worker is up. */
   healthPath: string;

@@ -1,5 +1,5 @@
-import { offlineWranglerEnv, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
 import { spawnGroup } from "../../scripts/lib/process-group.ts";
+import { offlineWranglerEnv, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
 
 export type WranglerRun = { code: number | null; output: string };
 
@@ -19,7 +19,8 @@ export async function runWrangler(
   });
   const timer = setTimeout(() => {
     lines.push(`(killed after ${options.timeoutMs} ms)`);
-    void group.stop(0);
+    // A kill that fails surfaces in the stop() below.
+    group.kill().catch(() => {});
   }, options.timeoutMs);
   const code = await group.exited;
   clearTimeout(timer);

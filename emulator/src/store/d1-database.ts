@@ -21,6 +21,11 @@ export type D1RunOutcome =
   | { ok: true; results: D1StatementResult[] }
   | { ok: false; error: string; statementIndex: number };
 
+/** A run for a tenant binding; a successful one carries the bookmark of the state it left. */
+export type D1BindingOutcome =
+  | { ok: true; results: D1StatementResult[]; bookmark: string }
+  | { ok: false; error: string; statementIndex: number };
+
 export type D1DatabaseStats = { fileSize: number; numTables: number };
 
 const SERVED_BY = "wfp-emulator";
@@ -70,6 +75,17 @@ export class D1DatabaseObject extends DurableObject<Env> {
         return { ok: false, error: error.message, statementIndex: error.statementIndex };
       throw error;
     }
+  }
+
+  /**
+   * A tenant binding's call: atomic like every call of D1's binding, and
+   * answered with the bookmark of the state it leaves (D1's session commit
+   * token), which the binding's sessions send back with their next query.
+   */
+  async runForBinding(statements: D1Statement[], format: D1Format): Promise<D1BindingOutcome> {
+    const outcome = this.run(statements, format, true);
+    if (!outcome.ok) return outcome;
+    return { ...outcome, bookmark: await this.ctx.storage.getCurrentBookmark() };
   }
 
   /** Size in bytes and the number of the tenant's tables. */

@@ -24,6 +24,7 @@ const KV_NAMESPACE_ID = /^[0-9a-f]{32}$/;
 
 function toStored(binding: Exclude<BindingInput, { type: "inherit" }>): StoredBinding {
   if (binding.type !== "d1") return binding;
+  // D1BindingInput refuses a binding with neither spelling of the id.
   return { type: "d1", name: binding.name, database_id: (binding.database_id ?? binding.id) as string };
 }
 

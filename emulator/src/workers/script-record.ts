@@ -117,7 +117,7 @@ export function scriptSettings(record: ScriptRecord): ScriptSettings {
 
 /**
  * workerd needs a compatibility date; the API accepts uploads without one.
- * Such scripts run with the oldest date the kit's tooling knows.
+ * Such scripts run as of a date before any compatibility flag took effect.
  */
 const DEFAULT_COMPATIBILITY_DATE = "2021-11-02";
 

@@ -72,6 +72,7 @@ function streamOf(chunks) {
  */
 async function allPages(kv, options) {
   const pages = [];
+  /** @type {string | undefined} */
   let cursor;
   do {
     const page = await kv.list({ ...options, cursor });
@@ -83,6 +84,23 @@ async function allPages(kv, options) {
 
 /** @type {{ name: string, run: (kv: KV) => Promise<unknown> }[]} */
 export const cases = [
+  {
+    name: "the binding and its answers look like the runtime's",
+    run: async (kv) => {
+      await kv.put("look/a", "a", { metadata: { m: 1 } });
+      await kv.put("look/b", "b");
+      const proto = Object.getPrototypeOf(kv);
+      return {
+        constructorName: kv.constructor.name,
+        tag: Object.prototype.toString.call(kv),
+        methods: Object.getOwnPropertyNames(proto).sort(),
+        listKeys: Object.keys(await kv.list({ prefix: "look/" })),
+        pageKeys: Object.keys(await kv.list({ prefix: "look/", limit: 1 })),
+        entryKeys: (await kv.list({ prefix: "look/" })).keys.map((k) => Object.keys(k)),
+        withMetadataKeys: Object.keys(await kv.getWithMetadata("look/a")),
+      };
+    },
+  },
   {
     name: "get of a missing key is null for every type",
     run: async (kv) => ({
@@ -236,7 +254,9 @@ export const cases = [
       const now = nowSeconds();
       return {
         far: await attempt(() => kv.put("exp/far", "v", { expiration: FAR_FUTURE })),
-        farString: await attempt(() => kv.put("exp/farstring", "v", { expiration: /** @type {any} */ (`${FAR_FUTURE}`) })),
+        farString: await attempt(() =>
+          kv.put("exp/farstring", "v", { expiration: /** @type {any} */ (`${FAR_FUTURE}`) }),
+        ),
         past: await attempt(() => kv.put("exp/past", "v", { expiration: 1000 })),
         // The message names the expiration asked for; the two sides run a moment apart.
         soon: JSON.stringify(await attempt(() => kv.put("exp/soon", "v", { expiration: now + 10 }))).replace(
@@ -259,7 +279,19 @@ export const cases = [
   {
     name: "keys: empty, dot and dot-dot are refused, odd characters work",
     run: async (kv) => {
-      const odd = ["a:b", "../up", "./here", "a/../b", "%2e%2e", "sp ace", "null\u0000byte", "emoji🎉", "\\back", "?q=1#h"];
+      const odd = [
+        "a:b",
+        "../up",
+        "./here",
+        "a/../b",
+        "%2e%2e",
+        "sp ace",
+        "null\u0000byte",
+        "emoji🎉",
+        "\\back",
+        "?q=1#h",
+      ];
+      /** @type {Record<string, string | null>} */
       const stored = {};
       for (const key of odd) {
         await kv.put(`odd/${key}`, key);
@@ -383,6 +415,12 @@ export const cases = [
         emptyCursor: await attempt(() => kv.list({ prefix: "limits/", cursor: "" })),
         handMadeCursor: await attempt(() => kv.list({ prefix: "limits/", cursor: btoa("limits/a") })),
         nullPrefix: await attempt(async () => (await kv.list({ prefix: null, limit: 1 })).keys.length),
+        numberPrefix: await attempt(async () => (await kv.list({ prefix: /** @type {any} */ (5) })).keys.length),
+        stringOptions: await attempt(async () => (await kv.list(/** @type {any} */ ("limits/"))).keys.length),
+        nullOptions: await attempt(async () => (await kv.list(/** @type {any} */ (null))).keys.length > 0),
+        numberCursor: await attempt(
+          async () => (await kv.list({ prefix: "limits/", cursor: /** @type {any} */ (5) })).keys.length,
+        ),
       };
     },
   },

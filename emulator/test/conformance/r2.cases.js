@@ -19,7 +19,13 @@ async function attempt(run) {
 /** @param {unknown} error */
 function errorShape(error) {
   if (!(error instanceof Error)) return { thrown: String(error) };
-  return { name: error.name, message: error.message, isError: true };
+  const extra = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (error));
+  return {
+    name: error.name,
+    message: error.message,
+    ...("code" in extra ? { code: extra.code } : {}),
+    ...("action" in extra ? { action: extra.action } : {}),
+  };
 }
 
 /**
@@ -44,15 +50,22 @@ function objectShape(o) {
     storageClass: o.storageClass,
     written: [...headers],
     hasBody: "body" in o,
-    ownKeys: Object.keys(o).sort(),
+    ownKeys: Object.keys(o),
+    ...classOf(o),
+    checksumsClass: classOf(o.checksums),
+    checksumsKeys: Object.keys(o.checksums),
   };
 }
 
-/** @param {any} value */
+/**
+ * @param {any} value
+ * @returns {unknown}
+ */
 function plain(value) {
   if (value === undefined) return { undefined: true };
   if (value instanceof Date) return { date: value.toISOString() };
   if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
   /** @type {Record<string, unknown>} */
   const out = {};
   for (const [k, v] of Object.entries(value)) out[k] = plain(v);
@@ -111,6 +124,22 @@ const HELLO_SHA256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e7304336293
 /** @type {{ name: string, run: (bucket: Bucket) => Promise<unknown> }[]} */
 export const cases = [
   {
+    name: "the binding, its objects and its uploads look like the runtime's",
+    run: async (bucket) => {
+      await bucket.put("look/a", "a");
+      const got = await bucket.get("look/a");
+      const upload = await bucket.createMultipartUpload("look/mp");
+      const page = await bucket.list({ prefix: "look/" });
+      return {
+        bucket: classOf(bucket),
+        got: got && { ...classOf(got), parent: Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(got))).sort() },
+        upload: { ...classOf(upload), ownKeys: Object.keys(upload) },
+        resumed: { ...classOf(bucket.resumeMultipartUpload("look/mp", upload.uploadId)) },
+        page: { ...classOf(page), ownKeys: Object.keys(page) },
+      };
+    },
+  },
+  {
     name: "head and get of a missing key are null",
     run: async (bucket) => ({
       head: await attempt(() => bucket.head("missing")),
@@ -139,18 +168,36 @@ export const cases = [
         ["text", (o) => o.text()],
         ["json", (o) => o.json()],
         ["arrayBuffer", async (o) => [...new Uint8Array(await o.arrayBuffer())]],
-        ["bytes", async (o) => {
-          const bytes = await o.bytes();
-          return { isUint8Array: bytes instanceof Uint8Array, bytes: [...bytes] };
-        }],
-        ["blob", async (o) => {
-          const blob = await o.blob();
-          return { isBlob: blob instanceof Blob, size: blob.size, type: blob.type, text: await blob.text() };
-        }],
-        ["stream", async (o) => ({
-          isStream: o.body instanceof ReadableStream,
-          text: await new Response(o.body).text(),
-        })],
+        [
+          "bytes",
+          async (o) => {
+            const bytes = await o.bytes();
+            return { isUint8Array: bytes instanceof Uint8Array, bytes: [...bytes] };
+          },
+        ],
+        [
+          "blob",
+          async (o) => {
+            const blob = await o.blob();
+            return { isBlob: blob instanceof Blob, size: blob.size, type: blob.type, text: await blob.text() };
+          },
+        ],
+        [
+          "typedBlob",
+          async () => {
+            await bucket.put("body/typed", "typed", { httpMetadata: { contentType: "text/x-typed" } });
+            const typed = await bucket.get("body/typed");
+            const blob = await typed?.blob();
+            return { type: blob?.type, size: blob?.size };
+          },
+        ],
+        [
+          "stream",
+          async (o) => ({
+            isStream: o.body instanceof ReadableStream,
+            text: await new Response(o.body).text(),
+          }),
+        ],
       ];
       for (const [name, read] of readers) {
         const object = await bucket.get("body/json");
@@ -448,6 +495,14 @@ export const cases = [
       putNoValue: await attempt(() => /** @type {any} */ (bucket).put("novalue")),
       deleteNoKey: await attempt(() => /** @type {any} */ (bucket).delete()),
       listNull: await attempt(async () => (await bucket.list(/** @type {any} */ (null))).truncated),
+      listString: await attempt(async () => (await bucket.list(/** @type {any} */ ("l/"))).objects.length),
+      listNumber: await attempt(async () => (await bucket.list(/** @type {any} */ (5))).objects.length),
+      nullPrefix: await attempt(async () => (await bucket.list({ prefix: /** @type {any} */ (null) })).objects.length),
+      numberPrefix: await attempt(async () => (await bucket.list({ prefix: /** @type {any} */ (7) })).objects.length),
+      resumeNumbers: await attempt(async () => {
+        const upload = bucket.resumeMultipartUpload(/** @type {any} */ (8), /** @type {any} */ (9));
+        return { key: upload.key, uploadId: upload.uploadId, ownKeys: Object.keys(upload).sort() };
+      }),
     }),
   },
   {
@@ -463,12 +518,14 @@ export const cases = [
       const two = await upload.uploadPart(2, "tail");
       const partShape = { partNumber: one.partNumber, etagIsString: typeof one.etag === "string" };
       const resumed = bucket.resumeMultipartUpload("mp/done", upload.uploadId);
-      const done = await attempt(() => resumed.complete([two, one]));
+      const outOfOrder = await attempt(() => resumed.complete([two, one]));
+      const done = await attempt(() => resumed.complete([one, two]));
       const object = await bucket.get("mp/done", { range: { suffix: 6 } });
       return {
         shape,
         partShape,
         resumedShape: { key: resumed.key, same: resumed.uploadId === upload.uploadId },
+        outOfOrder,
         done,
         tail: object && { text: await object.text(), range: object.range, size: object.size },
         again: await attempt(() => resumed.complete([one, two])),
@@ -505,7 +562,11 @@ export const cases = [
           const small = await bucket.createMultipartUpload("mp/small");
           const p = await small.uploadPart(1, "tiny");
           const o = await small.complete([p]);
-          return { size: o.size, etagShape: /^[0-9a-f]{32}-1$/.test(o.etag), text: await (await bucket.get("mp/small"))?.text() };
+          return {
+            size: o.size,
+            etagShape: /^[0-9a-f]{32}-1$/.test(o.etag),
+            text: await (await bucket.get("mp/small"))?.text(),
+          };
         }),
         noObject: await attempt(() => bucket.head("mp/aborted")),
       };

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
 import runCasesSource from "./run-cases.js?raw";
 
 interface TenantRun {
@@ -39,4 +40,24 @@ export default {
   const res = await worker.getEntrypoint().fetch("http://tenant/");
   if (!res.ok) throw new Error(`the loaded worker failed: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/**
+ * One test per case: the tenant side's result must equal the real binding's.
+ * Both sides run once, in order, before the tests compare them.
+ */
+export function describeConformance(
+  title: string,
+  cases: { name: string }[],
+  runBoth: () => Promise<{ real: Record<string, unknown>; tenant: Record<string, unknown> }>,
+): void {
+  describe(title, () => {
+    let sides: { real: Record<string, unknown>; tenant: Record<string, unknown> };
+    beforeAll(async () => {
+      sides = await runBoth();
+    });
+    it.each(cases.map((c) => c.name))("%s", (name) => {
+      expect(sides.tenant[name]).toEqual(sides.real[name]);
+    });
+  });
 }

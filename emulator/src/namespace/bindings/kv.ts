@@ -11,8 +11,15 @@ interface KvProps {
 /** The store's key limit (miniflare's, the same as Cloudflare's). */
 const STORE_KEY_LIMIT = 512;
 
-/** Where tenant KV data lives in KV_DATA: the storage layout the REST API shares. */
-export const kvKeySpace = (namespaceId: string) => new KeySpace(`${namespaceId}:`);
+/**
+ * Where tenant KV data lives in KV_DATA: the storage layout the REST API
+ * shares. An id with the separator in it could name a slice inside another
+ * namespace's (`a:` holds `a:b:`), so none is accepted (the emulator's ids are hex).
+ */
+export function kvKeySpace(namespaceId: string): KeySpace {
+  if (namespaceId === "" || namespaceId.includes(":")) throw new Error(`not a KV namespace id: ${namespaceId}`);
+  return new KeySpace(`${namespaceId}:`);
+}
 
 type Read = "get" | "getWithMetadata";
 /** KV_DATA called with whatever the tenant passed: the real binding checks it. */
@@ -57,6 +64,9 @@ export class TenantKv extends WorkerEntrypoint<Env, KvProps> {
 
   async list(options?: unknown): Promise<KVNamespaceListResult<unknown>> {
     const space = this.#space;
+    if (options !== undefined && options !== null && typeof options !== "object") {
+      throw new TypeError("Failed to execute 'list' on 'KvNamespace': parameter 1 is not of type 'ListOptions'.");
+    }
     const { prefix, cursor, ...rest } = (options ?? {}) as { prefix?: unknown; cursor?: unknown };
     const page = await tenantErrors(space, () =>
       this.env.KV_DATA.list({
@@ -66,9 +76,7 @@ export class TenantKv extends WorkerEntrypoint<Env, KvProps> {
       }),
     );
     const keys = page.keys.map((k) => ({ ...k, name: space.fromStored(k.name) }));
-    return page.list_complete
-      ? { ...page, keys }
-      : { ...page, keys, cursor: space.cursorFromStored(page.cursor) };
+    return page.list_complete ? { ...page, keys } : { ...page, keys, cursor: space.cursorFromStored(page.cursor) };
   }
 
   get #kv(): LooseKv {

@@ -1,0 +1,16 @@
+// The bindings and entrypoints the KV and R2 tests reach: miniflare's real
+// bindings (vitest.config.ts) and the emulator's tenant entrypoints (src/index.ts).
+declare namespace Cloudflare {
+  interface Env {
+    REAL_KV: KVNamespace;
+    REAL_BUCKET: R2Bucket;
+  }
+  interface Exports {
+    TenantKv: (options: {
+      props: { namespaceId: string };
+    }) => Fetcher<import("../../src/namespace/bindings/kv").TenantKv>;
+    TenantR2Bucket: (options: {
+      props: { accountId: string; bucketName: string };
+    }) => Fetcher<import("../../src/namespace/bindings/r2").TenantR2Bucket>;
+  }
+}

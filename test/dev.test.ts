@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTROL_PLANE, DISPATCHER, EMULATOR, PLATFORM_WORKERS } from "../scripts/lib/platform.ts";
+import { freePorts, isPortFree, LOOPBACK } from "../scripts/lib/ports.ts";
+import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
+import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
+import { collect, newAccountId, sdk } from "./support/emulator.ts";
+
+// `npm run dev` as a developer runs it: from a terminal, stopped with Ctrl-C
+// (SIGINT to the terminal's whole foreground process group).
+
+/** What `npm run dev` printed once everything answered. */
+type Summary = { urls: Record<string, string>; apiBaseUrl: string; token: string };
+type Dev = { group: ProcessGroup; output: string[]; summary: Summary };
+
+const STARTUP_TIMEOUT_MS = 150_000;
+/** The launcher stops three wrangler processes, each with up to 10 s grace. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+let workDir: string;
+let ports: Record<string, number>;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), "wfp-dev-"));
+  const free = await freePorts(PLATFORM_WORKERS.length);
+  ports = Object.fromEntries(PLATFORM_WORKERS.map((worker, i) => [worker.label, free[i] as number]));
+});
+
+afterAll(async () => {
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+/** Non-default ports, and state and dev registry of its own, so a developer's `npm run dev` is left alone. */
+function devEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...Object.fromEntries(PLATFORM_WORKERS.map((worker) => [worker.portEnvVar, String(ports[worker.label])])),
+    WFP_STATE_DIR: path.join(workDir, "state"),
+    WRANGLER_REGISTRY_PATH: path.join(workDir, "registry"),
+    ...overrides,
+  };
+}
+
+function parseSummary(output: string[]): Summary {
+  const urls: Record<string, string> = {};
+  let apiBaseUrl = "";
+  let token = "";
+  for (const line of output) {
+    const url = /^\s+(emulator|control-plane|dispatcher)\s+(http:\/\/\S+)/.exec(line);
+    if (url !== null) urls[url[1] as string] = url[2] as string;
+    apiBaseUrl = /^\s+API base URL\s+(\S+)/.exec(line)?.[1] ?? apiBaseUrl;
+    token = /^\s+API token\s+(\S+)/.exec(line)?.[1] ?? token;
+  }
+  return { urls, apiBaseUrl, token };
+}
+
+/**
+ * Runs, in a process group of its own as a terminal would, `npm run dev -- <args>`
+ * or what that script runs (`node scripts/dev.ts <args>`), whose exit code npm
+ * would otherwise hide: on Ctrl-C npm ends itself with the same signal.
+ */
+function spawnDev(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  via: "npm" | "node",
+): { group: ProcessGroup; output: string[] } {
+  const output: string[] = [];
+  const onLine = (line: string) => output.push(line);
+  const group =
+    via === "npm"
+      ? spawnGroup("npm", ["run", "dev", ...(args.length > 0 ? ["--", ...args] : [])], { cwd: REPO_ROOT, env, onLine })
+      : spawnGroup(process.execPath, [path.join(REPO_ROOT, "scripts", "dev.ts"), ...args], {
+          cwd: REPO_ROOT,
+          env,
+          onLine,
+        });
+  return { group, output };
+}
+
+/** Starts the platform and waits until it prints that everything runs. */
+async function startDev(args: string[], via: "npm" | "node" = "node"): Promise<Dev> {
+  const { group, output } = spawnDev(args, devEnv(), via);
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  let exitCode: number | null | undefined;
+  void group.exited.then((code) => {
+    exitCode = code;
+  });
+  while (!output.some((line) => line.includes("Press Ctrl-C to stop."))) {
+    if (exitCode !== undefined || Date.now() > deadline) {
+      await group.stop();
+      throw new Error(`npm run dev did not come up (exit ${exitCode}):\n${output.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { group, output, summary: parseSummary(output) };
+}
+
+/** Ctrl-C, then the exit code once npm and the launcher have exited. */
+async function ctrlC(dev: Dev): Promise<number | null> {
+  await dev.group.stop(SHUTDOWN_TIMEOUT_MS);
+  return dev.group.exited;
+}
+
+/** Every process started, directly or not, by `rootPid`. */
+function descendantsOf(rootPid: number) {
+  const all = listProcesses();
+  const found = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) {
+      if (!found.has(p.pid) && found.has(p.ppid)) {
+        found.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return all.filter((p) => found.has(p.pid));
+}
+
+describe("npm run dev", () => {
+  it("starts the three Workers on the given ports, and Ctrl-C stops every process it started", async () => {
+    const dev = await startDev([], "npm");
+    try {
+      expect(dev.summary.urls).toEqual({
+        emulator: `http://${LOOPBACK}:${ports.emulator}`,
+        "control-plane": `http://${LOOPBACK}:${ports["control-plane"]}`,
+        dispatcher: `http://${LOOPBACK}:${ports.dispatcher}`,
+      });
+      for (const worker of [EMULATOR, CONTROL_PLANE, DISPATCHER]) {
+        const res = await fetch(`${dev.summary.urls[worker.label]}${worker.healthPath}`);
+        expect(res.status, `${worker.label} health`).toBe(200);
+      }
+      const notATenant = await fetch(`${dev.summary.urls.dispatcher}/no-such-tenant`);
+      expect(notATenant.status).toBe(404);
+      expect(await notATenant.json()).toMatchObject({ error: { code: "tenant_not_found" } });
+
+      // Offline start-up: miniflare was told not to fetch request.cf data (it warns when a fetch fails).
+      expect(dev.output.join("\n")).not.toContain("Request.cf");
+
+      // The printed API base URL and token are what a client needs.
+      expect(dev.summary.apiBaseUrl).toBe(`${dev.summary.urls.emulator}/client/v4`);
+      const kv = sdk(dev.summary.apiBaseUrl, dev.summary.token).kv.namespaces;
+      await expect(collect(kv.list({ account_id: newAccountId() }))).resolves.toEqual([]);
+    } finally {
+      const started = descendantsOf(dev.group.pid);
+      // npm, the launcher, and per Worker: wrangler, its CLI process and workerd.
+      expect(started.length).toBeGreaterThanOrEqual(2 + 3 * 3);
+      await ctrlC(dev);
+      await dev.group.drained;
+      expect(dev.output).toContain("Stopped.");
+
+      const pids = new Set(started.map((p) => p.pid));
+      const groups = new Set(started.map((p) => p.pgid));
+      expect(listProcesses().filter((p) => isRunning(p) && (pids.has(p.pid) || groups.has(p.pgid)))).toEqual([]);
+      for (const port of Object.values(ports)) expect(await isPortFree(port), `port ${port} released`).toBe(true);
+    }
+  });
+
+  it("keeps state across restarts, and --reset clears it", async () => {
+    const title = `e2e-dev-${randomBytes(4).toString("hex")}`;
+    const account_id = newAccountId();
+    const titlesAfter = async (args: string[]): Promise<string[]> => {
+      const dev = await startDev(args);
+      try {
+        const kv = sdk(dev.summary.apiBaseUrl, dev.summary.token).kv.namespaces;
+        return (await collect(kv.list({ account_id }))).map((ns) => ns.title);
+      } finally {
+        expect(await ctrlC(dev)).toBe(0);
+      }
+    };
+
+    const first = await startDev(["--reset"]);
+    try {
+      await sdk(first.summary.apiBaseUrl, first.summary.token).kv.namespaces.create({ account_id, title });
+    } finally {
+      expect(await ctrlC(first)).toBe(0);
+    }
+    expect(await titlesAfter([])).toEqual([title]);
+    expect(await titlesAfter(["--reset"])).toEqual([]);
+  });
+
+  it("refuses a port that is not a number, before starting anything", async () => {
+    const { group, output } = spawnDev([], devEnv({ EMULATOR_PORT: "eighty" }), "node");
+    expect(await group.exited).toBe(1);
+    await group.drained;
+    expect(output.join("\n")).toContain('EMULATOR_PORT must be a TCP port number (1-65535), not "eighty"');
+  });
+
+  it("refuses to start when a port is taken, naming the variable that moves it", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.dispatcher, LOOPBACK, resolve));
+    try {
+      const { group, output } = spawnDev([], devEnv(), "node");
+      expect(await group.exited).toBe(1);
+      await group.drained;
+      expect(output.join("\n")).toContain(`port ${ports.dispatcher} (dispatcher) is already in use`);
+      expect(output.join("\n")).toContain("DISPATCHER_PORT");
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+});
