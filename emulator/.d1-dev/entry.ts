@@ -4,10 +4,12 @@ import { d1Binding } from "../src/namespace/bindings/d1";
 import type { BindingKind } from "../src/namespace/bindings/kind";
 
 (bindingKinds as Map<string, BindingKind>).set("d1", d1Binding);
+
 export {
   AnalyticsStore,
   D1DatabaseObject,
   DispatchNamespace,
+  default,
   Gate,
   ResourcesStore,
   TenantAnalytics,
@@ -16,5 +18,4 @@ export {
   TenantR2Bucket,
   WorkersStore,
 } from "../src/index";
-export { default } from "../src/index";
 export { TenantD1 } from "../src/namespace/bindings/d1";

@@ -1,6 +1,7 @@
 import { app } from "./app";
 
 export { TenantAnalytics } from "./namespace/bindings/analytics-engine";
+export { TenantD1 } from "./namespace/bindings/d1";
 export { TenantKv } from "./namespace/bindings/kv";
 export { TenantR2Bucket } from "./namespace/bindings/r2";
 export { DispatchNamespace } from "./namespace/dispatch-namespace";

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ACCOUNT, acct, call } from "./helpers";
+import { bindingKinds } from "../src/namespace/bindings";
+import { runnableBindingTypes } from "../src/namespace/bindings/runnable-types";
+import { ACCOUNT, acct, call, errorOf } from "./helpers";
 import { createNamespace, dispatch, namespaceBinding, uploadScript } from "./tenant";
 
 const hello = (greeting: string) => ({
@@ -192,3 +194,47 @@ describe("analytics engine", () => {
     });
   });
 });
+
+describe("bindings an uploaded script cannot have", () => {
+  it("the upload accepts exactly the binding types the runtime registers", () => {
+    expect([...runnableBindingTypes].sort()).toEqual([...bindingKinds.keys()].sort());
+  });
+
+  it("refuses a service binding, as production does for user workers, and stores nothing", async () => {
+    const ns = await createNamespace();
+    const res = await call(acct(`/workers/dispatch/namespaces/${ns}/scripts/svc`), {
+      method: "PUT",
+      body: uploadForm({ bindings: [{ type: "service", name: "OTHER", service: "another-tenant" }] }),
+    });
+    const error = await errorOf(res, 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toMatch(/service bindings/);
+    await expect(dispatch(ns, "svc", "http://x/")).rejects.toThrow("Worker not found");
+  });
+
+  it("refuses a Durable Object binding, naming the emulator's gap", async () => {
+    const ns = await createNamespace();
+    const res = await call(acct(`/workers/dispatch/namespaces/${ns}/scripts/room`), {
+      method: "PUT",
+      body: uploadForm({
+        bindings: [{ type: "durable_object_namespace", name: "ROOMS", class_name: "Room" }],
+        migrations: { new_tag: "v1", new_sqlite_classes: ["Room"] },
+      }),
+    });
+    const error = await errorOf(res, 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toMatch(/durable_object_namespace.*emulator cannot run/);
+  });
+});
+
+/** A minimal upload with extra metadata. */
+function uploadForm(metadata: Record<string, unknown>): FormData {
+  const form = new FormData();
+  form.set("metadata", JSON.stringify({ main_module: "index.js", compatibility_date: "2026-11-01", ...metadata }));
+  form.set(
+    "index.js",
+    new Blob(["export default { fetch() { return new Response('x'); } };"], { type: "application/javascript+module" }),
+    "index.js",
+  );
+  return form;
+}

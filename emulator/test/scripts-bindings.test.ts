@@ -28,9 +28,8 @@ const patchSettings = (ns: string, script: string, settings: unknown) =>
   call(scriptPath(ns, script, "/settings"), { method: "PATCH", body: settingsForm(settings) });
 
 describe("bindings on upload", () => {
-  it("stores every supported binding type and shows them without secret values", async () => {
+  it("stores every binding type the emulator runs and shows them without secret values", async () => {
     const ns = await createNamespace();
-    const target = await createNamespace("target");
     const [kv, bucket, d1, legacyD1] = [await createKv(), await createBucket(), await createD1(), await createD1()];
     await uploadScript(ns, "bound", {
       bindings: [
@@ -42,10 +41,6 @@ describe("bindings on upload", () => {
         { type: "plain_text", name: "GREETING", text: "hello" },
         { type: "secret_text", name: "API_KEY", text: "do-not-show" },
         { type: "json", name: "CONFIG", json: { nested: [1, { deep: true }] } },
-        { type: "service", name: "AUTH", service: "auth-worker", entrypoint: "Auth" },
-        { type: "durable_object_namespace", name: "ROOMS", class_name: "Room" },
-        { type: "queue", name: "JOBS", queue_name: "jobs" },
-        { type: "dispatch_namespace", name: "DISPATCHER", namespace: target, outbound: { worker: { service: "out" } } },
       ],
     });
     expect(await bindingsOf(ns, "bound")).toEqual([
@@ -57,10 +52,6 @@ describe("bindings on upload", () => {
       { type: "plain_text", name: "GREETING", text: "hello" },
       { type: "secret_text", name: "API_KEY" },
       { type: "json", name: "CONFIG", json: { nested: [1, { deep: true }] } },
-      { type: "service", name: "AUTH", service: "auth-worker", entrypoint: "Auth" },
-      { type: "durable_object_namespace", name: "ROOMS", class_name: "Room" },
-      { type: "queue", name: "JOBS", queue_name: "jobs" },
-      { type: "dispatch_namespace", name: "DISPATCHER", namespace: target, outbound: { worker: { service: "out" } } },
     ]);
     expect(await storedBindings(ns, "bound")).toContainEqual({
       type: "secret_text",
@@ -130,11 +121,6 @@ describe("bindings to resources the account does not have", () => {
         message:
           "D1 binding 'DB' references database '00000000-0000-4000-8000-000000000000' which was not found. Verify the database exists in your account and that the database_id in your configuration is correct.",
       },
-    },
-    {
-      what: "a dispatch namespace that does not exist",
-      binding: () => ({ type: "dispatch_namespace" as const, name: "D", namespace: "no-such-namespace" }),
-      expected: { code: 100119, message: "Dispatch namespace 'no-such-namespace' not found." },
     },
   ];
 

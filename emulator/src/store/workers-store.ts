@@ -13,6 +13,8 @@ import type {
   UploadResult,
 } from "../../../cloudflare-api/script-metadata";
 import type { Env } from "../env";
+import { runnableBindingTypes } from "../namespace/bindings/runnable-types";
+
 import {
   malformedReference,
   missingResourceError,
@@ -20,9 +22,9 @@ import {
   resolveBindings,
   resourceRefs,
   type StoredBinding,
+  unrunnableBinding,
 } from "../workers/bindings";
 import {
-  boundNamespaceNotFound,
   failure,
   invalidTag,
   namespaceExists,
@@ -568,12 +570,8 @@ export class WorkersStore extends DurableObject<Env> {
 
   /** The refusal for a binding to something this account does not have, if any. */
   private async checkReferences(accountId: string, bindings: StoredBinding[]): Promise<WorkersError | undefined> {
-    const malformed = malformedReference(bindings);
+    const malformed = malformedReference(bindings) ?? unrunnableBinding(bindings, runnableBindingTypes);
     if (malformed !== undefined) return malformed;
-    const unknownNamespace = bindings.find(
-      (b) => b.type === "dispatch_namespace" && this.namespaceRow(b.namespace) === undefined,
-    );
-    if (unknownNamespace?.type === "dispatch_namespace") return boundNamespaceNotFound(unknownNamespace.namespace);
     const refs = resourceRefs(bindings);
     if (refs.kvNamespaceIds.length + refs.r2BucketNames.length + refs.d1DatabaseIds.length === 0) return undefined;
     const resources = this.env.RESOURCES_STORE.get(this.env.RESOURCES_STORE.idFromName(accountId));

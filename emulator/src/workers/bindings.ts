@@ -102,3 +102,30 @@ export function missingResourceError(missing: MissingResource, bindings: StoredB
     }
   }
 }
+
+/**
+ * Bindings a script in a dispatch namespace cannot have, or that the emulator
+ * cannot run. Production refuses a service binding in a user worker (user
+ * workers reach each other only through the dispatcher); the other types are
+ * valid in production but have no local runtime here, and the refusal names
+ * that gap rather than accepting a script that would fail on its first request
+ * (emulator/README.md lists them).
+ */
+export function unrunnableBinding(
+  bindings: StoredBinding[],
+  runnableTypes: ReadonlySet<string>,
+): WorkersError | undefined {
+  for (const binding of bindings) {
+    if (binding.type === "service") {
+      return validationFailed(
+        `binding '${binding.name}': Workers in a dispatch namespace cannot have service bindings; route requests between tenants through the dispatcher`,
+      );
+    }
+    if (!runnableTypes.has(binding.type)) {
+      return validationFailed(
+        `binding '${binding.name}' of type ${binding.type}: the local emulator cannot run this binding type in uploaded scripts (see emulator/README.md)`,
+      );
+    }
+  }
+  return undefined;
+}

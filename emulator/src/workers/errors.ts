@@ -82,5 +82,3 @@ export const d1DatabaseNotFound = (binding: string, id: string) =>
   );
 
 /** A dispatch_namespace binding naming a namespace the account does not have. */
-export const boundNamespaceNotFound = (name: string) =>
-  refusal(400, ErrorCode.dispatchNamespaceNotFound, `Dispatch namespace '${name}' not found.`);

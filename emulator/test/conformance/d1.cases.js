@@ -93,6 +93,19 @@ async function result(run, exact) {
 }
 
 /**
+ * Runs a batch and describes each D1Result (or the batch's error).
+ * @param {() => Promise<unknown[]>} run
+ * @param {{ lastRowId?: boolean }} [exact]
+ */
+async function results(run, exact) {
+  try {
+    return { ok: (await run()).map((r) => resultShape(r, exact)) };
+  } catch (error) {
+    return { error: errorShape(error) };
+  }
+}
+
+/**
  * A table of the case's own, empty.
  * @param {DB} db
  * @param {string} table
@@ -154,7 +167,7 @@ export const cases = [
       return {
         rows: await result(() => db.prepare("SELECT * FROM all_rows ORDER BY id").all(), { lastRowId: true }),
         none: await result(() => db.prepare("SELECT * FROM all_rows WHERE id > 10").all(), { lastRowId: true }),
-        expression: await result(() => db.prepare("SELECT 1 + 1 AS two, 'x' || 'y' AS xy, NULL AS nothing").all()),
+        expression: await result(() => db.prepare("SELECT 1 + 1 AS two, 'x' || 'y' AS xy, NULL AS nil").all()),
       };
     },
   },
@@ -352,7 +365,7 @@ export const cases = [
       await table(db, "value_rows", "i INTEGER, r REAL, t TEXT, n NUMERIC, any_value");
       await db
         .prepare("INSERT INTO value_rows VALUES (?, ?, ?, ?, ?)")
-        .bind(9007199254740993, 3, 12, "4.0", "text")
+        .bind(2 ** 53, 3, 12, "4.0", "text")
         .run();
       await db.prepare("INSERT INTO value_rows VALUES (9223372036854775807, 1e308, 'a''b', '0x10', 1.5)").run();
       return {
@@ -422,18 +435,18 @@ export const cases = [
     run: async (db) => {
       await table(db, "batch_rows", "id INTEGER PRIMARY KEY, v TEXT");
       const insert = db.prepare("INSERT INTO batch_rows (v) VALUES (?)");
-      const results = await attempt(async () =>
-        (
-          await db.batch([
+      const batch = await results(
+        () =>
+          db.batch([
             insert.bind("a"),
             insert.bind("b"),
             db.prepare("UPDATE batch_rows SET v = 'B' WHERE v = 'b'"),
             db.prepare("SELECT * FROM batch_rows ORDER BY id"),
             db.prepare("SELECT ? AS x, ? AS y").bind(1, null),
-          ])
-        ).map((r) => resultShape(r, { lastRowId: true })),
+          ]),
+        { lastRowId: true },
       );
-      return { results, rows: await rowsOf(db, "batch_rows") };
+      return { batch, rows: await rowsOf(db, "batch_rows") };
     },
   },
   {
@@ -458,16 +471,9 @@ export const cases = [
     run: async (db) => ({
       empty: await attempt(() => db.batch([])),
       onlyEmptyStatements: await attempt(() => db.batch([db.prepare(""), db.prepare("  ")])),
-      someEmptyStatements: await attempt(async () =>
-        (await db.batch([db.prepare(""), db.prepare("SELECT 1 AS a")])).map((r) => resultShape(r)),
-      ),
+      someEmptyStatements: await results(() => db.batch([db.prepare(""), db.prepare("SELECT 1 AS a")])),
       notAnArray: await attempt(() => db.batch(/** @type {any} */ ("SELECT 1"))),
-      notStatements: await attempt(() => db.batch(/** @type {any} */ ([{ sql: "SELECT 1" }]))),
-      plainObjects: await attempt(async () =>
-        (await db.batch(/** @type {any} */ ([{ statement: "SELECT 2 AS b", params: [] }]))).map((r) =>
-          resultShape(r),
-        ),
-      ),
+      plainObjects: await results(() => db.batch(/** @type {any} */ ([{ statement: "SELECT 2 AS b", params: [] }]))),
     }),
   },
   {
@@ -475,10 +481,10 @@ export const cases = [
     run: async (db) => {
       await db.prepare("DROP TABLE IF EXISTS exec_rows").run();
       const outcome = await attempt(async () => {
-        const { count, duration, ...rest } = await db.exec(
+        const answer = await db.exec(
           "CREATE TABLE exec_rows (v INTEGER);\nINSERT INTO exec_rows VALUES (1);\n\n  \nINSERT INTO exec_rows VALUES (2); INSERT INTO exec_rows VALUES (3)\r\nSELECT * FROM exec_rows\n",
         );
-        return { count, duration: typeof duration, keys: Object.keys({ count, duration, ...rest }) };
+        return { fields: Object.keys(answer), count: answer.count, duration: typeof answer.duration };
       });
       return {
         outcome,
@@ -512,7 +518,7 @@ export const cases = [
     },
   },
   {
-    name: "prepare with something other than a string fails when run",
+    name: "SQL that is not a string fails when run",
     run: async (db) => {
       /** @param {() => Promise<unknown>} run */
       const firstLine = async (run) => {
@@ -525,6 +531,7 @@ export const cases = [
         number: await firstLine(() => db.prepare(/** @type {any} */ (123)).all()),
         missing: await firstLine(() => /** @type {any} */ (db).prepare().first()),
         object: await firstLine(() => db.prepare(/** @type {any} */ ({ sql: "SELECT 1" })).run()),
+        batchOfNonStatements: await firstLine(() => db.batch(/** @type {any} */ ([{ sql: "SELECT 1" }]))),
       };
     },
   },
@@ -565,7 +572,9 @@ export const cases = [
       await table(db, "pragma_rows", "id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x'");
       return {
         tableInfo: await result(() => db.prepare("PRAGMA table_info(pragma_rows)").all()),
-        tableInfoFunction: await result(() => db.prepare("SELECT name, type FROM pragma_table_info(?)").bind("pragma_rows").all()),
+        tableInfoFunction: await result(() =>
+          db.prepare("SELECT name, type FROM pragma_table_info(?)").bind("pragma_rows").all(),
+        ),
         foreignKeys: await result(() => db.prepare("PRAGMA foreign_keys").all()),
         foreignKeysOff: await result(() => db.prepare("PRAGMA foreign_keys = OFF").run()),
         deferForeignKeys: await result(() => db.prepare("PRAGMA defer_foreign_keys = ON").run()),
@@ -589,9 +598,7 @@ export const cases = [
       });
       const afterWrite = session.getBookmark();
       const read = await attempt(() => session.prepare("SELECT v FROM session_rows").first());
-      const batch = await attempt(async () =>
-        (await session.batch([session.prepare("SELECT count(*) AS n FROM session_rows")])).map((r) => resultShape(r)),
-      );
+      const batch = await results(() => session.batch([session.prepare("SELECT count(*) AS n FROM session_rows")]));
       const afterRead = session.getBookmark();
       const primary = db.withSession("first-primary");
       const primaryBefore = primary.getBookmark();
@@ -647,14 +654,18 @@ export const cases = [
         .run();
       const all = await db.prepare("SELECT n FROM many_rows ORDER BY n").all();
       const parallel = await Promise.all(
-        [1, 2, 3, 4, 5].map((i) => db.prepare("SELECT count(*) AS c FROM many_rows WHERE n % ? = 0").bind(i).first("c")),
+        [1, 2, 3, 4, 5].map((i) =>
+          db.prepare("SELECT count(*) AS c FROM many_rows WHERE n % ? = 0").bind(i).first("c"),
+        ),
       );
       return {
         count: all.results.length,
         last: all.results.at(-1),
         meta: metaShape(all.meta),
         parallel,
-        aggregate: await attempt(() => db.prepare("SELECT sum(n) AS s, avg(n) AS a, max(n) AS m FROM many_rows").first()),
+        aggregate: await attempt(() =>
+          db.prepare("SELECT sum(n) AS s, avg(n) AS a, max(n) AS m FROM many_rows").first(),
+        ),
       };
     },
   },

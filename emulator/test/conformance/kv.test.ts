@@ -5,7 +5,7 @@ import { kvNamespaceBinding } from "../../src/namespace/bindings/kv";
 import { cases } from "./kv.cases.js";
 import casesSource from "./kv.cases.js?raw";
 import { runCases } from "./run-cases.js";
-import { describeConformance, runInTenant } from "./tenant-harness";
+import { createKvNamespace, describeConformance, runInTenant, runThroughDispatch } from "./tenant-harness";
 
 describeConformance("a tenant's KV binding answers as miniflare's real one", cases, async () => {
   const { client } = kvNamespaceBinding;
@@ -13,7 +13,8 @@ describeConformance("a tenant's KV binding answers as miniflare's real one", cas
   const namespaceId = crypto.randomUUID().replaceAll("-", "");
   return {
     real: await runCases(cases, env.REAL_KV),
-    tenant: await runInTenant({ casesSource, client, binding: exports.TenantKv({ props: { namespaceId } }) }),
+    loaded: await runInTenant({ casesSource, client, binding: exports.TenantKv({ props: { namespaceId } }) }),
+    dispatched: await runThroughDispatch({ casesSource, binding: "kv_namespace", resource: createKvNamespace }),
   };
 });
 

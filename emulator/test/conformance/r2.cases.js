@@ -58,6 +58,19 @@ function objectShape(o) {
 }
 
 /**
+ * What a value's class looks like from the outside: its name, its tag and its methods.
+ * @param {any} value
+ */
+function classOf(value) {
+  const proto = Object.getPrototypeOf(value);
+  return {
+    constructorName: value?.constructor?.name,
+    tag: Object.prototype.toString.call(value),
+    methods: proto === Object.prototype ? "plain object" : Object.getOwnPropertyNames(proto).sort(),
+  };
+}
+
+/**
  * @param {any} value
  * @returns {unknown}
  */
@@ -132,7 +145,10 @@ export const cases = [
       const page = await bucket.list({ prefix: "look/" });
       return {
         bucket: classOf(bucket),
-        got: got && { ...classOf(got), parent: Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(got))).sort() },
+        got: got && {
+          ...classOf(got),
+          parent: Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(got))).sort(),
+        },
         upload: { ...classOf(upload), ownKeys: Object.keys(upload) },
         resumed: { ...classOf(bucket.resumeMultipartUpload("look/mp", upload.uploadId)) },
         page: { ...classOf(page), ownKeys: Object.keys(page) },

@@ -5,7 +5,7 @@ import { r2BucketBinding } from "../../src/namespace/bindings/r2";
 import { cases } from "./r2.cases.js";
 import casesSource from "./r2.cases.js?raw";
 import { runCases } from "./run-cases.js";
-import { describeConformance, runInTenant } from "./tenant-harness";
+import { createR2Bucket, describeConformance, runInTenant, runThroughDispatch } from "./tenant-harness";
 
 describeConformance("a tenant's R2 binding answers as miniflare's real one", cases, async () => {
   const { client } = r2BucketBinding;
@@ -13,11 +13,12 @@ describeConformance("a tenant's R2 binding answers as miniflare's real one", cas
   const accountId = crypto.randomUUID().replaceAll("-", "");
   return {
     real: await runCases(cases, env.REAL_BUCKET),
-    tenant: await runInTenant({
+    loaded: await runInTenant({
       casesSource,
       client,
       binding: exports.TenantR2Bucket({ props: { accountId, bucketName: "tenant-bucket" } }),
     }),
+    dispatched: await runThroughDispatch({ casesSource, binding: "r2_bucket", resource: createR2Bucket }),
   };
 });
 

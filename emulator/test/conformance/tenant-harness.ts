@@ -1,6 +1,20 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { acct, call, json, resultOf } from "../helpers";
+import { createNamespace, dispatch, uploadScript } from "../tenant";
 import runCasesSource from "./run-cases.js?raw";
+
+type Results = Record<string, unknown>;
+
+/** The main module of a worker that runs the cases on its BINDING and answers with the results. */
+const casesMain = (binding: string) => `import { cases } from "./cases.js";
+import { runCases } from "./run-cases.js";
+export const run = (env) => runCases(cases, ${binding});
+export default {
+  async fetch(request, env) {
+    return Response.json(await run(env));
+  },
+};`;
 
 interface TenantRun {
   /** The conformance cases module, as text. */
@@ -16,15 +30,8 @@ interface TenantRun {
  * tenant's script runs: the binding reaches it as the stub the emulator hands
  * over, turned into the binding's API by the client's `wrap`.
  */
-export async function runInTenant({ casesSource, client, binding }: TenantRun): Promise<Record<string, unknown>> {
-  const main = `import { cases } from "./cases.js";
-import { runCases } from "./run-cases.js";
-import { wrap } from ${JSON.stringify(`./${client.module}`)};
-export default {
-  async fetch(request, env) {
-    return Response.json(await runCases(cases, wrap(env.BINDING)));
-  },
-};`;
+export async function runInTenant({ casesSource, client, binding }: TenantRun): Promise<Results> {
+  const main = `import { wrap } from ${JSON.stringify(`./${client.module}`)};\n${casesMain("wrap(env.BINDING)")}`;
   const worker = env.LOADER.get(`conformance-${crypto.randomUUID()}`, () => ({
     compatibilityDate: "2026-11-01",
     mainModule: "main.js",
@@ -43,21 +50,67 @@ export default {
 }
 
 /**
- * One test per case: the tenant side's result must equal the real binding's.
- * Both sides run once, in order, before the tests compare them.
+ * Runs the cases in a script uploaded through the REST API and served through
+ * the dispatch namespace, as a tenant's script is: the binding is declared in
+ * the upload's metadata (its resource created first) and reaches the script
+ * through the emulator's own wiring.
+ */
+export async function runThroughDispatch({
+  casesSource,
+  resource,
+  binding,
+}: {
+  casesSource: string;
+  /** Creates the resource the binding names, through the REST API, and gives the binding's fields. */
+  resource: () => Promise<Record<string, unknown>>;
+  binding: string;
+}): Promise<Results> {
+  const namespace = await createNamespace();
+  const script = `conformance-${crypto.randomUUID().slice(0, 8)}`;
+  await uploadScript(namespace, script, {
+    modules: { "index.js": casesMain("env.BINDING"), "cases.js": casesSource, "run-cases.js": runCasesSource },
+    bindings: [{ type: binding, name: "BINDING", ...(await resource()) }],
+  });
+  const res = await dispatch(namespace, script, "http://tenant/");
+  if (!res.ok) throw new Error(`the dispatched script failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A KV namespace created through the REST API, as its binding names it. */
+export async function createKvNamespace(): Promise<{ namespace_id: string }> {
+  const title = `conformance-${crypto.randomUUID()}`;
+  const { id } = await resultOf<{ id: string }>(await call(acct("/storage/kv/namespaces"), json("POST", { title })));
+  return { namespace_id: id };
+}
+
+/** An R2 bucket created through the REST API, as its binding names it. */
+export async function createR2Bucket(): Promise<{ bucket_name: string }> {
+  const name = `conformance-${crypto.randomUUID().slice(0, 8)}`;
+  await resultOf(await call(acct("/r2/buckets"), json("POST", { name })));
+  return { bucket_name: name };
+}
+
+/**
+ * One test per case: every tenant side's result must equal the real
+ * binding's. All sides run once, one after the other, before the tests
+ * compare them; `real` is the reference.
  */
 export function describeConformance(
   title: string,
   cases: { name: string }[],
-  runBoth: () => Promise<{ real: Record<string, unknown>; tenant: Record<string, unknown> }>,
+  runSides: () => Promise<{ real: Results } & Record<string, Results>>,
 ): void {
   describe(title, () => {
-    let sides: { real: Record<string, unknown>; tenant: Record<string, unknown> };
+    let sides: { real: Results } & Record<string, Results>;
     beforeAll(async () => {
-      sides = await runBoth();
+      sides = await runSides();
     });
     it.each(cases.map((c) => c.name))("%s", (name) => {
-      expect(sides.tenant[name]).toEqual(sides.real[name]);
+      // A case catches the errors it expects; one that throws is a broken case, not a result.
+      expect(sides.real[name]).not.toHaveProperty("caseThrew");
+      for (const [side, results] of Object.entries(sides)) {
+        expect(results[name], `${side} side`).toEqual(sides.real[name]);
+      }
     });
   });
 }

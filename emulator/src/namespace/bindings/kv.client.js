@@ -53,6 +53,7 @@ class KvNamespace {
     return this.#stub.list(...args);
   }
 }
+Object.defineProperty(KvNamespace.prototype, Symbol.toStringTag, { value: "KvNamespace" });
 
 /**
  * The arguments with the key (the first) as the runtime reads it: a string

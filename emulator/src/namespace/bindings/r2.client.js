@@ -37,18 +37,19 @@ const HASHES = ["md5", "sha1", "sha256", "sha384", "sha512"];
  * runtime gives them. The JSON form names the algorithms the runtime named
  * (all five, some undefined, for a listed object; only those stored otherwise).
  */
-class R2Checksums {
+class Checksums {
   /** @type {string[]} */
   #named;
 
   /** @param {Partial<Record<Hash, string>>} hex */
   constructor(hex) {
     this.#named = Object.keys(hex);
-    this.md5 = bytesOf(hex.md5);
-    this.sha1 = bytesOf(hex.sha1);
-    this.sha256 = bytesOf(hex.sha256);
-    this.sha384 = bytesOf(hex.sha384);
+    // In the runtime's order of own properties.
     this.sha512 = bytesOf(hex.sha512);
+    this.sha384 = bytesOf(hex.sha384);
+    this.sha256 = bytesOf(hex.sha256);
+    this.sha1 = bytesOf(hex.sha1);
+    this.md5 = bytesOf(hex.md5);
   }
 
   toJSON() {
@@ -74,22 +75,26 @@ function hexToBuffer(hex) {
   return bytes.buffer;
 }
 
-/** An object's metadata, as head, put, list and a failed get condition give it. */
-class R2Object {
+/**
+ * An object's metadata, as head, put, list and a failed get condition give it
+ * (the runtime's R2Object, whose class is named HeadResult).
+ */
+class HeadResult {
   /** @param {ObjectData} data */
   constructor(data) {
-    this.key = data.key;
-    this.version = data.version;
-    this.size = data.size;
-    this.etag = data.etag;
-    this.httpEtag = data.httpEtag;
-    this.checksums = new R2Checksums(data.checksums);
-    this.uploaded = data.uploaded;
-    this.httpMetadata = data.httpMetadata;
-    this.customMetadata = data.customMetadata;
-    this.range = data.range;
-    this.storageClass = data.storageClass;
+    // In the runtime's order of own properties.
     this.ssecKeyMd5 = data.ssecKeyMd5;
+    this.storageClass = data.storageClass;
+    this.range = data.range;
+    this.customMetadata = data.customMetadata;
+    this.httpMetadata = data.httpMetadata;
+    this.uploaded = data.uploaded;
+    this.checksums = new Checksums(data.checksums);
+    this.httpEtag = data.httpEtag;
+    this.etag = data.etag;
+    this.size = data.size;
+    this.version = data.version;
+    this.key = data.key;
   }
 
   /** @param {Headers} headers */
@@ -111,10 +116,11 @@ class R2Object {
 }
 
 /**
- * An object with its body. The body is read through a Response, which gives
- * the runtime's own body semantics and errors (read once, `bodyUsed`).
+ * An object with its body (the runtime's R2ObjectBody, class GetResult). The
+ * body is read through a Response, which gives the runtime's own body
+ * semantics and errors (read once, `bodyUsed`).
  */
-class R2ObjectBody extends R2Object {
+class GetResult extends HeadResult {
   /** @type {Response} */
   #response;
 
@@ -161,8 +167,8 @@ class R2MultipartUpload {
   /** @param {TenantR2Stub} stub @param {string} key @param {string} uploadId */
   constructor(stub, key, uploadId) {
     this.#stub = stub;
-    this.key = key;
     this.uploadId = uploadId;
+    this.key = key;
   }
 
   /** @param {unknown[]} args */
@@ -176,7 +182,7 @@ class R2MultipartUpload {
 
   /** @param {unknown[]} args */
   async complete(...args) {
-    return new R2Object(await this.#stub.completeMultipartUpload(this.key, this.uploadId, ...args));
+    return new HeadResult(await this.#stub.completeMultipartUpload(this.key, this.uploadId, ...args));
   }
 }
 
@@ -197,20 +203,20 @@ class R2Bucket {
   /** @param {unknown[]} args */
   async head(...args) {
     const data = await this.#stub.head(...keyed(args));
-    return data && new R2Object(data);
+    return data && new HeadResult(data);
   }
 
   /** @param {unknown[]} args */
   async get(...args) {
     const answer = await this.#stub.get(...withTaggedHeaders(1, keyed(args)));
     if (answer === null) return null;
-    return answer.body === undefined ? new R2Object(answer.object) : new R2ObjectBody(answer.object, answer.body);
+    return answer.body === undefined ? new HeadResult(answer.object) : new GetResult(answer.object, answer.body);
   }
 
   /** @param {unknown[]} args */
   async put(...args) {
     const data = await this.#stub.put(...withTaggedHeaders(2, keyed(args)));
-    return data && new R2Object(data);
+    return data && new HeadResult(data);
   }
 
   /** @param {unknown[]} args */
@@ -222,7 +228,7 @@ class R2Bucket {
   /** @param {unknown[]} args */
   async list(...args) {
     const page = await this.#stub.list(...args);
-    return { ...page, objects: page.objects.map((data) => new R2Object(data)) };
+    return { ...page, objects: page.objects.map((data) => new HeadResult(data)) };
   }
 
   /** @param {unknown[]} args */
@@ -267,6 +273,10 @@ function withTaggedHeaders(index, args) {
     tagged[name] = value instanceof Headers ? { [HEADERS_TAG]: [...value] } : value;
   }
   return args.map((arg, i) => (i === index ? tagged : arg));
+}
+
+for (const runtimeClass of [Checksums, HeadResult, GetResult, R2MultipartUpload, R2Bucket]) {
+  Object.defineProperty(runtimeClass.prototype, Symbol.toStringTag, { value: runtimeClass.name });
 }
 
 /** @param {TenantR2Stub} stub */
