@@ -8,7 +8,7 @@
  *   npm run dev -- --reset    start from empty state
  *
  * Environment: EMULATOR_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
- * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state).
+ * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker).
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -33,14 +33,12 @@ const USAGE = `Usage: npm run dev [-- --reset]
 
 Environment: EMULATOR_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR`;
 
-class UsageError extends Error {}
-
 type Planned = { worker: PlatformWorker; port: number };
 
 function parsePort(name: string, raw: string): number {
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) {
-    throw new UsageError(`${name} must be a TCP port number (1-65535), not "${raw}"`);
+    throw new Error(`${name} must be a TCP port number (1-65535), not "${raw}"`);
   }
   return port;
 }
@@ -54,15 +52,14 @@ function plannedPorts(env: NodeJS.ProcessEnv): Planned[] {
     };
   });
   const ports = planned.map((p) => p.port);
-  if (new Set(ports).size !== ports.length)
-    throw new UsageError(`each Worker needs its own port, got ${ports.join(", ")}`);
+  if (new Set(ports).size !== ports.length) throw new Error(`each Worker needs its own port, got ${ports.join(", ")}`);
   return planned;
 }
 
 async function assertPortsFree(planned: Planned[]): Promise<void> {
   for (const { worker, port } of planned) {
     if (!(await isPortFree(port))) {
-      throw new UsageError(
+      throw new Error(
         `port ${port} (${worker.label}) is already in use, perhaps by another \`npm run dev\`; stop it or set ${worker.portEnvVar}`,
       );
     }
@@ -86,9 +83,7 @@ function resetState(stateDir: string): void {
   const ours = new Set<string>(PLATFORM_WORKERS.map((worker) => worker.label));
   const foreign = readdirSync(stateDir).filter((entry) => !ours.has(entry));
   if (foreign.length > 0) {
-    throw new UsageError(
-      `refusing to reset ${stateDir}: it holds ${foreign.join(", ")}, which npm run dev did not write`,
-    );
+    throw new Error(`refusing to reset ${stateDir}: it holds ${foreign.join(", ")}, which npm run dev did not write`);
   }
   rmSync(stateDir, { recursive: true, force: true });
 }
@@ -98,17 +93,58 @@ function prefixer(label: string): (line: string) => void {
   return (line) => process.stdout.write(`${prefix}${line}\n`);
 }
 
-function printSummary(running: { worker: PlatformWorker; dev: WranglerDev }[], stateDir: string): void {
-  const emulator = running.find((r) => r.worker === EMULATOR);
+type Running = { worker: PlatformWorker; dev: WranglerDev };
+
+function printSummary(running: Running[], stateDir: string, token: string): void {
   const lines = ["", "The platform is running:"];
-  for (const { worker, dev } of running)
+  for (const { worker, dev } of running) {
     lines.push(`  ${worker.label.padEnd(15)}${dev.url}   (health: ${worker.healthPath})`);
+  }
+  const emulator = running.find((r) => r.worker === EMULATOR);
   if (emulator !== undefined) {
-    lines.push(`  ${"API base URL".padEnd(15)}${emulator.dev.url}/client/v4`);
-    lines.push(`  ${"API token".padEnd(15)}${emulatorApiToken()}`);
+    lines.push(`  ${"API base URL".padEnd(15)}${emulator.dev.url}/client/v4`, `  ${"API token".padEnd(15)}${token}`);
   }
   lines.push(`  ${"state".padEnd(15)}${stateDir}`, "", "Press Ctrl-C to stop.", "");
   process.stdout.write(lines.join("\n"));
+}
+
+/**
+ * Waits until the platform must stop, calling `onReady` once every Worker
+ * answers. Resolves with nothing for Ctrl-C (or SIGTERM, SIGHUP), and with the
+ * reason otherwise: a Worker that did not start, or that exited on its own.
+ * A second Ctrl-C kills everything at once instead of waiting.
+ */
+function supervise(running: Running[], onReady: () => void): Promise<string | undefined> {
+  const outcome = Promise.withResolvers<string | undefined>();
+  let settled = false;
+  const settle = (reason: string | undefined) => {
+    if (settled) return;
+    settled = true;
+    outcome.resolve(reason);
+  };
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (settled) void Promise.allSettled(running.map(({ dev }) => dev.group.kill()));
+      settle(undefined);
+    });
+  }
+  for (const { worker, dev } of running) {
+    void dev.group.exited.then((code) => settle(`${worker.label} exited unexpectedly (code ${code})`));
+  }
+  Promise.all(
+    running.map(({ worker, dev }) =>
+      dev.ready.catch((error: Error) => {
+        throw new Error(`${worker.label} did not start: ${error.message}`);
+      }),
+    ),
+  ).then(
+    () => {
+      if (!settled) onReady();
+    },
+    (error: Error) => settle(error.message),
+  );
+  return outcome.promise;
 }
 
 async function main(): Promise<number> {
@@ -123,6 +159,7 @@ async function main(): Promise<number> {
 
   const stateDir = path.resolve(process.env.WFP_STATE_DIR || path.join(REPO_ROOT, ".wfp", "state"));
   const planned = plannedPorts(process.env);
+  const token = emulatorApiToken();
   await assertPortsFree(planned);
   if (values.reset) {
     resetState(stateDir);
@@ -130,7 +167,7 @@ async function main(): Promise<number> {
   }
 
   const inspectorPorts = await freePorts(planned.length);
-  const running = planned.map(({ worker, port }, i) => ({
+  const running: Running[] = planned.map(({ worker, port }, i) => ({
     worker,
     dev: startWranglerDev({
       configPath: worker.configPath,
@@ -143,57 +180,16 @@ async function main(): Promise<number> {
     }),
   }));
 
-  let interrupts = 0;
-  let requestStop: (reason: string) => void = () => {};
-  const stopRequested = new Promise<string>((resolve) => {
-    requestStop = resolve;
-  });
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      // A second Ctrl-C while stopping: do not wait for anyone.
-      void Promise.allSettled(running.map(({ dev }) => dev.group.kill()));
-      return;
-    }
-    requestStop(`${signal} received`);
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
-
-  // Any Worker that exits on its own (a crash, a port taken meanwhile) takes the platform down with it.
-  for (const { worker, dev } of running) {
-    void dev.group.exited.then((code) => requestStop(`${worker.label} exited unexpectedly (code ${code})`));
-  }
-
   let failure: string | undefined;
-  const started = Promise.all(
-    running.map(({ worker, dev }) =>
-      dev.ready.catch((error: Error) => {
-        throw new Error(`${worker.label} did not start: ${error.message}`);
-      }),
-    ),
-  );
-  const outcome = await Promise.race([
-    started.then(
-      () => "ready" as const,
-      (error: Error) => {
-        failure = error.message;
-        return "failed" as const;
-      },
-    ),
-    stopRequested.then((reason) => {
-      failure = interrupts > 0 ? undefined : reason;
-      return "stopped" as const;
-    }),
-  ]);
-
-  if (outcome === "ready") {
-    printSummary(running, stateDir);
-    const reason = await stopRequested;
-    if (interrupts === 0) failure = reason;
+  try {
+    failure = await supervise(running, () => printSummary(running, stateDir, token));
+  } finally {
+    process.stdout.write("\nStopping...\n");
+    const stopped = await Promise.allSettled(running.map(({ dev }) => dev.group.stop()));
+    for (const result of stopped) {
+      if (result.status === "rejected") failure ??= String(result.reason);
+    }
   }
-
-  process.stdout.write("\nStopping...\n");
-  await Promise.all(running.map(({ dev }) => dev.group.stop()));
   if (failure !== undefined) {
     process.stderr.write(`npm run dev: ${failure}\n`);
     return 1;
@@ -208,7 +204,9 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`npm run dev: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (!(error instanceof UsageError)) process.stderr.write(`${USAGE}\n`);
+    const badArguments =
+      error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
+    if (badArguments) process.stderr.write(`${USAGE}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { tenantBucket, tenantKv } from "./conformance/direct-stub";
 
 /**
  * A tenant reaches KV and R2 only through the emulator's entrypoints, scoped
@@ -13,10 +13,7 @@ import { describe, expect, it } from "vitest";
 const hexId = () => crypto.randomUUID().replaceAll("-", "");
 const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 
-/**
- * The error a call fails with. RPC promises are awaited through `then` here:
- * vitest's `rejects` leaves their rejection reported as unhandled.
- */
+/** The error a call fails with, if it fails. */
 const failure = (call: Promise<unknown>): Promise<Error | undefined> =>
   call.then(
     () => undefined,
@@ -75,7 +72,7 @@ describe("a tenant's KV namespace is its own slice of KV_DATA", () => {
     await env.KV_DATA.put(`${other}:${mine}:secret`, "other namespace, my id in the key");
     await env.KV_DATA.put("secret", "outside every namespace");
     await env.KV_DATA.put(":secret", "outside every namespace");
-    const kv = exports.TenantKv({ props: { namespaceId: mine } });
+    const kv = tenantKv(mine);
     await kv.put("own", "mine");
     return { mine, other, kv };
   }
@@ -144,7 +141,7 @@ describe("a tenant's KV namespace is its own slice of KV_DATA", () => {
   });
 
   it("refuses a namespace id that could hold another namespace's slice", async () => {
-    const kv = exports.TenantKv({ props: { namespaceId: "abc:def" } });
+    const kv = tenantKv("abc:def");
     expect(await failure(kv.get("k"))).toBeInstanceOf(Error);
     expect(await env.KV_DATA.get("abc:def:k")).toBeNull();
   });
@@ -156,7 +153,7 @@ describe("a tenant's R2 bucket is its own slice of R2_DATA", () => {
     const otherAccount = hexId();
     const seeded = [`${account}/other/secret`, `${account}/mine0/secret`, `${otherAccount}/mine/secret`, "secret"];
     for (const key of seeded) await env.R2_DATA.put(key, `seeded ${key}`);
-    const bucket = exports.TenantR2Bucket({ props: { accountId: account, bucketName: "mine" } });
+    const bucket = tenantBucket(account, "mine");
     await bucket.put("own", "mine");
     return { account, otherAccount, bucket };
   }
@@ -234,7 +231,7 @@ describe("a tenant's R2 bucket is its own slice of R2_DATA", () => {
   });
 
   it("refuses an account id or bucket name that could hold another bucket's slice", async () => {
-    const bucket = exports.TenantR2Bucket({ props: { accountId: hexId(), bucketName: "a/b" } });
+    const bucket = tenantBucket(hexId(), "a/b");
     expect(await failure(bucket.put("k", "v"))).toBeInstanceOf(Error);
   });
 });

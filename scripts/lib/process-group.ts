@@ -107,7 +107,10 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${command}`);
+  if (pid === undefined) {
+    child.once("error", () => {}); // the reason (ENOENT...) is also what the throw below reports
+    throw new Error(`could not start ${command}`);
+  }
   forwardLines(child, options.onLine);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const drained = new Promise<void>((resolve) => child.once("close", () => resolve()));

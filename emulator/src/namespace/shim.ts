@@ -8,6 +8,9 @@ export const RUNTIME_MODULES = {
 /** Module names the tenant cannot use, because the emulator's own modules live there. */
 export const isReservedModuleName = (name: string) => name.startsWith("__wfp_");
 
+/** Where the loaded worker's env carries the egress stub; the shim takes it out before the tenant sees env. */
+export const EGRESS_BINDING = "__wfp_egress";
+
 const HANDLERS = ["fetch", "scheduled", "queue", "tail", "email", "trace"] as const;
 
 /**
@@ -21,7 +24,7 @@ export function shimSource(mainModule: string, wrapped: { binding: string; modul
   const imports = clientModules.map((m, i) => `import { wrap as wrap${i} } from ${JSON.stringify(`./${m}`)};`);
   const table = wrapped.map((w) => `[${JSON.stringify(w.binding)}, wrap${clientModules.indexOf(w.module)}]`);
   return `import { invocations } from "./${RUNTIME_MODULES.invocation}";
-import "./${RUNTIME_MODULES.egress}";
+import { setEgress } from "./${RUNTIME_MODULES.egress}";
 import * as tenant from ${JSON.stringify(`./${mainModule}`)};
 ${imports.join("\n")}
 export * from ${JSON.stringify(`./${mainModule}`)};
@@ -31,7 +34,9 @@ const envs = new WeakMap();
 function tenantEnv(env) {
   let out = envs.get(env);
   if (out === undefined) {
-    out = { ...env };
+    const { ${EGRESS_BINDING}: egress, ...rest } = env;
+    setEgress(egress);
+    out = rest;
     for (const [name, wrap] of WRAPPED) out[name] = wrap(env[name]);
     envs.set(env, out);
   }

@@ -4,7 +4,7 @@ import type { Exports, RunScope } from "./bindings/kind";
 import egressSource from "./egress.client.js";
 import invocationSource from "./invocation.client.js";
 import type { RunnableScript, StoredModule } from "./runnable-script";
-import { RUNTIME_MODULES, shimSource } from "./shim";
+import { EGRESS_BINDING, RUNTIME_MODULES, shimSource } from "./shim";
 
 type LoaderModule = WorkerLoaderWorkerCode["modules"][string];
 
@@ -51,7 +51,7 @@ export async function buildWorkerCode(
   const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(env, m)] as const));
   for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;
 
-  const workerEnv: Record<string, unknown> = {};
+  const workerEnv: Record<string, unknown> = { [EGRESS_BINDING]: egress };
   const wrapped: { binding: string; module: string }[] = [];
   for (const binding of script.bindings) {
     const kind = bindingKinds.get(binding.type);
@@ -72,6 +72,7 @@ export async function buildWorkerCode(
     mainModule: RUNTIME_MODULES.shim,
     modules,
     env: workerEnv,
-    globalOutbound: egress,
+    // No network of its own: the egress patch sends every fetch() to the egress stub in env.
+    globalOutbound: null,
   };
 }

@@ -116,6 +116,11 @@ export function unrunnableBinding(
   runnableTypes: ReadonlySet<string>,
 ): WorkersError | undefined {
   for (const binding of bindings) {
+    if (binding.name.startsWith("__wfp_")) {
+      return validationFailed(
+        `binding '${binding.name}': names starting with __wfp_ are reserved by the local emulator`,
+      );
+    }
     if (binding.type === "service") {
       return validationFailed(
         `binding '${binding.name}': Workers in a dispatch namespace cannot have service bindings; route requests between tenants through the dispatcher`,

@@ -150,8 +150,12 @@ export const cases = [
       const statement = db.prepare("SELECT 1 AS one");
       const bound = statement.bind();
       return {
-        binding: { constructor: db.constructor.name, methods: publicMethods(db) },
-        statement: { constructor: statement.constructor.name, methods: publicMethods(statement) },
+        binding: { constructor: db.constructor.name, methods: publicMethods(db), keys: Object.keys(db) },
+        statement: {
+          constructor: statement.constructor.name,
+          methods: publicMethods(statement),
+          keys: Object.keys(statement),
+        },
         prepareReturnsAPromise: /** @type {unknown} */ (statement) instanceof Promise,
         bindReturnsANewStatement: bound !== statement,
         session: publicMethods(db.withSession()),
@@ -201,18 +205,24 @@ export const cases = [
     name: "schema statements: meta of CREATE, ALTER and DROP",
     run: async (db) => {
       await db.prepare("DROP TABLE IF EXISTS ddl_meta").run();
-      /** @param {Awaited<ReturnType<typeof result>>} outcome */
-      const coarse = (outcome) => {
-        if (!("ok" in outcome)) return outcome;
-        const values = /** @type {{ values: Record<string, unknown> }} */ (outcome.ok.meta).values;
-        return { changes: values.changes, changed_db: values.changed_db, results: outcome.ok.results };
+      /**
+       * Only what does not depend on the rest of the database: schema statements read and write the schema table.
+       * @param {string} sql
+       */
+      const coarse = async (sql) => {
+        try {
+          const { meta, results } = await db.prepare(sql).run();
+          return { changes: meta.changes, changed_db: meta.changed_db, results };
+        } catch (error) {
+          return { error: errorShape(error) };
+        }
       };
       return {
-        create: coarse(await result(() => db.prepare("CREATE TABLE ddl_meta (a)").run())),
-        alter: coarse(await result(() => db.prepare("ALTER TABLE ddl_meta ADD COLUMN b TEXT").run())),
-        index: coarse(await result(() => db.prepare("CREATE INDEX ddl_meta_b ON ddl_meta (b)").run())),
-        drop: coarse(await result(() => db.prepare("DROP TABLE ddl_meta").run())),
-        dropMissing: coarse(await result(() => db.prepare("DROP TABLE ddl_meta").run())),
+        create: await coarse("CREATE TABLE ddl_meta (a)"),
+        alter: await coarse("ALTER TABLE ddl_meta ADD COLUMN b TEXT"),
+        index: await coarse("CREATE INDEX ddl_meta_b ON ddl_meta (b)"),
+        drop: await coarse("DROP TABLE ddl_meta"),
+        dropMissing: await coarse("DROP TABLE ddl_meta"),
       };
     },
   },
@@ -522,10 +532,14 @@ export const cases = [
     run: async (db) => {
       /** @param {() => Promise<unknown>} run */
       const firstLine = async (run) => {
-        const outcome = await attempt(run);
-        if (!("error" in outcome) || !("message" in outcome.error)) return outcome;
-        // miniflare puts its own stack trace under the first line; the first line is the error.
-        return { firstLine: outcome.error.message.split("\n")[0], constructor: outcome.error.constructor };
+        try {
+          return { ok: describe(await run()) };
+        } catch (error) {
+          const shape = errorShape(error);
+          if (typeof shape.message !== "string") return shape;
+          // miniflare puts its own stack trace under the first line; the first line is the error.
+          return { constructor: shape.constructor, firstLine: shape.message.split("\n")[0] };
+        }
       };
       return {
         number: await firstLine(() => db.prepare(/** @type {any} */ (123)).all()),

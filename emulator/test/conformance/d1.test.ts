@@ -1,18 +1,24 @@
 import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acct, call, json, resultOf } from "../helpers";
+import { d1Binding } from "../../src/namespace/bindings/d1";
+import { ACCOUNT, acct, call, json, resultOf } from "../helpers";
 import { createNamespace, dispatch, uploadScript } from "../tenant";
 import { cases } from "./d1.cases.js";
 import casesSource from "./d1.cases.js?raw";
 import { runCases } from "./run-cases.js";
-import runCasesSource from "./run-cases.js?raw";
-import { describeConformance } from "./tenant-harness";
+import { describeConformance, runInTenant, runThroughDispatch } from "./tenant-harness";
 
 declare global {
   namespace Cloudflare {
     interface Env {
       /** miniflare's own D1 binding (vitest.config.ts): what a tenant's binding must answer like. */
       REAL_DB: D1Database;
+    }
+    interface Exports {
+      TenantD1: (options: {
+        props: { accountId: string; databaseId: string };
+      }) => Fetcher<import("../../src/namespace/bindings/d1").TenantD1>;
     }
   }
 }
@@ -31,54 +37,50 @@ async function restQuery(databaseId: string, sql: string, params: unknown[] = []
   return first?.results ?? [];
 }
 
-/**
- * Uploads a script through the REST API with a D1 binding named DB and
- * dispatches one request to it through the namespace, as the dispatcher would.
- */
-async function runTenant(
-  modules: Record<string, string>,
-  binding: Record<string, unknown>,
-  request: Request | string = "http://tenant/",
-): Promise<Response> {
-  const namespace = await createNamespace();
-  await uploadScript(namespace, "d1-tenant", { modules, bindings: [{ type: "d1", name: "DB", ...binding }] });
-  return dispatch(namespace, "d1-tenant", request);
-}
+describeConformance("a tenant's D1 binding answers as miniflare's real one", cases, async () => {
+  const { client } = d1Binding;
+  if (client === undefined) throw new Error("the D1 binding ships a client");
+  const loadedDatabase = await createDatabase();
+  return {
+    real: await runCases(cases, env.REAL_DB),
+    loaded: await runInTenant({
+      casesSource,
+      client,
+      binding: exports.TenantD1({ props: { accountId: ACCOUNT, databaseId: loadedDatabase } }),
+    }),
+    dispatched: await runThroughDispatch({
+      casesSource,
+      binding: "d1",
+      resource: async () => ({ database_id: await createDatabase() }),
+    }),
+  };
+});
 
-const CASES_HARNESS = `import { cases } from "./cases.js";
-import { runCases } from "./run-cases.js";
-export default {
+/** A tenant script that runs `{sql, params}` from the request on its binding and answers the rows, or the error. */
+const SQL_RUNNER = `export default {
   async fetch(request, env) {
-    return Response.json(await runCases(cases, env.DB));
+    const { sql, params } = await request.json();
+    try {
+      const { results } = await env.DB.prepare(sql).bind(...params).all();
+      return Response.json({ results });
+    } catch (error) {
+      return Response.json({ error: error.message });
+    }
   },
 };`;
 
-describeConformance("a tenant's D1 binding answers as miniflare's real one", cases, async () => {
-  const databaseId = await createDatabase();
-  const res = await runTenant(
-    { "index.js": CASES_HARNESS, "cases.js": casesSource, "run-cases.js": runCasesSource },
-    { database_id: databaseId },
-  );
-  if (!res.ok) throw new Error(`the tenant script failed: ${res.status} ${await res.text()}`);
-  return { real: await runCases(cases, env.REAL_DB), tenant: await res.json() };
-});
-
-/** A tenant script that runs `{sql, params}` from the request on its binding and answers the rows. */
-const SQL_RUNNER = {
-  "index.js": `export default {
-    async fetch(request, env) {
-      const { sql, params = [] } = await request.json();
-      try {
-        const { results } = await env.DB.prepare(sql).bind(...params).all();
-        return Response.json({ results });
-      } catch (error) {
-        return Response.json({ error: error.message });
-      }
-    },
-  };`,
-};
-const sqlRequest = (sql: string, params: unknown[] = []) =>
-  new Request("http://tenant/", { method: "POST", body: JSON.stringify({ sql, params }) });
+/** Uploads SQL_RUNNER with a D1 binding named DB; the answer runs SQL in it, through the dispatch namespace. */
+async function tenantWith(reference: { database_id: string } | { id: string }) {
+  const namespace = await createNamespace();
+  await uploadScript(namespace, "sql-runner", {
+    modules: { "index.js": SQL_RUNNER },
+    bindings: [{ type: "d1", name: "DB", ...reference }],
+  });
+  return async (sql: string, params: unknown[] = []): Promise<unknown> => {
+    const request = new Request("http://tenant/", { method: "POST", body: JSON.stringify({ sql, params }) });
+    return (await dispatch(namespace, "sql-runner", request)).json();
+  };
+}
 
 describe("a tenant's D1 binding runs on the database the REST API queries", () => {
   it("reads what the REST API wrote, and the REST API reads what the tenant wrote", async () => {
@@ -86,20 +88,11 @@ describe("a tenant's D1 binding runs on the database the REST API queries", () =
     await restQuery(databaseId, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
     await restQuery(databaseId, "INSERT INTO notes (body) VALUES (?)", ["from rest"]);
 
-    const namespace = await createNamespace();
-    await uploadScript(namespace, "notes", {
-      modules: SQL_RUNNER,
-      bindings: [{ type: "d1", name: "DB", database_id: databaseId }],
+    const tenant = await tenantWith({ database_id: databaseId });
+    expect(await tenant("SELECT id, body FROM notes")).toEqual({ results: [{ id: 1, body: "from rest" }] });
+    expect(await tenant("INSERT INTO notes (body) VALUES (?) RETURNING id", ["from tenant"])).toEqual({
+      results: [{ id: 2 }],
     });
-    const read = await dispatch(namespace, "notes", sqlRequest("SELECT id, body FROM notes"));
-    expect(await read.json()).toEqual({ results: [{ id: 1, body: "from rest" }] });
-
-    const write = await dispatch(
-      namespace,
-      "notes",
-      sqlRequest("INSERT INTO notes (body) VALUES (?) RETURNING id", ["from tenant"]),
-    );
-    expect(await write.json()).toEqual({ results: [{ id: 2 }] });
     expect(await restQuery(databaseId, "SELECT body FROM notes ORDER BY id")).toEqual([
       { body: "from rest" },
       { body: "from tenant" },
@@ -110,21 +103,16 @@ describe("a tenant's D1 binding runs on the database the REST API queries", () =
     const databaseId = await createDatabase();
     await restQuery(databaseId, "CREATE TABLE marker (v TEXT)");
     await restQuery(databaseId, "INSERT INTO marker VALUES ('aliased')");
-    const res = await runTenant(SQL_RUNNER, { id: databaseId }, sqlRequest("SELECT v FROM marker"));
-    expect(await res.json()).toEqual({ results: [{ v: "aliased" }] });
+    const tenant = await tenantWith({ id: databaseId });
+    expect(await tenant("SELECT v FROM marker")).toEqual({ results: [{ v: "aliased" }] });
   });
 
   it("fails every query once the database is deleted, and leaves nothing behind", async () => {
     const databaseId = await createDatabase();
-    const namespace = await createNamespace();
-    await uploadScript(namespace, "orphan", {
-      modules: SQL_RUNNER,
-      bindings: [{ type: "d1", name: "DB", database_id: databaseId }],
-    });
+    const tenant = await tenantWith({ database_id: databaseId });
     await resultOf(await call(acct(`/d1/database/${databaseId}`), { method: "DELETE" }));
 
-    const res = await dispatch(namespace, "orphan", sqlRequest("CREATE TABLE resurrected (v)"));
-    expect(await res.json()).toEqual({ error: "D1_ERROR: database not found" });
+    expect(await tenant("CREATE TABLE resurrected (v)")).toEqual({ error: "D1_ERROR: database not found" });
     const object = env.D1_DATABASES.get(env.D1_DATABASES.idFromName(databaseId));
     expect(await object.stats()).toMatchObject({ numTables: 0 });
   });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { kvNamespaceBinding } from "../../src/namespace/bindings/kv";
+import { tenantKv } from "./direct-stub";
 import { cases } from "./kv.cases.js";
 import casesSource from "./kv.cases.js?raw";
 import { runCases } from "./run-cases.js";
@@ -33,7 +34,7 @@ describe("where a tenant's KV binding differs: the key-length limit", () => {
   }
 
   it("takes keys up to the tenant's limit, in bytes", async () => {
-    const kv = exports.TenantKv({ props: { namespaceId: crypto.randomUUID().replaceAll("-", "") } });
+    const kv = tenantKv(crypto.randomUUID().replaceAll("-", ""));
     const key = `${"é".repeat((TENANT_LIMIT - 1) / 2)}k`; // 479 bytes in 240 characters
     expect(new TextEncoder().encode(key).byteLength).toBe(TENANT_LIMIT);
     await kv.put(key, "fits");
@@ -42,7 +43,7 @@ describe("where a tenant's KV binding differs: the key-length limit", () => {
   });
 
   it("refuses a longer key with the real binding's error, in the tenant's numbers", async () => {
-    const kv = exports.TenantKv({ props: { namespaceId: crypto.randomUUID().replaceAll("-", "") } });
+    const kv = tenantKv(crypto.randomUUID().replaceAll("-", ""));
     const tooLong = "k".repeat(TENANT_LIMIT + 1);
     const realTooLong = "k".repeat(513);
     const inTenantNumbers = (message: string) =>

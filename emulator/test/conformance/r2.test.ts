@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { r2BucketBinding } from "../../src/namespace/bindings/r2";
+import { tenantBucket } from "./direct-stub";
 import { cases } from "./r2.cases.js";
 import casesSource from "./r2.cases.js?raw";
 import { runCases } from "./run-cases.js";
@@ -39,7 +40,7 @@ describe("where a tenant's R2 binding differs: the key-length limit", () => {
   }
 
   it("takes keys up to the tenant's limit and refuses longer ones with the real binding's error", async () => {
-    const bucket = exports.TenantR2Bucket({ props: { accountId, bucketName } });
+    const bucket = tenantBucket(accountId, bucketName);
     const fits = "k".repeat(tenantLimit);
     expect(((await bucket.put(fits, "fits")) as { key: string }).key).toBe(fits);
     const tooLong = "k".repeat(tenantLimit + 1);

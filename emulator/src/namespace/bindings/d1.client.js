@@ -24,6 +24,12 @@ const D1_SESSION_COMMIT_TOKEN_HTTP_HEADER = "x-cf-d1-session-commit-token";
  */
 
 class D1Database {
+  // Declared first, as in the runtime: they are the binding's own keys, in this order.
+  /** @type {D1DatabaseSessionAlwaysPrimary} */
+  alwaysPrimarySession;
+  /** @type {D1Fetcher} */
+  fetcher;
+
   /** @param {D1Fetcher} fetcher */
   constructor(fetcher) {
     this.fetcher = fetcher;
@@ -109,7 +115,8 @@ class D1DatabaseSession {
 
   /** @param {D1PreparedStatement[]} statements */
   async batch(statements) {
-    const exec = /** @type {D1Answer[]} */ (
+    // Only the first answer is checked: D1 fails a batch as a whole.
+    const exec = /** @type {(D1Answer & { success: true })[]} */ (
       await this._sendOrThrow(
         "/query",
         statements.map((s) => s.statement),
@@ -202,6 +209,7 @@ class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
   }
 
   /**
+   * @override
    * @param {string} _newBookmark
    * @returns {string | null}
    */
@@ -209,7 +217,10 @@ class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
     return null;
   }
 
-  /** @returns {string | null} */
+  /**
+   * @override
+   * @returns {string | null}
+   */
   getBookmark() {
     return null;
   }

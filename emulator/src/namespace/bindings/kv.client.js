@@ -4,12 +4,16 @@
 // stub, the real KV binding answers); this side forwards the arguments.
 
 /**
+ * @template T
+ * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
+ */
+/**
  * @typedef {{
- *   get(...args: unknown[]): Promise<unknown>,
- *   getWithMetadata(...args: unknown[]): Promise<unknown>,
- *   put(...args: unknown[]): Promise<void>,
- *   delete(...args: unknown[]): Promise<void>,
- *   list(...args: unknown[]): Promise<unknown>,
+ *   get(...args: unknown[]): Settled<unknown>,
+ *   getWithMetadata(...args: unknown[]): Settled<unknown>,
+ *   put(...args: unknown[]): Settled<unknown>,
+ *   delete(...args: unknown[]): Settled<unknown>,
+ *   list(...args: unknown[]): Settled<unknown>,
  * }} TenantKvStub
  */
 
@@ -30,27 +34,27 @@ class KvNamespace {
 
   /** @param {unknown[]} args */
   get(...args) {
-    return this.#stub.get(...keyed(args));
+    return unsettled(this.#stub.get(...keyed(args)));
   }
 
   /** @param {unknown[]} args */
   getWithMetadata(...args) {
-    return this.#stub.getWithMetadata(...keyed(args));
+    return unsettled(this.#stub.getWithMetadata(...keyed(args)));
   }
 
   /** @param {unknown[]} args */
   put(...args) {
-    return this.#stub.put(...keyed(args));
+    return unsettled(this.#stub.put(...keyed(args)));
   }
 
   /** @param {unknown[]} args */
   delete(...args) {
-    return this.#stub.delete(...keyed(args));
+    return unsettled(this.#stub.delete(...keyed(args)));
   }
 
   /** @param {unknown[]} args */
   list(...args) {
-    return this.#stub.list(...args);
+    return unsettled(this.#stub.list(...args));
   }
 }
 Object.defineProperty(KvNamespace.prototype, Symbol.toStringTag, { value: "KvNamespace" });
@@ -66,6 +70,29 @@ function keyed(args) {
   if (args.length === 0) return args;
   const [key, ...rest] = args;
   return [Array.isArray(key) ? key.map(String) : String(key), ...rest];
+}
+
+/** Error classes the runtime throws, rebuilt by name. */
+const ERROR_TYPES = { Error, TypeError, RangeError, SyntaxError, ReferenceError };
+
+/**
+ * The entrypoint answers `{ value }` or `{ error }` (settled.ts): the value is
+ * given back, the error rethrown here, in the tenant's own call, as the
+ * runtime threw it.
+ * @template T
+ * @param {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} answer
+ * @returns {Promise<T>}
+ */
+async function unsettled(answer) {
+  const settled = await answer;
+  if ("value" in settled) return settled.value;
+  const { name, message, domException } = settled.error;
+  if (domException) throw new DOMException(message, name);
+  const Type = ERROR_TYPES[/** @type {keyof typeof ERROR_TYPES} */ (name)];
+  if (Type !== undefined) throw new Type(message);
+  const error = new Error(message);
+  error.name = name;
+  throw error;
 }
 
 /** @param {TenantKvStub} stub */

@@ -3,6 +3,7 @@ import type { Env } from "../../env";
 import { KeySpace } from "./key-space";
 import type { BindingKind } from "./kind";
 import source from "./kv.client.js";
+import { type Settled, settled } from "./settled";
 
 interface KvProps {
   namespaceId: string;
@@ -42,27 +43,39 @@ export class TenantKv extends WorkerEntrypoint<Env, KvProps> {
     return kvKeySpace(this.ctx.props.namespaceId);
   }
 
+  get #kv(): LooseKv {
+    return this.env.KV_DATA as unknown as LooseKv;
+  }
+
   // Arguments are forwarded as they came, however many: the runtime tells a
   // missing argument from an undefined one.
-  get(...args: unknown[]): Promise<unknown> {
-    return this.#read("get", args);
+  get(...args: unknown[]): Promise<Settled<unknown>> {
+    return settled(() => this.#read("get", args));
   }
 
-  getWithMetadata(...args: unknown[]): Promise<unknown> {
-    return this.#read("getWithMetadata", args);
+  getWithMetadata(...args: unknown[]): Promise<Settled<unknown>> {
+    return settled(() => this.#read("getWithMetadata", args));
   }
 
-  async put(...args: unknown[]): Promise<void> {
-    const space = this.#space;
-    await tenantErrors(space, () => this.#kv.put(...keyedArgs(space, args)));
+  put(...args: unknown[]): Promise<Settled<unknown>> {
+    return settled(() => {
+      const space = this.#space;
+      return tenantErrors(space, () => this.#kv.put(...keyedArgs(space, args)));
+    });
   }
 
-  async delete(...args: unknown[]): Promise<void> {
-    const space = this.#space;
-    await tenantErrors(space, () => this.#kv.delete(...keyedArgs(space, args)));
+  delete(...args: unknown[]): Promise<Settled<unknown>> {
+    return settled(() => {
+      const space = this.#space;
+      return tenantErrors(space, () => this.#kv.delete(...keyedArgs(space, args)));
+    });
   }
 
-  async list(options?: unknown): Promise<KVNamespaceListResult<unknown>> {
+  list(options?: unknown): Promise<Settled<KVNamespaceListResult<unknown>>> {
+    return settled(() => this.#list(options));
+  }
+
+  async #list(options: unknown): Promise<KVNamespaceListResult<unknown>> {
     const space = this.#space;
     if (options !== undefined && options !== null && typeof options !== "object") {
       throw new TypeError("Failed to execute 'list' on 'KvNamespace': parameter 1 is not of type 'ListOptions'.");
@@ -77,10 +90,6 @@ export class TenantKv extends WorkerEntrypoint<Env, KvProps> {
     );
     const keys = page.keys.map((k) => ({ ...k, name: space.fromStored(k.name) }));
     return page.list_complete ? { ...page, keys } : { ...page, keys, cursor: space.cursorFromStored(page.cursor) };
-  }
-
-  get #kv(): LooseKv {
-    return this.env.KV_DATA as unknown as LooseKv;
   }
 
   async #read(method: Read, args: unknown[]): Promise<unknown> {

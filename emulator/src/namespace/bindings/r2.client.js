@@ -5,6 +5,10 @@
 // classes around them (R2Object, R2ObjectBody, R2Checksums, multipart uploads).
 
 /**
+ * @template T
+ * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
+ */
+/**
  * @typedef {{
  *   key: string, version: string, size: number, etag: string, httpEtag: string, uploaded: Date,
  *   httpMetadata: Record<string, unknown> | undefined, customMetadata: Record<string, string> | undefined,
@@ -13,15 +17,15 @@
  * }} ObjectData
  * @typedef {{ objects: ObjectData[], truncated: boolean, cursor: string | undefined, delimitedPrefixes: string[] }} ListData
  * @typedef {{
- *   head(...args: unknown[]): Promise<ObjectData | null>,
- *   get(...args: unknown[]): Promise<{ object: ObjectData, body?: ReadableStream } | null>,
- *   put(...args: unknown[]): Promise<ObjectData | null>,
- *   delete(...args: unknown[]): Promise<void>,
- *   list(...args: unknown[]): Promise<ListData>,
- *   createMultipartUpload(...args: unknown[]): Promise<{ uploadId: string }>,
- *   uploadPart(key: string, uploadId: string, ...args: unknown[]): Promise<{ partNumber: number, etag: string }>,
- *   abortMultipartUpload(key: string, uploadId: string): Promise<void>,
- *   completeMultipartUpload(key: string, uploadId: string, ...args: unknown[]): Promise<ObjectData>,
+ *   head(...args: unknown[]): Settled<ObjectData | null>,
+ *   get(...args: unknown[]): Settled<{ object: ObjectData, body?: ReadableStream } | null>,
+ *   put(...args: unknown[]): Settled<ObjectData | null>,
+ *   delete(...args: unknown[]): Settled<void>,
+ *   list(...args: unknown[]): Settled<ListData>,
+ *   createMultipartUpload(...args: unknown[]): Settled<{ uploadId: string }>,
+ *   uploadPart(key: string, uploadId: string, ...args: unknown[]): Settled<{ partNumber: number, etag: string }>,
+ *   abortMultipartUpload(key: string, uploadId: string): Settled<void>,
+ *   completeMultipartUpload(key: string, uploadId: string, ...args: unknown[]): Settled<ObjectData>,
  * }} TenantR2Stub
  */
 
@@ -127,8 +131,7 @@ class GetResult extends HeadResult {
   /** @param {ObjectData} data @param {ReadableStream} body */
   constructor(data, body) {
     super(data);
-    const type = data.httpMetadata?.contentType;
-    this.#response = new Response(body, typeof type === "string" ? { headers: { "content-type": type } } : {});
+    this.#response = new Response(body);
   }
 
   get body() {
@@ -155,8 +158,10 @@ class GetResult extends HeadResult {
     return this.#response.json();
   }
 
-  blob() {
-    return this.#response.blob();
+  /** The runtime types the blob with the object's content type. */
+  async blob() {
+    const type = this.httpMetadata?.contentType;
+    return new Blob([await this.#response.arrayBuffer()], { type: typeof type === "string" ? type : "" });
   }
 }
 
@@ -173,16 +178,16 @@ class R2MultipartUpload {
 
   /** @param {unknown[]} args */
   uploadPart(...args) {
-    return this.#stub.uploadPart(this.key, this.uploadId, ...args);
+    return unsettled(this.#stub.uploadPart(this.key, this.uploadId, ...args));
   }
 
   abort() {
-    return this.#stub.abortMultipartUpload(this.key, this.uploadId);
+    return unsettled(this.#stub.abortMultipartUpload(this.key, this.uploadId));
   }
 
   /** @param {unknown[]} args */
   async complete(...args) {
-    return new HeadResult(await this.#stub.completeMultipartUpload(this.key, this.uploadId, ...args));
+    return new HeadResult(await unsettled(this.#stub.completeMultipartUpload(this.key, this.uploadId, ...args)));
   }
 }
 
@@ -202,39 +207,41 @@ class R2Bucket {
 
   /** @param {unknown[]} args */
   async head(...args) {
-    const data = await this.#stub.head(...keyed(args));
+    const data = await unsettled(this.#stub.head(...keyed(args)));
     return data && new HeadResult(data);
   }
 
   /** @param {unknown[]} args */
   async get(...args) {
-    const answer = await this.#stub.get(...withTaggedHeaders(1, keyed(args)));
+    const answer = await unsettled(this.#stub.get(...withTaggedHeaders(1, keyed(args))));
     if (answer === null) return null;
     return answer.body === undefined ? new HeadResult(answer.object) : new GetResult(answer.object, answer.body);
   }
 
   /** @param {unknown[]} args */
   async put(...args) {
-    const data = await this.#stub.put(...withTaggedHeaders(2, keyed(args)));
+    const data = await unsettled(this.#stub.put(...withTaggedHeaders(2, keyed(args))));
     return data && new HeadResult(data);
   }
 
   /** @param {unknown[]} args */
   delete(...args) {
-    if (args.length > 0 && Array.isArray(args[0])) return this.#stub.delete(args[0].map(String), ...args.slice(1));
-    return this.#stub.delete(...keyed(args));
+    if (args.length > 0 && Array.isArray(args[0])) {
+      return unsettled(this.#stub.delete(args[0].map(String), ...args.slice(1)));
+    }
+    return unsettled(this.#stub.delete(...keyed(args)));
   }
 
   /** @param {unknown[]} args */
   async list(...args) {
-    const page = await this.#stub.list(...args);
+    const page = await unsettled(this.#stub.list(...args));
     return { ...page, objects: page.objects.map((data) => new HeadResult(data)) };
   }
 
   /** @param {unknown[]} args */
   async createMultipartUpload(...args) {
     const [key] = keyed(args);
-    const { uploadId } = await this.#stub.createMultipartUpload(...withTaggedHeaders(1, keyed(args)));
+    const { uploadId } = await unsettled(this.#stub.createMultipartUpload(...withTaggedHeaders(1, keyed(args))));
     return new R2MultipartUpload(this.#stub, /** @type {string} */ (key), uploadId);
   }
 
@@ -273,6 +280,29 @@ function withTaggedHeaders(index, args) {
     tagged[name] = value instanceof Headers ? { [HEADERS_TAG]: [...value] } : value;
   }
   return args.map((arg, i) => (i === index ? tagged : arg));
+}
+
+/** Error classes the runtime throws, rebuilt by name. */
+const ERROR_TYPES = { Error, TypeError, RangeError, SyntaxError, ReferenceError };
+
+/**
+ * The entrypoint answers `{ value }` or `{ error }` (settled.ts): the value is
+ * given back, the error rethrown here, in the tenant's own call, as the
+ * runtime threw it.
+ * @template T
+ * @param {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} answer
+ * @returns {Promise<T>}
+ */
+async function unsettled(answer) {
+  const settled = await answer;
+  if ("value" in settled) return settled.value;
+  const { name, message, domException } = settled.error;
+  if (domException) throw new DOMException(message, name);
+  const Type = ERROR_TYPES[/** @type {keyof typeof ERROR_TYPES} */ (name)];
+  if (Type !== undefined) throw new Type(message);
+  const error = new Error(message);
+  error.name = name;
+  throw error;
 }
 
 for (const runtimeClass of [Checksums, HeadResult, GetResult, R2MultipartUpload, R2Bucket]) {

@@ -3,6 +3,7 @@ import type { Env } from "../../env";
 import { KeySpace } from "./key-space";
 import type { BindingKind } from "./kind";
 import source from "./r2.client.js";
+import { type Settled, settled } from "./settled";
 
 interface R2Props {
   accountId: string;
@@ -49,7 +50,7 @@ export interface R2ListData {
   delimitedPrefixes: string[];
 }
 
-/** KV_DATA-style loose view: the tenant's arguments reach the real binding as they came, for it to check. */
+/** A binding called with whatever the tenant passed: the real binding checks the arguments itself. */
 type Loose<T> = { [K in keyof T]: T[K] extends (...args: never[]) => infer R ? (...args: unknown[]) => R : T[K] };
 
 /**
@@ -77,50 +78,60 @@ export class TenantR2Bucket extends WorkerEntrypoint<Env, R2Props> {
     return this.env.R2_DATA as unknown as Loose<R2Bucket>;
   }
 
-  async head(...args: unknown[]): Promise<R2ObjectData | null> {
-    const space = this.#space;
-    const object = await this.#bucket.head(...keyedArgs(space, args));
-    return object && objectData(space, object);
+  head(...args: unknown[]): Promise<Settled<R2ObjectData | null>> {
+    return settled(async () => {
+      const space = this.#space;
+      const object = await this.#bucket.head(...keyedArgs(space, args));
+      return object && objectData(space, object);
+    });
   }
 
-  async get(...args: unknown[]): Promise<{ object: R2ObjectData; body?: ReadableStream } | null> {
-    const space = this.#space;
-    const object = await this.#bucket.get(...withOptionsAt(1, keyedArgs(space, args)));
-    if (object === null) return null;
-    // A failed condition gives the object without its body, as the real binding does.
-    return "body" in object
-      ? { object: objectData(space, object), body: object.body }
-      : { object: objectData(space, object) };
+  get(...args: unknown[]): Promise<Settled<{ object: R2ObjectData; body?: ReadableStream } | null>> {
+    return settled(async () => {
+      const space = this.#space;
+      const object = await this.#bucket.get(...withOptionsAt(1, keyedArgs(space, args)));
+      if (object === null) return null;
+      // A failed condition gives the object without its body, as the real binding does.
+      return "body" in object
+        ? { object: objectData(space, object), body: object.body }
+        : { object: objectData(space, object) };
+    });
   }
 
-  async put(...args: unknown[]): Promise<R2ObjectData | null> {
-    const space = this.#space;
-    const object = await this.#bucket.put(...withOptionsAt(2, keyedArgs(space, args)));
-    return object && objectData(space, object);
+  put(...args: unknown[]): Promise<Settled<R2ObjectData | null>> {
+    return settled(async () => {
+      const space = this.#space;
+      const object = await this.#bucket.put(...withOptionsAt(2, keyedArgs(space, args)));
+      return object && objectData(space, object);
+    });
   }
 
-  async delete(...args: unknown[]): Promise<void> {
-    const space = this.#space;
-    if (args.length === 0 || !Array.isArray(args[0])) return this.#bucket.delete(...keyedArgs(space, args));
-    const [keys, ...rest] = args;
-    return this.#bucket.delete(
-      keys.map((key) => space.toStored(String(key))),
-      ...rest,
-    );
+  delete(...args: unknown[]): Promise<Settled<void>> {
+    return settled(async () => {
+      const space = this.#space;
+      if (args.length === 0 || !Array.isArray(args[0])) return this.#bucket.delete(...keyedArgs(space, args));
+      const [keys, ...rest] = args;
+      return this.#bucket.delete(
+        keys.map((key) => space.toStored(String(key))),
+        ...rest,
+      );
+    });
   }
 
-  async list(...args: unknown[]): Promise<R2ListData> {
-    const space = this.#space;
-    const [options, ...rest] = args;
-    await this.#refuseMistypedListOptions(options);
-    const page = await this.#bucket.list(storedListOptions(space, options), ...rest);
-    return {
-      objects: page.objects.map((object) => objectData(space, object)),
-      truncated: page.truncated,
-      // The real page has a cursor field even when it is complete (undefined then).
-      cursor: page.truncated ? space.cursorFromStored(page.cursor) : undefined,
-      delimitedPrefixes: page.delimitedPrefixes.map((prefix) => space.fromStored(prefix)),
-    };
+  list(...args: unknown[]): Promise<Settled<R2ListData>> {
+    return settled(async () => {
+      const space = this.#space;
+      const [options, ...rest] = args;
+      await this.#refuseMistypedListOptions(options);
+      const page = await this.#bucket.list(storedListOptions(space, options), ...rest);
+      return {
+        objects: page.objects.map((object) => objectData(space, object)),
+        truncated: page.truncated,
+        // The real page has a cursor field even when it is complete (undefined then).
+        cursor: page.truncated ? space.cursorFromStored(page.cursor) : undefined,
+        delimitedPrefixes: page.delimitedPrefixes.map((prefix) => space.fromStored(prefix)),
+      };
+    });
   }
 
   /**
@@ -140,24 +151,26 @@ export class TenantR2Bucket extends WorkerEntrypoint<Env, R2Props> {
     throw new TypeError("Incorrect type for a key field on 'ListOptions': the provided value is not of type 'string'.");
   }
 
-  async createMultipartUpload(...args: unknown[]): Promise<{ uploadId: string }> {
-    const upload = await this.#bucket.createMultipartUpload(...withOptionsAt(1, keyedArgs(this.#space, args)));
-    return { uploadId: upload.uploadId };
+  createMultipartUpload(...args: unknown[]): Promise<Settled<{ uploadId: string }>> {
+    return settled(async () => {
+      const upload = await this.#bucket.createMultipartUpload(...withOptionsAt(1, keyedArgs(this.#space, args)));
+      return { uploadId: upload.uploadId };
+    });
   }
 
   // The client's multipart upload object names its key and upload id on each
   // call, as the runtime's does; the upload id is bound to the stored key, so
   // one bucket's uploads cannot be reached from another.
-  async uploadPart(key: unknown, uploadId: unknown, ...args: unknown[]): Promise<R2UploadedPart> {
-    return this.#upload(key, uploadId).uploadPart(...args);
+  uploadPart(key: unknown, uploadId: unknown, ...args: unknown[]): Promise<Settled<R2UploadedPart>> {
+    return settled(() => this.#upload(key, uploadId).uploadPart(...args));
   }
 
-  async abortMultipartUpload(key: unknown, uploadId: unknown): Promise<void> {
-    return this.#upload(key, uploadId).abort();
+  abortMultipartUpload(key: unknown, uploadId: unknown): Promise<Settled<void>> {
+    return settled(() => this.#upload(key, uploadId).abort());
   }
 
-  async completeMultipartUpload(key: unknown, uploadId: unknown, ...args: unknown[]): Promise<R2ObjectData> {
-    return objectData(this.#space, await this.#upload(key, uploadId).complete(...args));
+  completeMultipartUpload(key: unknown, uploadId: unknown, ...args: unknown[]): Promise<Settled<R2ObjectData>> {
+    return settled(async () => objectData(this.#space, await this.#upload(key, uploadId).complete(...args)));
   }
 
   #upload(key: unknown, uploadId: unknown): Loose<R2MultipartUpload> {
