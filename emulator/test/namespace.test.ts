@@ -158,6 +158,16 @@ describe("egress", () => {
     expect(again.filter((r) => r.outbound).length).toBe(2);
   });
 
+  it("records the limits a script was dispatched with, cpuMs included (not enforceable locally)", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "limited", { modules: fetcher(0) });
+    await dispatch(ns, "limited", "http://x/", { limits: { cpuMs: 50, subRequests: 10 } });
+    const records = await (await call(`/__emulator/dispatches/${ACCOUNT}`)).json<{ result: unknown[] }>();
+    expect(records.result).toContainEqual(
+      expect.objectContaining({ namespace: ns, script: "limited", limits: { cpuMs: 50, subRequests: 10 } }),
+    );
+  });
+
   it("refuses subrequests to loopback when there is no outbound worker", async () => {
     const ns = await createNamespace();
     await uploadScript(ns, "snoop", { modules: fetcher(1, "http://127.0.0.1:8789/client/v4/accounts") });

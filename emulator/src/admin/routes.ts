@@ -5,6 +5,7 @@ import { parseJsonBody } from "../api/body";
 import { ApiError } from "../api/errors";
 import { ok } from "../api/respond";
 import type { ApiEnv } from "../api/types";
+import { dispatchRecords } from "../namespace/dispatch-log";
 import { FaultRuleInput, RateLimitConfig } from "../store/gate";
 
 /**
@@ -47,3 +48,6 @@ admin.get("/analytics/:account_id/:dataset", async (c) => {
   const store = c.env.ANALYTICS.get(c.env.ANALYTICS.idFromName(c.req.param("account_id")));
   return ok(c, await store.read(c.req.param("dataset"), limit));
 });
+
+/** The limits each script of an account was last dispatched with (cpuMs is recorded, not enforced, locally). */
+admin.get("/dispatches/:account_id", (c) => ok(c, dispatchRecords(c.req.param("account_id"))));

@@ -2,22 +2,10 @@ import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import type { Env } from "../env";
 import type { Exports, RunScope } from "./bindings/kind";
+import { recordDispatch } from "./dispatch-log";
+import type { DispatchOptions, NamespaceProps } from "./dispatch-types";
 import { openInvocation } from "./invocations";
 import { buildWorkerCode } from "./worker-code";
-
-/** Which namespace of which account a `DISPATCHER` binding points at (set as props on the service binding). */
-export interface NamespaceProps {
-  accountId: string;
-  namespace: string;
-  /** Present when the binding has an outbound worker, as `outbound` on a `[[dispatch_namespaces]]` binding. */
-  outbound?: boolean;
-}
-
-/** The third argument of `DISPATCHER.get()`, as Cloudflare documents it. */
-export interface DispatchOptions {
-  limits?: { cpuMs?: number; subRequests?: number };
-  outbound?: Record<string, unknown>;
-}
 
 /** What `get()` returns: a handle that looks the script up only when it is used, as production does. */
 export class ScriptHandle extends RpcTarget {
@@ -47,6 +35,14 @@ export class ScriptHandle extends RpcTarget {
       return buildWorkerCode(this.env, this.exports, this.scope, runnable, egress);
     });
 
+    recordDispatch({
+      accountId,
+      namespace,
+      script,
+      limits: this.options.limits ?? null,
+      outbound: this.hasOutbound,
+      at: new Date().toISOString(),
+    });
     const invocation = openInvocation(this.options.limits?.subRequests ?? runnable.limits?.subrequests);
     try {
       return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);

@@ -1,0 +1,36 @@
+import type { DispatchNamespace } from "../../../emulator/src/namespace/dispatch-namespace";
+import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "../../tenant";
+
+interface Env {
+  DISPATCHER: Service<DispatchNamespace>;
+  EMULATOR: Fetcher;
+  LOADER: WorkerLoader;
+}
+
+/** The name the directly loaded worker answers with, and its key in the loader. */
+export const DIRECT_WORKER = "direct";
+
+const NAMESPACE_PREFIX = "/ns/";
+
+/**
+ * The tenant code as the Worker Loader gets it without the namespace layer:
+ * no lookup, no shim, no egress, no bindings; the same isolation (no network).
+ */
+const directCode = (): WorkerLoaderWorkerCode => ({
+  compatibilityDate: TENANT_COMPATIBILITY_DATE,
+  mainModule: TENANT_MAIN_MODULE,
+  modules: { [TENANT_MAIN_MODULE]: tenantSource(DIRECT_WORKER) },
+  globalOutbound: null,
+});
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith(NAMESPACE_PREFIX)) {
+      const script = decodeURIComponent(pathname.slice(NAMESPACE_PREFIX.length));
+      return env.DISPATCHER.get(script).fetch(request);
+    }
+    if (pathname === "/direct") return env.LOADER.get(DIRECT_WORKER, directCode).getEntrypoint().fetch(request);
+    return env.EMULATOR.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;

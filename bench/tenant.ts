@@ -1,0 +1,16 @@
+/**
+ * The tenant code both paths of the benchmark run: through the namespace it is
+ * uploaded once per script; loaded directly it runs under the name "direct".
+ * Each script answers its own name, so every response proves which script ran.
+ */
+export const TENANT_MAIN_MODULE = "index.js";
+export const TENANT_COMPATIBILITY_DATE = "2026-11-01";
+
+export function tenantSource(name: string): string {
+  return `export default {
+  async fetch() {
+    return new Response(${JSON.stringify(name)}, { headers: { "content-type": "text/plain" } });
+  },
+};
+`;
+}
