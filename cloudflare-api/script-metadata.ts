@@ -61,7 +61,16 @@ export const PlainTextBinding = z.object({ type: z.literal("plain_text"), name: 
 
 export const SecretTextBinding = z.object({ type: z.literal("secret_text"), name: BindingName, text: z.string() });
 
-export const JsonBinding = z.object({ type: z.literal("json"), name: BindingName, json: z.json() });
+/**
+ * Any JSON value, typed without recursion: the recursive type zod infers for
+ * `z.json()` makes the Durable Object stubs that carry bindings too deep for tsc.
+ */
+type JsonValue = string | number | boolean | null | object;
+export const JsonBinding = z.object({
+  type: z.literal("json"),
+  name: BindingName,
+  json: z.json().transform((value): JsonValue => value),
+});
 
 export const ServiceBinding = z.object({
   type: z.literal("service"),

@@ -1,14 +1,11 @@
 import type { DispatchNamespace } from "../../../emulator/src/namespace/dispatch-namespace";
-import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "../../tenant";
+import { DIRECT_WORKER, TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "../../tenant";
 
 interface Env {
   DISPATCHER: Service<DispatchNamespace>;
   EMULATOR: Fetcher;
   LOADER: WorkerLoader;
 }
-
-/** The name the directly loaded worker answers with, and its key in the loader. */
-export const DIRECT_WORKER = "direct";
 
 const NAMESPACE_PREFIX = "/ns/";
 

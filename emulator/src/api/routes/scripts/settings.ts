@@ -1,7 +1,5 @@
 import { Hono } from "hono";
-import { type PublicBinding, ScriptSettingsPatch } from "../../../../../cloudflare-api/script-metadata";
-import type { WorkersStore } from "../../../store/workers-store";
-import type { WorkersResult } from "../../../workers/errors";
+import { ScriptSettingsPatch } from "../../../../../cloudflare-api/script-metadata";
 import { validationFailed } from "../../../workers/errors";
 import { parseWorkersInput } from "../../../workers/validation";
 import { ok } from "../../respond";
@@ -14,10 +12,7 @@ export const settings = new Hono<ApiEnv>();
 
 settings.get("/:script/bindings", async (c) => {
   const { namespace, script } = scriptParams(c);
-  // The RPC stub's mapped type of the recursive JSON binding is too deep for tsc; the store's own signature is exact.
-  const store = workersStore(c) as unknown as Pick<WorkersStore, "getBindings">;
-  const bindings: WorkersResult<PublicBinding[]> = await store.getBindings(namespace, script);
-  return ok(c, unwrap(bindings));
+  return ok(c, unwrap(await workersStore(c).getBindings(namespace, script)));
 });
 
 settings.get("/:script/settings", async (c) => {
