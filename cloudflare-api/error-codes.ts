@@ -19,6 +19,8 @@ export const ErrorCode = {
   // Workers and Workers for Platforms.
   workersInvalidRequest: 10014,
   scriptNotFound: 10007,
+  /** `GET …/namespaces/{ns}/scripts/{name}` for a script that is not there; wrangler deploys on it. */
+  namespacedScriptNotFound: 10092,
   scriptValidationFailed: 10021,
   invalidScriptName: 10016,
   bindingResourceNotFound: 10041,

@@ -73,7 +73,7 @@ describe("dispatch namespaces", () => {
     expect((await errorOf(await call(nsPath(name)), 404)).code).toBe(100119);
     // The name is free again, and the old scripts did not come back with it.
     await resultOf(await call(acct(NAMESPACES), json("POST", { name })));
-    expect((await errorOf(await call(nsPath(name, "/scripts/doomed")), 404)).code).toBe(10007);
+    expect((await errorOf(await call(nsPath(name, "/scripts/doomed")), 404)).code).toBe(10092);
   });
 
   it("keeps accounts apart", async () => {

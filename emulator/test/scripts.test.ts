@@ -164,7 +164,7 @@ describe("script upload", () => {
       },
     );
     expect((await errorOf(res, 413)).code).toBe(10027);
-    expect((await errorOf(await call(scriptPath(ns, "too-big")), 404)).code).toBe(10007);
+    expect((await errorOf(await call(scriptPath(ns, "too-big")), 404)).code).toBe(10092);
   });
 
   it("answers 404 and code 100119 for an upload into a namespace that does not exist", async () => {
@@ -275,14 +275,20 @@ describe("a refused upload", () => {
   it("for a refused first upload stores nothing", async () => {
     const ns = await createNamespace();
     expect((await errorOf(await upload(ns, "never", { main_module: "nope.js" }), 400)).code).toBe(10021);
-    expect((await errorOf(await call(scriptPath(ns, "never")), 404)).code).toBe(10007);
+    expect((await errorOf(await call(scriptPath(ns, "never")), 404)).code).toBe(10092);
   });
 });
 
 describe("script read and delete", () => {
-  it("answers 404 and code 10007 for a script that does not exist", async () => {
+  it("answers 404 and code 10092 for the details of a script that does not exist, as wrangler expects", async () => {
     const ns = await createNamespace();
-    for (const rest of ["", "/content", "/bindings", "/settings", "/tags", "/secrets"]) {
+    const error = await errorOf(await call(scriptPath(ns, "ghost")), 404);
+    expect(error).toEqual({ code: 10092, message: "workers.api.error.environment_not_found" });
+  });
+
+  it("answers 404 and code 10007 for the parts of a script that does not exist", async () => {
+    const ns = await createNamespace();
+    for (const rest of ["/content", "/bindings", "/settings", "/tags", "/secrets"]) {
       const error = await errorOf(await call(scriptPath(ns, "ghost", rest)), 404);
       expect(error, rest).toEqual({ code: 10007, message: "This Worker does not exist on your account." });
     }
@@ -292,7 +298,7 @@ describe("script read and delete", () => {
     const ns = await createNamespace();
     await uploadScript(ns, "gone");
     expect(await resultOf(await call(`${scriptPath(ns, "gone")}?force=true`, { method: "DELETE" }))).toBeNull();
-    expect((await errorOf(await call(scriptPath(ns, "gone")), 404)).code).toBe(10007);
+    expect((await errorOf(await call(scriptPath(ns, "gone")), 404)).code).toBe(10092);
     expect((await errorOf(await call(scriptPath(ns, "gone"), { method: "DELETE" }), 404)).code).toBe(10007);
     const namespace = await resultOf<{ script_count: number }>(await call(nsPath(ns)));
     expect(namespace.script_count).toBe(0);
@@ -334,7 +340,7 @@ describe("script read and delete", () => {
     );
     await uploadScript(ns, "private");
     const error = await errorOf(await call(scriptPath(ns, "private", "", OTHER_ACCOUNT)), 404);
-    expect(error.code).toBe(10007);
+    expect(error.code).toBe(10092);
     const theirs = await uploadScript(ns, "private", { compatibility_flags: ["theirs"] }, OTHER_ACCOUNT);
     expect((await getScript(ns, "private")).script.compatibility_flags).toEqual([]);
     expect(theirs.etag).not.toBe((await getScript(ns, "private")).script.etag);

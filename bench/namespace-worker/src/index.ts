@@ -1,4 +1,5 @@
 import type { DispatchNamespace } from "../../../emulator/src/namespace/dispatch-namespace";
+import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "../../routes";
 import { DIRECT_WORKER, TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "../../tenant";
 
 interface Env {
@@ -6,8 +7,6 @@ interface Env {
   EMULATOR: Fetcher;
   LOADER: WorkerLoader;
 }
-
-const NAMESPACE_PREFIX = "/ns/";
 
 /**
  * The tenant code as the Worker Loader gets it without the namespace layer:
@@ -27,7 +26,9 @@ export default {
       const script = decodeURIComponent(pathname.slice(NAMESPACE_PREFIX.length));
       return env.DISPATCHER.get(script).fetch(request);
     }
-    if (pathname === "/direct") return env.LOADER.get(DIRECT_WORKER, directCode).getEntrypoint().fetch(request);
+    if (pathname === DIRECT_PATH) return env.LOADER.get(DIRECT_WORKER, directCode).getEntrypoint().fetch(request);
+    if (pathname === FRONT_PATH) return new Response(FRONT_ANSWER, { headers: { "content-type": "text/plain" } });
+    // The REST API and the health check: the emulator is reachable only through this Worker.
     return env.EMULATOR.fetch(request);
   },
 } satisfies ExportedHandler<Env>;

@@ -31,7 +31,9 @@ export type D1DatabaseStats = { fileSize: number; numTables: number };
 const SERVED_BY = "wfp-emulator";
 
 /** Tables that are the storage engine's, not the tenant's. */
-const INTERNAL_TABLE = "name LIKE 'sqlite\\_%' ESCAPE '\\' OR name LIKE '\\_cf\\_%' ESCAPE '\\'";
+// miniflare adds `__miniflare_do_name` to Durable Object storage under `wrangler dev`; it is not the tenant's.
+const INTERNAL_TABLE =
+  "name LIKE 'sqlite\\_%' ESCAPE '\\' OR name LIKE '\\_cf\\_%' ESCAPE '\\' OR name LIKE '\\_\\_miniflare\\_%' ESCAPE '\\'";
 
 class StatementError extends Error {
   constructor(

@@ -23,6 +23,14 @@ const refusal = (status: ErrorStatus, code: number, message: string): WorkersErr
 export const scriptNotFound = () =>
   refusal(404, ErrorCode.scriptNotFound, "This Worker does not exist on your account.");
 
+/**
+ * The script details endpoint answers a missing script with 10092, not
+ * 10007: `wrangler deploy --dispatch-namespace` reads exactly that code as
+ * "first deploy" (its own test fixtures carry this message).
+ */
+export const namespacedScriptNotFound = () =>
+  refusal(404, ErrorCode.namespacedScriptNotFound, "workers.api.error.environment_not_found");
+
 export const namespaceNotFound = (name: string) =>
   refusal(404, ErrorCode.dispatchNamespaceNotFound, `Dispatch namespace '${name}' not found.`);
 

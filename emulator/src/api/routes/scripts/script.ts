@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { validationFailed } from "../../../workers/errors";
+import { ErrorCode } from "../../../../../cloudflare-api/error-codes";
+import { namespacedScriptNotFound, validationFailed } from "../../../workers/errors";
 import { parseTagFilter } from "../../../workers/tag-filter";
 import { describeZodError } from "../../body";
 import { ok } from "../../respond";
@@ -51,7 +52,9 @@ scriptRoutes.delete("/", async (c) => {
 
 scriptRoutes.get("/:script", async (c) => {
   const { namespace, script } = scriptParams(c);
-  return ok(c, unwrap(await workersStore(c).getScript(namespace, script)));
+  const found = await workersStore(c).getScript(namespace, script);
+  if (!found.ok && found.error.code === ErrorCode.scriptNotFound) throw apiError(namespacedScriptNotFound());
+  return ok(c, unwrap(found));
 });
 
 /** `?force=true` is accepted: nothing here can block a delete (no other script's bindings are tracked). */

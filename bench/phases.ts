@@ -1,0 +1,245 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { emulatorApiToken } from "../scripts/lib/platform.ts";
+import { type LoadResult, mergeResults, pool, runLoad, seededRandom, summarize, type Target } from "./load.ts";
+import { type RssSampler, sampleRss } from "./memory.ts";
+import { describeMachine, type MemoryPoint, type Report, type Row } from "./report.ts";
+import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "./routes.ts";
+import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
+import type { BenchStack } from "./stack.ts";
+import { DIRECT_WORKER } from "./tenant.ts";
+
+export type Options = { scripts: number; requests: number; concurrency: number; maxSeconds: number };
+/** The account and namespace the front Worker's DISPATCHER binding points at. */
+export type Scope = { accountId: string; namespace: string };
+
+const UPLOAD_CONCURRENCY = 8;
+/** Scripts first loaded one at a time, for the latency of a cold load without queueing behind others. */
+const COLD_SAMPLE = 50;
+/** The first pass is cut in this many steps, reading workerd's memory after each. */
+const GROWTH_STEPS = 4;
+/** Points in the measured namespace run where workerd's memory is read: does it keep growing with traffic alone? */
+const TRAFFIC_STEPS = 4;
+/** The one-script namespace run sends this fraction of the measured runs' requests (1/n), to keep the bench short. */
+const ONE_SCRIPT_SHARE = 4;
+const SAMPLE_INTERVAL_MS = 250;
+/** How long the bench leaves workerd idle at the end, to see whether anything is unloaded without traffic. */
+const IDLE_MS = 10_000;
+const SEED = 0x5eed;
+
+export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const scriptName = (i: number) => `t${String(i).padStart(5, "0")}`;
+
+/** What every phase uses: where to send requests, the time left, and the memory readings taken so far. */
+class Bench {
+  readonly stack: BenchStack;
+  readonly options: Options;
+  readonly signal: AbortSignal;
+  readonly rss: RssSampler;
+  readonly memory: MemoryPoint[] = [];
+  /** Rows of the second table: cold loads, passes, warm-ups. */
+  readonly other: Row[] = [];
+  readonly #deadline: number;
+
+  // Fields assigned by hand: Node runs this file by stripping types, which parameter properties are not.
+  constructor(stack: BenchStack, options: Options, signal: AbortSignal) {
+    this.stack = stack;
+    this.options = options;
+    this.#deadline = Date.now() + options.maxSeconds * 1000;
+    const lost = new AbortController();
+    const pid = stack.runtimePid;
+    this.rss = sampleRss(pid, SAMPLE_INTERVAL_MS, (error) =>
+      lost.abort(
+        new Error(
+          `the workerd runtime (pid ${pid}) went away mid-run (${error.message}); wrangler restarts it when a source ` +
+            "file of the emulator or the front Worker changes, so run the bench again without editing them",
+        ),
+      ),
+    );
+    // Figures from two runtimes would mean nothing: losing workerd stops the bench like Ctrl-C does.
+    this.signal = AbortSignal.any([signal, lost.signal]);
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#deadline - Date.now());
+  }
+
+  /** A reading of the sampler; fails with the reason the bench stopped, if it did. */
+  #read(reading: () => number): number {
+    try {
+      return reading();
+    } catch (error) {
+      this.signal.throwIfAborted();
+      throw error;
+    }
+  }
+
+  rssNow(): number {
+    return this.#read(() => this.rss.now());
+  }
+
+  rssPeak(): number {
+    return this.#read(() => this.rss.takePeak());
+  }
+
+  mark(label: string, bytes = this.rssNow()): void {
+    this.memory.push({ label, bytes });
+  }
+
+  namespaceTarget(script: string): Target {
+    return { url: `${this.stack.url}${NAMESPACE_PREFIX}${script}`, expected: script };
+  }
+
+  get directTarget(): Target {
+    return { url: `${this.stack.url}${DIRECT_PATH}`, expected: DIRECT_WORKER };
+  }
+
+  get frontTarget(): Target {
+    return { url: `${this.stack.url}${FRONT_PATH}`, expected: FRONT_ANSWER };
+  }
+
+  async load(
+    what: string,
+    count: number,
+    concurrency: number,
+    target: (i: number) => Target,
+    onCompleted?: (completed: number) => void,
+  ): Promise<LoadResult> {
+    log(`${what}: ${count} requests, concurrency ${concurrency}`);
+    const { signal } = this;
+    const result = await runLoad({ count, concurrency, maxMs: this.remainingMs(), target, signal, onCompleted });
+    for (const sample of result.failureSamples) log(`  failed: ${sample}`);
+    signal.throwIfAborted();
+    return result;
+  }
+
+  async run(label: string, count: number, concurrency: number, target: (i: number) => Target): Promise<Row> {
+    return { label, concurrency, summary: summarize(await this.load(label, count, concurrency, target)) };
+  }
+}
+
+async function uploadScripts(b: Bench, api: Api, namespace: string): Promise<Report["upload"]> {
+  const { scripts } = b.options;
+  log(`uploading ${scripts} scripts (concurrency ${UPLOAD_CONCURRENCY})`);
+  const started = performance.now();
+  await createNamespace(api, namespace, b.signal);
+  const uploaded = await pool(
+    scripts,
+    UPLOAD_CONCURRENCY,
+    (i) => uploadTenantScript(api, namespace, scriptName(i), b.signal),
+    () => b.signal.aborted || b.remainingMs() === 0,
+  );
+  b.signal.throwIfAborted();
+  if (uploaded < scripts) throw new Error(`only ${uploaded} of ${scripts} scripts uploaded within the time bound`);
+  return { scripts, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Loads every script once: the first few alone (cold latency), the rest in steps, reading memory after each. */
+async function firstPass(b: Bench): Promise<Report["growth"]> {
+  const { scripts, concurrency } = b.options;
+  b.rssPeak();
+  const cold = Math.min(COLD_SAMPLE, scripts);
+  b.other.push(
+    await b.run("Namespace, first load of a script, one at a time", cold, 1, (i) => b.namespaceTarget(scriptName(i))),
+  );
+  const growth = [{ loaded: cold, bytes: b.rssNow() }];
+  const stepSize = Math.ceil((scripts - cold) / GROWTH_STEPS);
+  const steps: LoadResult[] = [];
+  for (let from = cold; from < scripts; from += stepSize) {
+    const count = Math.min(stepSize, scripts - from);
+    const what = `first pass, scripts ${from}..${from + count - 1}`;
+    steps.push(await b.load(what, count, concurrency, (i) => b.namespaceTarget(scriptName(from + i))));
+    growth.push({ loaded: from + count, bytes: b.rssNow() });
+  }
+  if (steps.length > 0) {
+    const label = `Namespace, first load of each of the other ${scripts - cold} scripts`;
+    b.other.push({ label, concurrency, summary: summarize(mergeResults(steps)) });
+  }
+  b.mark(`after the first pass (${scripts} distinct scripts loaded)`);
+  b.mark("peak during the first pass", b.rssPeak());
+  return growth;
+}
+
+/** The measured namespace run: uniform over every script (all loaded once already), reading memory as it goes. */
+async function namespaceRun(b: Bench): Promise<{ row: Row; traffic: Report["traffic"] }> {
+  const { scripts, requests, concurrency } = b.options;
+  const random = seededRandom(SEED);
+  const order = Array.from({ length: requests }, () => scriptName(Math.floor(random() * scripts)));
+  const traffic = [{ requests: 0, bytes: b.rssNow() }];
+  const checkpoint = Math.ceil(requests / TRAFFIC_STEPS);
+  const label = `Namespace, uniform over ${scripts} scripts`;
+  const result = await b.load(
+    label,
+    requests,
+    concurrency,
+    (i) => b.namespaceTarget(order[i] as string),
+    (completed) => {
+      if (completed % checkpoint === 0 || completed === requests)
+        traffic.push({ requests: completed, bytes: b.rssNow() });
+    },
+  );
+  b.mark("peak during the namespace run", b.rssPeak());
+  b.mark("after the namespace run");
+  return { row: { label, concurrency, summary: summarize(result) }, traffic };
+}
+
+/** The same path with one hot script: what the namespace layer costs without a thousand isolates taking turns. */
+function oneScriptRun(b: Bench): Promise<Row> {
+  const { requests, concurrency } = b.options;
+  const script = scriptName(0);
+  return b.run(`Namespace, one script (${script})`, Math.ceil(requests / ONE_SCRIPT_SHARE), concurrency, () =>
+    b.namespaceTarget(script),
+  );
+}
+
+/** One cold load and a warm-up of the direct worker, then the direct run and the front Worker alone. */
+async function directRuns(b: Bench): Promise<{ direct: Row; front: Row }> {
+  const { requests, concurrency } = b.options;
+  b.other.push(await b.run("Direct, first load", 1, 1, () => b.directTarget));
+  const warmUp = Math.min(requests, Math.max(concurrency * 10, Math.floor(requests / 20)));
+  b.other.push(await b.run("Direct, warm-up", warmUp, concurrency, () => b.directTarget));
+  const direct = await b.run("Direct, one loaded worker", requests, concurrency, () => b.directTarget);
+  b.mark("after the direct run");
+  const front = await b.run("Front Worker alone, no loader", requests, concurrency, () => b.frontTarget);
+  return { direct, front };
+}
+
+/** Every script again: a load again if the loader evicted it, a cache hit if not. Then a pause with no traffic. */
+async function secondPassAndIdle(b: Bench): Promise<void> {
+  const { scripts, concurrency } = b.options;
+  b.rssPeak();
+  const label = `Namespace, second pass over all ${scripts} scripts`;
+  b.other.push(await b.run(label, scripts, concurrency, (i) => b.namespaceTarget(scriptName(i))));
+  b.mark("peak during the second pass", b.rssPeak());
+  b.mark("after the second pass");
+  await sleep(Math.min(IDLE_MS, b.remainingMs()), undefined, { signal: b.signal });
+  b.mark(`after ${IDLE_MS / 1000} s idle`);
+}
+
+/** Runs every phase in order against a started stack. */
+export async function measure(stack: BenchStack, options: Options, scope: Scope, signal: AbortSignal): Promise<Report> {
+  const b = new Bench(stack, options, signal);
+  const api: Api = { baseUrl: stack.url, token: emulatorApiToken(), accountId: scope.accountId };
+  try {
+    b.mark("after start-up (nothing uploaded)");
+    const upload = await uploadScripts(b, api, scope.namespace);
+    b.mark(`after uploading ${options.scripts} scripts (none loaded)`);
+    const growth = await firstPass(b);
+    const { row: namespace, traffic } = await namespaceRun(b);
+    const oneScript = await oneScriptRun(b);
+    const { direct, front } = await directRuns(b);
+    await secondPassAndIdle(b);
+    return {
+      date: new Date().toISOString().slice(0, 10),
+      machine: describeMachine(stack.workerdVersion),
+      scripts: options.scripts,
+      upload,
+      comparison: { namespace, direct, front, oneScript },
+      other: b.other,
+      memory: b.memory,
+      growth,
+      traffic,
+    };
+  } finally {
+    b.rss.stop();
+  }
+}

@@ -1,0 +1,140 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+import path from "node:path";
+import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
+import type { Summary } from "./load.ts";
+
+export type Machine = {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  os: string;
+  node: string;
+  wrangler: string;
+  workerd: string;
+};
+
+export type Row = { label: string; concurrency: number; summary: Summary };
+export type MemoryPoint = { label: string; bytes: number };
+
+export type Report = {
+  date: string;
+  machine: Machine;
+  scripts: number;
+  upload: { scripts: number; seconds: number };
+  /**
+   * The namespace run, the direct run and the front Worker alone (same count,
+   * same concurrency), and the namespace path to one script only.
+   */
+  comparison: { namespace: Row; direct: Row; front: Row; oneScript: Row };
+  /** Cold loads, passes over every script, warm-ups. */
+  other: Row[];
+  memory: MemoryPoint[];
+  /** Resident memory after each step of the first pass: how many distinct scripts were loaded by then. */
+  growth: { loaded: number; bytes: number }[];
+  /** Resident memory during the measured namespace run, every script already loaded: how many requests had completed. */
+  traffic: { requests: number; bytes: number }[];
+};
+
+export const COMMAND = "npm run bench";
+export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
+const DOCS_START = "<!-- bench:results:start -->";
+const DOCS_END = "<!-- bench:results:end -->";
+
+function packageVersion(name: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+export function describeMachine(workerd: string): Machine {
+  const all = cpus();
+  return {
+    cpu: all[0]?.model.trim() ?? "unknown",
+    cores: all.length,
+    ramGiB: totalmem() / 2 ** 30,
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    wrangler: packageVersion("wrangler"),
+    workerd,
+  };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (Number.isNaN(n) ? "-" : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+function row({ label, concurrency, summary: s }: Row): string {
+  const cut = s.cutShort ? " (cut short by the time bound)" : "";
+  return `| ${label}${cut} | ${int(s.requests)} | ${concurrency} | ${int(s.rps)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ms(s.maxMs)} | ${s.failures} |`;
+}
+
+const HEADER = [
+  "| Run | Requests | Concurrency | Req/s | p50 (ms) | p99 (ms) | max (ms) | Errors |",
+  "|---|--:|--:|--:|--:|--:|--:|--:|",
+];
+
+/** The results as markdown: what `npm run bench` prints, and what `--write-docs` puts in docs/benchmarks.md. */
+export function renderReport(r: Report): string {
+  const { namespace, direct, front, oneScript } = r.comparison;
+  const m = r.machine;
+  const first = r.growth[0];
+  const last = r.growth.at(-1);
+  const perScript =
+    first !== undefined && last !== undefined && last.loaded > first.loaded
+      ? (last.bytes - first.bytes) / (last.loaded - first.loaded)
+      : Number.NaN;
+  return [
+    `Measured ${r.date} with \`${COMMAND}\` on ${m.cores} × ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.os};`,
+    `Node ${m.node}, wrangler ${m.wrangler}, ${m.workerd} (the workerd binary wrangler ran).`,
+    "",
+    `${int(r.scripts)} tenant scripts uploaded through the REST API in ${r.upload.seconds.toFixed(1)} s (${int(r.upload.scripts / r.upload.seconds)} uploads/s).`,
+    "",
+    "**Namespace against one directly loaded worker** (same run, same concurrency, all warm):",
+    "",
+    ...HEADER,
+    row(namespace),
+    row(direct),
+    `| **Namespace / direct** | | | **${ratio(namespace.summary.rps, direct.summary.rps)}** | **${ratio(namespace.summary.p50Ms, direct.summary.p50Ms)}** | **${ratio(namespace.summary.p99Ms, direct.summary.p99Ms)}** | | |`,
+    row(front),
+    row(oneScript),
+    "",
+    `The namespace layer adds ${ms(namespace.summary.p50Ms - direct.summary.p50Ms)} ms at p50 and ${ms(namespace.summary.p99Ms - direct.summary.p99Ms)} ms at p99 over the direct path at this concurrency; the front Worker alone shows what HTTP, wrangler's dev proxy and the client cost without any loaded worker.`,
+    "",
+    "**Cold loads and passes over every script:**",
+    "",
+    ...HEADER,
+    ...r.other.map(row),
+    "",
+    "**Resident memory (VmRSS) of the workerd process that runs the emulator and the tenant scripts:**",
+    "",
+    "| When | RSS |",
+    "|---|--:|",
+    ...r.memory.map((p) => `| ${p.label} | ${mib(p.bytes)} |`),
+    "",
+    "**RSS while the first pass loads the scripts:**",
+    "",
+    "| Distinct scripts loaded | RSS |",
+    "|--:|--:|",
+    ...r.growth.map((g) => `| ${int(g.loaded)} | ${mib(g.bytes)} |`),
+    "",
+    `Growth over the first pass: ${Number.isNaN(perScript) ? "-" : `${(perScript / 1024).toFixed(0)} KiB`} per distinct script loaded.`,
+    "",
+    "**RSS during the measured namespace run** (every script already loaded, so only traffic changes):",
+    "",
+    "| Requests completed | RSS |",
+    "|--:|--:|",
+    ...r.traffic.map((t) => `| ${int(t.requests)} | ${mib(t.bytes)} |`),
+  ].join("\n");
+}
+
+/** Replaces the generated block of docs/benchmarks.md, leaving the hand-written reading around it alone. */
+export function writeDocs(markdown: string): void {
+  const doc = readFileSync(DOCS_PATH, "utf8");
+  const start = doc.indexOf(DOCS_START);
+  const end = doc.indexOf(DOCS_END);
+  if (start === -1 || end < start) throw new Error(`${DOCS_PATH} has no ${DOCS_START} ... ${DOCS_END} block`);
+  writeFileSync(DOCS_PATH, `${doc.slice(0, start + DOCS_START.length)}\n${markdown}\n${doc.slice(end)}`);
+}

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: the dispatch namespace under load. Starts the emulator and a
+ * bench-only front Worker in one `wrangler dev` on a free loopback port,
+ * uploads N tenant scripts through the REST API, then measures, in one run:
+ * requests spread uniformly over every script through the namespace, and the
+ * same requests to one worker loaded directly, plus the resident memory of
+ * workerd as the scripts are loaded. Prints a markdown report; every process
+ * it starts is stopped at the end, on error and on Ctrl-C.
+ *
+ *   npm run bench
+ *   npm run bench -- --write-docs       also put the figures in docs/benchmarks.md
+ *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
+ */
+import { parseArgs } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import { log, measure, type Options, type Scope } from "./phases.ts";
+import { COMMAND, DOCS_PATH, type Report, renderReport, writeDocs } from "./report.ts";
+import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
+
+const USAGE = `Usage: ${COMMAND} [-- options]
+
+  --scripts N        tenant scripts to upload (default 1000)
+  --requests N       requests in each measured run (default 20000)
+  --concurrency N    requests in flight (default 32)
+  --max-seconds N    time bound for the bench once wrangler is up (default 270)
+  --write-docs       write the figures into docs/benchmarks.md
+  --help             show this help`;
+
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
+  return n;
+}
+
+function parseOptions(): (Options & { writeDocs: boolean }) | undefined {
+  const { values } = parseArgs({
+    options: {
+      scripts: { type: "string" },
+      requests: { type: "string" },
+      concurrency: { type: "string" },
+      "max-seconds": { type: "string" },
+      "write-docs": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  return {
+    scripts: positiveInt("scripts", values.scripts, 1000),
+    requests: positiveInt("requests", values.requests, 20_000),
+    concurrency: positiveInt("concurrency", values.concurrency, 32),
+    maxSeconds: positiveInt("max-seconds", values["max-seconds"], 270),
+    writeDocs: values["write-docs"],
+  };
+}
+
+/** The account and namespace the front Worker's DISPATCHER binding points at: its props, read from its config. */
+function dispatcherScope(): Scope {
+  const binding = unstable_readConfig({ config: FRONT_CONFIG }).services?.find(
+    (s: { binding: string }) => s.binding === "DISPATCHER",
+  );
+  const props = binding?.props as { accountId?: unknown; namespace?: unknown } | undefined;
+  if (typeof props?.accountId !== "string" || typeof props.namespace !== "string") {
+    throw new Error(`${FRONT_CONFIG}: the DISPATCHER binding needs props { accountId, namespace }`);
+  }
+  return { accountId: props.accountId, namespace: props.namespace };
+}
+
+/**
+ * Ctrl-C (or SIGTERM, SIGHUP) aborts the run, after which the stack is
+ * stopped; a second one kills the stack's processes at once instead.
+ */
+function onInterrupt(abort: AbortController, stack: () => BenchStack | undefined): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      // A kill that fails surfaces in the stop() that follows the abort.
+      if (abort.signal.aborted)
+        stack()
+          ?.group.kill()
+          .catch(() => {});
+      abort.abort(new Error(`interrupted (${signal})`));
+    });
+  }
+}
+
+/** Whether every run answered every request correctly and got to its end. */
+function complete(report: Report): boolean {
+  const rows = [...Object.values(report.comparison), ...report.other];
+  return rows.every((r) => r.summary.failures === 0 && !r.summary.cutShort);
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  if (options === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (process.platform !== "linux") {
+    throw new Error("the bench reads workerd's memory from /proc, so it runs on Linux only");
+  }
+  const scope = dispatcherScope();
+  const abort = new AbortController();
+  let stack: BenchStack | undefined;
+  onInterrupt(abort, () => stack);
+
+  log("starting the emulator and the bench front Worker (wrangler dev)");
+  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal);
+  let report: Report;
+  try {
+    report = await measure(stack, options, scope, abort.signal);
+  } catch (error) {
+    if (!abort.signal.aborted) log(`wrangler output:\n${stack.output()}`);
+    throw error;
+  } finally {
+    log("stopping");
+    await stack.stop();
+  }
+
+  process.stdout.write(`${renderReport(report)}\n`);
+  if (!complete(report)) {
+    log("some runs had errors or were cut short by the time bound: the figures are incomplete (docs not written)");
+    return 1;
+  }
+  if (options.writeDocs) {
+    writeDocs(renderReport(report));
+    log(`figures written to ${DOCS_PATH}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}\n`);
+    const badArguments =
+      error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
+    if (badArguments) process.stderr.write(`${USAGE}\n`);
+    process.exitCode = 1;
+  },
+);

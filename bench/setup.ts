@@ -1,0 +1,41 @@
+import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "./tenant.ts";
+
+/** The emulator's REST API for one account, as any Cloudflare API client calls it. */
+export type Api = { baseUrl: string; token: string; accountId: string };
+
+type Envelope = { success: boolean; errors: { code: number; message: string }[] };
+
+async function call(api: Api, method: string, path: string, body: BodyInit, signal: AbortSignal): Promise<void> {
+  const url = `${api.baseUrl}/client/v4/accounts/${api.accountId}${path}`;
+  const res = await fetch(url, {
+    method,
+    body,
+    headers: {
+      authorization: `Bearer ${api.token}`,
+      ...(typeof body === "string" ? { "content-type": "application/json" } : {}),
+    },
+    signal,
+  });
+  const envelope = (await res.json()) as Envelope;
+  if (!res.ok || !envelope.success) {
+    const errors = envelope.errors.map((e) => `${e.code} ${e.message}`).join("; ");
+    throw new Error(`${method} ${path}: HTTP ${res.status} ${errors}`);
+  }
+}
+
+export function createNamespace(api: Api, name: string, signal: AbortSignal): Promise<void> {
+  return call(api, "POST", "/workers/dispatch/namespaces", JSON.stringify({ name }), signal);
+}
+
+/** Uploads one tenant script (answering its own name) as a multipart module upload, as wrangler does. */
+export function uploadTenantScript(api: Api, namespace: string, script: string, signal: AbortSignal): Promise<void> {
+  const form = new FormData();
+  const metadata = { main_module: TENANT_MAIN_MODULE, compatibility_date: TENANT_COMPATIBILITY_DATE };
+  form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
+  form.set(
+    TENANT_MAIN_MODULE,
+    new Blob([tenantSource(script)], { type: "application/javascript+module" }),
+    TENANT_MAIN_MODULE,
+  );
+  return call(api, "PUT", `/workers/dispatch/namespaces/${namespace}/scripts/${script}`, form, signal);
+}
