@@ -2,6 +2,7 @@
 export const RUNTIME_MODULES = {
   invocation: "__wfp_invocation.js",
   egress: "__wfp_egress.js",
+  settled: "__wfp_settled.js",
   shim: "__wfp_shim.js",
 } as const;
 

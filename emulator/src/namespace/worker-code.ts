@@ -4,6 +4,7 @@ import type { Exports, RunScope } from "./bindings/kind";
 import egressSource from "./egress.client.js";
 import invocationSource from "./invocation.client.js";
 import type { RunnableScript, StoredModule } from "./runnable-script";
+import settledSource from "./settled.client.js";
 import { EGRESS_BINDING, RUNTIME_MODULES, shimSource } from "./shim";
 
 type LoaderModule = WorkerLoaderWorkerCode["modules"][string];
@@ -47,6 +48,7 @@ export async function buildWorkerCode(
   const modules: WorkerLoaderWorkerCode["modules"] = {
     [RUNTIME_MODULES.invocation]: { js: invocationSource },
     [RUNTIME_MODULES.egress]: { js: egressSource },
+    [RUNTIME_MODULES.settled]: { js: settledSource },
   };
   const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(env, m)] as const));
   for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;

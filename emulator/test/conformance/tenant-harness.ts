@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import settledSource from "../../src/namespace/settled.client.js";
+import { RUNTIME_MODULES } from "../../src/namespace/shim";
 import { acct, call, json, resultOf } from "../helpers";
 import { createNamespace, dispatch, uploadScript } from "../tenant";
 import runCasesSource from "./run-cases.js?raw";
@@ -40,6 +42,7 @@ export async function runInTenant({ casesSource, client, binding }: TenantRun): 
       "cases.js": { js: casesSource },
       "run-cases.js": { js: runCasesSource },
       [client.module]: { js: client.source },
+      [RUNTIME_MODULES.settled]: { js: settledSource },
     },
     env: { BINDING: binding },
     globalOutbound: null,

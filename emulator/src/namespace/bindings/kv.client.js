@@ -3,6 +3,8 @@
 // with the KV binding's API. The emulator side does the work (behind the
 // stub, the real KV binding answers); this side forwards the arguments.
 
+import { unsettled } from "./__wfp_settled.js";
+
 /**
  * @template T
  * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
@@ -70,29 +72,6 @@ function keyed(args) {
   if (args.length === 0) return args;
   const [key, ...rest] = args;
   return [Array.isArray(key) ? key.map(String) : String(key), ...rest];
-}
-
-/** Error classes the runtime throws, rebuilt by name. */
-const ERROR_TYPES = { Error, TypeError, RangeError, SyntaxError, ReferenceError };
-
-/**
- * The entrypoint answers `{ value }` or `{ error }` (settled.ts): the value is
- * given back, the error rethrown here, in the tenant's own call, as the
- * runtime threw it.
- * @template T
- * @param {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} answer
- * @returns {Promise<T>}
- */
-async function unsettled(answer) {
-  const settled = await answer;
-  if ("value" in settled) return settled.value;
-  const { name, message, domException } = settled.error;
-  if (domException) throw new DOMException(message, name);
-  const Type = ERROR_TYPES[/** @type {keyof typeof ERROR_TYPES} */ (name)];
-  if (Type !== undefined) throw new Type(message);
-  const error = new Error(message);
-  error.name = name;
-  throw error;
 }
 
 /** @param {TenantKvStub} stub */

@@ -4,6 +4,8 @@
 // answers; objects cross as plain data, and this side rebuilds the runtime's
 // classes around them (R2Object, R2ObjectBody, R2Checksums, multipart uploads).
 
+import { unsettled } from "./__wfp_settled.js";
+
 /**
  * @template T
  * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
@@ -280,29 +282,6 @@ function withTaggedHeaders(index, args) {
     tagged[name] = value instanceof Headers ? { [HEADERS_TAG]: [...value] } : value;
   }
   return args.map((arg, i) => (i === index ? tagged : arg));
-}
-
-/** Error classes the runtime throws, rebuilt by name. */
-const ERROR_TYPES = { Error, TypeError, RangeError, SyntaxError, ReferenceError };
-
-/**
- * The entrypoint answers `{ value }` or `{ error }` (settled.ts): the value is
- * given back, the error rethrown here, in the tenant's own call, as the
- * runtime threw it.
- * @template T
- * @param {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} answer
- * @returns {Promise<T>}
- */
-async function unsettled(answer) {
-  const settled = await answer;
-  if ("value" in settled) return settled.value;
-  const { name, message, domException } = settled.error;
-  if (domException) throw new DOMException(message, name);
-  const Type = ERROR_TYPES[/** @type {keyof typeof ERROR_TYPES} */ (name)];
-  if (Type !== undefined) throw new Type(message);
-  const error = new Error(message);
-  error.name = name;
-  throw error;
 }
 
 for (const runtimeClass of [Checksums, HeadResult, GetResult, R2MultipartUpload, R2Bucket]) {
