@@ -29,11 +29,16 @@ export default defineConfig({
         kvNamespaces: ["REAL_KV"],
         r2Buckets: ["REAL_BUCKET"],
         d1Databases: ["REAL_DB"],
+        // A small bound on loaded tenant workers, evicted as soon as they are idle: every test that runs
+        // tenant code then also runs it across evictions.
+        bindings: { MAX_LOADED_WORKERS: "4", LOADED_WORKER_MIN_IDLE_MS: "0" },
       },
     }),
   ],
   test: {
     name: "emulator",
+    // Some tests write thousands of keys or load many workers; a 2-core machine under load needs the margin.
+    testTimeout: 20_000,
     include: ["test/**/*.test.ts"],
   },
 });

@@ -12,6 +12,10 @@ export interface Env {
   RATE_LIMIT_ENABLED: string;
   RATE_LIMIT_REQUESTS: string;
   RATE_LIMIT_WINDOW_SECONDS: string;
+  /** How many tenant workers stay loaded before the least recently used idle ones are evicted. */
+  MAX_LOADED_WORKERS: string;
+  /** How long a loaded worker must have been idle before it may be evicted. */
+  LOADED_WORKER_MIN_IDLE_MS: string;
 
   /** Per account: dispatch namespaces, scripts, tags, secrets. */
   WORKERS_STORE: DurableObjectNamespace<WorkersStore>;

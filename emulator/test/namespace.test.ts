@@ -105,6 +105,26 @@ describe("running uploaded scripts", () => {
   });
 });
 
+describe("bounded memory", () => {
+  it("evicts the least recently used workers past the bound, and a re-upload's old version", async () => {
+    const ns = await createNamespace();
+    const counter = {
+      "index.js": `let served = 0; export default { async fetch() { return new Response(String(++served)); } };`,
+    };
+    await uploadScript(ns, "counted", { modules: counter });
+    expect(await (await dispatch(ns, "counted", "http://x/")).text()).toBe("1");
+    expect(await (await dispatch(ns, "counted", "http://x/")).text()).toBe("2");
+    // The tests run with MAX_LOADED_WORKERS=4: five other scripts push "counted" out.
+    for (let i = 0; i < 5; i++) {
+      await uploadScript(ns, `other-${i}`, { modules: hello(`other ${i}`) });
+      await dispatch(ns, `other-${i}`, "http://x/");
+    }
+    await expect
+      .poll(async () => (await dispatch(ns, "counted", "http://x/")).text(), { interval: 50, timeout: 5000 })
+      .toBe("1");
+  });
+});
+
 describe("egress", () => {
   const fetcher = (count: number, url = "http://api.example/thing") => ({
     "index.js": `export default { async fetch() {

@@ -4,6 +4,12 @@ export interface NamespaceProps {
   namespace: string;
   /** Present when the binding has an outbound worker, as `outbound` on a `[[dispatch_namespaces]]` binding. */
   outbound?: boolean;
+  /**
+   * Set when the binding comes from another `wrangler dev` process: `get()`
+   * then hands back an RPC handle, as the dev registry cannot carry a Fetcher,
+   * and WebSocket upgrades cannot pass.
+   */
+  crossProcess?: boolean;
 }
 
 /** The third argument of `DISPATCHER.get()`, as Cloudflare documents it. */

@@ -9,6 +9,9 @@ export const RUNTIME_MODULES = {
 /** Module names the tenant cannot use, because the emulator's own modules live there. */
 export const isReservedModuleName = (name: string) => name.startsWith("__wfp_");
 
+/** The entrypoint every loaded worker exports so the emulator can end its isolate (loaded-workers.ts). */
+export const EVICT_ENTRYPOINT = "__WfpEvict";
+
 /** Where the loaded worker's env carries the egress stub; the shim takes it out before the tenant sees env. */
 export const EGRESS_BINDING = "__wfp_egress";
 
@@ -24,11 +27,16 @@ export function shimSource(mainModule: string, wrapped: { binding: string; modul
   const clientModules = [...new Set(wrapped.map((w) => w.module))];
   const imports = clientModules.map((m, i) => `import { wrap as wrap${i} } from ${JSON.stringify(`./${m}`)};`);
   const table = wrapped.map((w) => `[${JSON.stringify(w.binding)}, wrap${clientModules.indexOf(w.module)}]`);
-  return `import { invocations } from "./${RUNTIME_MODULES.invocation}";
+  return `import { WorkerEntrypoint, abortIsolate } from "cloudflare:workers";
+import { invocations } from "./${RUNTIME_MODULES.invocation}";
 import { setEgress } from "./${RUNTIME_MODULES.egress}";
 import * as tenant from ${JSON.stringify(`./${mainModule}`)};
 ${imports.join("\n")}
 export * from ${JSON.stringify(`./${mainModule}`)};
+
+export class ${EVICT_ENTRYPOINT} extends WorkerEntrypoint {
+  evict() { abortIsolate("evicted by the emulator to bound memory"); }
+}
 
 const WRAPPED = [${table.join(", ")}];
 const envs = new WeakMap();

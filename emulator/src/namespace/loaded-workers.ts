@@ -1,0 +1,88 @@
+import { EVICT_ENTRYPOINT } from "./shim";
+
+/**
+ * Which tenant workers stay loaded. workerd's Worker Loader keeps every named
+ * isolate until that isolate aborts (about 2 MiB each, docs/benchmarks.md),
+ * so with no eviction the emulator's memory grows with every script ever
+ * served and every re-upload. Production evicts idle isolates; this does the
+ * same: past `capacity` loaded workers, the least recently used ones are
+ * evicted, and a superseded version of a script (a re-upload) is evicted as
+ * soon as it is idle. A worker is only evicted once it has served nothing for
+ * `minIdleMs` and has no request in flight, because eviction ends its isolate.
+ */
+interface Entry {
+  /** The script, with the same outbound parameters: versions of it share this key. */
+  scriptKey: string;
+  lastUsed: number;
+  inFlight: number;
+}
+
+export class LoadedWorkers {
+  /** By loader name, least recently used first. */
+  private readonly entries = new Map<string, Entry>();
+  /** The loader name of each script's current version. */
+  private readonly current = new Map<string, string>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly minIdleMs: number,
+  ) {}
+
+  /** Marks a request to `name` as started; the returned function marks it done. */
+  begin(scriptKey: string, name: string, now = Date.now()): (doneAt?: number) => void {
+    const entry = this.entries.get(name) ?? { scriptKey, lastUsed: now, inFlight: 0 };
+    entry.lastUsed = now;
+    entry.inFlight += 1;
+    this.entries.delete(name);
+    this.entries.set(name, entry);
+    this.current.set(scriptKey, name);
+    return (doneAt = Date.now()) => {
+      entry.inFlight -= 1;
+      entry.lastUsed = doneAt;
+    };
+  }
+
+  /** The loader names to evict now; they are forgotten here. */
+  takeEvictable(now = Date.now()): string[] {
+    const evict: string[] = [];
+    let loaded = this.entries.size;
+    for (const [name, entry] of this.entries) {
+      const superseded = this.current.get(entry.scriptKey) !== name;
+      if (!superseded && loaded <= this.capacity) continue;
+      if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) continue;
+      this.entries.delete(name);
+      if (!superseded) this.current.delete(entry.scriptKey);
+      evict.push(name);
+      loaded -= 1;
+    }
+    return evict;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * The code the loader gets if a worker to evict is no longer loaded (it
+ * crashed, say): just enough to answer the eviction call.
+ */
+const evictionPlaceholder = (): WorkerLoaderWorkerCode => ({
+  compatibilityDate: "2026-11-01",
+  mainModule: "evict.js",
+  modules: {
+    "evict.js": `import { WorkerEntrypoint, abortIsolate } from "cloudflare:workers";
+export class ${EVICT_ENTRYPOINT} extends WorkerEntrypoint { evict() { abortIsolate("evicted"); } }
+export default {};`,
+  },
+  globalOutbound: null,
+});
+
+/** Ends a loaded worker's isolate, so the loader forgets it and its memory is freed. */
+export async function evictWorker(loader: WorkerLoader, name: string): Promise<void> {
+  const entrypoint = loader.get(name, evictionPlaceholder).getEntrypoint(EVICT_ENTRYPOINT) as unknown as {
+    evict(): Promise<void>;
+  };
+  // abortIsolate() never answers: the call fails with an internal error once the isolate is gone.
+  await entrypoint.evict().catch(() => undefined);
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { LoadedWorkers } from "../src/namespace/loaded-workers";
+
+describe("which loaded workers are evicted", () => {
+  it("keeps up to capacity, then evicts the least recently used idle ones", () => {
+    const loaded = new LoadedWorkers(2, 1000);
+    for (const [i, name] of ["a@1", "b@1", "c@1"].entries()) loaded.begin(name.slice(0, 1), name, i)(i);
+    // All three were used less than minIdle ago: none may go yet.
+    expect(loaded.takeEvictable(500)).toEqual([]);
+    loaded.begin("a", "a@1", 1500)(1500);
+    expect(loaded.takeEvictable(2500)).toEqual(["b@1"]);
+    expect(loaded.size).toBe(2);
+  });
+
+  it("never evicts a worker with a request in flight", () => {
+    const loaded = new LoadedWorkers(1, 0);
+    const done = loaded.begin("a", "a@1", 0);
+    loaded.begin("b", "b@1", 1)(1);
+    // "a" is the least recently used, but busy: the idle "b" goes instead.
+    expect(loaded.takeEvictable(10)).toEqual(["b@1"]);
+    done(20);
+    loaded.begin("c", "c@1", 30)(30);
+    expect(loaded.takeEvictable(40)).toEqual(["a@1"]);
+  });
+
+  it("evicts a superseded version of a script once it is idle, even under capacity", () => {
+    const loaded = new LoadedWorkers(100, 1000);
+    loaded.begin("a", "a@1", 0)(0);
+    loaded.begin("a", "a@2", 10)(10);
+    expect(loaded.takeEvictable(500)).toEqual([]);
+    expect(loaded.takeEvictable(1200)).toEqual(["a@1"]);
+    expect(loaded.takeEvictable(5000)).toEqual([]);
+  });
+});
