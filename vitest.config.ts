@@ -4,6 +4,11 @@ import { defineConfig } from "vitest/config";
 // and one for the end-to-end tests that drive real processes from Node.
 export default defineConfig({
   test: {
-    projects: ["emulator/vitest.config.ts", "test/vitest.config.ts"],
+    projects: [
+      "emulator/vitest.config.ts",
+      "dispatcher/vitest.config.ts",
+      "outbound/vitest.config.ts",
+      "test/vitest.config.ts",
+    ],
   },
 });

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
+import { meterCpu } from "./cpu.ts";
 import { type LoadResult, mergeResults, pool, runLoad, seededRandom, summarize, type Target } from "./load.ts";
 import { type RssSampler, sampleRss } from "./memory.ts";
-import { describeMachine, type MemoryPoint, type Report, type Row } from "./report.ts";
+import { COMMAND, describeMachine, type MemoryPoint, type Report, type Row } from "./report.ts";
 import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "./routes.ts";
 import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
 import type { BenchStack } from "./stack.ts";
@@ -17,10 +18,16 @@ const UPLOAD_CONCURRENCY = 8;
 const COLD_SAMPLE = 50;
 /** The first pass is cut in this many steps, reading workerd's memory after each. */
 const GROWTH_STEPS = 4;
-/** Points in the measured namespace run where workerd's memory is read: does it keep growing with traffic alone? */
-const TRAFFIC_STEPS = 4;
-/** The one-script namespace run sends this fraction of the measured runs' requests (1/n), to keep the bench short. */
-const ONE_SCRIPT_SHARE = 4;
+/**
+ * The measured runs are sent in this many interleaved rounds; workerd's memory
+ * is read after each (does it keep growing with traffic alone?).
+ */
+const ROUNDS = 8;
+/**
+ * The reference runs (the namespace to one script, the front Worker alone)
+ * send this fraction (1/n) of the measured runs' requests, to keep the bench short.
+ */
+const REFERENCE_SHARE = 4;
 const SAMPLE_INTERVAL_MS = 250;
 /** How long the bench leaves workerd idle at the end, to see whether anything is unloaded without traffic. */
 const IDLE_MS = 10_000;
@@ -50,8 +57,8 @@ class Bench {
     this.rss = sampleRss(pid, SAMPLE_INTERVAL_MS, (error) =>
       lost.abort(
         new Error(
-          `the workerd runtime (pid ${pid}) went away mid-run (${error.message}); wrangler restarts it when a source ` +
-            "file of the emulator or the front Worker changes, so run the bench again without editing them",
+          `the workerd runtime (pid ${pid}) went away mid-run (${error.message}): it crashed or wrangler ` +
+            "restarted it, and figures from two runtimes would mean nothing",
         ),
       ),
     );
@@ -159,48 +166,74 @@ async function firstPass(b: Bench): Promise<Report["growth"]> {
   return growth;
 }
 
-/** The measured namespace run: uniform over every script (all loaded once already), reading memory as it goes. */
-async function namespaceRun(b: Bench): Promise<{ row: Row; traffic: Report["traffic"] }> {
-  const { scripts, requests, concurrency } = b.options;
-  const random = seededRandom(SEED);
-  const order = Array.from({ length: requests }, () => scriptName(Math.floor(random() * scripts)));
-  const traffic = [{ requests: 0, bytes: b.rssNow() }];
-  const checkpoint = Math.ceil(requests / TRAFFIC_STEPS);
-  const label = `Namespace, uniform over ${scripts} scripts`;
-  const result = await b.load(
-    label,
-    requests,
-    concurrency,
-    (i) => b.namespaceTarget(order[i] as string),
-    (completed) => {
-      if (completed % checkpoint === 0 || completed === requests)
-        traffic.push({ requests: completed, bytes: b.rssNow() });
-    },
-  );
-  b.mark("peak during the namespace run", b.rssPeak());
-  b.mark("after the namespace run");
-  return { row: { label, concurrency, summary: summarize(result) }, traffic };
-}
-
-/** The same path with one hot script: what the namespace layer costs without a thousand isolates taking turns. */
-function oneScriptRun(b: Bench): Promise<Row> {
-  const { requests, concurrency } = b.options;
-  const script = scriptName(0);
-  return b.run(`Namespace, one script (${script})`, Math.ceil(requests / ONE_SCRIPT_SHARE), concurrency, () =>
-    b.namespaceTarget(script),
-  );
-}
-
-/** One cold load and a warm-up of the direct worker, then the direct run and the front Worker alone. */
-async function directRuns(b: Bench): Promise<{ direct: Row; front: Row }> {
+/** One cold load of the direct worker, and a warm-up, before it is measured. */
+async function warmDirect(b: Bench): Promise<void> {
   const { requests, concurrency } = b.options;
   b.other.push(await b.run("Direct, first load", 1, 1, () => b.directTarget));
   const warmUp = Math.min(requests, Math.max(concurrency * 10, Math.floor(requests / 20)));
   b.other.push(await b.run("Direct, warm-up", warmUp, concurrency, () => b.directTarget));
-  const direct = await b.run("Direct, one loaded worker", requests, concurrency, () => b.directTarget);
-  b.mark("after the direct run");
-  const front = await b.run("Front Worker alone, no loader", requests, concurrency, () => b.frontTarget);
-  return { direct, front };
+}
+
+/** One of the measured runs: its label, its requests, and where the i-th of them goes. */
+type Measured = { label: string; count: number; target: (i: number) => Target; results: LoadResult[] };
+
+/**
+ * The measured runs, interleaved: ROUNDS rounds, each sending its share of
+ * every run in turn, so that whatever else the machine does during the bench
+ * falls on all of them alike. The namespace run is spread uniformly (seeded)
+ * over every script, all loaded once already; memory is read as it goes.
+ */
+async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"]; traffic: Report["traffic"] }> {
+  const { scripts, requests, concurrency } = b.options;
+  const random = seededRandom(SEED);
+  const order = Array.from({ length: requests }, () => scriptName(Math.floor(random() * scripts)));
+  const reference = Math.ceil(requests / REFERENCE_SHARE);
+  const hot = scriptName(0);
+  const runs = {
+    namespace: {
+      label: `Namespace, uniform over ${scripts} scripts`,
+      count: requests,
+      target: (i: number) => b.namespaceTarget(order[i] as string),
+      results: [],
+    },
+    direct: { label: "Direct, one loaded worker", count: requests, target: () => b.directTarget, results: [] },
+    front: { label: "Front Worker alone, no loader", count: reference, target: () => b.frontTarget, results: [] },
+    oneScript: {
+      label: `Namespace, one script (${hot})`,
+      count: reference,
+      target: () => b.namespaceTarget(hot),
+      results: [],
+    },
+  } satisfies Record<keyof Report["comparison"], Measured>;
+
+  const traffic = [{ requests: 0, bytes: b.rssNow() }];
+  b.rssPeak();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of Object.values(runs) as Measured[]) {
+      const from = Math.floor((run.count * round) / ROUNDS);
+      const to = Math.floor((run.count * (round + 1)) / ROUNDS);
+      const what = `${run.label}, round ${round + 1}/${ROUNDS}`;
+      run.results.push(await b.load(what, to - from, concurrency, (i) => run.target(from + i)));
+    }
+    traffic.push({ requests: Math.floor((requests * (round + 1)) / ROUNDS), bytes: b.rssNow() });
+  }
+  b.mark("peak during the measured runs", b.rssPeak());
+  b.mark("after the measured runs");
+
+  const row = ({ label, results }: Measured): Row => ({
+    label,
+    concurrency,
+    summary: summarize(mergeResults(results)),
+  });
+  return {
+    comparison: {
+      namespace: row(runs.namespace),
+      direct: row(runs.direct),
+      front: row(runs.front),
+      oneScript: row(runs.oneScript),
+    },
+    traffic,
+  };
 }
 
 /** Every script again: a load again if the loader evicted it, a cache hit if not. Then a pause with no traffic. */
@@ -219,25 +252,28 @@ async function secondPassAndIdle(b: Bench): Promise<void> {
 export async function measure(stack: BenchStack, options: Options, scope: Scope, signal: AbortSignal): Promise<Report> {
   const b = new Bench(stack, options, signal);
   const api: Api = { baseUrl: stack.url, token: emulatorApiToken(), accountId: scope.accountId };
+  const cpu = meterCpu(stack.group.pid);
   try {
     b.mark("after start-up (nothing uploaded)");
     const upload = await uploadScripts(b, api, scope.namespace);
     b.mark(`after uploading ${options.scripts} scripts (none loaded)`);
     const growth = await firstPass(b);
-    const { row: namespace, traffic } = await namespaceRun(b);
-    const oneScript = await oneScriptRun(b);
-    const { direct, front } = await directRuns(b);
+    await warmDirect(b);
+    const { comparison, traffic } = await measuredRuns(b);
     await secondPassAndIdle(b);
     return {
       date: new Date().toISOString().slice(0, 10),
       machine: describeMachine(stack.workerdVersion),
+      sources: stack.sources,
+      command: [COMMAND, ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
       scripts: options.scripts,
       upload,
-      comparison: { namespace, direct, front, oneScript },
+      comparison,
       other: b.other,
       memory: b.memory,
       growth,
       traffic,
+      cpu: cpu(),
     };
   } finally {
     b.rss.stop();

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
+import type { CpuShare } from "./cpu.ts";
 import type { Summary } from "./load.ts";
 
 export type Machine = {
@@ -20,6 +21,10 @@ export type MemoryPoint = { label: string; bytes: number };
 export type Report = {
   date: string;
   machine: Machine;
+  /** Which version of the Workers' sources ran. */
+  sources: string;
+  /** The command line that measured it. */
+  command: string;
   scripts: number;
   upload: { scripts: number; seconds: number };
   /**
@@ -32,8 +37,10 @@ export type Report = {
   memory: MemoryPoint[];
   /** Resident memory after each step of the first pass: how many distinct scripts were loaded by then. */
   growth: { loaded: number; bytes: number }[];
-  /** Resident memory during the measured namespace run, every script already loaded: how many requests had completed. */
+  /** Resident memory after each round of the measured runs: how many namespace requests had completed by then. */
   traffic: { requests: number; bytes: number }[];
+  /** Who used the machine's CPU while the bench measured. */
+  cpu: CpuShare;
 };
 
 export const COMMAND = "npm run bench";
@@ -62,8 +69,12 @@ export function describeMachine(workerd: string): Machine {
 }
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const ms = (n: number) => (Number.isNaN(n) ? "-" : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
+const signedMs = (n: number) => (n >= 0 ? `+${ms(n)}` : `−${ms(-n)}`);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+/** Milliseconds of the saturated machine each request takes: 1/throughput. */
+const serviceMs = (r: Row) => 1000 / r.summary.rps;
+const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function row({ label, concurrency, summary: s }: Row): string {
@@ -87,12 +98,13 @@ export function renderReport(r: Report): string {
       ? (last.bytes - first.bytes) / (last.loaded - first.loaded)
       : Number.NaN;
   return [
-    `Measured ${r.date} with \`${COMMAND}\` on ${m.cores} × ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.os};`,
+    `Measured ${r.date} with \`${r.command}\` (sources: ${r.sources}) on ${m.cores} × ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.os};`,
     `Node ${m.node}, wrangler ${m.wrangler}, ${m.workerd} (the workerd binary wrangler ran).`,
+    `While it measured, the bench and the processes it started used ${pct(r.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(r.cpu.others)}.`,
     "",
     `${int(r.scripts)} tenant scripts uploaded through the REST API in ${r.upload.seconds.toFixed(1)} s (${int(r.upload.scripts / r.upload.seconds)} uploads/s).`,
     "",
-    "**Namespace against one directly loaded worker** (same run, same concurrency, all warm):",
+    "**Namespace against one directly loaded worker** (same run and concurrency, all warm, sent in interleaved rounds):",
     "",
     ...HEADER,
     row(namespace),
@@ -101,7 +113,8 @@ export function renderReport(r: Report): string {
     row(front),
     row(oneScript),
     "",
-    `The namespace layer adds ${ms(namespace.summary.p50Ms - direct.summary.p50Ms)} ms at p50 and ${ms(namespace.summary.p99Ms - direct.summary.p99Ms)} ms at p99 over the direct path at this concurrency; the front Worker alone shows what HTTP, wrangler's dev proxy and the client cost without any loaded worker.`,
+    `Namespace against direct at this concurrency: ${signedMs(namespace.summary.p50Ms - direct.summary.p50Ms)} ms at p50, ${signedMs(namespace.summary.p99Ms - direct.summary.p99Ms)} ms at p99. ` +
+      `With the machine saturated, 1/throughput is what each request costs it: ${ms(serviceMs(namespace))} ms through the namespace, ${ms(serviceMs(direct))} ms direct, ${ms(serviceMs(front))} ms for the front Worker alone (HTTP, wrangler's dev proxy and the client, no loaded worker).`,
     "",
     "**Cold loads and passes over every script:**",
     "",
@@ -122,9 +135,9 @@ export function renderReport(r: Report): string {
     "",
     `Growth over the first pass: ${Number.isNaN(perScript) ? "-" : `${(perScript / 1024).toFixed(0)} KiB`} per distinct script loaded.`,
     "",
-    "**RSS during the measured namespace run** (every script already loaded, so only traffic changes):",
+    "**RSS during the measured runs** (every script already loaded, so only traffic changes):",
     "",
-    "| Requests completed | RSS |",
+    "| Namespace requests completed | RSS |",
     "|--:|--:|",
     ...r.traffic.map((t) => `| ${int(t.requests)} | ${mib(t.bytes)} |`),
   ].join("\n");

@@ -23,6 +23,7 @@ const USAGE = `Usage: ${COMMAND} [-- options]
   --requests N       requests in each measured run (default 20000)
   --concurrency N    requests in flight (default 32)
   --max-seconds N    time bound for the bench once wrangler is up (default 270)
+  --commit REV       run the Workers as they are in that commit (default: the working tree)
   --write-docs       write the figures into docs/benchmarks.md
   --help             show this help`;
 
@@ -35,13 +36,14 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-function parseOptions(): (Options & { writeDocs: boolean }) | undefined {
+function parseOptions(): (Options & { writeDocs: boolean; commit: string | undefined }) | undefined {
   const { values } = parseArgs({
     options: {
       scripts: { type: "string" },
       requests: { type: "string" },
       concurrency: { type: "string" },
       "max-seconds": { type: "string" },
+      commit: { type: "string" },
       "write-docs": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -54,6 +56,7 @@ function parseOptions(): (Options & { writeDocs: boolean }) | undefined {
     concurrency: positiveInt("concurrency", values.concurrency, 32),
     maxSeconds: positiveInt("max-seconds", values["max-seconds"], 270),
     writeDocs: values["write-docs"],
+    commit: values.commit,
   };
 }
 
@@ -107,7 +110,7 @@ async function main(): Promise<number> {
   onInterrupt(abort, () => stack);
 
   log("starting the emulator and the bench front Worker (wrangler dev)");
-  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal);
+  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit);
   let report: Report;
   try {
     report = await measure(stack, options, scope, abort.signal);

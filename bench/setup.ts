@@ -16,9 +16,15 @@ async function call(api: Api, method: string, path: string, body: BodyInit, sign
     },
     signal,
   });
-  const envelope = (await res.json()) as Envelope;
-  if (!res.ok || !envelope.success) {
-    const errors = envelope.errors.map((e) => `${e.code} ${e.message}`).join("; ");
+  const text = await res.text();
+  let envelope: Envelope | undefined;
+  try {
+    envelope = JSON.parse(text) as Envelope;
+  } catch {
+    // Not the API's envelope: the body itself says what went wrong.
+  }
+  if (!res.ok || envelope?.success !== true) {
+    const errors = envelope?.errors?.map((e) => `${e.code} ${e.message}`).join("; ") ?? text.slice(0, 300);
     throw new Error(`${method} ${path}: HTTP ${res.status} ${errors}`);
   }
 }

@@ -1,13 +1,13 @@
 /**
  * `npm run dev`: the whole platform on this machine, offline, in one command.
- * Starts the emulator, the control plane and the dispatcher with `wrangler dev`
+ * Starts the emulator, the outbound Worker, the control plane and the dispatcher with `wrangler dev`
  * on 127.0.0.1, waits until each answers its health check, prints where
  * everything listens, and on Ctrl-C stops every process it started.
  *
  *   npm run dev               keep the state saved by earlier runs
  *   npm run dev -- --reset    start from empty state
  *
- * Environment: EMULATOR_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
+ * Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
  * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker).
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
@@ -23,7 +23,7 @@ import {
 import { freePorts, isPortFree } from "./lib/ports.ts";
 import { REPO_ROOT, startWranglerDev, type WranglerDev } from "./lib/wrangler-dev.ts";
 
-/** Three wrangler processes starting at once on a 2-core machine can take a while. */
+/** Four wrangler processes starting at once on a 2-core machine can take a while. */
 const STARTUP_TIMEOUT_MS = 120_000;
 
 const USAGE = `Usage: npm run dev [-- --reset]
@@ -31,7 +31,7 @@ const USAGE = `Usage: npm run dev [-- --reset]
   --reset    delete the local state (${path.join(".wfp", "state")}) before starting
   --help     show this help
 
-Environment: EMULATOR_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR`;
+Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR`;
 
 type Planned = { worker: PlatformWorker; port: number };
 

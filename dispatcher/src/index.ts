@@ -1,16 +1,27 @@
-import { Hono } from "hono";
+import { createDispatcher, type Dispatcher } from "./dispatcher";
+import type { Env } from "./env";
+import { errorResponse } from "./errors";
+import { newRequestId, withRequestId } from "./hygiene";
 
 /**
- * The platform's front door. Every request that is not the platform's own
- * belongs to a tenant; until tenants can be resolved, none is found.
+ * The platform's front door. One dispatcher per isolate, so its route cache
+ * lives as long as the isolate; rebuilt only if the runtime hands over
+ * different bindings.
  */
-const app = new Hono();
+let current: { env: Env; dispatch: Dispatcher } | undefined;
 
-app.get("/__platform/health", (c) => c.json({ ok: true, service: "wfp-dispatcher" }));
-
-app.notFound((c) => {
-  const url = new URL(c.req.url);
-  return c.json({ error: { code: "tenant_not_found", message: `No tenant serves ${url.host}${url.pathname}` } }, 404);
-});
-
-export default app;
+export default {
+  fetch(request, env, ctx): Promise<Response> | Response {
+    if (current?.env !== env) {
+      try {
+        current = { env, dispatch: createDispatcher(env) };
+      } catch (error) {
+        // A wrong var: every request fails until it is fixed, and the logs say which var.
+        const requestId = newRequestId();
+        console.error(`request ${requestId}:`, error);
+        return withRequestId(errorResponse("platform_error", requestId, request.headers.get("accept")), requestId);
+      }
+    }
+    return current.dispatch(request, ctx);
+  },
+} satisfies ExportedHandler<Env>;

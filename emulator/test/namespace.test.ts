@@ -122,6 +122,8 @@ describe("bounded memory", () => {
     await expect
       .poll(async () => (await dispatch(ns, "counted", "http://x/")).text(), { interval: 50, timeout: 5000 })
       .toBe("1");
+    // Loaded again under a new name, it keeps serving.
+    expect(await (await dispatch(ns, "counted", "http://x/")).text()).toBe("2");
   });
 });
 

@@ -4,7 +4,7 @@ import { REPO_ROOT } from "./wrangler-dev.ts";
 
 /** One of the platform's Workers as `npm run dev` runs it. */
 export type PlatformWorker = {
-  readonly label: "emulator" | "control-plane" | "dispatcher";
+  readonly label: "emulator" | "outbound" | "control-plane" | "dispatcher";
   /** Absolute path of its wrangler config. */
   readonly configPath: string;
   /** Environment variable that overrides the config's `[dev] port`. */
@@ -19,6 +19,14 @@ export const EMULATOR: PlatformWorker = {
   healthPath: "/__emulator/health",
 };
 
+/** Every subrequest of a tenant's Worker goes through it (the emulator's OUTBOUND binding). */
+export const OUTBOUND: PlatformWorker = {
+  label: "outbound",
+  configPath: path.join(REPO_ROOT, "outbound/wrangler.local.toml"),
+  portEnvVar: "OUTBOUND_PORT",
+  healthPath: "/__platform/health",
+};
+
 export const CONTROL_PLANE: PlatformWorker = {
   label: "control-plane",
   configPath: path.join(REPO_ROOT, "control-plane/wrangler.toml"),
@@ -28,13 +36,14 @@ export const CONTROL_PLANE: PlatformWorker = {
 
 export const DISPATCHER: PlatformWorker = {
   label: "dispatcher",
-  configPath: path.join(REPO_ROOT, "wrangler.toml"),
+  // The root wrangler.toml is production; this is the same Worker against the emulator.
+  configPath: path.join(REPO_ROOT, "dispatcher/wrangler.local.toml"),
   portEnvVar: "DISPATCHER_PORT",
   healthPath: "/__platform/health",
 };
 
-/** In start-up order: the emulator first, as the other two call it. */
-export const PLATFORM_WORKERS: readonly PlatformWorker[] = [EMULATOR, CONTROL_PLANE, DISPATCHER];
+/** In start-up order: the emulator first, as the others call it. */
+export const PLATFORM_WORKERS: readonly PlatformWorker[] = [EMULATOR, OUTBOUND, CONTROL_PLANE, DISPATCHER];
 
 /** The `[dev] port` the Worker's wrangler config declares. */
 export function configuredDevPort(worker: PlatformWorker): number {

@@ -26,8 +26,10 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
   const outboundParams = hasOutbound ? (options.outbound ?? {}) : null;
   // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
   // parameters are part of the worker (its globalOutbound), so they are part of the name too.
-  const name = `${accountId}/${namespace}/${script}@${runnable.etag}#${JSON.stringify(outboundParams)}`;
-  const worker = env.LOADER.get(name, async () => {
+  const scriptKey = `${accountId}/${namespace}/${script}#${JSON.stringify(outboundParams)}`;
+  const base = `${accountId}/${namespace}/${script}@${runnable.etag}#${JSON.stringify(outboundParams)}`;
+  const loaded = loadedWorkersOf(env);
+  const worker = env.LOADER.get(loaded.nameFor(base), async () => {
     const egress = exports.TenantEgress?.({ props: { outboundParams } }) as Fetcher;
     return buildWorkerCode(env, exports, scope, runnable, egress);
   });
@@ -41,8 +43,7 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     at: new Date().toISOString(),
   });
   const invocation = openInvocation(options.limits?.subRequests ?? runnable.limits?.subrequests);
-  const loaded = loadedWorkersOf(env);
-  const done = loaded.begin(`${accountId}/${namespace}/${script}#${JSON.stringify(outboundParams)}`, name);
+  const done = loaded.begin(scriptKey, base);
   try {
     return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
   } finally {

@@ -13,6 +13,8 @@ import { EVICT_ENTRYPOINT } from "./shim";
 interface Entry {
   /** The script, with the same outbound parameters: versions of it share this key. */
   scriptKey: string;
+  /** The name before its generation suffix (see `nameFor`). */
+  base: string;
   lastUsed: number;
   inFlight: number;
 }
@@ -22,15 +24,27 @@ export class LoadedWorkers {
   private readonly entries = new Map<string, Entry>();
   /** The loader name of each script's current version. */
   private readonly current = new Map<string, string>();
+  /**
+   * How many times each base name was evicted. workerd refuses to load a
+   * name again after its isolate was aborted ("inserted row already exists"),
+   * so a worker loaded again after an eviction gets a new name.
+   */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly capacity: number,
     private readonly minIdleMs: number,
   ) {}
 
-  /** Marks a request to `name` as started; the returned function marks it done. */
-  begin(scriptKey: string, name: string, now = Date.now()): (doneAt?: number) => void {
-    const entry = this.entries.get(name) ?? { scriptKey, lastUsed: now, inFlight: 0 };
+  /** The loader name to use for a worker: its base name and how often that was evicted. */
+  nameFor(base: string): string {
+    return `${base}~${this.generations.get(base) ?? 0}`;
+  }
+
+  /** Marks a request to the worker `nameFor(base)` named as started; the returned function marks it done. */
+  begin(scriptKey: string, base: string, now = Date.now()): (doneAt?: number) => void {
+    const name = this.nameFor(base);
+    const entry = this.entries.get(name) ?? { scriptKey, base, lastUsed: now, inFlight: 0 };
     entry.lastUsed = now;
     entry.inFlight += 1;
     this.entries.delete(name);
@@ -52,6 +66,7 @@ export class LoadedWorkers {
       if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) continue;
       this.entries.delete(name);
       if (!superseded) this.current.delete(entry.scriptKey);
+      this.generations.set(entry.base, (this.generations.get(entry.base) ?? 0) + 1);
       evict.push(name);
       loaded -= 1;
     }

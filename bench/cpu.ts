@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { isRunning, listProcesses } from "../scripts/lib/process-group.ts";
+
+/** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** Ticks every core of the machine spent busy (anything but idle and I/O wait), from /proc/stat. */
+function machineBusyTicks(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
+/** Ticks a process and its reaped children have used, from /proc/<pid>/stat; 0 if it is gone. */
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised name start at the state (field 3); utime..cstime are fields 14..17.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields.slice(11, 15).reduce((sum, n) => sum + Number(n), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** This process and every running process of the group. */
+function ourPids(pgid: number): number[] {
+  const group = listProcesses().filter((p) => p.pgid === pgid && isRunning(p));
+  return [process.pid, ...group.map((p) => p.pid)];
+}
+
+export type CpuShare = {
+  /** Share of the machine's whole capacity (all cores) the bench and the processes it started used. */
+  ours: number;
+  /** Share used by every other process on the machine: the noise in the figures. */
+  others: number;
+};
+
+/**
+ * Starts measuring who uses the machine's CPU; the returned function ends the
+ * measurement. The bench shares the machine with whatever else runs, and
+ * what that took is worth printing next to the figures.
+ */
+export function meterCpu(pgid: number): () => CpuShare {
+  const startedAt = performance.now();
+  const busyAtStart = machineBusyTicks();
+  const ticksAtStart = new Map(ourPids(pgid).map((pid) => [pid, processTicks(pid)]));
+  return () => {
+    const capacity = ((performance.now() - startedAt) / 1000) * TICKS_PER_SECOND * cpus().length;
+    const busy = machineBusyTicks() - busyAtStart;
+    const ours = ourPids(pgid).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
+    return { ours: ours / capacity, others: Math.max(0, busy - ours) / capacity };
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * `npm run bench:dispatcher`: what the dispatcher costs. Starts the emulator,
+ * the outbound Worker and a bench-only front Worker in one `wrangler dev`,
+ * uploads N tenant scripts through the REST API and writes their routes, then
+ * sends, in one run and in interleaved rounds, the same requests through the
+ * dispatcher (routing, route cache, plan limits, header hygiene, metering)
+ * and straight to each tenant's loaded worker with the same dispatch options.
+ * Prints a markdown report; every process it starts is stopped at the end,
+ * on error and on Ctrl-C.
+ *
+ *   npm run bench:dispatcher
+ *   npm run bench:dispatcher -- --write-docs     also put the figures in docs/benchmarks.md
+ *   npm run bench:dispatcher -- --scripts 50 --requests 4000 --concurrency 16
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import { emulatorApiToken } from "../scripts/lib/platform.ts";
+import { type CpuShare, meterCpu } from "./cpu.ts";
+import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./dispatcher-routes.ts";
+import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./dispatcher-stack.ts";
+import {
+  type LoadResult,
+  mergeResults,
+  pool,
+  runLoad,
+  type Summary,
+  seededRandom,
+  summarize,
+  type Target,
+} from "./load.ts";
+import { DOCS_PATH, describeMachine } from "./report.ts";
+import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
+
+const COMMAND = "npm run bench:dispatcher";
+const USAGE = `Usage: ${COMMAND} [-- options]
+
+  --scripts N        tenant scripts to upload and route (default 100)
+  --requests N       requests through each path, all rounds together (default 20000)
+  --rounds N         interleaved rounds the requests are sent in (default 8)
+  --concurrency N    requests in flight (default 32)
+  --write-docs       write the figures into docs/benchmarks.md
+  --help             show this help`;
+
+const STARTUP_TIMEOUT_MS = 120_000;
+const UPLOAD_CONCURRENCY = 8;
+const SEED = 0xd15c;
+const DOCS_START = "<!-- bench:dispatcher:start -->";
+const DOCS_END = "<!-- bench:dispatcher:end -->";
+/** The issue's targets: the dispatcher keeps at least this share of the direct throughput... */
+const TARGET_RPS_SHARE = 0.9;
+/** ...and its p50 is at most this multiple of the direct p50. */
+const TARGET_P50_FACTOR = 1.1;
+
+type Options = { scripts: number; requests: number; rounds: number; concurrency: number; writeDocs: boolean };
+
+const log = (line: string) => process.stderr.write(`bench:dispatcher: ${line}\n`);
+const scriptName = (i: number) => `d${String(i).padStart(5, "0")}`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
+  return n;
+}
+
+function parseOptions(): Options | undefined {
+  const { values } = parseArgs({
+    options: {
+      scripts: { type: "string" },
+      requests: { type: "string" },
+      rounds: { type: "string" },
+      concurrency: { type: "string" },
+      "write-docs": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  return {
+    scripts: positiveInt("scripts", values.scripts, 100),
+    requests: positiveInt("requests", values.requests, 20_000),
+    rounds: positiveInt("rounds", values.rounds, 8),
+    concurrency: positiveInt("concurrency", values.concurrency, 32),
+    writeDocs: values["write-docs"],
+  };
+}
+
+/** The account and namespace the front Worker's DISPATCHER binding points at. */
+function dispatcherScope(): { accountId: string; namespace: string } {
+  const binding = unstable_readConfig({ config: DISPATCHER_FRONT_CONFIG }).services?.find(
+    (s: { binding: string }) => s.binding === "DISPATCHER",
+  );
+  const props = binding?.props as { accountId?: unknown; namespace?: unknown } | undefined;
+  if (typeof props?.accountId !== "string" || typeof props.namespace !== "string") {
+    throw new Error(`${DISPATCHER_FRONT_CONFIG}: the DISPATCHER binding needs props { accountId, namespace }`);
+  }
+  return { accountId: props.accountId, namespace: props.namespace };
+}
+
+async function kvReads(stack: DispatcherStack): Promise<number> {
+  const res = await fetch(`${stack.url}${KV_READS_PATH}`);
+  return ((await res.json()) as { reads: number }).reads;
+}
+
+/** Uploads the tenant scripts and routes each at `<script>.localhost`, which the path mode `/<script>/` reaches. */
+async function setUp(stack: DispatcherStack, options: Options, signal: AbortSignal): Promise<string[]> {
+  const { accountId, namespace } = dispatcherScope();
+  const api: Api = { baseUrl: stack.url, token: emulatorApiToken(), accountId };
+  const scripts = Array.from({ length: options.scripts }, (_, i) => scriptName(i));
+  await createNamespace(api, namespace, signal);
+  await pool(scripts.length, UPLOAD_CONCURRENCY, (i) =>
+    uploadTenantScript(api, namespace, scripts[i] as string, signal),
+  );
+  const routes = scripts.map((script) => ({
+    hostname: `${script}.localhost`,
+    route: { tenantId: script, scriptName: script, plan: "pro", status: "active" },
+  }));
+  const res = await fetch(`${stack.url}${ROUTES_PATH}`, { method: "POST", body: JSON.stringify(routes), signal });
+  if (!res.ok) throw new Error(`writing the routes: HTTP ${res.status} ${await res.text()}`);
+  return scripts;
+}
+
+type Path = "dispatcher" | "direct";
+
+function target(stack: DispatcherStack, path: Path, script: string): Target {
+  const url = path === "dispatcher" ? `${stack.url}/${script}/` : `${stack.url}${DIRECT_PREFIX}${script}`;
+  return { url, expected: script };
+}
+
+async function run(
+  stack: DispatcherStack,
+  path: Path,
+  scripts: string[],
+  count: number,
+  concurrency: number,
+  random: () => number,
+  signal: AbortSignal,
+): Promise<LoadResult> {
+  const picks = Array.from({ length: count }, () => scripts[Math.floor(random() * scripts.length)] as string);
+  return runLoad({
+    count,
+    concurrency,
+    maxMs: 10 * 60_000,
+    target: (i) => target(stack, path, picks[i] as string),
+    signal,
+  });
+}
+
+type Measured = {
+  dispatcher: Summary;
+  direct: Summary;
+  /** Per round, dispatcher throughput / direct throughput: how much the machine's other load moved the runs. */
+  roundRatios: number[];
+  hotRequests: number;
+  hotKvReads: number;
+  warmKvReads: number;
+  /** Who used the machine's CPU during the measured rounds. */
+  cpu: CpuShare;
+};
+
+async function measure(stack: DispatcherStack, options: Options, signal: AbortSignal): Promise<Measured> {
+  log(`uploading ${options.scripts} tenant scripts and writing their routes`);
+  const scripts = await setUp(stack, options, signal);
+
+  log("warming up: every script once through each path (loads the workers, fills the route cache)");
+  const readsBefore = await kvReads(stack);
+  for (const path of ["direct", "dispatcher"] as const) {
+    const warm = await runLoad({
+      count: scripts.length,
+      concurrency: 1,
+      maxMs: 5 * 60_000,
+      target: (i) => target(stack, path, scripts[i] as string),
+      signal,
+    });
+    if (warm.failures > 0) throw new Error(`warm-up through the ${path}: ${warm.failureSamples.join("; ")}`);
+  }
+  const warmKvReads = (await kvReads(stack)) - readsBefore;
+
+  const random = seededRandom(SEED);
+  const perRound = Math.ceil(options.requests / options.rounds);
+  const results: Record<Path, LoadResult[]> = { dispatcher: [], direct: [] };
+  const hotBefore = await kvReads(stack);
+  const cpuShare = meterCpu(stack.group.pid);
+  for (let round = 0; round < options.rounds; round++) {
+    // Alternate which path goes first, so neither always runs on a machine the other just warmed.
+    const order: Path[] = round % 2 === 0 ? ["dispatcher", "direct"] : ["direct", "dispatcher"];
+    for (const path of order) {
+      log(`round ${round + 1}/${options.rounds}: ${perRound} requests through the ${path}`);
+      results[path].push(await run(stack, path, scripts, perRound, options.concurrency, random, signal));
+    }
+  }
+  const cpu = cpuShare();
+  const hotKvReads = (await kvReads(stack)) - hotBefore;
+  const dispatcher = summarize(mergeResults(results.dispatcher));
+  const direct = summarize(mergeResults(results.direct));
+  const roundRatios = results.dispatcher.map(
+    (result, i) => summarize(result).rps / summarize(results.direct[i] as LoadResult).rps,
+  );
+  return { dispatcher, direct, roundRatios, hotRequests: dispatcher.requests, hotKvReads, warmKvReads, cpu };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+const ms = (n: number) => (Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
+const cells = (label: string, s: Summary) => [
+  label,
+  int(s.requests),
+  int(s.rps),
+  ms(s.p50Ms),
+  ms(s.p99Ms),
+  ms(s.maxMs),
+  String(s.failures),
+];
+
+/** A markdown table with padded columns (as Biome formats one): the first left-aligned, the others right. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(header), rule, ...rows.map(line)];
+}
+
+function render(m: Measured, options: Options, stack: DispatcherStack): string {
+  const machine = describeMachine(stack.workerdVersion);
+  const rpsShare = m.dispatcher.rps / m.direct.rps;
+  const p50Factor = m.dispatcher.p50Ms / m.direct.p50Ms;
+  const p99Factor = m.dispatcher.p99Ms / m.direct.p99Ms;
+  const perThousand = (m.hotKvReads / m.hotRequests) * 1000;
+  const verdict = (ok: boolean) => (ok ? "met" : "**not met**");
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`${COMMAND}\` on ${machine.cores} × ${machine.cpu}, ${machine.ramGiB.toFixed(0)} GiB RAM, ${machine.os};`,
+    `Node ${machine.node}, wrangler ${machine.wrangler}, ${machine.workerd}. ${int(options.scripts)} tenants, concurrency ${options.concurrency}, ${options.rounds} interleaved rounds.`,
+    `While it measured, the bench and its processes used ${pct(m.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(m.cpu.others)}.`,
+    "",
+    ...table(
+      ["Path", "Requests", "Req/s", "p50 (ms)", "p99 (ms)", "max (ms)", "Errors"],
+      [
+        cells("Through the dispatcher (`/<tenant>/`)", m.dispatcher),
+        cells("Straight to the tenant's worker", m.direct),
+        ["**Dispatcher / direct**", "", ...[rpsShare, p50Factor, p99Factor].map((r) => `**${r.toFixed(2)}×**`), "", ""],
+      ],
+    ),
+    "",
+    `- Throughput kept: ${(rpsShare * 100).toFixed(1)} % of direct (target ≥ ${TARGET_RPS_SHARE * 100} %: ${verdict(rpsShare >= TARGET_RPS_SHARE)}); round by round: ${m.roundRatios.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
+    `- Added at p50: ${ms(m.dispatcher.p50Ms - m.direct.p50Ms)} ms, ${((p50Factor - 1) * 100).toFixed(1)} % (target ≤ ${((TARGET_P50_FACTOR - 1) * 100).toFixed(0)} %: ${verdict(p50Factor <= TARGET_P50_FACTOR)}); at p99: ${ms(m.dispatcher.p99Ms - m.direct.p99Ms)} ms.`,
+    `- Routing table (KV) reads: ${int(m.warmKvReads)} while warming up (one per tenant hostname), then ${int(m.hotKvReads)} in ${int(m.hotRequests)} hot requests: **${perThousand.toFixed(2)} per 1,000** (target 0).`,
+  ].join("\n");
+}
+
+function writeDocs(markdown: string): void {
+  const docs = readFileSync(DOCS_PATH, "utf8");
+  const start = docs.indexOf(DOCS_START);
+  const end = docs.indexOf(DOCS_END);
+  if (start === -1 || end < start) throw new Error(`${DOCS_PATH} has no ${DOCS_START} ... ${DOCS_END} section`);
+  writeFileSync(DOCS_PATH, `${docs.slice(0, start + DOCS_START.length)}\n${markdown}\n${docs.slice(end)}`);
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  if (options === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const abort = new AbortController();
+  let stack: DispatcherStack | undefined;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (abort.signal.aborted) void stack?.group.kill().catch(() => {});
+      abort.abort(new Error(`interrupted (${signal})`));
+    });
+  }
+  log("starting the emulator, the outbound Worker and the bench front Worker (wrangler dev)");
+  stack = await startDispatcherStack(STARTUP_TIMEOUT_MS);
+  let measured: Measured;
+  try {
+    measured = await measure(stack, options, abort.signal);
+  } catch (error) {
+    if (!abort.signal.aborted) log(`wrangler output:\n${stack.output()}`);
+    throw error;
+  } finally {
+    log("stopping");
+    await stack.stop();
+  }
+  const report = render(measured, options, stack);
+  process.stdout.write(`${report}\n`);
+  if (measured.dispatcher.failures > 0 || measured.direct.failures > 0) {
+    log("some requests failed: the figures are incomplete (docs not written)");
+    return 1;
+  }
+  if (options.writeDocs) {
+    writeDocs(report);
+    log(`figures written to ${DOCS_PATH}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

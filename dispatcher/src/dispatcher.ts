@@ -1,0 +1,73 @@
+import { type DispatcherConfig, parseConfig } from "./config";
+import { dispatchToTenant } from "./dispatch";
+import type { Env } from "./env";
+import { type ErrorCode, errorResponse, PlatformError } from "./errors";
+import { newRequestId, tenantRequest, withRequestId } from "./hygiene";
+import { type Outcome, RequestMeter } from "./metering";
+import { RouteCache } from "./route-cache";
+import { readRoute } from "./route-table";
+import { resolveTarget } from "./routing";
+
+export type Dispatcher = (request: Request, ctx: ExecutionContext) => Promise<Response>;
+
+/**
+ * A tenant's failures are logged by request id alone: what its Worker threw
+ * may hold its secrets, and is for its own logs. The platform's own failures
+ * are logged whole.
+ */
+function logFailure(requestId: string, code: ErrorCode, error: unknown): void {
+  if (code === "platform_error") console.error(`request ${requestId}: platform_error:`, error);
+  else if (code === "tenant_error" || code === "limit_exceeded") console.error(`request ${requestId}: ${code}`);
+}
+
+function healthResponse(request: Request): Response {
+  if (request.method !== "GET" && request.method !== "HEAD") throw new PlatformError("method_not_allowed");
+  return Response.json({ ok: true, service: "wfp-dispatcher" });
+}
+
+/**
+ * The dispatcher for one set of bindings and vars, with its own route cache:
+ * routes the request, refuses it or hands it to the tenant's Worker, and
+ * meters it. Every answer carries the request id.
+ */
+export function createDispatcher(env: Env, config: DispatcherConfig = parseConfig(env)): Dispatcher {
+  const routes = new RouteCache(
+    (hostname) => readRoute(env.ROUTES, hostname),
+    config.routeCacheTtlMs,
+    config.routeCacheMaxEntries,
+  );
+
+  async function route(request: Request, url: URL, meter: RequestMeter, requestId: string): Promise<Response> {
+    const target = resolveTarget(url, config);
+    if (target.kind === "health") return healthResponse(request);
+    if (target.kind === "platform") throw new PlatformError("tenant_not_found");
+    const found = await routes.lookup(target.hostname);
+    if (found === null) throw new PlatformError("tenant_not_found");
+    meter.routedTo(found);
+    if (found.status === "suspended") throw new PlatformError("tenant_suspended");
+    const body = meter.countRequestBody(request);
+    return dispatchToTenant(env.DISPATCHER, found, tenantRequest(request, target.url, body, found.tenantId, requestId));
+  }
+
+  return async (request, ctx) => {
+    const requestId = newRequestId();
+    const url = new URL(request.url);
+    const meter = new RequestMeter(env.METRICS, ctx, {
+      requestId,
+      method: request.method,
+      hostname: url.hostname,
+      startedAt: Date.now(),
+    });
+    let response: Response;
+    let outcome: Outcome = "ok";
+    try {
+      response = await route(request, url, meter, requestId);
+    } catch (error) {
+      const code = error instanceof PlatformError ? error.code : "platform_error";
+      logFailure(requestId, code, error);
+      outcome = code;
+      response = errorResponse(code, requestId, request.headers.get("accept"));
+    }
+    return withRequestId(response, requestId, meter.countResponseBody(response, outcome));
+  };
+}

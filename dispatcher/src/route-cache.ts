@@ -1,0 +1,51 @@
+import type { RouteRecord } from "../../platform/routes";
+
+type Entry = { route: RouteRecord | null; expiresAt: number };
+
+/**
+ * The routing table as this isolate last read it: each hostname's route, or
+ * that it has none (negative caching: an unknown host costs one read per TTL,
+ * not one per request), for `ttlMs`. Bounded: past `maxEntries` the least
+ * recently used hostname goes. Only answers are kept, never a read in flight:
+ * a promise of another request's KV read would tie this request to that one's
+ * lifetime.
+ */
+export class RouteCache {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly read: (hostname: string) => Promise<RouteRecord | null>,
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The route of `hostname` (normalized), or null; reads the table only when the cached answer is missing or stale. */
+  async lookup(hostname: string): Promise<RouteRecord | null> {
+    const entry = this.#entries.get(hostname);
+    if (entry !== undefined && entry.expiresAt > this.now()) {
+      // Move it to the back: the Map's order is the eviction order.
+      this.#entries.delete(hostname);
+      this.#entries.set(hostname, entry);
+      return entry.route;
+    }
+    const route = await this.read(hostname);
+    this.#remember(hostname, route);
+    return route;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #remember(hostname: string, route: RouteRecord | null): void {
+    if (this.ttlMs === 0) return;
+    this.#entries.delete(hostname);
+    this.#entries.set(hostname, { route, expiresAt: this.now() + this.ttlMs });
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value);
+    }
+  }
+}

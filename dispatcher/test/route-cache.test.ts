@@ -1,0 +1,124 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { RouteRecord } from "../../platform/routes";
+import { RouteCache } from "../src/route-cache";
+import { deployScript, errorOf, harness, putRoute, routeFor, scripts, tenant, unique } from "./support";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the route cache, through the dispatcher", () => {
+  it("reads the routing table once for a hostname, then never on the hot path", async () => {
+    const { host } = await tenant(scripts.hello("cached"));
+    const h = harness();
+    for (let i = 0; i < 50; i++) expect(await (await h.fetch(`http://${host}/${i}`)).text()).toBe("hello cached");
+    expect(h.routes.reads).toBe(1);
+  });
+
+  it("caches that a hostname has no route", async () => {
+    const h = harness();
+    const host = `${unique("nobody")}.localhost`;
+    for (let i = 0; i < 5; i++) await errorOf(await h.fetch(`http://${host}/`), 404);
+    expect(h.routes.reads).toBe(1);
+  });
+
+  it("sees a changed route once the TTL has passed, not before", async () => {
+    const { tenantId, host } = await tenant(scripts.hello("before"));
+    const h = harness({ ROUTE_CACHE_TTL_MS: "200" });
+    expect(await (await h.fetch(`http://${host}/`)).text()).toBe("hello before");
+
+    await putRoute(host, routeFor(tenantId, { status: "suspended" }));
+    expect((await h.fetch(`http://${host}/`)).status).toBe(200);
+    await sleep(250);
+    expect((await errorOf(await h.fetch(`http://${host}/`), 403)).code).toBe("tenant_suspended");
+    expect(h.routes.reads).toBe(2);
+  });
+
+  it("sees a new route after the TTL where it had cached that there was none", async () => {
+    const tenantId = unique("late");
+    const host = `${tenantId}.localhost`;
+    await deployScript(tenantId, scripts.hello("late"));
+    const h = harness({ ROUTE_CACHE_TTL_MS: "200" });
+    await errorOf(await h.fetch(`http://${host}/`), 404);
+    await putRoute(host, routeFor(tenantId));
+    await errorOf(await h.fetch(`http://${host}/`), 404);
+    await sleep(250);
+    expect(await (await h.fetch(`http://${host}/`)).text()).toBe("hello late");
+  });
+
+  it("reads the table every time when the TTL is 0", async () => {
+    const { host } = await tenant(scripts.hello("uncached"));
+    const h = harness({ ROUTE_CACHE_TTL_MS: "0" });
+    for (let i = 0; i < 3; i++) await (await h.fetch(`http://${host}/`)).text();
+    expect(h.routes.reads).toBe(3);
+  });
+
+  it("keeps its cache across requests to the deployed entry point (one dispatcher per isolate)", async () => {
+    const { tenantId, host } = await tenant(scripts.hello("entry"));
+    const get = () => exports.default.fetch(`http://${host}/`);
+    expect(await (await get()).text()).toBe("hello entry");
+    // Suspended in the table, but the local config's TTL (seconds) has not passed: still served from the cache.
+    await putRoute(host, routeFor(tenantId, { status: "suspended" }));
+    expect(await (await get()).text()).toBe("hello entry");
+  });
+});
+
+describe("RouteCache", () => {
+  const route = (tenantId: string) =>
+    ({ tenantId, scriptName: tenantId, plan: "pro", status: "active" }) as RouteRecord;
+
+  function counted(ttlMs: number, maxEntries: number) {
+    let now = 0;
+    const reads: string[] = [];
+    const cache = new RouteCache(
+      async (hostname) => {
+        reads.push(hostname);
+        return hostname.startsWith("none") ? null : route(hostname);
+      },
+      ttlMs,
+      maxEntries,
+      () => now,
+    );
+    return { cache, reads, advance: (ms: number) => (now += ms) };
+  }
+
+  it("is bounded: past maxEntries the least recently used hostname is read again", async () => {
+    const { cache, reads } = counted(1000, 2);
+    await cache.lookup("a");
+    await cache.lookup("b");
+    await cache.lookup("a"); // a is now the most recently used
+    await cache.lookup("c"); // evicts b
+    expect(cache.size).toBe(2);
+    await cache.lookup("a");
+    await cache.lookup("b");
+    expect(reads).toEqual(["a", "b", "c", "b"]);
+  });
+
+  it("expires answers, found or not, after the TTL", async () => {
+    const { cache, reads, advance } = counted(100, 10);
+    expect(await cache.lookup("a")).toEqual(route("a"));
+    expect(await cache.lookup("none")).toBeNull();
+    advance(99);
+    await cache.lookup("a");
+    await cache.lookup("none");
+    expect(reads).toEqual(["a", "none"]);
+    advance(1);
+    await cache.lookup("a");
+    await cache.lookup("none");
+    expect(reads).toEqual(["a", "none", "a", "none"]);
+  });
+
+  it("does not cache a failed read", async () => {
+    let fail = true;
+    const cache = new RouteCache(
+      async (hostname) => {
+        if (fail) throw new Error("KV unavailable");
+        return route(hostname);
+      },
+      1000,
+      10,
+    );
+    await expect(cache.lookup("a")).rejects.toThrow("KV unavailable");
+    fail = false;
+    expect(await cache.lookup("a")).toEqual(route("a"));
+  });
+});

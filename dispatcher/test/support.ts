@@ -1,0 +1,165 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import type { PlanName } from "../../platform/plans";
+import { type RouteRecord, RouteRecord as RouteRecordSchema, routeKey } from "../../platform/routes";
+import { createDispatcher } from "../src/dispatcher";
+import type { Env } from "../src/env";
+
+/** The dispatcher's bindings (dispatcher/wrangler.local.toml) and what the tests add (vitest.config.ts). */
+export interface TestEnv extends Env {
+  /** The emulator, for its REST API. */
+  EMULATOR: Fetcher;
+  /** The account and namespace DISPATCHER points at. */
+  TENANTS_ACCOUNT: string;
+  TENANTS_NAMESPACE: string;
+  EMULATOR_TOKEN: string;
+}
+
+export const testEnv = env as unknown as TestEnv;
+
+/** A name no other test uses: every test file shares the emulator and the routing table. */
+export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+async function emulatorApi(method: string, path: string, body?: BodyInit, contentType?: string): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}` };
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  const url = `http://emulator/client/v4/accounts/${testEnv.TENANTS_ACCOUNT}${path}`;
+  return testEnv.EMULATOR.fetch(url, { method, headers, body });
+}
+
+let namespaceReady: Promise<void> | undefined;
+
+/** Creates the namespace DISPATCHER points at, once (it may exist already: other files create it too). */
+function ensureNamespace(): Promise<void> {
+  namespaceReady ??= (async () => {
+    const body = JSON.stringify({ name: testEnv.TENANTS_NAMESPACE });
+    const res = await emulatorApi("POST", "/workers/dispatch/namespaces", body, "application/json");
+    if (!res.ok && res.status !== 409)
+      throw new Error(`creating the namespace: HTTP ${res.status} ${await res.text()}`);
+  })();
+  return namespaceReady;
+}
+
+/** Uploads a tenant's Worker (one ES module) into the namespace through the emulator's REST API, as the control plane will. */
+export async function deployScript(scriptName: string, source: string): Promise<void> {
+  await ensureNamespace();
+  const form = new FormData();
+  const metadata = { main_module: "index.js", compatibility_date: "2026-11-01" };
+  form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
+  form.set("index.js", new Blob([source], { type: "application/javascript+module" }), "index.js");
+  const res = await emulatorApi(
+    "PUT",
+    `/workers/dispatch/namespaces/${testEnv.TENANTS_NAMESPACE}/scripts/${scriptName}`,
+    form,
+  );
+  if (!res.ok) throw new Error(`uploading ${scriptName}: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Writes a hostname's route into the routing table, as the control plane will. */
+export async function putRoute(hostname: string, route: RouteRecord | Record<string, unknown>): Promise<void> {
+  await testEnv.ROUTES.put(routeKey(hostname), JSON.stringify(route));
+}
+
+/** A route for `tenantId` whose script has the same name. */
+export function routeFor(tenantId: string, overrides: Partial<{ plan: PlanName; status: string }> = {}): RouteRecord {
+  return RouteRecordSchema.parse({ tenantId, scriptName: tenantId, plan: "pro", status: "active", ...overrides });
+}
+
+/** A tenant at `<tenantId>.localhost` running `source`. */
+export async function tenant(
+  source: string,
+  overrides: Partial<{ plan: PlanName; status: string }> = {},
+): Promise<{ tenantId: string; host: string }> {
+  const tenantId = unique("t");
+  await deployScript(tenantId, source);
+  const host = `${tenantId}.${testEnv.PLATFORM_DOMAIN}`;
+  await putRoute(host, routeFor(tenantId, overrides));
+  return { tenantId, host };
+}
+
+/** The ROUTES binding, counting its reads. */
+export function countingKv(kv: KVNamespace): KVNamespace & { readonly reads: number } {
+  let reads = 0;
+  return new Proxy(kv, {
+    get(target, property) {
+      if (property === "reads") return reads;
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (property === "get" || property === "getWithMetadata") reads++;
+        return Reflect.apply(value, target, args);
+      };
+    },
+  }) as KVNamespace & { readonly reads: number };
+}
+
+/** An Analytics Engine dataset that keeps what is written to it. */
+export function recordingDataset(): AnalyticsEngineDataset & { readonly points: AnalyticsEngineDataPoint[] } {
+  const points: AnalyticsEngineDataPoint[] = [];
+  return {
+    points,
+    writeDataPoint(point) {
+      points.push(structuredClone(point ?? {}));
+    },
+  };
+}
+
+/**
+ * A dispatcher of its own (its own route cache) with the test's bindings,
+ * ROUTES counting its reads and METRICS recording its points; `vars`
+ * overrides the local config's vars.
+ */
+export function harness(vars: Partial<Env> = {}) {
+  const routes = countingKv(testEnv.ROUTES);
+  const metrics = recordingDataset();
+  const dispatch = createDispatcher({ ...testEnv, ROUTES: routes, METRICS: metrics, ...vars });
+  const pending: ExecutionContext[] = [];
+  return {
+    routes,
+    metrics,
+    /** One request, as the runtime would hand it to the dispatcher. */
+    fetch(input: string, init?: RequestInit): Promise<Response> {
+      const ctx = createExecutionContext();
+      pending.push(ctx);
+      return dispatch(new Request(input, init), ctx);
+    },
+    /** Waits for everything the requests so far left in waitUntil (the metering data points). */
+    async settled(): Promise<void> {
+      await Promise.all(pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
+    },
+  };
+}
+
+/** The body of a dispatcher error, after checking its status. */
+export async function errorOf(
+  res: Response,
+  status: number,
+): Promise<{ code: string; message: string; requestId: string }> {
+  const body = await res.json<{ error: { code: string; message: string; requestId: string } }>();
+  if (res.status !== status) throw new Error(`expected HTTP ${status}, got ${res.status}: ${JSON.stringify(body)}`);
+  return body.error;
+}
+
+/** Tenant Worker sources the tests deploy. */
+export const scripts = {
+  /** Answers with what it received. */
+  echo: `export default {
+    async fetch(request) {
+      return Response.json({
+        method: request.method,
+        url: request.url,
+        headers: Object.fromEntries(request.headers),
+        body: await request.text(),
+      });
+    },
+  };`,
+  /** Answers `hello <name>`. */
+  hello: (name: string) => `export default { fetch() { return new Response("hello ${name}"); } };`,
+};
+
+/** What the echo script answers. */
+export interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,55 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+import { INTERNET } from "../outbound/test/internet.ts";
+import { EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
+import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
+
+const configPath = fileURLToPath(new URL("./wrangler.local.toml", import.meta.url));
+
+/**
+ * The dispatcher's DISPATCHER binding as `npm run dev` declares it, but in
+ * process: the emulator runs next to it here, so get() can hand back the
+ * script's Fetcher, across which WebSocket upgrades pass.
+ */
+function inProcessDispatcher() {
+  const binding = unstable_readConfig({ config: configPath }).services?.find(
+    (s: { binding: string }) => s.binding === "DISPATCHER",
+  );
+  if (binding === undefined) throw new Error(`${configPath} has no DISPATCHER service binding`);
+  const props = binding.props as { accountId: string; namespace: string };
+  return { name: binding.service, entrypoint: binding.entrypoint, props: { ...props, crossProcess: false } };
+}
+
+const dispatcher = inProcessDispatcher();
+
+const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
+const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
+
+// The dispatcher under test, with the real emulator (its dispatch namespace
+// runs the uploaded tenant scripts) and the real outbound Worker next to it,
+// each built from its own wrangler config by test/global-setup.ts. The
+// outbound Worker's "Internet" is a stand-in that echoes what reaches it.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath },
+      miniflare: {
+        serviceBindings: { DISPATCHER: dispatcher, EMULATOR: emulator.name },
+        // For the tests alone: they upload tenant scripts through the emulator's REST API.
+        bindings: {
+          TENANTS_ACCOUNT: dispatcher.props.accountId,
+          TENANTS_NAMESPACE: dispatcher.props.namespace,
+          EMULATOR_TOKEN: String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "",
+        },
+        workers: [emulator, { ...outbound, outboundService: INTERNET.name }, INTERNET],
+      },
+    }),
+  ],
+  test: {
+    name: "dispatcher",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/global-setup.ts"],
+  },
+});

@@ -1,0 +1,47 @@
+import { planOf } from "../../platform/plans";
+import { type PlatformHosts, PlatformHostsVars, platformHosts } from "../../platform/platform-hosts";
+import { blockedResponse, countBlocked } from "./blocked";
+import type { Env } from "./env";
+import { OUTBOUND_PARAMS_HEADER, outboundParams, outgoingRequest } from "./params";
+import { type BlockReason, egressVerdict } from "./policy";
+
+const HEALTH_PATH = "/__platform/health";
+
+/** The platform's hostnames, parsed once per set of vars. */
+let hostsFor: { env: Env; hosts: PlatformHosts } | undefined;
+
+function platformHostsOf(env: Env): PlatformHosts {
+  if (hostsFor?.env !== env) hostsFor = { env, hosts: platformHosts(PlatformHostsVars.parse(env)) };
+  return hostsFor.hosts;
+}
+
+/**
+ * The outbound Worker: every subrequest of every tenant's Worker arrives here
+ * before it reaches the Internet. It refuses what a tenant must not reach
+ * (see policy.ts), counts each refusal, and sends the rest on unchanged, its
+ * body streamed. Redirects come back to the tenant's fetch(), so each hop is
+ * judged again.
+ */
+export default {
+  async fetch(request, env): Promise<Response> {
+    const params = outboundParams(request, env);
+    const outgoing = outgoingRequest(request);
+    const url = new URL(outgoing.url);
+    // Reached with no tenant's parameters at all: not a subrequest but `npm run dev` checking it is up.
+    if (params === null && url.pathname === HEALTH_PATH && !request.headers.has(OUTBOUND_PARAMS_HEADER)) {
+      return Response.json({ ok: true, service: "wfp-outbound" });
+    }
+    let reason: BlockReason | undefined;
+    if (params === null) {
+      reason = "no_params";
+    } else {
+      const verdict = egressVerdict(url, planOf(params.plan), platformHostsOf(env));
+      if (!verdict.allowed) reason = verdict.reason;
+    }
+    if (reason !== undefined) {
+      countBlocked(env.EGRESS_BLOCKED, params, url.hostname, reason);
+      return blockedResponse(url.hostname, reason);
+    }
+    return fetch(outgoing);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** What a plan gives a tenant: per-request limits, and where its Worker may send subrequests. */
+export interface Plan {
+  /** CPU time per request, in milliseconds (`limits.cpuMs` of the dispatch). */
+  readonly cpuMs: number;
+  /** Subrequests per request (`limits.subRequests` of the dispatch). */
+  readonly subRequests: number;
+  /**
+   * Hostnames the tenant's subrequests may reach, exact (`api.example.com`)
+   * or any subdomain (`*.example.com`); null for any public host. Loopback,
+   * private, link-local and metadata addresses and the platform's own
+   * hostnames are refused whatever the plan says.
+   */
+  readonly egressAllowlist: readonly string[] | null;
+}
+
+/**
+ * The platform's plans: the one table the dispatcher (limits), the outbound
+ * Worker (egress) and the control plane (which plans exist) read. Free-tier
+ * subrequests reach only the hosts listed: replace them with the APIs your
+ * free tier may call.
+ */
+export const PLANS = {
+  free: { cpuMs: 10, subRequests: 10, egressAllowlist: ["example.com", "*.example.com"] },
+  pro: { cpuMs: 50, subRequests: 100, egressAllowlist: null },
+  enterprise: { cpuMs: 500, subRequests: 1000, egressAllowlist: null },
+} as const satisfies Record<string, Plan>;
+
+export type PlanName = keyof typeof PLANS;
+export const PlanName = z.enum(Object.keys(PLANS) as [PlanName, ...PlanName[]]);
+
+export function planOf(name: PlanName): Plan {
+  return PLANS[name];
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { ScriptName } from "../cloudflare-api/names";
+import { DNS_LABEL, normalizeHostname } from "./hostnames";
+import { PlanName } from "./plans";
+
+/** A tenant's id: one DNS label, so that `<tenantId>.<platform domain>` is its hostname. */
+export const TenantId = z
+  .string()
+  .regex(DNS_LABEL, "tenant ids are one DNS label: lowercase letters, digits and inner hyphens, at most 63")
+  .brand<"TenantId">();
+export type TenantId = z.infer<typeof TenantId>;
+
+/** `suspended`: the tenant's hostnames answer 403 `tenant_suspended` and its Worker is not run. */
+export const RouteStatus = z.enum(["active", "suspended"]);
+export type RouteStatus = z.infer<typeof RouteStatus>;
+
+/** The value stored under each hostname in the routing table (the ROUTES KV namespace), as JSON. */
+export const RouteRecord = z.object({
+  tenantId: TenantId,
+  scriptName: ScriptName,
+  plan: PlanName,
+  status: RouteStatus,
+});
+export type RouteRecord = z.infer<typeof RouteRecord>;
+
+/** Every routing table key starts with this, so the namespace can hold other things and list routes alone. */
+export const ROUTE_KEY_PREFIX = "host:";
+
+/**
+ * The routing table key of a hostname (normalized first: `Acme.Example.COM:443`
+ * and `acme.example.com` share one key). Throws for something that is not a hostname.
+ */
+export function routeKey(hostname: string): string {
+  const normalized = normalizeHostname(hostname);
+  if (normalized === null) throw new TypeError(`"${hostname}" is not a hostname`);
+  return `${ROUTE_KEY_PREFIX}${normalized}`;
+}
+
+/** The hostname a tenant gets on the platform's domain, which the path mode (`/<tenant>/...`) looks up too. */
+export function tenantHostname(tenantId: string, platformDomain: string): string {
+  return `${tenantId}.${platformDomain}`;
+}
