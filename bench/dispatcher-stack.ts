@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitForHealth } from "../scripts/lib/health.ts";
@@ -6,6 +6,7 @@ import { EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
 import { freePorts, LOOPBACK } from "../scripts/lib/ports.ts";
 import { type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
 import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../scripts/lib/wrangler-dev.ts";
+import { stopperOf } from "./stack.ts";
 
 /** The dispatcher bench's front Worker: the dispatcher, the direct path, and the emulator's API behind it. */
 export const DISPATCHER_FRONT_CONFIG = path.join(REPO_ROOT, "bench/dispatcher-worker/wrangler.toml");
@@ -71,25 +72,7 @@ export async function startDispatcherStack(startupTimeoutMs: number): Promise<Di
       },
     },
   );
-  const removeState = () => rmSync(dir, { recursive: true, force: true });
-  // Last resort, should the bench die without stopping the stack: nothing outlives it.
-  const killOnExit = () => {
-    try {
-      process.kill(-group.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    removeState();
-  };
-  process.once("exit", killOnExit);
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= group.stop().finally(() => {
-      process.off("exit", killOnExit);
-      removeState();
-    });
-    return stopping;
-  };
+  const stop = stopperOf(group, dir);
   const url = `http://${LOOPBACK}:${port}`;
   try {
     await waitForHealth(new URL(EMULATOR.healthPath, url), group.exited, startupTimeoutMs);

@@ -143,6 +143,32 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
+ * How a bench stack stops: its process group, then its temporary folder; and,
+ * should the bench die without stopping it (an uncaught error), the group is
+ * killed on exit so nothing outlives the bench.
+ */
+export function stopperOf(group: ProcessGroup, dir: string): () => Promise<void> {
+  const removeState = () => rmSync(dir, { recursive: true, force: true });
+  const killOnExit = () => {
+    try {
+      process.kill(-group.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    removeState();
+  };
+  process.once("exit", killOnExit);
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= group.stop().finally(() => {
+      process.off("exit", killOnExit);
+      removeState();
+    });
+    return stopping;
+  };
+}
+
+/**
  * Starts the front Worker and the emulator in ONE `wrangler dev` process on a
  * free loopback port, so both paths the bench compares are in-process service
  * hops. The sources (a copy), state and dev registry live in a temporary
@@ -195,25 +221,7 @@ export async function startStack(startupTimeoutMs: number, signal: AbortSignal, 
       },
     },
   );
-  const removeState = () => rmSync(dir, { recursive: true, force: true });
-  // Last resort, should the bench die without stopping the stack (an uncaught error): nothing outlives it.
-  const killOnExit = () => {
-    try {
-      process.kill(-group.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    removeState();
-  };
-  process.once("exit", killOnExit);
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= group.stop().finally(() => {
-      process.off("exit", killOnExit);
-      removeState();
-    });
-    return stopping;
-  };
+  const stop = stopperOf(group, dir);
   const url = `http://${LOOPBACK}:${port}`;
   try {
     const health = new URL(EMULATOR.healthPath, url);
