@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTROL_PLANE, DISPATCHER, EMULATOR, PLATFORM_WORKERS } from "../scripts/lib/platform.ts";
+import { PLATFORM_WORKERS } from "../scripts/lib/platform.ts";
 import { freePorts, isPortFree, LOOPBACK } from "../scripts/lib/ports.ts";
 import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
@@ -18,7 +18,7 @@ type Summary = { urls: Record<string, string>; apiBaseUrl: string; token: string
 type Dev = { group: ProcessGroup; output: string[]; summary: Summary };
 
 const STARTUP_TIMEOUT_MS = 150_000;
-/** The launcher stops three wrangler processes, each with up to 10 s grace. */
+/** The launcher stops one wrangler process per Worker, each with up to 10 s grace. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 let workDir: string;
@@ -50,7 +50,7 @@ function parseSummary(output: string[]): Summary {
   let apiBaseUrl = "";
   let token = "";
   for (const line of output) {
-    const url = /^\s+(emulator|control-plane|dispatcher)\s+(http:\/\/\S+)/.exec(line);
+    const url = /^\s+(emulator|outbound|control-plane|dispatcher)\s+(http:\/\/\S+)/.exec(line);
     if (url !== null) urls[url[1] as string] = url[2] as string;
     apiBaseUrl = /^\s+API base URL\s+(\S+)/.exec(line)?.[1] ?? apiBaseUrl;
     token = /^\s+API token\s+(\S+)/.exec(line)?.[1] ?? token;
@@ -122,15 +122,13 @@ function descendantsOf(rootPid: number) {
 }
 
 describe("npm run dev", () => {
-  it("starts the three Workers on the given ports, and Ctrl-C stops every process it started", async () => {
+  it("starts every Worker of the platform on the given ports, and Ctrl-C stops every process it started", async () => {
     const dev = await startDev([], "npm");
     try {
-      expect(dev.summary.urls).toEqual({
-        emulator: `http://${LOOPBACK}:${ports.emulator}`,
-        "control-plane": `http://${LOOPBACK}:${ports["control-plane"]}`,
-        dispatcher: `http://${LOOPBACK}:${ports.dispatcher}`,
-      });
-      for (const worker of [EMULATOR, CONTROL_PLANE, DISPATCHER]) {
+      expect(dev.summary.urls).toEqual(
+        Object.fromEntries(PLATFORM_WORKERS.map((w) => [w.label, `http://${LOOPBACK}:${ports[w.label]}`])),
+      );
+      for (const worker of PLATFORM_WORKERS) {
         const res = await fetch(`${dev.summary.urls[worker.label]}${worker.healthPath}`);
         expect(res.status, `${worker.label} health`).toBe(200);
       }
