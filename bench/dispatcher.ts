@@ -14,7 +14,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { unstable_readConfig } from "wrangler";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type CpuShare, meterCpu } from "./cpu.ts";
 import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./dispatcher-routes.ts";
@@ -29,6 +28,7 @@ import {
   summarize,
   type Target,
 } from "./load.ts";
+import { dispatcherScope, positiveInt } from "./options.ts";
 import { DOCS_PATH, describeMachine } from "./report.ts";
 import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
 
@@ -57,13 +57,6 @@ type Options = { scripts: number; requests: number; rounds: number; concurrency:
 const log = (line: string) => process.stderr.write(`bench:dispatcher: ${line}\n`);
 const scriptName = (i: number) => `d${String(i).padStart(5, "0")}`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
-  return n;
-}
-
 function parseOptions(): Options | undefined {
   const { values } = parseArgs({
     options: {
@@ -86,18 +79,6 @@ function parseOptions(): Options | undefined {
   };
 }
 
-/** The account and namespace the front Worker's DISPATCHER binding points at. */
-function dispatcherScope(): { accountId: string; namespace: string } {
-  const binding = unstable_readConfig({ config: DISPATCHER_FRONT_CONFIG }).services?.find(
-    (s: { binding: string }) => s.binding === "DISPATCHER",
-  );
-  const props = binding?.props as { accountId?: unknown; namespace?: unknown } | undefined;
-  if (typeof props?.accountId !== "string" || typeof props.namespace !== "string") {
-    throw new Error(`${DISPATCHER_FRONT_CONFIG}: the DISPATCHER binding needs props { accountId, namespace }`);
-  }
-  return { accountId: props.accountId, namespace: props.namespace };
-}
-
 async function kvReads(stack: DispatcherStack): Promise<number> {
   const res = await fetch(`${stack.url}${KV_READS_PATH}`);
   return ((await res.json()) as { reads: number }).reads;
@@ -105,7 +86,7 @@ async function kvReads(stack: DispatcherStack): Promise<number> {
 
 /** Uploads the tenant scripts and routes each at `<script>.localhost`, which the path mode `/<script>/` reaches. */
 async function setUp(stack: DispatcherStack, options: Options, signal: AbortSignal): Promise<string[]> {
-  const { accountId, namespace } = dispatcherScope();
+  const { accountId, namespace } = dispatcherScope(DISPATCHER_FRONT_CONFIG);
   const api: Api = { baseUrl: stack.url, token: emulatorApiToken(), accountId };
   const scripts = Array.from({ length: options.scripts }, (_, i) => scriptName(i));
   await createNamespace(api, namespace, signal);

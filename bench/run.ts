@@ -12,8 +12,8 @@
  *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
  */
 import { parseArgs } from "node:util";
-import { unstable_readConfig } from "wrangler";
-import { log, measure, type Options, type Scope } from "./phases.ts";
+import { dispatcherScope, positiveInt } from "./options.ts";
+import { log, measure, type Options } from "./phases.ts";
 import { COMMAND, DOCS_PATH, type Report, renderReport, writeDocs } from "./report.ts";
 import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
 
@@ -28,13 +28,6 @@ const USAGE = `Usage: ${COMMAND} [-- options]
   --help             show this help`;
 
 const STARTUP_TIMEOUT_MS = 120_000;
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
-  return n;
-}
 
 function parseOptions(): (Options & { writeDocs: boolean; commit: string | undefined }) | undefined {
   const { values } = parseArgs({
@@ -58,18 +51,6 @@ function parseOptions(): (Options & { writeDocs: boolean; commit: string | undef
     writeDocs: values["write-docs"],
     commit: values.commit,
   };
-}
-
-/** The account and namespace the front Worker's DISPATCHER binding points at: its props, read from its config. */
-function dispatcherScope(): Scope {
-  const binding = unstable_readConfig({ config: FRONT_CONFIG }).services?.find(
-    (s: { binding: string }) => s.binding === "DISPATCHER",
-  );
-  const props = binding?.props as { accountId?: unknown; namespace?: unknown } | undefined;
-  if (typeof props?.accountId !== "string" || typeof props.namespace !== "string") {
-    throw new Error(`${FRONT_CONFIG}: the DISPATCHER binding needs props { accountId, namespace }`);
-  }
-  return { accountId: props.accountId, namespace: props.namespace };
 }
 
 /**
@@ -104,7 +85,7 @@ async function main(): Promise<number> {
   if (process.platform !== "linux") {
     throw new Error("the bench reads workerd's memory from /proc, so it runs on Linux only");
   }
-  const scope = dispatcherScope();
+  const scope = dispatcherScope(FRONT_CONFIG);
   const abort = new AbortController();
   let stack: BenchStack | undefined;
   onInterrupt(abort, () => stack);

@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { kvNamespaceBinding } from "../../src/namespace/bindings/kv";
 import { tenantKv } from "./direct-stub";
+import { failure } from "./failure";
 import { cases } from "./kv.cases.js";
 import casesSource from "./kv.cases.js?raw";
 import { runCases } from "./run-cases.js";
@@ -23,16 +24,6 @@ describe("where a tenant's KV binding differs: the key-length limit", () => {
   // Keys are stored as `${namespaceId}:${key}` in a store that allows 512
   // bytes, so a tenant's keys may have 512 minus the 33 bytes of the prefix.
   const TENANT_LIMIT = 512 - 33;
-  /** How a call fails. Some of the real binding's errors are thrown at once rather than rejected. */
-  async function failure(call: () => Promise<unknown>): Promise<string> {
-    try {
-      await call();
-      return "no error";
-    } catch (error) {
-      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
-  }
-
   it("takes keys up to the tenant's limit, in bytes", async () => {
     const kv = tenantKv(crypto.randomUUID().replaceAll("-", ""));
     const key = `${"é".repeat((TENANT_LIMIT - 1) / 2)}k`; // 479 bytes in 240 characters

@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { r2BucketBinding } from "../../src/namespace/bindings/r2";
 import { tenantBucket } from "./direct-stub";
+import { failure } from "./failure";
 import { cases } from "./r2.cases.js";
 import casesSource from "./r2.cases.js?raw";
 import { runCases } from "./run-cases.js";
@@ -29,16 +30,6 @@ describe("where a tenant's R2 binding differs: the key-length limit", () => {
   const accountId = crypto.randomUUID().replaceAll("-", "");
   const bucketName = "tenant-bucket";
   const tenantLimit = 1024 - `${accountId}/${bucketName}/`.length;
-  /** How a call fails. Some of the real binding's errors are thrown at once rather than rejected. */
-  async function failure(call: () => Promise<unknown>): Promise<string> {
-    try {
-      await call();
-      return "no error";
-    } catch (error) {
-      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
-  }
-
   it("takes keys up to the tenant's limit and refuses longer ones with the real binding's error", async () => {
     const bucket = tenantBucket(accountId, bucketName);
     const fits = "k".repeat(tenantLimit);
