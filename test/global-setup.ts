@@ -11,6 +11,8 @@ declare module "vitest" {
     /** http://127.0.0.1:<port> of the emulator every test file shares. */
     emulatorUrl: string;
     emulatorToken: string;
+    /** The emulator's dev registry: a test's own `wrangler dev` that binds the emulator shares it. */
+    devRegistryPath: string;
   }
 }
 
@@ -52,5 +54,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide("emulatorUrl", emulator.url);
   project.provide("emulatorToken", emulatorApiToken());
+  project.provide("devRegistryPath", path.join(dir, "registry"));
   return teardown;
 }

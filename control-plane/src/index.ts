@@ -1,12 +1,8 @@
-import { Hono } from "hono";
+import { app } from "./app";
 
-/** The platform's tenant-onboarding API. */
-const app = new Hono();
+export { ApiBudget } from "./cloudflare/budget";
+export { TenantOperations } from "./operations/tenant-operations";
+export { Rollout } from "./rollouts/rollout";
 
-app.get("/health", (c) => c.json({ ok: true, service: "wfp-control-plane" }));
-
-app.notFound((c) =>
-  c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404),
-);
-
+/** The platform's tenant-onboarding API (see app.ts); the Durable Objects that run its operations. */
 export default app;

@@ -12,6 +12,7 @@ import { d1Databases } from "./api/routes/d1-databases";
 import { dispatchNamespaces } from "./api/routes/dispatch-namespaces";
 import { kvNamespaces } from "./api/routes/kv-namespaces";
 import { r2Buckets } from "./api/routes/r2-buckets";
+import { r2Objects } from "./api/routes/r2-objects";
 import type { ApiEnv } from "./api/types";
 
 /** The Cloudflare v4 REST API, as far as this kit uses it. */
@@ -20,6 +21,7 @@ api.use("*", authenticate, gate);
 api.use("/accounts/:account_id/*", account);
 api.route("/accounts/:account_id/workers/dispatch/namespaces", dispatchNamespaces);
 api.route("/accounts/:account_id/storage/kv/namespaces", kvNamespaces);
+api.route("/accounts/:account_id/r2/buckets/:bucket_name/objects", r2Objects);
 api.route("/accounts/:account_id/r2/buckets", r2Buckets);
 api.route("/accounts/:account_id/d1/database", d1Databases);
 api.route("/", accountSupport);

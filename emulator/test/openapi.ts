@@ -177,3 +177,25 @@ export function schemaProblems(method: string, path: string, status: number, bod
     ? []
     : result.errors.map((e) => `${method} ${found.template} ${status}: ${e.instanceLocation} ${e.error}`);
 }
+
+/**
+ * Validates one JSON part of a multipart request (the script upload's
+ * `metadata`, the settings PATCH's `settings`) against that part's schema in
+ * the extract, for clients that build these bodies themselves. Returns the
+ * problems (empty when valid), or undefined when the extract has no schema
+ * for the part.
+ */
+export function multipartPartProblems(method: string, path: string, part: string, value: unknown): string[] | undefined {
+  const found = operationFor(method, path);
+  const requestBody = found && resolve((found.operation as { requestBody?: Json }).requestBody ?? null);
+  const content = (requestBody as { content?: Record<string, { schema?: Json }> } | null)?.content;
+  const schema = resolve(content?.["multipart/form-data"]?.schema ?? null) as { oneOf?: Json[] } | null;
+  const members = schema?.oneOf ?? (schema === null ? [] : [schema]);
+  const partSchema = members
+    .map((member) => (resolve(member) as { properties?: Record<string, Json> }).properties?.[part])
+    .find((candidate) => candidate !== undefined);
+  if (partSchema === undefined) return undefined;
+  const validator = new Validator({ ...document, ...(laterPropertiesWin(partSchema) as object) } as Schema, "2020-12", false);
+  const result = validator.validate(value);
+  return result.valid ? [] : result.errors.map((e) => `${method} ${found?.template} part ${part}: ${e.instanceLocation} ${e.error}`);
+}

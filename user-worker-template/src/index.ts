@@ -1,13 +1,22 @@
 import { Hono } from "hono";
+import { recordRequest } from "./analytics";
+import type { AppEnv } from "./env";
+import { errorResponse, renderError } from "./errors";
+import { admin } from "./routes/admin";
+import { files } from "./routes/files";
+import { greeting } from "./routes/greeting";
+import { kv } from "./routes/kv";
+import { notes } from "./routes/notes";
 
-/** Bindings every tenant Worker built from this template gets. */
-type Env = {
-  /** plain_text binding: what the tenant greets its visitors with. */
-  GREETING: string;
-};
-
-const app = new Hono<{ Bindings: Env }>();
-
-app.get("/", (c) => c.text(c.env.GREETING));
+/** The tenant's app: one route module per binding it exercises (see README.md). */
+const app = new Hono<AppEnv>()
+  .use("*", recordRequest)
+  .route("/", greeting)
+  .route("/kv", kv)
+  .route("/files", files)
+  .route("/notes", notes)
+  .route("/admin", admin)
+  .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${new URL(c.req.url).pathname}`))
+  .onError(renderError);
 
 export default app;

@@ -12,9 +12,9 @@ import type { ApiEnv } from "../types";
 /** R2 buckets: `/accounts/:account_id/r2/buckets`. */
 export const r2Buckets = new Hono<ApiEnv>();
 
-const notFound = () => new ApiError(404, ErrorCode.r2BucketNotFound, "The specified bucket does not exist.");
+export const bucketNotFound = () => new ApiError(404, ErrorCode.r2BucketNotFound, "The specified bucket does not exist.");
 
-function bucketNameOf(raw: string): R2BucketName {
+export function bucketNameOf(raw: string): R2BucketName {
   const parsed = R2BucketName.safeParse(raw);
   if (!parsed.success)
     throw new ApiError(400, ErrorCode.r2InvalidBucketName, "The specified bucket name is not valid.");
@@ -86,14 +86,14 @@ r2Buckets
   .get("/:bucket_name", async (c) => {
     const name = bucketNameOf(c.req.param("bucket_name"));
     const bucket = await resourcesStoreOf(c.env, c.get("accountId")).getR2Bucket(name);
-    if (bucket === null) throw notFound();
+    if (bucket === null) throw bucketNotFound();
     return ok(c, bucket);
   })
   .delete("/:bucket_name", async (c) => {
     const accountId = c.get("accountId");
     const name = bucketNameOf(c.req.param("bucket_name"));
     const store = resourcesStoreOf(c.env, accountId);
-    if ((await store.getR2Bucket(name)) === null) throw notFound();
+    if ((await store.getR2Bucket(name)) === null) throw bucketNotFound();
     // Objects of every bucket share one R2 store, keyed `${accountId}/${bucket}/${key}`.
     const objects = await c.env.R2_DATA.list({ prefix: `${accountId}/${name}/`, limit: 1 });
     if (objects.objects.length > 0) {

@@ -1,0 +1,51 @@
+import type { z } from "zod";
+import {
+  type CreateRolloutRequest,
+  type CreateTenantRequest,
+  type ListTenantsQuery,
+  type PutSecretRequest,
+  RolloutView,
+  type ScriptSource,
+  TenantList,
+  TenantView,
+  type UpdateTenantRequest,
+} from "../platform/tenants-api.ts";
+import { type Connection, callApi } from "./http.ts";
+
+/**
+ * The control plane's `/v1` endpoints, one function each. Bodies are typed by
+ * the contract's input types; answers are parsed with its schemas. Every
+ * mutating call answers 202 with the tenant as it now is: the work itself is
+ * an operation the control plane runs afterwards (see wait.ts).
+ */
+const tenantPath = (id: string) => `/v1/tenants/${encodeURIComponent(id)}`;
+
+export const api = {
+  createTenant: (c: Connection, body: z.input<typeof CreateTenantRequest>) =>
+    callApi(c, { method: "POST", path: "/v1/tenants", body }, TenantView),
+
+  listTenants: (c: Connection, query: Partial<Record<keyof ListTenantsQuery, string>>) =>
+    callApi(c, { method: "GET", path: "/v1/tenants", query }, TenantList),
+
+  getTenant: (c: Connection, id: string) => callApi(c, { method: "GET", path: tenantPath(id) }, TenantView),
+
+  updateTenant: (c: Connection, id: string, body: UpdateTenantRequest) =>
+    callApi(c, { method: "PATCH", path: tenantPath(id), body }, TenantView),
+
+  deleteTenant: (c: Connection, id: string) => callApi(c, { method: "DELETE", path: tenantPath(id) }, TenantView),
+
+  putScript: (c: Connection, id: string, body: ScriptSource) =>
+    callApi(c, { method: "PUT", path: `${tenantPath(id)}/script`, body }, TenantView),
+
+  putSecret: (c: Connection, id: string, name: string, body: PutSecretRequest) =>
+    callApi(c, { method: "PUT", path: `${tenantPath(id)}/secrets/${encodeURIComponent(name)}`, body }, TenantView),
+
+  deleteSecret: (c: Connection, id: string, name: string) =>
+    callApi(c, { method: "DELETE", path: `${tenantPath(id)}/secrets/${encodeURIComponent(name)}` }, TenantView),
+
+  createRollout: (c: Connection, body: CreateRolloutRequest) =>
+    callApi(c, { method: "POST", path: "/v1/rollouts", body }, RolloutView),
+
+  getRollout: (c: Connection, id: string) =>
+    callApi(c, { method: "GET", path: `/v1/rollouts/${encodeURIComponent(id)}` }, RolloutView),
+};

@@ -1,0 +1,97 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import { ScriptSource } from "../platform/tenants-api.ts";
+import { offlineWranglerEnv, WRANGLER_BIN } from "../scripts/lib/wrangler-dev.ts";
+import { buildError, usageError } from "./errors.ts";
+
+/** wrangler's own order when a folder has more than one config. */
+const CONFIG_NAMES = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"];
+/** What `--dry-run --outdir` writes beside the modules, which is not code. */
+const NOT_MODULES = new Set(["README.md"]);
+const BUNDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * A tenant's Worker folder as the API's ScriptSource: bundled the way
+ * `wrangler deploy` bundles it (TypeScript, npm imports, module rules), its
+ * compatibility date and flags from its wrangler config, and its
+ * `migrations/*.sql` as the tenant database's migrations.
+ *
+ * Not scripts/lib/worker-build.ts's build(): that one folds Text modules into
+ * one module for miniflare and writes into the repository; an upload keeps
+ * each module, named as wrangler wrote it.
+ */
+export async function bundleWorker(dir: string): Promise<ScriptSource> {
+  const configPath = findConfig(dir);
+  const config = unstable_readConfig({ config: configPath });
+  if (config.main === undefined) throw usageError(`${configPath} has no "main": wrangler cannot tell what to bundle`);
+  const outDir = await mkdtemp(path.join(tmpdir(), "wfp-bundle-"));
+  try {
+    await runWranglerBundle(configPath, outDir);
+    const modules = await readModules(outDir);
+    const mainModule = `${path.parse(config.main).name}.js`;
+    const migrations = await readMigrations(path.join(dir, "migrations"));
+    const source = {
+      mainModule,
+      modules,
+      compatibilityDate: config.compatibility_date,
+      ...(config.compatibility_flags.length > 0 ? { compatibilityFlags: config.compatibility_flags } : {}),
+      ...(migrations === undefined ? {} : { migrations }),
+    };
+    const parsed = ScriptSource.safeParse(source);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+      throw buildError(`the Worker in ${dir} is not a script the control plane takes:\n  ${issues.join("\n  ")}`);
+    }
+    return parsed.data;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+function findConfig(dir: string): string {
+  for (const name of CONFIG_NAMES) {
+    const candidate = path.resolve(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw usageError(`${dir} has no wrangler config (${CONFIG_NAMES.join(", ")})`);
+}
+
+async function runWranglerBundle(configPath: string, outDir: string): Promise<void> {
+  const args = [WRANGLER_BIN, "deploy", "--dry-run", "--outdir", outDir, "--config", configPath];
+  try {
+    await promisify(execFile)(process.execPath, args, {
+      cwd: path.dirname(configPath),
+      env: offlineWranglerEnv(),
+      timeout: BUNDLE_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw buildError(`wrangler could not bundle ${configPath}:\n${stdout ?? ""}${stderr ?? ""}`.trimEnd());
+  }
+}
+
+/** Every file wrangler wrote (source maps aside), by its path inside the folder. */
+async function readModules(outDir: string): Promise<Record<string, string>> {
+  const modules: Record<string, string> = {};
+  for (const name of await readdir(outDir, { recursive: true })) {
+    const file = path.join(outDir, name);
+    if (NOT_MODULES.has(name) || name.endsWith(".map") || !(await stat(file)).isFile()) continue;
+    modules[name.split(path.sep).join("/")] = await readFile(file, "utf8");
+  }
+  return modules;
+}
+
+async function readMigrations(dir: string): Promise<Record<string, string> | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const names = (await readdir(dir)).filter((name) => name.endsWith(".sql")).sort();
+  if (names.length === 0) return undefined;
+  const migrations: Record<string, string> = {};
+  for (const name of names) migrations[name] = await readFile(path.join(dir, name), "utf8");
+  return migrations;
+}

@@ -1,0 +1,87 @@
+import type { PlanName } from "../../platform/plans.ts";
+import { api } from "../api.ts";
+import { type Command, required, stringOf, stringsOf, WAIT_OPTION } from "../command.ts";
+import { CliError, EXIT } from "../errors.ts";
+import { formatRollout } from "../output.ts";
+import { pollUntil } from "../poll.ts";
+import { progressReporter } from "../progress.ts";
+import { settle } from "./settle.ts";
+
+// bundle.ts loads wrangler, which takes a while: only the commands that bundle import it.
+const bundle = async (dir: string) => (await import("../bundle.ts")).bundleWorker(dir);
+
+const deploy: Command = {
+  name: "deploy",
+  args: ["<dir>"],
+  options: { tenant: { type: "string" }, ...WAIT_OPTION },
+  help: `  Bundles the Worker in <dir> (its wrangler config, its migrations/*.sql) and uploads it.
+  --tenant <id>            required: the tenant whose Worker it becomes
+  --wait                   wait until it is deployed`,
+  async run(context, values, [dir]) {
+    const tenant = required(values, "tenant");
+    const script = await bundle(dir as string);
+    context.out.note(`bundled ${Object.keys(script.modules).length} module(s) from ${dir}`);
+    const accepted = await api.putScript(context.connection, tenant, script);
+    await settle(context, values, accepted);
+  },
+};
+
+const rollout: Command = {
+  name: "rollout",
+  args: ["<dir>"],
+  options: {
+    plan: { type: "string" },
+    tenant: { type: "string", multiple: true },
+    detach: { type: "boolean" },
+  },
+  help: `  Bundles the Worker in <dir> and deploys it to every tenant (or those selected), showing progress.
+  --plan <plan>            only the tenants on this plan
+  --tenant <id>            only these tenants (repeat)
+  --detach                 start the rollout and print it, without following it`,
+  async run(context, values, [dir]) {
+    const { out } = context;
+    const tenants = stringsOf(values, "tenant");
+    const plan = stringOf(values, "plan");
+    const script = await bundle(dir as string);
+    const filter = {
+      ...(plan === undefined ? {} : { plan: plan as PlanName }),
+      ...(tenants.length > 0 ? { tenants } : {}),
+    };
+    const started = await api.createRollout(context.connection, { script, filter });
+    if (values.detach === true) {
+      out.result(started, () => formatRollout(started));
+      return;
+    }
+    const mode = out.json ? "none" : out.stderr.isTTY ? "bar" : "lines";
+    const progress = progressReporter(out.stderr, mode);
+    progress.update(started);
+    let final = started;
+    try {
+      final = await pollUntil(
+        started,
+        () => api.getRollout(context.connection, started.id),
+        (r) => r.state !== "running",
+        {
+          ...context.poll,
+          what: `rollout ${started.id}`,
+          onChange: (r) => {
+            final = r;
+            progress.update(r);
+          },
+        },
+      );
+    } catch (error) {
+      // A timeout still reports how far the rollout got.
+      if (!(error instanceof CliError)) throw error;
+      throw new CliError(error.exitCode, error.code, `${error.message}\n${formatRollout(final)}`, { result: final });
+    } finally {
+      progress.end();
+    }
+    if (final.state === "failed" || final.failed > 0) {
+      throw new CliError(EXIT.waitFailed, "rollout_failed", formatRollout(final), { result: final });
+    }
+    out.result(final, () => formatRollout(final));
+  },
+};
+
+export const deployCommands: readonly Command[] = [deploy, rollout];

@@ -1,0 +1,316 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { z } from "zod";
+import {
+  CreateRolloutRequest,
+  CreateTenantRequest,
+  type ErrorBody,
+  type ErrorCode,
+  ListTenantsQuery,
+  type OperationKind,
+  PutSecretRequest,
+  RolloutView,
+  ScriptSource,
+  TenantList,
+  TenantView,
+  UpdateTenantRequest,
+} from "../../../platform/tenants-api.ts";
+
+/**
+ * A stand-in for the control plane, in the test's process, that keeps the
+ * contract strictly: every request body and query is parsed with the
+ * contract's request schemas (a 400 invalid_request naming each field
+ * otherwise), every answer with its response schemas before it is sent.
+ *
+ * Operations progress one step per read: queued, running, then succeeded (or
+ * failed, for tenants whose id starts with `fail-`; never, for `stuck-`).
+ * Rollouts settle one tenant per read. `injectNext` makes the next call
+ * answer whatever a test needs (a 5xx, an off-contract body).
+ */
+export type RecordedRequest = { method: string; path: string; body: unknown };
+
+type Tenant = z.infer<typeof TenantView>;
+type Rollout = z.infer<typeof RolloutView> & { queue: string[] };
+
+export type FakeControlPlane = {
+  readonly url: string;
+  readonly token: string;
+  readonly requests: RecordedRequest[];
+  /** Secret values as received, by tenant and name: what the CLI sent, to compare. */
+  readonly secretValues: Map<string, string>;
+  injectNext(status: number, body: string, contentType?: string): void;
+  reset(): void;
+  close(): Promise<void>;
+};
+
+const TOKEN = "test-operator-token";
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export async function startFakeControlPlane(): Promise<FakeControlPlane> {
+  const tenants = new Map<string, Tenant>();
+  const rollouts = new Map<string, Rollout>();
+  const requests: RecordedRequest[] = [];
+  const secretValues = new Map<string, string>();
+  let injected: { status: number; body: string; contentType: string } | undefined;
+  let clock = Date.parse("2026-11-01T00:00:00Z");
+  /** A clock a second further on each read: every change has a later time than the one before. */
+  const now = () => {
+    clock += 1000;
+    return new Date(clock).toISOString();
+  };
+
+  const operation = (kind: OperationKind) => {
+    const at = now();
+    return {
+      id: `op-${requests.length}`,
+      kind,
+      state: "queued" as const,
+      step: null,
+      attempts: 0,
+      error: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+  };
+
+  /** One step of the tenant's operation, as a read of it observes. */
+  const advance = (tenant: Tenant): Tenant | undefined => {
+    const op = tenant.operation;
+    if (op === null || tenant.id.startsWith("stuck-")) return tenant;
+    const at = now();
+    if (op.state === "queued")
+      return { ...tenant, operation: { ...op, state: "running", step: "upload", attempts: 1, updatedAt: at } };
+    if (tenant.id.startsWith("fail-")) {
+      const error = { code: "upstream_error", message: "the Cloudflare API answered 500", at };
+      return { ...tenant, state: "failed", lastError: error, operation: null, updatedAt: at };
+    }
+    if (op.kind === "delete") return undefined;
+    return {
+      ...tenant,
+      state: tenant.state === "provisioning" ? "active" : tenant.state,
+      operation: null,
+      updatedAt: at,
+    };
+  };
+
+  const findTenant = (id: string) => {
+    const tenant = tenants.get(id);
+    if (tenant === undefined) throw new Refusal(404, "not_found", `no tenant "${id}"`);
+    return tenant;
+  };
+
+  const mutate = (id: string, kind: OperationKind, change: Partial<Tenant> = {}) => {
+    const tenant = { ...findTenant(id), ...change, operation: operation(kind), updatedAt: now() };
+    tenants.set(id, tenant);
+    return [202, TenantView.parse(tenant)] as const;
+  };
+
+  const handle = (method: string, url: URL, body: unknown): readonly [number, unknown] => {
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts[0] !== "v1") throw new Refusal(404, "not_found", `no route ${url.pathname}`);
+    const [, resource, id, sub, name] = parts;
+    if (resource === "tenants" && id === undefined) {
+      if (method === "POST") {
+        const request = parse(CreateTenantRequest, body);
+        if (tenants.has(request.id)) throw new Refusal(409, "conflict", `tenant "${request.id}" exists`);
+        if (request.hostnames.includes("taken.example.com")) {
+          throw new Refusal(409, "hostname_taken", "taken.example.com belongs to another tenant");
+        }
+        for (const [secret, value] of Object.entries(request.secrets))
+          secretValues.set(`${request.id}/${secret}`, value);
+        const at = now();
+        const tenant: Tenant = {
+          id: request.id,
+          plan: request.plan,
+          state: "provisioning",
+          hostnames: [`${request.id}.platform.test`, ...request.hostnames],
+          resources: { kv: null, r2: null, d1: null },
+          script: null,
+          vars: request.vars,
+          secrets: Object.keys(request.secrets),
+          lastError: null,
+          operation: operation("provision"),
+          createdAt: at,
+          updatedAt: at,
+        };
+        tenants.set(tenant.id, tenant);
+        return [202, TenantView.parse(tenant)];
+      }
+      if (method === "GET") {
+        const query = parse(ListTenantsQuery, Object.fromEntries(url.searchParams));
+        const all = [...tenants.values()].filter(
+          (t) =>
+            (query.state === undefined || t.state === query.state) &&
+            (query.plan === undefined || t.plan === query.plan),
+        );
+        const start = query.cursor === undefined ? 0 : Number(query.cursor);
+        const page = all.slice(start, start + query.limit);
+        const next = start + query.limit < all.length ? String(start + query.limit) : null;
+        return [200, TenantList.parse({ tenants: page, cursor: next })];
+      }
+      throw new Refusal(405, "method_not_allowed", `${method} is not allowed here`);
+    }
+    if (resource === "tenants" && id !== undefined && sub === undefined) {
+      if (method === "GET") {
+        const tenant = advance(findTenant(id));
+        if (tenant === undefined) {
+          tenants.delete(id);
+          throw new Refusal(404, "not_found", `no tenant "${id}"`);
+        }
+        tenants.set(id, tenant);
+        return [200, TenantView.parse(tenant)];
+      }
+      if (method === "PATCH") {
+        const { suspended, ...change } = parse(UpdateTenantRequest, body);
+        const state =
+          suspended === undefined ? {} : { state: suspended ? ("suspended" as const) : ("active" as const) };
+        return mutate(id, "update", { ...change, ...state });
+      }
+      if (method === "DELETE") return mutate(id, "delete", { state: "deleting" });
+      throw new Refusal(405, "method_not_allowed", `${method} is not allowed here`);
+    }
+    if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
+      const script = parse(ScriptSource, body);
+      return mutate(id, "deploy", {
+        script: { name: id, etag: null, uploadedAt: null, compatibilityDate: script.compatibilityDate ?? "2026-11-01" },
+      });
+    }
+    if (resource === "tenants" && id !== undefined && sub === "secrets" && name !== undefined) {
+      const tenant = findTenant(id);
+      if (method === "PUT") {
+        const { value } = parse(PutSecretRequest, body);
+        secretValues.set(`${id}/${name}`, value);
+        return mutate(id, "put_secret", { secrets: [...new Set([...tenant.secrets, name])] });
+      }
+      if (method === "DELETE") {
+        if (!tenant.secrets.includes(name))
+          throw new Refusal(404, "not_found", `tenant "${id}" has no secret "${name}"`);
+        return mutate(id, "delete_secret", { secrets: tenant.secrets.filter((s) => s !== name) });
+      }
+    }
+    if (resource === "rollouts" && id === undefined && method === "POST") {
+      const { filter } = parse(CreateRolloutRequest, body);
+      const queue = [...tenants.values()]
+        .filter(
+          (t) => (filter.plan === undefined || t.plan === filter.plan) && (filter.tenants?.includes(t.id) ?? true),
+        )
+        .map((t) => t.id);
+      const at = now();
+      const rollout: Rollout = {
+        id: `ro-${rollouts.size + 1}`,
+        state: queue.length === 0 ? "completed" : "running",
+        total: queue.length,
+        succeeded: 0,
+        failed: 0,
+        pending: queue.length,
+        failures: [],
+        createdAt: at,
+        updatedAt: at,
+        queue,
+      };
+      rollouts.set(rollout.id, rollout);
+      return [202, RolloutView.parse(rollout)];
+    }
+    if (resource === "rollouts" && id !== undefined && method === "GET") {
+      const rollout = rollouts.get(id);
+      if (rollout === undefined) throw new Refusal(404, "not_found", `no rollout "${id}"`);
+      const next = rollout.queue.shift();
+      if (next !== undefined) {
+        if (next.startsWith("fail-")) {
+          rollout.failed += 1;
+          rollout.failures.push({ tenantId: next, message: "script_rejected: the upload was refused" });
+        } else rollout.succeeded += 1;
+        rollout.pending -= 1;
+        rollout.updatedAt = now();
+        if (rollout.pending === 0) rollout.state = rollout.failed > 0 ? "failed" : "completed";
+      }
+      const { queue: _queue, ...view } = rollout;
+      return [200, RolloutView.parse(view)];
+    }
+    throw new Refusal(404, "not_found", `no route ${method} ${url.pathname}`);
+  };
+
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://fake");
+    const body = raw === "" ? undefined : safeJson(raw);
+    requests.push({ method: req.method ?? "", path: url.pathname + url.search, body });
+    if (injected !== undefined) {
+      const { status, body: text, contentType } = injected;
+      injected = undefined;
+      res.writeHead(status, { "content-type": contentType }).end(text);
+      return;
+    }
+    try {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`)
+        throw new Refusal(401, "unauthorized", "a valid bearer token is required");
+      const [status, answer] = handle(req.method ?? "GET", url, body);
+      send(res, status, answer);
+    } catch (error) {
+      if (!(error instanceof Refusal)) {
+        send(res, 500, errorBody("internal_error", (error as Error).message));
+        return;
+      }
+      send(res, error.status, errorBody(error.code, error.message, error.details));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token: TOKEN,
+    requests,
+    secretValues,
+    injectNext(status, body, contentType = "application/json") {
+      injected = { status, body, contentType };
+    },
+    reset() {
+      tenants.clear();
+      rollouts.clear();
+      requests.length = 0;
+      secretValues.clear();
+      injected = undefined;
+    },
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  throw new Refusal(400, "invalid_request", "the request is invalid", details);
+}
+
+function errorBody(code: ErrorCode, message: string, details?: { path: string; message: string }[]): ErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

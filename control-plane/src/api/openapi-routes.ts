@@ -1,0 +1,24 @@
+import type { z } from "zod";
+import { ErrorBody } from "../../../platform/tenants-api";
+
+/** The OpenAPI description of a JSON body, and of the error answers every /v1 route may give. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+const errorContent = (description: string) => jsonContent(ErrorBody, description);
+
+export const commonErrors = {
+  400: errorContent("The request is invalid: `details` names each field and its problem."),
+  401: errorContent("No valid `Authorization: Bearer <PLATFORM_API_TOKEN>`."),
+} as const;
+
+export const notFoundError = { 404: errorContent("No such tenant (or rollout).") } as const;
+export const conflictError = {
+  409: errorContent("The tenant exists with a different definition, is in a state that does not allow this, or a hostname is taken."),
+} as const;
+export const rejectedError = { 422: errorContent("The Cloudflare API refused the script (its 10021); the message is the API's.") } as const;
+export const tooLargeError = { 413: errorContent("The body is over the limit (10 MiB of modules).") } as const;
+
+export const security = [{ Bearer: [] }];

@@ -1,0 +1,247 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import {
+  BindingName,
+  CreateTenantRequest,
+  ListTenantsQuery,
+  PutSecretRequest,
+  ScriptSource,
+  TENANT_ID,
+  TenantList,
+  TenantView,
+  UpdateTenantRequest,
+} from "../../../../platform/tenants-api";
+import type { TenantId } from "../../../../platform/routes";
+import { tenantResourceNames } from "../../cloudflare/names";
+import { configOf, type Env } from "../../env";
+import type { Submission } from "../../operations/tenant-operations";
+import { getTenant, listTenants } from "../../registry/tenants";
+import { storeBundle } from "../../scripts/bundles";
+import { requestDigest } from "../digest";
+import { ApiError } from "../errors";
+import { checkHostnames } from "../hostname-rules";
+import {
+  commonErrors,
+  conflictError,
+  jsonContent,
+  notFoundError,
+  rejectedError,
+  security,
+  tooLargeError,
+} from "../openapi-routes";
+import type { AppEnv } from "../types";
+import { tenantView, tenantViews } from "../views";
+
+const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
+const SecretParams = TenantParams.extend({ name: BindingName });
+
+const tenantObject = (env: Env, id: string) => env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(id));
+
+/** The tenant as it is now, with the answer's status; or the submission's refusal as an error. */
+async function answer(env: Env, id: string, submission: Submission) {
+  if (!submission.ok) throw new ApiError(submission.status, submission.code, submission.message);
+  const row = await getTenant(env.DB, id);
+  if (row === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
+  return tenantView(env.DB, configOf(env), row);
+}
+
+/** Tenant ids equal to the first label of one of the platform's own hostnames would shadow it. */
+function refuseShadowingId(id: string, platformHosts: readonly string[]) {
+  if (platformHosts.some((host) => host.split(".")[0] === id)) {
+    throw new ApiError(400, "invalid_request", `id: "${id}" is reserved for the platform`, [
+      { path: "id", message: "this tenant id is reserved for the platform" },
+    ]);
+  }
+}
+
+const createTenant = createRoute({
+  method: "post",
+  path: "/v1/tenants",
+  summary: "Onboard a tenant",
+  description:
+    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created.",
+  security,
+  request: { body: { ...jsonContent(CreateTenantRequest, "The tenant"), required: true } },
+  responses: {
+    202: jsonContent(TenantView, "The tenant, provisioning (or as it is now, for a repeated request)."),
+    ...commonErrors,
+    ...conflictError,
+    ...tooLargeError,
+    ...rejectedError,
+  },
+});
+
+const listTenantsRoute = createRoute({
+  method: "get",
+  path: "/v1/tenants",
+  summary: "List tenants",
+  description: "In id order, `limit` at a time; pass the answer's `cursor` for the next page (null on the last).",
+  security,
+  request: { query: ListTenantsQuery },
+  responses: { 200: jsonContent(TenantList, "A page of tenants."), ...commonErrors },
+});
+
+const getTenantRoute = createRoute({
+  method: "get",
+  path: "/v1/tenants/{id}",
+  summary: "Get a tenant",
+  security,
+  request: { params: TenantParams },
+  responses: { 200: jsonContent(TenantView, "The tenant."), ...commonErrors, ...notFoundError },
+});
+
+const updateTenantRoute = createRoute({
+  method: "patch",
+  path: "/v1/tenants/{id}",
+  summary: "Change a tenant's plan, hostnames, vars, or suspend it",
+  description:
+    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. `hostnames` is the whole new list of custom hostnames.",
+  security,
+  request: { params: TenantParams, body: { ...jsonContent(UpdateTenantRequest, "What to change"), required: true } },
+  responses: {
+    202: jsonContent(TenantView, "The tenant, with the change queued."),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+  },
+});
+
+const deleteTenantRoute = createRoute({
+  method: "delete",
+  path: "/v1/tenants/{id}",
+  summary: "Delete a tenant",
+  description: "Removes its script, routes, KV namespace, R2 bucket (emptied first) and D1 database; the tenant ends `deleted`.",
+  security,
+  request: { params: TenantParams },
+  responses: { 202: jsonContent(TenantView, "The tenant, `deleting`."), ...commonErrors, ...notFoundError },
+});
+
+const putScriptRoute = createRoute({
+  method: "put",
+  path: "/v1/tenants/{id}/script",
+  summary: "Deploy new code",
+  description:
+    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Waits for the upload (a while): a script the API refuses is a 422 and the tenant keeps its current code.",
+  security,
+  request: { params: TenantParams, body: { ...jsonContent(ScriptSource, "The code"), required: true } },
+  responses: {
+    202: jsonContent(TenantView, "The tenant; `operation` is the deploy."),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+    ...tooLargeError,
+    ...rejectedError,
+  },
+});
+
+const putSecretRoute = createRoute({
+  method: "put",
+  path: "/v1/tenants/{id}/secrets/{name}",
+  summary: "Set a secret",
+  description: "The script reads it as `env.<name>`. The value is never returned, logged or put in an error.",
+  security,
+  request: { params: SecretParams, body: { ...jsonContent(PutSecretRequest, "The value"), required: true } },
+  responses: {
+    202: jsonContent(TenantView, "The tenant; `secrets` lists the name."),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+  },
+});
+
+const deleteSecretRoute = createRoute({
+  method: "delete",
+  path: "/v1/tenants/{id}/secrets/{name}",
+  summary: "Remove a secret",
+  security,
+  request: { params: SecretParams },
+  responses: { 202: jsonContent(TenantView, "The tenant."), ...commonErrors, ...notFoundError },
+});
+
+export const tenantRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(createTenant, async (c) => {
+    const body = c.req.valid("json");
+    const config = configOf(c.env);
+    refuseShadowingId(body.id, config.platformHosts);
+    const hostnames = checkHostnames(body.hostnames, body.id, config);
+    const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, body.script);
+    const submission = await tenantObject(c.env, body.id).create({
+      tenant: {
+        id: body.id,
+        plan: body.plan,
+        requestDigest: await requestDigest(c.env.PLATFORM_API_TOKEN, body),
+        wanted: body.resources,
+        scriptName: tenantResourceNames(body.id as unknown as TenantId).script,
+        scriptKey,
+        compatibilityDate: body.script?.compatibilityDate ?? config.tenantCompatibilityDate,
+        vars: body.vars,
+      },
+      hostnames,
+      secrets: body.secrets,
+    });
+    return c.json(await answer(c.env, body.id, submission), 202);
+  })
+  .openapi(listTenantsRoute, async (c) => {
+    const query = c.req.valid("query");
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await listTenants(c.env.DB, { state: query.state, plan: query.plan, after, limit: query.limit });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const cursor = rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null;
+    return c.json({ tenants: await tenantViews(c.env.DB, configOf(c.env), page), cursor }, 200);
+  })
+  .openapi(getTenantRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await getTenant(c.env.DB, id);
+    if (row === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
+    return c.json(await tenantView(c.env.DB, configOf(c.env), row), 200);
+  })
+  .openapi(updateTenantRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const change = c.req.valid("json");
+    const hostnames = change.hostnames === undefined ? undefined : checkHostnames(change.hostnames, id, configOf(c.env));
+    const submission = await tenantObject(c.env, id).update(id, { ...change, hostnames });
+    return c.json(await answer(c.env, id, submission), 202);
+  })
+  .openapi(deleteTenantRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await answer(c.env, id, await tenantObject(c.env, id).remove(id)), 202);
+  })
+  .openapi(putScriptRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const scriptKey = await storeBundle(c.env.SCRIPTS, c.req.valid("json"));
+    return c.json(await answer(c.env, id, await tenantObject(c.env, id).deploy(id, scriptKey)), 202);
+  })
+  .openapi(putSecretRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    if (["KV", "BUCKET", "DB", "ANALYTICS"].includes(name)) {
+      throw new ApiError(400, "invalid_request", `name: ${name} is bound by the platform`, [
+        { path: "name", message: "KV, BUCKET, DB and ANALYTICS are bound by the platform" },
+      ]);
+    }
+    const tenant = await getTenant(c.env.DB, id);
+    if (tenant !== null && name in tenant.vars) {
+      throw new ApiError(409, "conflict", `"${name}" is one of the tenant's vars`);
+    }
+    const { value } = c.req.valid("json");
+    return c.json(await answer(c.env, id, await tenantObject(c.env, id).putSecret(id, name, value)), 202);
+  })
+  .openapi(deleteSecretRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    return c.json(await answer(c.env, id, await tenantObject(c.env, id).deleteSecret(id, name)), 202);
+  });
+
+/** Cursors are opaque to clients: the last id of the page, encoded. */
+function encodeCursor(id: string): string {
+  return btoa(id).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const id = atob(cursor);
+    if (TENANT_ID.test(id)) return id;
+  } catch {}
+  throw new ApiError(400, "invalid_request", "cursor: not a cursor this API gave", [
+    { path: "cursor", message: "not a cursor this API gave" },
+  ]);
+}

@@ -1,0 +1,62 @@
+import type { OperationView, TenantView } from "../../../platform/tenants-api";
+import { tenantResourceNames } from "../cloudflare/names";
+import type { Config } from "../env";
+import { hostnamesOfMany } from "../registry/hostnames";
+import { currentOperations } from "../registry/operations";
+import type { OperationRow, TenantRow } from "../registry/rows";
+import { allHostnames } from "../routing/routing-table";
+import type { TenantId } from "../../../platform/routes";
+
+export function operationView(operation: OperationRow): OperationView {
+  return {
+    id: operation.id,
+    kind: operation.kind,
+    state: operation.state,
+    step: operation.step,
+    attempts: operation.attempts,
+    error: operation.error,
+    createdAt: operation.created_at,
+    updatedAt: operation.updated_at,
+  };
+}
+
+/** The tenants as the API shows them, with their hostnames and current operations read in two queries. */
+export async function tenantViews(db: D1Database, config: Config, rows: TenantRow[]): Promise<TenantView[]> {
+  const ids = rows.map((row) => row.id);
+  const [hostnames, operations] = await Promise.all([hostnamesOfMany(db, ids), currentOperations(db, ids)]);
+  return rows.map((row) => {
+    const names = tenantResourceNames(row.id as TenantId);
+    const operation = operations.get(row.id);
+    return {
+      id: row.id,
+      plan: row.plan,
+      state: row.state,
+      hostnames: row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, hostnames.get(row.id) ?? []),
+      resources: {
+        kv: row.kv_namespace_id === null ? null : { id: row.kv_namespace_id, title: names.kv },
+        r2: row.r2_bucket_name === null ? null : { name: row.r2_bucket_name },
+        d1: row.d1_database_id === null ? null : { id: row.d1_database_id, name: names.d1 },
+      },
+      script:
+        row.script_key === null && row.script_etag === null
+          ? null
+          : {
+              name: row.script_name,
+              etag: row.script_etag,
+              uploadedAt: row.script_uploaded_at,
+              compatibilityDate: row.compatibility_date,
+            },
+      vars: row.vars,
+      secrets: row.secret_names,
+      lastError: row.last_error,
+      operation: operation === undefined ? null : operationView(operation),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  });
+}
+
+export async function tenantView(db: D1Database, config: Config, row: TenantRow): Promise<TenantView> {
+  const [view] = await tenantViews(db, config, [row]);
+  return view as TenantView;
+}

@@ -1,0 +1,51 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { ApiError, errorResponse, invalidRequest } from "./api/errors";
+import { requirePlatformToken } from "./api/auth";
+import { renderDocsPage } from "./api/docs-page";
+import { requireJsonBody } from "./api/json-body";
+import { rolloutRoutes } from "./api/routes/rollouts";
+import { tenantRoutes } from "./api/routes/tenants";
+import type { AppEnv } from "./api/types";
+
+const OPENAPI_INFO = {
+  openapi: "3.1.0",
+  info: {
+    title: "Workers for Platforms kit: control plane",
+    version: "1.0.0",
+    description:
+      "Onboard, change and remove tenants. Each tenant gets a KV namespace, an R2 bucket and a D1 database, its script in the dispatch namespace with them bound, and routes the dispatcher follows. Changes are operations that run in the background, one at a time per tenant, and survive failures and restarts; GET a tenant to follow them.",
+  },
+};
+
+export const app = new OpenAPIHono<AppEnv>({
+  // Every validation failure in the one error shape, naming each field.
+  defaultHook: (result) => {
+    if (!result.success) throw invalidRequest(result.error, result.target === "json" ? undefined : result.target);
+  },
+});
+
+app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+
+app.get("/health", (c) => c.json({ ok: true, service: "wfp-control-plane" }));
+app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)));
+app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+
+app.use("/v1/*", requirePlatformToken, requireJsonBody);
+app.route("/", tenantRoutes);
+app.route("/", rolloutRoutes);
+
+app.notFound((c) =>
+  errorResponse(c, new ApiError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
+);
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) return errorResponse(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    return errorResponse(c, new ApiError(error.status === 413 ? 413 : 400, error.status === 413 ? "payload_too_large" : "invalid_request", error.message));
+  }
+  // The message may carry an upstream answer: logged for the operator, not returned.
+  const id = crypto.randomUUID();
+  console.error(`control plane error ${id}:`, error instanceof Error ? `${error.name}: ${error.message}` : error);
+  return errorResponse(c, new ApiError(500, "internal_error", `internal error (reference ${id}); the details are in the control plane's logs`));
+});

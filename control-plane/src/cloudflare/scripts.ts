@@ -1,0 +1,148 @@
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { UploadResult } from "../../../cloudflare-api/script-metadata";
+import type { CloudflareApi } from "./transport";
+import { isApiError } from "./errors";
+import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, scriptUploadForm } from "./script-upload";
+
+/**
+ * A tenant's script in the dispatch namespace. The upload and the settings
+ * PATCH are whole-state writes (PUT/PATCH of the full version), so they are
+ * retried like any idempotent call. A script the API refuses (10021, its
+ * message says why) comes out as a CloudflareApiError with that code.
+ */
+
+const scriptPath = (namespace: string, script: string, rest = "") =>
+  `/workers/dispatch/namespaces/${encodeURIComponent(namespace)}/scripts/${encodeURIComponent(script)}${rest}`;
+
+/** The codes a script upload is refused with for what it contains (not for how it was sent). */
+export const SCRIPT_REJECTED_CODES: readonly number[] = [ErrorCode.scriptValidationFailed];
+
+export interface UploadedScript {
+  readonly etag: string;
+  readonly modifiedOn: string;
+}
+
+export async function uploadScript(
+  api: CloudflareApi,
+  namespace: string,
+  script: string,
+  upload: ScriptUpload,
+): Promise<UploadedScript> {
+  // Built (and validated) before anything is sent; each attempt sends a fresh copy.
+  scriptUploadForm(upload);
+  const secrets = upload.bindings.flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
+  const result = await api.request(
+    `upload script ${script} to ${namespace}`,
+    "idempotent",
+    "PUT",
+    scriptPath(namespace, script),
+    () => scriptUploadForm(upload),
+    secrets,
+  );
+  const parsed = UploadResult.pick({ etag: true, modified_on: true }).parse(result);
+  return { etag: parsed.etag, modifiedOn: parsed.modified_on };
+}
+
+export async function patchScriptSettings(
+  api: CloudflareApi,
+  namespace: string,
+  script: string,
+  settings: ScriptSettingsInput,
+): Promise<unknown> {
+  scriptSettingsForm(settings);
+  const secrets = (settings.bindings ?? []).flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
+  return api.request(
+    `update settings of script ${script} in ${namespace}`,
+    "idempotent",
+    "PATCH",
+    scriptPath(namespace, script, "/settings"),
+    () => scriptSettingsForm(settings),
+    secrets,
+  );
+}
+
+/** Replaces the script's tags. */
+export async function putScriptTags(api: CloudflareApi, namespace: string, script: string, tags: string[]): Promise<void> {
+  await api.run(`set tags of script ${script} in ${namespace}`, "idempotent", async () => {
+    await api.sdk.workersForPlatforms.dispatch.namespaces.scripts.tags.update(script, {
+      account_id: api.accountId,
+      dispatch_namespace: namespace,
+      body: tags,
+    });
+  });
+}
+
+/** Sets a secret (a `secret_text` binding) on the script; its value never appears in an error. */
+export async function putScriptSecret(
+  api: CloudflareApi,
+  namespace: string,
+  script: string,
+  name: string,
+  text: string,
+): Promise<void> {
+  await api.run(
+    `set secret ${name} of script ${script} in ${namespace}`,
+    "idempotent",
+    () =>
+      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.update(script, {
+        account_id: api.accountId,
+        dispatch_namespace: namespace,
+        name,
+        text,
+        type: "secret_text",
+      }),
+    [text],
+  );
+}
+
+/** Deletes a secret; one that is not there is already deleted. */
+export async function deleteScriptSecret(api: CloudflareApi, namespace: string, script: string, name: string): Promise<void> {
+  try {
+    await api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
+      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {
+        account_id: api.accountId,
+        dispatch_namespace: namespace,
+        script_name: script,
+      }),
+    );
+  } catch (error) {
+    if (!isApiError(error, ErrorCode.secretNotFound)) throw error;
+  }
+}
+
+export interface ScriptInfo {
+  readonly etag: string | undefined;
+  readonly modifiedOn: string | undefined;
+  readonly tags: readonly string[];
+}
+
+/** The script, or null when the namespace has none of that name. */
+export async function getScript(api: CloudflareApi, namespace: string, script: string): Promise<ScriptInfo | null> {
+  try {
+    const found = await api.run(`get script ${script} in ${namespace}`, "idempotent", () =>
+      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.get(script, {
+        account_id: api.accountId,
+        dispatch_namespace: namespace,
+      }),
+    );
+    return { etag: found.script?.etag, modifiedOn: found.modified_on, tags: found.script?.tags ?? [] };
+  } catch (error) {
+    if (isApiError(error, ErrorCode.namespacedScriptNotFound, ErrorCode.scriptNotFound)) return null;
+    throw error;
+  }
+}
+
+/** Deletes the script (`force`: with its bindings); one that is not there is already deleted. */
+export async function deleteScript(api: CloudflareApi, namespace: string, script: string): Promise<void> {
+  try {
+    await api.run(`delete script ${script} in ${namespace}`, "idempotent", () =>
+      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.delete(script, {
+        account_id: api.accountId,
+        dispatch_namespace: namespace,
+        force: true,
+      }),
+    );
+  } catch (error) {
+    if (!isApiError(error, ErrorCode.scriptNotFound, ErrorCode.namespacedScriptNotFound)) throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import type { CloudflareApi } from "../cloudflare/transport";
+import type { TenantResourceNames } from "../cloudflare/names";
+import type { Config, Env } from "../env";
+import type { OperationRow, TenantRow } from "../registry/rows";
+import type { PendingSecrets } from "./pending-secrets";
+
+/** What a step works with. `tenant` is read afresh before each step. */
+export type StepContext = {
+  readonly env: Env;
+  readonly config: Config;
+  readonly api: CloudflareApi;
+  readonly tenant: TenantRow;
+  readonly operation: OperationRow;
+  readonly names: TenantResourceNames;
+  readonly secrets: PendingSecrets;
+};
+
+/**
+ * One idempotent unit of an operation: run again after a crash or a failure,
+ * it finds what an earlier attempt did and finishes the job.
+ */
+export type Step = {
+  readonly name: string;
+  run(context: StepContext): Promise<void>;
+};

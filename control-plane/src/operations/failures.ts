@@ -1,0 +1,44 @@
+import { CloudflareApiError } from "../cloudflare/errors";
+import type { OperationError } from "../registry/rows";
+
+/** How a failed step goes on: tried again later, or given up at once. */
+export type Failure = {
+  readonly error: OperationError;
+  /** False for an answer that will not change by asking again (a 4xx other than 429). */
+  readonly retryable: boolean;
+  /** The API asked us to wait this long (429 Retry-After). */
+  readonly retryAfterMs: number | null;
+};
+
+/** The API refused the tenant's script: the answer the API gives is the user's to read. */
+export const SCRIPT_REJECTED = "script_rejected";
+
+export function failureOf(error: unknown): Failure {
+  const at = new Date().toISOString();
+  if (error instanceof CloudflareApiError) {
+    if (error.hasCode(10021)) {
+      return {
+        error: { code: SCRIPT_REJECTED, message: error.apiMessage ?? error.message, at },
+        retryable: false,
+        retryAfterMs: null,
+      };
+    }
+    return {
+      error: { code: error.status === null ? "upstream_unreachable" : "upstream_error", message: error.message, at },
+      retryable: error.isRetryable,
+      retryAfterMs: error.retryAfterMs,
+    };
+  }
+  // Our own storage (D1, R2, KV) failing, or a bug: retried like a transient
+  // failure, so a blip does not fail a tenant, while a bug still ends after
+  // the attempts run out.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { error: { code: "internal_error", message, at }, retryable: true, retryAfterMs: null };
+}
+
+/** Exponential backoff with full jitter, at least what the API asked for. */
+export function backoffMs(attempt: number, policy: { baseMs: number; maxMs: number }, retryAfterMs: number | null): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
+  return Math.max(jittered, retryAfterMs ?? 0);
+}

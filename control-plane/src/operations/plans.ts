@@ -1,0 +1,67 @@
+import type { OperationRow, TenantRow } from "../registry/rows";
+import type { Step } from "./context";
+import {
+  checkScript,
+  createD1,
+  createKv,
+  createR2,
+  DeployInput,
+  deleteSecret,
+  finishTeardown,
+  migrate,
+  ProvisionInput,
+  putSecret,
+  routeHostnames,
+  settle,
+  TEARDOWN,
+  UpdateInput,
+  unrouteRemovedHostnames,
+  upload,
+} from "./steps";
+
+/**
+ * The steps of an operation, in order. A provisioning that fails for good
+ * turns to its rollback phase: the teardown, ending in `failed`.
+ */
+export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly Step[] {
+  if (operation.phase === "rollback") return [...TEARDOWN, finishTeardown("failed")];
+  switch (operation.kind) {
+    case "provision": {
+      const { scriptKey } = ProvisionInput.parse(operation.input);
+      const wanted = tenant.wanted_resources;
+      return [
+        checkScript,
+        ...(wanted.kv ? [createKv] : []),
+        ...(wanted.r2 ? [createR2] : []),
+        ...(wanted.d1 ? [createD1] : []),
+        migrate(() => scriptKey),
+        upload(() => scriptKey),
+        routeHostnames,
+        settle,
+      ];
+    }
+    case "deploy": {
+      const { scriptKey } = DeployInput.parse(operation.input);
+      return [migrate(() => scriptKey), upload(() => scriptKey), settle];
+    }
+    case "update": {
+      const { reupload } = UpdateInput.parse(operation.input);
+      return [
+        ...(reupload ? [upload((context) => context.tenant.script_key)] : []),
+        routeHostnames,
+        unrouteRemovedHostnames,
+        settle,
+      ];
+    }
+    case "put_secret":
+      return [putSecret];
+    case "delete_secret":
+      return [deleteSecret];
+    case "delete":
+      return [...TEARDOWN, finishTeardown("deleted")];
+  }
+}
+
+/** Steps are recorded per phase: a rollback's `delete_kv` is not the forward phase's. */
+export const recordedStepName = (operation: OperationRow, step: Step): string =>
+  operation.phase === "rollback" ? `rollback:${step.name}` : step.name;

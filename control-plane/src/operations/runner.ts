@@ -1,0 +1,110 @@
+import type { CloudflareApi } from "../cloudflare/transport";
+import { tenantResourceNames } from "../cloudflare/names";
+import type { Config, Env } from "../env";
+import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
+import type { OperationError, OperationRow } from "../registry/rows";
+import { getTenant, updateTenant } from "../registry/tenants";
+import type { TenantId } from "../../../platform/routes";
+import { backoffMs, failureOf, SCRIPT_REJECTED } from "./failures";
+import type { PendingSecrets } from "./pending-secrets";
+import { recordedStepName, stepsOf } from "./plans";
+import { purgeTenant } from "./purge";
+import { checkScript } from "./steps";
+
+/** What running one step of an operation came to. */
+export type Advance =
+  | { kind: "stepped"; step: string }
+  | { kind: "waiting"; until: number }
+  | { kind: "finished"; state: "succeeded" | "failed"; error: OperationError | null }
+  /** The API refused a new tenant's script: the tenant is gone, as if never asked for. */
+  | { kind: "rejected"; error: OperationError };
+
+export type RunnerDeps = {
+  readonly env: Env;
+  readonly config: Config;
+  readonly api: CloudflareApi;
+  readonly secrets: PendingSecrets;
+};
+
+/** A teardown must finish, so it gets more attempts than a forward step (at the backoff's cap, minutes each). */
+const TEARDOWN_ATTEMPTS_FACTOR = 4;
+
+/** Runs the next step of `operation`, and records what came of it. */
+export async function advance(deps: RunnerDeps, operation: OperationRow): Promise<Advance> {
+  const { env, config } = deps;
+  const db = env.DB;
+  const tenant = await getTenant(db, operation.tenant_id);
+  if (tenant === null) {
+    const error = { code: "internal_error", message: "the tenant is not in the registry", at: new Date().toISOString() };
+    await updateOperation(db, operation.id, { state: "failed", error }).run();
+    return { kind: "finished", state: "failed", error };
+  }
+  const steps = stepsOf(operation, tenant);
+  const done = await succeededSteps(db, operation.id);
+  const step = steps.find((candidate) => !done.has(recordedStepName(operation, candidate)));
+  if (step === undefined) {
+    const state = operation.phase === "rollback" ? "failed" : "succeeded";
+    await updateOperation(db, operation.id, { state, step: null, nextAttemptAt: null }).run();
+    return { kind: "finished", state, error: operation.error };
+  }
+
+  const name = recordedStepName(operation, step);
+  await db.batch([
+    updateOperation(db, operation.id, { state: "running", step: name }),
+    recordStep(db, operation.id, name, "running"),
+  ]);
+  try {
+    await step.run({
+      env,
+      config,
+      api: deps.api,
+      tenant,
+      operation,
+      names: tenantResourceNames(tenant.id as TenantId),
+      secrets: deps.secrets,
+    });
+    await db.batch([
+      recordStep(db, operation.id, name, "succeeded"),
+      updateOperation(db, operation.id, { attempts: 0, nextAttemptAt: null }),
+    ]);
+    return { kind: "stepped", step: name };
+  } catch (thrown) {
+    const failure = failureOf(thrown);
+    const attempts = operation.attempts + 1;
+    const allowed = config.retry.maxAttempts * (operation.phase === "rollback" || operation.kind === "delete" ? TEARDOWN_ATTEMPTS_FACTOR : 1);
+    await recordStep(db, operation.id, name, "failed", failure.error).run();
+
+    if (failure.retryable && attempts < allowed) {
+      const until = Date.now() + backoffMs(attempts, config.retry, failure.retryAfterMs);
+      await updateOperation(db, operation.id, {
+        attempts,
+        nextAttemptAt: new Date(until).toISOString(),
+        error: failure.error,
+      }).run();
+      return { kind: "waiting", until };
+    }
+
+    if (operation.kind === "provision" && operation.phase === "forward") {
+      if (step === checkScript && failure.error.code === SCRIPT_REJECTED) {
+        await purgeTenant(deps, tenant.id);
+        return { kind: "rejected", error: failure.error };
+      }
+      // Undo what this provisioning created; the tenant ends `failed`.
+      await db.batch([
+        updateOperation(db, operation.id, { phase: "rollback", attempts: 0, nextAttemptAt: null, error: failure.error }),
+        updateTenant(db, tenant.id, { lastError: failure.error }),
+      ]);
+      return { kind: "stepped", step: name };
+    }
+
+    await db.batch([
+      updateOperation(db, operation.id, { state: "failed", attempts, nextAttemptAt: null, error: failure.error }),
+      updateTenant(db, tenant.id, {
+        lastError: failure.error,
+        // A teardown that could not finish: DELETE again to resume it.
+        ...(operation.kind === "delete" || operation.phase === "rollback" ? { state: "failed" as const } : {}),
+      }),
+    ]);
+    return { kind: "finished", state: "failed", error: failure.error };
+  }
+}

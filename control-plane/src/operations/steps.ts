@@ -1,0 +1,203 @@
+import { z } from "zod";
+import { deleteD1Database, ensureD1Database, findD1Database } from "../cloudflare/d1";
+import { deleteKvNamespace, ensureKvNamespace, findKvNamespace } from "../cloudflare/kv";
+import { deleteR2Bucket, ensureR2Bucket } from "../cloudflare/r2";
+import { deleteScript, deleteScriptSecret, putScriptSecret } from "../cloudflare/scripts";
+import { allHostnames, deleteRoutes, writeRoutes } from "../routing/routing-table";
+import { hostnamesOf, releaseAllHostnames } from "../registry/hostnames";
+import { updateTenant } from "../registry/tenants";
+import { loadBundle } from "../scripts/bundles";
+import type { Step, StepContext } from "./context";
+import { applyMigrations } from "./migrations";
+import { uploadTenantScript } from "./script-upload";
+
+/** What each kind of operation carries in its `input` (never a secret's value). */
+export const ProvisionInput = z.object({ scriptKey: z.string().nullable() });
+export const DeployInput = z.object({ scriptKey: z.string() });
+export const UpdateInput = z.object({ reupload: z.boolean(), removedHostnames: z.array(z.string()) });
+export const SecretInput = z.object({ name: z.string() });
+
+const db = (context: StepContext) => context.env.DB;
+
+export const createKv: Step = {
+  name: "create_kv",
+  async run(context) {
+    const namespace = await ensureKvNamespace(context.api, context.names.kv);
+    await updateTenant(db(context), context.tenant.id, { kvNamespaceId: namespace.id }).run();
+  },
+};
+
+export const createR2: Step = {
+  name: "create_r2",
+  async run(context) {
+    const bucket = await ensureR2Bucket(context.api, context.names.r2);
+    await updateTenant(db(context), context.tenant.id, { r2BucketName: bucket.name }).run();
+  },
+};
+
+export const createD1: Step = {
+  name: "create_d1",
+  async run(context) {
+    const database = await ensureD1Database(context.api, context.names.d1);
+    await updateTenant(db(context), context.tenant.id, { d1DatabaseId: database.uuid }).run();
+  },
+};
+
+/** Runs the bundle's migrations the tenant's database has not seen yet. */
+export function migrate(scriptKey: (context: StepContext) => string | null): Step {
+  return {
+    name: "apply_migrations",
+    async run(context) {
+      const key = scriptKey(context);
+      const databaseId = context.tenant.d1_database_id;
+      if (key === null || databaseId === null) return;
+      const bundle = await loadBundle(context.env.SCRIPTS, key);
+      await applyMigrations(context.api, databaseId, bundle.migrations ?? {});
+    },
+  };
+}
+
+/**
+ * Uploads the script with no bindings before anything else is created, so
+ * that code the API refuses (10021) fails the request at once with nothing
+ * left behind. Routes are written last, so no traffic reaches this version.
+ */
+export const checkScript: Step = {
+  name: "check_script",
+  async run(context) {
+    const { scriptKey } = ProvisionInput.parse(context.operation.input);
+    if (scriptKey !== null) await uploadTenantScript(context, scriptKey, { bound: false });
+  },
+};
+
+export function upload(scriptKey: (context: StepContext) => string | null): Step {
+  return {
+    name: "upload_script",
+    async run(context) {
+      const key = scriptKey(context);
+      if (key !== null) await uploadTenantScript(context, key, { bound: true });
+    },
+  };
+}
+
+export const routeHostnames: Step = {
+  name: "write_routes",
+  async run(context) {
+    const custom = await hostnamesOf(db(context), context.tenant.id);
+    await writeRoutes(context.env.ROUTES, context.tenant, allHostnames(context.tenant.id, context.config.platformDomain, custom));
+  },
+};
+
+export const unrouteRemovedHostnames: Step = {
+  name: "delete_removed_routes",
+  async run(context) {
+    const { removedHostnames } = UpdateInput.parse(context.operation.input);
+    await deleteRoutes(context.env.ROUTES, removedHostnames);
+  },
+};
+
+/** The state a tenant settles in once an operation on it has succeeded. */
+export const settle: Step = {
+  name: "settle",
+  async run(context) {
+    const state = context.tenant.suspended ? "suspended" : "active";
+    await updateTenant(db(context), context.tenant.id, { state, lastError: null }).run();
+  },
+};
+
+export const putSecret: Step = {
+  name: "put_secret",
+  async run(context) {
+    const { name } = SecretInput.parse(context.operation.input);
+    const value = await context.secrets.get(name);
+    // Gone already: an upload since the request carried it to the script.
+    if (value === undefined) return;
+    // No script yet: the value waits for the first upload, which carries it.
+    if (context.tenant.script_etag === null) return;
+    await putScriptSecret(context.api, context.config.dispatchNamespace, context.names.script, name, value);
+    await context.secrets.drop([name]);
+  },
+};
+
+export const deleteSecret: Step = {
+  name: "delete_secret",
+  async run(context) {
+    const { name } = SecretInput.parse(context.operation.input);
+    await context.secrets.drop([name]);
+    if (context.tenant.script_etag !== null) {
+      await deleteScriptSecret(context.api, context.config.dispatchNamespace, context.names.script, name);
+    }
+  },
+};
+
+// Teardown: each step removes one thing, found by its recorded id or else by
+// the name derived from the tenant id, so that something created by a call
+// whose answer was lost is removed too.
+
+export const removeScript: Step = {
+  name: "delete_script",
+  async run(context) {
+    await deleteScript(context.api, context.config.dispatchNamespace, context.names.script);
+    await updateTenant(db(context), context.tenant.id, { scriptEtag: null, scriptUploadedAt: null }).run();
+  },
+};
+
+export const unrouteAll: Step = {
+  name: "delete_routes",
+  async run(context) {
+    const custom = await hostnamesOf(db(context), context.tenant.id);
+    await deleteRoutes(context.env.ROUTES, allHostnames(context.tenant.id, context.config.platformDomain, custom));
+  },
+};
+
+export const deleteR2: Step = {
+  name: "delete_r2",
+  async run(context) {
+    await deleteR2Bucket(context.api, context.tenant.r2_bucket_name ?? context.names.r2);
+    if (context.tenant.r2_bucket_name !== null && context.tenant.r2_bucket_name !== context.names.r2) {
+      await deleteR2Bucket(context.api, context.names.r2);
+    }
+    await updateTenant(db(context), context.tenant.id, { r2BucketName: null }).run();
+  },
+};
+
+export const deleteKv: Step = {
+  name: "delete_kv",
+  async run(context) {
+    if (context.tenant.kv_namespace_id !== null) await deleteKvNamespace(context.api, context.tenant.kv_namespace_id);
+    const orphan = await findKvNamespace(context.api, context.names.kv);
+    if (orphan !== null) await deleteKvNamespace(context.api, orphan.id);
+    await updateTenant(db(context), context.tenant.id, { kvNamespaceId: null }).run();
+  },
+};
+
+export const deleteD1: Step = {
+  name: "delete_d1",
+  async run(context) {
+    if (context.tenant.d1_database_id !== null) await deleteD1Database(context.api, context.tenant.d1_database_id);
+    const orphan = await findD1Database(context.api, context.names.d1);
+    if (orphan !== null) await deleteD1Database(context.api, orphan.uuid);
+    await updateTenant(db(context), context.tenant.id, { d1DatabaseId: null }).run();
+  },
+};
+
+/** Ends a teardown: the hostnames are free again and no secret value is kept. */
+export function finishTeardown(state: "failed" | "deleted"): Step {
+  return {
+    name: `mark_${state}`,
+    async run(context) {
+      await context.secrets.clear();
+      await db(context).batch([
+        releaseAllHostnames(db(context), context.tenant.id),
+        updateTenant(db(context), context.tenant.id, {
+          state,
+          scriptEtag: null,
+          scriptUploadedAt: null,
+          ...(state === "deleted" ? { lastError: null, secretNames: [] } : {}),
+        }),
+      ]);
+    },
+  };
+}
+
+export const TEARDOWN: readonly Step[] = [removeScript, unrouteAll, deleteR2, deleteKv, deleteD1];

@@ -1,0 +1,109 @@
+import type { OperationKind, OperationState } from "../../../platform/tenants-api";
+import { now, type OperationError, type OperationPhase, OperationRow } from "./rows";
+
+export type NewOperation = {
+  id: string;
+  tenantId: string;
+  kind: OperationKind;
+  input: Record<string, unknown>;
+  rolloutId?: string;
+};
+
+export function insertOperation(db: D1Database, operation: NewOperation): D1PreparedStatement {
+  const at = now();
+  return db
+    .prepare(
+      `INSERT INTO operations (id, tenant_id, kind, state, input, rollout_id, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
+    )
+    .bind(operation.id, operation.tenantId, operation.kind, JSON.stringify(operation.input), operation.rolloutId ?? null, at, at);
+}
+
+export async function getOperation(db: D1Database, id: string): Promise<OperationRow | null> {
+  const row = await db.prepare("SELECT * FROM operations WHERE id = ?").bind(id).first();
+  return row === null ? null : OperationRow.parse(row);
+}
+
+/** The tenant's oldest unfinished operation: the one to run next. */
+export async function nextOperation(db: D1Database, tenantId: string): Promise<OperationRow | null> {
+  const row = await db
+    .prepare(
+      `SELECT * FROM operations WHERE tenant_id = ? AND state IN ('queued', 'running')
+       ORDER BY created_at, rowid LIMIT 1`,
+    )
+    .bind(tenantId)
+    .first();
+  return row === null ? null : OperationRow.parse(row);
+}
+
+/** What a tenant's view shows: the operation to run next, or else the latest one. */
+export async function currentOperations(db: D1Database, tenantIds: string[]): Promise<Map<string, OperationRow>> {
+  const current = new Map<string, OperationRow>();
+  if (tenantIds.length === 0) return current;
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM operations WHERE tenant_id IN (${tenantIds.map(() => "?").join(",")})
+       ORDER BY tenant_id, CASE WHEN state IN ('queued', 'running') THEN 0 ELSE 1 END,
+         CASE WHEN state IN ('queued', 'running') THEN created_at END ASC, created_at DESC, rowid DESC`,
+    )
+    .bind(...tenantIds)
+    .all();
+  for (const row of results) {
+    const operation = OperationRow.parse(row);
+    if (!current.has(operation.tenant_id)) current.set(operation.tenant_id, operation);
+  }
+  return current;
+}
+
+export type OperationPatch = Partial<{
+  state: OperationState;
+  phase: OperationPhase;
+  step: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  error: OperationError | null;
+}>;
+
+export function updateOperation(db: D1Database, id: string, patch: OperationPatch): D1PreparedStatement {
+  const columns: [string, unknown][] = [];
+  if (patch.state !== undefined) columns.push(["state", patch.state]);
+  if (patch.phase !== undefined) columns.push(["phase", patch.phase]);
+  if (patch.step !== undefined) columns.push(["step", patch.step]);
+  if (patch.attempts !== undefined) columns.push(["attempts", patch.attempts]);
+  if (patch.nextAttemptAt !== undefined) columns.push(["next_attempt_at", patch.nextAttemptAt]);
+  if (patch.error !== undefined) columns.push(["error", patch.error === null ? null : JSON.stringify(patch.error)]);
+  columns.push(["updated_at", now()]);
+  return db
+    .prepare(`UPDATE operations SET ${columns.map(([column]) => `${column} = ?`).join(", ")} WHERE id = ?`)
+    .bind(...columns.map(([, value]) => value), id);
+}
+
+export type StepState = "running" | "succeeded" | "failed";
+
+export function recordStep(
+  db: D1Database,
+  operationId: string,
+  name: string,
+  state: StepState,
+  error: OperationError | null = null,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO operation_steps (operation_id, name, state, attempts, error, updated_at)
+       VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'running' THEN 1 ELSE 0 END, ?4, ?5)
+       ON CONFLICT (operation_id, name) DO UPDATE SET
+         state = excluded.state,
+         attempts = operation_steps.attempts + CASE WHEN excluded.state = 'running' THEN 1 ELSE 0 END,
+         error = excluded.error,
+         updated_at = excluded.updated_at`,
+    )
+    .bind(operationId, name, state, error === null ? null : JSON.stringify(error), now());
+}
+
+export async function succeededSteps(db: D1Database, operationId: string): Promise<Set<string>> {
+  const { results } = await db
+    .prepare("SELECT name FROM operation_steps WHERE operation_id = ? AND state = 'succeeded'")
+    .bind(operationId)
+    .all<{ name: string }>();
+  return new Set(results.map((row) => row.name));
+}

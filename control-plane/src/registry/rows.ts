@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { PlanName } from "../../../platform/plans";
+import { ErrorSummary, OperationKind, OperationState, ResourceSelection, TenantState } from "../../../platform/tenants-api";
+
+/**
+ * The registry's rows as D1 returns them, parsed: the database is a boundary
+ * too (a row written by an older version, or by hand, fails here by name).
+ */
+const JsonText = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+export const OperationError = ErrorSummary;
+export type OperationError = z.infer<typeof OperationError>;
+
+export const TenantRow = z.object({
+  id: z.string(),
+  plan: PlanName,
+  state: TenantState,
+  request_digest: z.string(),
+  wanted_resources: JsonText(ResourceSelection),
+  kv_namespace_id: z.string().nullable(),
+  r2_bucket_name: z.string().nullable(),
+  d1_database_id: z.string().nullable(),
+  script_name: z.string(),
+  script_key: z.string().nullable(),
+  script_etag: z.string().nullable(),
+  script_uploaded_at: z.string().nullable(),
+  compatibility_date: z.string(),
+  vars: JsonText(z.record(z.string(), z.string())),
+  secret_names: JsonText(z.array(z.string())),
+  suspended: z.number().transform((n) => n === 1),
+  last_error: JsonText(OperationError).nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type TenantRow = z.infer<typeof TenantRow>;
+
+export const OperationPhase = z.enum(["forward", "rollback"]);
+export type OperationPhase = z.infer<typeof OperationPhase>;
+
+export const OperationRow = z.object({
+  id: z.string(),
+  tenant_id: z.string(),
+  kind: OperationKind,
+  state: OperationState,
+  input: JsonText(z.record(z.string(), z.unknown())),
+  phase: OperationPhase,
+  step: z.string().nullable(),
+  attempts: z.number().int(),
+  next_attempt_at: z.string().nullable(),
+  error: JsonText(OperationError).nullable(),
+  rollout_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type OperationRow = z.infer<typeof OperationRow>;
+
+export const now = (): string => new Date().toISOString();

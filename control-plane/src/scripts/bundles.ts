@@ -1,0 +1,38 @@
+import { ScriptSource } from "../../../platform/tenants-api";
+
+/**
+ * Tenants' script bundles (modules and migrations), kept in R2 under the
+ * SHA-256 of their content: an upload waiting in a queue, a re-upload after a
+ * PATCH, and a rollout to thousands of tenants all read one stored copy, and
+ * storing the same bundle twice is harmless. Bundles are not deleted with a
+ * tenant: another tenant or a rollout may share it (they are small; expire
+ * them with an R2 lifecycle rule if you like).
+ */
+export async function storeBundle(bucket: R2Bucket, script: ScriptSource): Promise<string> {
+  const body = JSON.stringify(canonical(script));
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+  const key = `bundles/${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}.json`;
+  if ((await bucket.head(key)) === null) {
+    await bucket.put(key, body, { httpMetadata: { contentType: "application/json" } });
+  }
+  return key;
+}
+
+export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptSource> {
+  const object = await bucket.get(key);
+  if (object === null) throw new Error(`script bundle ${key} is missing from the SCRIPTS bucket`);
+  return ScriptSource.parse(await object.json());
+}
+
+/** Same content, same key: object keys in a fixed order. */
+function canonical(script: ScriptSource): ScriptSource {
+  const sorted = (record: Record<string, string>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    mainModule: script.mainModule,
+    modules: sorted(script.modules),
+    ...(script.compatibilityDate === undefined ? {} : { compatibilityDate: script.compatibilityDate }),
+    ...(script.compatibilityFlags === undefined ? {} : { compatibilityFlags: script.compatibilityFlags }),
+    ...(script.migrations === undefined ? {} : { migrations: sorted(script.migrations) }),
+  };
+}

@@ -1,0 +1,97 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { CloudflareApiError } from "../../src/cloudflare/errors";
+import type { ScriptUpload } from "../../src/cloudflare/script-upload";
+import { addFault, rejectionOf, removeFault, testClient, unique } from "./support";
+
+const HELLO: ScriptUpload = {
+  mainModule: "index.js",
+  modules: { "index.js": 'export default { fetch: () => new Response("hello") };' },
+  compatibilityDate: "2026-11-01",
+  bindings: [{ type: "plain_text", name: "GREETING", text: "hello" }],
+  tags: ["tenant:acme", "plan:free"],
+};
+
+async function namespaceWithClient() {
+  const api = testClient();
+  const namespace = unique("ns");
+  await api.ensureDispatchNamespace(namespace);
+  return { api, namespace };
+}
+
+describe("tenant scripts", () => {
+  it("uploads a script and reads it back; getScript of a missing one is null", async () => {
+    const { api, namespace } = await namespaceWithClient();
+    expect(await api.getScript(namespace, "acme")).toBeNull();
+    const uploaded = await api.uploadScript(namespace, "acme", HELLO);
+    expect(uploaded.etag).toMatch(/\S/);
+    expect(Number.isNaN(Date.parse(uploaded.modifiedOn))).toBe(false);
+    const found = await api.getScript(namespace, "acme");
+    expect(found).toMatchObject({ etag: uploaded.etag, tags: ["tenant:acme", "plan:free"] });
+  });
+
+  it("patches settings, replaces tags, sets and deletes secrets, deletes the script; deletes of what is gone succeed", async () => {
+    const { api, namespace } = await namespaceWithClient();
+    await api.uploadScript(namespace, "acme", HELLO);
+    await api.patchScriptSettings(namespace, "acme", {
+      bindings: [
+        { type: "inherit", name: "GREETING" },
+        { type: "plain_text", name: "MODE", text: "on" },
+      ],
+    });
+    await api.putScriptTags(namespace, "acme", ["tenant:acme", "plan:pro"]);
+    expect((await api.getScript(namespace, "acme"))?.tags).toEqual(["tenant:acme", "plan:pro"]);
+    await api.putScriptSecret(namespace, "acme", "API_KEY", "s3cret-value");
+    await api.deleteScriptSecret(namespace, "acme", "API_KEY");
+    await api.deleteScriptSecret(namespace, "acme", "API_KEY");
+    await api.deleteScript(namespace, "acme");
+    await api.deleteScript(namespace, "acme");
+    expect(await api.getScript(namespace, "acme")).toBeNull();
+  });
+
+  it("a script the API refuses (10021) surfaces with the API's message", async () => {
+    const { api, namespace } = await namespaceWithClient();
+    const error = await rejectionOf(
+      api.uploadScript(namespace, "acme", { ...HELLO, bindings: [{ type: "inherit", name: "NOTHING_TO_INHERIT" }] }),
+    );
+    expect(error).toBeInstanceOf(CloudflareApiError);
+    const refusal = error as CloudflareApiError;
+    expect(refusal.status).toBe(400);
+    expect(refusal.hasCode(10021)).toBe(true);
+    expect(refusal.isRetryable).toBe(false);
+    expect(refusal.apiMessage).toMatch(/NOTHING_TO_INHERIT/);
+  });
+});
+
+describe("secrets stay out of error messages", () => {
+  it("a refused token does not appear in the error", async () => {
+    const token = "wrong-token-0123456789";
+    const error = await rejectionOf(testClient({ apiToken: token }).findR2Bucket("t-acme-r2"));
+    expect(error).toBeInstanceOf(CloudflareApiError);
+    expect((error as CloudflareApiError).status).toBe(401);
+    expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(token);
+  });
+
+  it("an answer that quotes the token or a secret's value has them blanked out", async () => {
+    const api = testClient({ emulator: "gated" });
+    const namespace = unique("ns");
+    await api.ensureDispatchNamespace(namespace);
+    await api.uploadScript(namespace, "acme", HELLO);
+    const value = "s3cret-value-42";
+    const fault = await addFault({
+      method: "PUT",
+      path: `/accounts/${api.accountId}/workers/dispatch/namespaces/${namespace}/scripts/acme/secrets`,
+      times: 1,
+      action: { kind: "fail", status: 400, code: 10021, message: `bad ${value} with ${env.CLOUDFLARE_API_TOKEN}` },
+    });
+    try {
+      const error = (await rejectionOf(api.putScriptSecret(namespace, "acme", "API_KEY", value))) as CloudflareApiError;
+      const shown = `${error.message} ${JSON.stringify(error.errors)} ${error.stack ?? ""}`;
+      expect(shown).not.toContain(value);
+      expect(shown).not.toContain(env.CLOUDFLARE_API_TOKEN);
+      expect(error.apiMessage).toBe("bad [redacted] with [redacted]");
+    } finally {
+      await removeFault(fault).catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,254 @@
+import { z } from "zod";
+import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names";
+import { Hostname } from "./hostnames";
+import { PlanName } from "./plans";
+
+/**
+ * The control plane's public API (`/v1`): request and response bodies. The
+ * control plane validates with these and builds its OpenAPI document from
+ * them; the `wfp` CLI parses answers with them. One definition for both.
+ */
+
+/** 3 to 32 characters: one DNS label short enough for every derived resource name (`t-<id>-kv`). */
+export const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+
+/**
+ * Labels no tenant may take: they name the platform's own endpoints, or are
+ * commonly expected to (`www`, `api`). PLATFORM_HOSTS' first labels are refused too.
+ */
+export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([
+  "www",
+  "api",
+  "admin",
+  "app",
+  "dashboard",
+  "docs",
+  "status",
+  "mail",
+  "platform",
+  "control-plane",
+  "dispatcher",
+  "emulator",
+  "outbound",
+  "wfp",
+]);
+
+export const NewTenantId = z
+  .string()
+  .regex(TENANT_ID, "tenant ids are 3 to 32 lowercase letters, digits or inner hyphens (^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$)")
+  .refine((id) => !RESERVED_TENANT_IDS.has(id), { message: "this tenant id is reserved for the platform" })
+  .brand<"TenantId">();
+
+/** Binding and secret names: what a Worker can read as `env.NAME`. */
+export const BindingName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names are letters, digits and underscores, not starting with a digit");
+
+/** The names the control plane binds itself; vars and secrets must not shadow them. */
+export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS"]);
+
+const UserBindingName = BindingName.refine((name) => !RESERVED_BINDING_NAMES.has(name), {
+  message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
+});
+
+/** A module's path: `index.js`, `lib/util.js`. Its extension says its type (see moduleContentType). */
+export const ModuleName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_.\-/]+\.(js|mjs|cjs|txt|html|map)$/, "module names are relative paths ending in .js, .mjs, .cjs, .txt, .html or .map");
+
+const CompatibilityDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "compatibility dates are YYYY-MM-DD");
+
+/** A D1 migration's name, which orders it: `0001_create_notes.sql`. */
+export const MigrationName = z.string().regex(/^[0-9]{4}_[a-z0-9_]+\.sql$/, "migration names look like 0001_create_notes.sql");
+
+export const ScriptSource = z
+  .strictObject({
+    mainModule: ModuleName,
+    modules: z.record(ModuleName, z.string()),
+    compatibilityDate: CompatibilityDate.optional(),
+    compatibilityFlags: z.array(z.string().min(1).max(100)).max(50).optional(),
+    /**
+     * The tenant database's migrations, applied in name order to its D1 when
+     * the tenant is provisioned and whenever new ones arrive with new code
+     * (the ones already applied are recorded in the database, as wrangler does).
+     */
+    migrations: z.record(MigrationName, z.string().min(1)).optional(),
+  })
+  .superRefine((script, ctx) => {
+    if (!(script.mainModule in script.modules)) {
+      ctx.addIssue({ code: "custom", path: ["mainModule"], message: `"${script.mainModule}" is not among the modules` });
+    }
+    const bytes = Object.values(script.modules).reduce((sum, source) => sum + new TextEncoder().encode(source).length, 0);
+    if (bytes > MAX_SCRIPT_UPLOAD_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["modules"],
+        message: `the modules are ${bytes} bytes in all; the limit is ${MAX_SCRIPT_UPLOAD_BYTES} (10 MiB)`,
+      });
+    }
+  });
+export type ScriptSource = z.infer<typeof ScriptSource>;
+
+export const ResourceSelection = z.strictObject({
+  kv: z.boolean().default(true),
+  r2: z.boolean().default(true),
+  d1: z.boolean().default(true),
+});
+export type ResourceSelection = z.infer<typeof ResourceSelection>;
+
+const Vars = z.record(UserBindingName, z.string().max(5120)).refine((vars) => Object.keys(vars).length <= 64, {
+  message: "at most 64 vars",
+});
+const Secrets = z.record(UserBindingName, z.string().min(1).max(5120)).refine((s) => Object.keys(s).length <= 64, {
+  message: "at most 64 secrets",
+});
+const Hostnames = z.array(Hostname).max(50);
+
+export const CreateTenantRequest = z
+  .strictObject({
+    id: NewTenantId,
+    plan: PlanName,
+    hostnames: Hostnames.default([]),
+    resources: ResourceSelection.default({ kv: true, r2: true, d1: true }),
+    script: ScriptSource.optional(),
+    vars: Vars.default({}),
+    secrets: Secrets.default({}),
+  })
+  .superRefine((body, ctx) => {
+    for (const name of Object.keys(body.secrets)) {
+      if (name in body.vars) ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
+    }
+  });
+export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;
+
+export const UpdateTenantRequest = z
+  .strictObject({
+    plan: PlanName.optional(),
+    hostnames: Hostnames.optional(),
+    vars: Vars.optional(),
+    suspended: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: "nothing to change: send plan, hostnames, vars or suspended" });
+export type UpdateTenantRequest = z.infer<typeof UpdateTenantRequest>;
+
+export const PutSecretRequest = z.strictObject({ value: z.string().min(1).max(5120) });
+export type PutSecretRequest = z.infer<typeof PutSecretRequest>;
+
+export const TenantState = z.enum(["provisioning", "active", "failed", "suspended", "deleting", "deleted"]);
+export type TenantState = z.infer<typeof TenantState>;
+
+export const OperationKind = z.enum(["provision", "deploy", "update", "put_secret", "delete_secret", "delete"]);
+export type OperationKind = z.infer<typeof OperationKind>;
+
+export const OperationState = z.enum(["queued", "running", "succeeded", "failed"]);
+export type OperationState = z.infer<typeof OperationState>;
+
+export const ErrorSummary = z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() });
+
+export const OperationView = z.object({
+  id: z.string(),
+  kind: OperationKind,
+  state: OperationState,
+  /** The step running or last run. */
+  step: z.string().nullable(),
+  attempts: z.number().int(),
+  error: ErrorSummary.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type OperationView = z.infer<typeof OperationView>;
+
+export const TenantView = z.object({
+  id: z.string(),
+  plan: PlanName,
+  state: TenantState,
+  /** Every hostname the tenant answers on, its own `<id>.<platform domain>` first. */
+  hostnames: z.array(z.string()),
+  resources: z.object({
+    kv: z.object({ id: z.string(), title: z.string() }).nullable(),
+    r2: z.object({ name: z.string() }).nullable(),
+    d1: z.object({ id: z.string(), name: z.string() }).nullable(),
+  }),
+  script: z
+    .object({
+      name: z.string(),
+      etag: z.string().nullable(),
+      uploadedAt: z.iso.datetime().nullable(),
+      compatibilityDate: z.string(),
+    })
+    .nullable(),
+  vars: z.record(z.string(), z.string()),
+  /** Names only: a secret's value is never returned. */
+  secrets: z.array(z.string()),
+  lastError: ErrorSummary.nullable(),
+  /** The operation running or queued first, if any. */
+  operation: OperationView.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TenantView = z.infer<typeof TenantView>;
+
+export const ListTenantsQuery = z.strictObject({
+  state: TenantState.optional(),
+  plan: PlanName.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListTenantsQuery = z.infer<typeof ListTenantsQuery>;
+
+export const TenantList = z.object({ tenants: z.array(TenantView), cursor: z.string().nullable() });
+export type TenantList = z.infer<typeof TenantList>;
+
+export const RolloutFilter = z.strictObject({
+  plan: PlanName.optional(),
+  /** Only these tenants. */
+  tenants: z.array(z.string().regex(TENANT_ID)).min(1).max(10_000).optional(),
+});
+
+export const CreateRolloutRequest = z.strictObject({
+  script: ScriptSource,
+  filter: RolloutFilter.default({}),
+});
+export type CreateRolloutRequest = z.infer<typeof CreateRolloutRequest>;
+
+export const RolloutState = z.enum(["running", "completed", "failed"]);
+
+export const RolloutView = z.object({
+  id: z.string(),
+  state: RolloutState,
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  /** The tenants whose upload failed for good, with why. */
+  failures: z.array(z.object({ tenantId: z.string(), message: z.string() })),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type RolloutView = z.infer<typeof RolloutView>;
+
+/** Every error the API answers: one shape. */
+export const ErrorCode = z.enum([
+  "unauthorized",
+  "invalid_request",
+  "not_found",
+  "conflict",
+  "hostname_taken",
+  "script_rejected",
+  "payload_too_large",
+  "method_not_allowed",
+  "upstream_error",
+  "internal_error",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env";
+import { AppError } from "./errors";
+
+const encoder = new TextEncoder();
+const sha256 = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
+
+/**
+ * Compared as SHA-256 digests so both sides have the same length and
+ * timingSafeEqual's time says nothing about the token's length or content.
+ */
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/** Lets through only `Authorization: Bearer <API_TOKEN>`; a missing or wrong token gets 401, never a hint. */
+export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expected = c.env.API_TOKEN;
+  // An unset secret is the deployment's fault, not the client's: nobody gets in.
+  if (typeof expected !== "string" || expected.length === 0) {
+    throw new AppError(503, "not_configured", "this endpoint needs the API_TOKEN secret, which is not set");
+  }
+  const match = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "");
+  if (match === null || !(await sameSecret(match[1] as string, expected))) {
+    c.header("www-authenticate", 'Bearer realm="tenant"');
+    throw new AppError(401, "unauthorized", "a valid bearer token is required");
+  }
+  await next();
+};
