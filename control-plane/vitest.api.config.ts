@@ -5,11 +5,6 @@ import { INTERNET } from "../outbound/test/internet.ts";
 import { DISPATCHER, EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
 import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
 
-const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
-const dispatcher = miniflareOptions(builtWorker(DISPATCHER.configPath));
-const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
-const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";
-
 // The control plane as `npm run dev` runs it (wrangler.local.toml), with the
 // rest of the platform next to it, each built from its own wrangler config by
 // test/global-setup.ts: the emulator is its Cloudflare API (CLOUDFLARE_API)
@@ -17,22 +12,29 @@ const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(
 // routing table (ROUTES), the outbound Worker carries their subrequests.
 export default defineConfig({
   plugins: [
-    cloudflareTest(async () => ({
-      wrangler: { configPath: fileURLToPath(new URL("./wrangler.local.toml", import.meta.url)) },
-      miniflare: {
-        // Short waits, so the tests of retries and backoff run in seconds.
-        bindings: {
-          OPERATION_RETRY_BASE_MS: "50",
-          OPERATION_RETRY_MAX_MS: "400",
-          OPERATION_MAX_ATTEMPTS: "4",
-          CLOUDFLARE_API_TIMEOUT_MS: "3000",
-          EMULATOR_TOKEN: emulatorToken,
-          REGISTRY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
+    // A function: the built Workers are read once test/tenants/global-setup.ts has built them.
+    cloudflareTest(async () => {
+      const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
+      const dispatcher = miniflareOptions(builtWorker(DISPATCHER.configPath));
+      const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
+      const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";
+      return {
+        wrangler: { configPath: fileURLToPath(new URL("./wrangler.local.toml", import.meta.url)) },
+        miniflare: {
+          // Short waits, so the tests of retries and backoff run in seconds.
+          bindings: {
+            OPERATION_RETRY_BASE_MS: "50",
+            OPERATION_RETRY_MAX_MS: "400",
+            OPERATION_MAX_ATTEMPTS: "4",
+            CLOUDFLARE_API_TIMEOUT_MS: "3000",
+            EMULATOR_TOKEN: emulatorToken,
+            REGISTRY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
+          },
+          serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name },
+          workers: [emulator, dispatcher, { ...outbound, outboundService: INTERNET.name }, INTERNET],
         },
-        serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name },
-        workers: [emulator, dispatcher, { ...outbound, outboundService: INTERNET.name }, INTERNET],
-      },
-    })),
+      };
+    }),
   ],
   test: {
     name: "control-plane",

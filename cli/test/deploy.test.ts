@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -68,11 +67,12 @@ describe("wfp deploy", () => {
     expect(script.modules["index.js"]).not.toMatch(/from "hono"/);
     expect(script.compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const migrationsDir = path.join(TEMPLATE_DIR, "migrations");
-    const onDisk = existsSync(migrationsDir) ? (await readdir(migrationsDir)).filter((n) => n.endsWith(".sql")) : [];
+    const onDisk = (await readdir(migrationsDir)).filter((name) => name.endsWith(".sql"));
     const expected = Object.fromEntries(
       await Promise.all(onDisk.map(async (n) => [n, await readFile(path.join(migrationsDir, n), "utf8")] as const)),
     );
-    expect(script.migrations ?? {}).toEqual(expected);
+    expect(Object.keys(expected).length, "the template ships D1 migrations").toBeGreaterThan(0);
+    expect(script.migrations).toEqual(expected);
   });
 
   it("keeps Text modules apart, names the main module after main, and reads compatibility and migrations", async () => {

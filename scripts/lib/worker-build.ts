@@ -8,7 +8,13 @@ import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "./wrangler-dev.ts";
 
 /** Where built Workers go: inside the git-ignored .wfp folder, one folder per Worker. */
 const BUILD_ROOT = path.join(REPO_ROOT, ".wfp", "build");
-const MAIN_MODULE = "index.js";
+
+/** The file wrangler writes the entry module to: named after the config's `main` (`src/local.ts` → `local.js`). */
+function mainModuleOf(configPath: string): string {
+  const main = unstable_readConfig({ config: configPath }).main;
+  if (main === undefined) throw new Error(`${configPath} has no main`);
+  return path.basename(main).replace(/\.[cm]?[jt]sx?$/, ".js");
+}
 
 /**
  * A platform Worker that another Worker's tests (or a bench) run next to it as
@@ -43,7 +49,7 @@ export async function build(worker: BuiltWorker): Promise<void> {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`could not build ${worker.configPath}:\n${stdout ?? ""}${stderr ?? ""}`);
   }
-  await foldTextModules(worker.outDir);
+  await foldTextModules(path.join(worker.outDir, mainModuleOf(worker.configPath)));
 }
 
 /** `import name from "./file";`, as esbuild writes the import of a module wrangler keeps apart. */
@@ -56,8 +62,8 @@ const SIBLING_IMPORT = /^import (\w+) from "\.\/([^"/]+)";$/gm;
  * several modules would have to list them, and their names (content hashes)
  * are only known once it is built, after the test config has been read.
  */
-async function foldTextModules(outDir: string): Promise<void> {
-  const mainPath = path.join(outDir, MAIN_MODULE);
+async function foldTextModules(mainPath: string): Promise<void> {
+  const outDir = path.dirname(mainPath);
   const main = await readFile(mainPath, "utf8");
   const folded: string[] = [];
   for (const [, name, file] of main.matchAll(SIBLING_IMPORT)) {
@@ -84,6 +90,6 @@ export function miniflareOptions(worker: BuiltWorker): LegacyWorkerOptions & { n
     name: config.name,
     modules: true,
     modulesRoot: worker.outDir,
-    scriptPath: path.join(worker.outDir, MAIN_MODULE),
+    scriptPath: path.join(worker.outDir, mainModuleOf(worker.configPath)),
   };
 }

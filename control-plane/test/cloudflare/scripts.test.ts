@@ -52,14 +52,21 @@ describe("tenant scripts", () => {
   it("a script the API refuses (10021) surfaces with the API's message", async () => {
     const { api, namespace } = await namespaceWithClient();
     const error = await rejectionOf(
-      api.uploadScript(namespace, "acme", { ...HELLO, bindings: [{ type: "inherit", name: "NOTHING_TO_INHERIT" }] }),
+      api.uploadScript(namespace, "acme", {
+        ...HELLO,
+        bindings: [
+          { type: "plain_text", name: "TWICE", text: "a" },
+          { type: "plain_text", name: "TWICE", text: "b" },
+        ],
+      }),
     );
     expect(error).toBeInstanceOf(CloudflareApiError);
     const refusal = error as CloudflareApiError;
     expect(refusal.status).toBe(400);
     expect(refusal.hasCode(10021)).toBe(true);
     expect(refusal.isRetryable).toBe(false);
-    expect(refusal.apiMessage).toMatch(/NOTHING_TO_INHERIT/);
+    expect(refusal.apiMessage).toMatch(/TWICE/);
+    expect(refusal.message).toContain(refusal.apiMessage);
   });
 });
 
@@ -68,7 +75,7 @@ describe("secrets stay out of error messages", () => {
     const token = "wrong-token-0123456789";
     const error = await rejectionOf(testClient({ apiToken: token }).findR2Bucket("t-acme-r2"));
     expect(error).toBeInstanceOf(CloudflareApiError);
-    expect((error as CloudflareApiError).status).toBe(401);
+    expect((error as CloudflareApiError).status).toBe(403);
     expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(token);
   });
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { MAX_TAGS } from "../../../cloudflare-api/names";
+import { type AccountId, MAX_TAGS } from "../../../cloudflare-api/names";
 import type {
   BulkDeleteResult,
   DispatchNamespace,
@@ -13,7 +13,9 @@ import type {
   UploadResult,
 } from "../../../cloudflare-api/script-metadata";
 import type { Env } from "../env";
+import type { Exports, RunScope } from "../namespace/bindings/kind";
 import { runnableBindingTypes } from "../namespace/bindings/runnable-types";
+import { checkStartup } from "../namespace/startup-check";
 
 import {
   malformedReference,
@@ -227,6 +229,8 @@ export class WorkersStore extends DurableObject<Env> {
         mergeSettings(previous?.settings ?? {}, metadata),
         migrationTag.value,
       );
+      const startup = await this.checkStartup(accountId, next, request.modules);
+      if (startup !== undefined) return failure(startup);
       await this.saveVersion(previous, next, request.modules, metadata.tags);
       return success(uploadResult(this.requireScript(namespace, script)));
     });
@@ -308,6 +312,8 @@ export class WorkersStore extends DurableObject<Env> {
         previous.settings,
         previous.migration_tag,
       );
+      const startup = await this.checkStartup(accountId, next, request.modules);
+      if (startup !== undefined) return failure(startup);
       await this.saveVersion(previous, next, request.modules, undefined);
       return success(uploadResult(this.requireScript(namespace, script)));
     });
@@ -577,6 +583,12 @@ export class WorkersStore extends DurableObject<Env> {
     const resources = this.env.RESOURCES_STORE.get(this.env.RESOURCES_STORE.idFromName(accountId));
     const [missing] = await resources.findMissing(refs);
     return missing === undefined ? undefined : missingResourceError(missing, bindings);
+  }
+
+  /** Production's 10021 refusal if the new version does not start; nothing is stored before this passes. */
+  private checkStartup(accountId: string, next: ScriptRecord, uploaded: ModuleUpload[]) {
+    const scope: RunScope = { accountId: accountId as AccountId, namespace: next.namespace, script: next.name };
+    return checkStartup(this.env, this.ctx.exports as unknown as Exports, scope, runnableScript(next), uploaded);
   }
 
   /** The account's key for hashing secret values into etags, made on first use. */
