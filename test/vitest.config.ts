@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     name: "e2e",
     environment: "node",
-    include: ["**/*.test.ts"],
+    include: ["**/*.test.ts", "../cli/test/**/*.test.ts"],
     globalSetup: ["./global-setup.ts"],
     // Each file starts wrangler processes; one file at a time keeps a 2-core machine responsive.
     fileParallelism: false,

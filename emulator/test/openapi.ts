@@ -185,7 +185,12 @@ export function schemaProblems(method: string, path: string, status: number, bod
  * problems (empty when valid), or undefined when the extract has no schema
  * for the part.
  */
-export function multipartPartProblems(method: string, path: string, part: string, value: unknown): string[] | undefined {
+export function multipartPartProblems(
+  method: string,
+  path: string,
+  part: string,
+  value: unknown,
+): string[] | undefined {
   const found = operationFor(method, path);
   const requestBody = found && resolve((found.operation as { requestBody?: Json }).requestBody ?? null);
   const content = (requestBody as { content?: Record<string, { schema?: Json }> } | null)?.content;
@@ -195,7 +200,13 @@ export function multipartPartProblems(method: string, path: string, part: string
     .map((member) => (resolve(member) as { properties?: Record<string, Json> }).properties?.[part])
     .find((candidate) => candidate !== undefined);
   if (partSchema === undefined) return undefined;
-  const validator = new Validator({ ...document, ...(laterPropertiesWin(partSchema) as object) } as Schema, "2020-12", false);
+  const validator = new Validator(
+    { ...document, ...(laterPropertiesWin(partSchema) as object) } as Schema,
+    "2020-12",
+    false,
+  );
   const result = validator.validate(value);
-  return result.valid ? [] : result.errors.map((e) => `${method} ${found?.template} part ${part}: ${e.instanceLocation} ${e.error}`);
+  return result.valid
+    ? []
+    : result.errors.map((e) => `${method} ${found?.template} part ${part}: ${e.instanceLocation} ${e.error}`);
 }

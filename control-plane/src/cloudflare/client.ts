@@ -59,7 +59,8 @@ export class CloudflareClient {
     uploadScript(this.api, namespace, script, upload);
   patchScriptSettings = (namespace: string, script: string, settings: ScriptSettingsInput) =>
     patchScriptSettings(this.api, namespace, script, settings);
-  putScriptTags = (namespace: string, script: string, tags: string[]) => putScriptTags(this.api, namespace, script, tags);
+  putScriptTags = (namespace: string, script: string, tags: string[]) =>
+    putScriptTags(this.api, namespace, script, tags);
   putScriptSecret = (namespace: string, script: string, name: string, text: string) =>
     putScriptSecret(this.api, namespace, script, name, text);
   deleteScriptSecret = (namespace: string, script: string, name: string) =>

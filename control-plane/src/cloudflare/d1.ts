@@ -1,8 +1,8 @@
-import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { DatabaseQueryParams } from "cloudflare/resources/d1/database/database";
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { D1Query, D1QueryResult } from "../../../cloudflare-api/resources";
-import type { CloudflareApi } from "./transport";
 import { isApiError } from "./errors";
+import type { CloudflareApi } from "./transport";
 
 export interface D1DatabaseRef {
   readonly uuid: string;
@@ -60,11 +60,7 @@ const isStatementList = (query: Exclude<D1QueryInput, string>): query is readonl
  * as one batch, in one transaction (migrations). Sent once: SQL is not known to be idempotent, so
  * a failure is the caller's to judge (a migration runner records what ran).
  */
-export async function queryD1(
-  api: CloudflareApi,
-  uuid: string,
-  query: D1QueryInput,
-): Promise<D1QueryResult[]> {
+export async function queryD1(api: CloudflareApi, uuid: string, query: D1QueryInput): Promise<D1QueryResult[]> {
   const body = typeof query === "string" ? { sql: query } : isStatementList(query) ? { batch: [...query] } : query;
   const page = await api.run(`query D1 database ${uuid}`, "once", () =>
     // The SDK types params as strings; the API takes any JSON scalar (D1Param).
@@ -72,4 +68,3 @@ export async function queryD1(
   );
   return page.result as D1QueryResult[];
 }
-

@@ -1,6 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import type { CloudflareApi } from "./transport";
 import { isApiError } from "./errors";
+import type { CloudflareApi } from "./transport";
 
 export interface DispatchNamespaceRef {
   readonly name: string;

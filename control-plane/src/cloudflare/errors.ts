@@ -77,14 +77,20 @@ export function apiErrorFromAnswer(
 }
 
 /** The error for a call that got no answer (network failure, timeout). */
-export function apiErrorWithoutAnswer(operation: string, reason: string, secrets: readonly string[]): CloudflareApiError {
+export function apiErrorWithoutAnswer(
+  operation: string,
+  reason: string,
+  secrets: readonly string[],
+): CloudflareApiError {
   return new CloudflareApiError(operation, null, [], null, scrub(`${operation} failed: ${reason}`, secrets));
 }
 
 function isApiMessageList(value: unknown): value is ApiMessage[] {
   return (
     Array.isArray(value) &&
-    value.every((e) => typeof e === "object" && e !== null && typeof e.code === "number" && typeof e.message === "string")
+    value.every(
+      (e) => typeof e === "object" && e !== null && typeof e.code === "number" && typeof e.message === "string",
+    )
   );
 }
 
@@ -93,12 +99,20 @@ function isApiMessageList(value: unknown): value is ApiMessage[] {
  * The SDK's own messages embed the whole answer body, so only its status,
  * headers and parsed `errors` are used.
  */
-export function toCloudflareApiError(operation: string, error: unknown, secrets: readonly string[]): CloudflareApiError {
+export function toCloudflareApiError(
+  operation: string,
+  error: unknown,
+  secrets: readonly string[],
+): CloudflareApiError {
   if (error instanceof CloudflareApiError) return error;
   if (error instanceof APIError) {
     if (error.status === undefined) {
       const timedOut = /timed? ?out/i.test(String(error.message));
-      return apiErrorWithoutAnswer(operation, timedOut ? "no answer before the timeout" : "no answer (network error)", secrets);
+      return apiErrorWithoutAnswer(
+        operation,
+        timedOut ? "no answer before the timeout" : "no answer (network error)",
+        secrets,
+      );
     }
     const errors = isApiMessageList(error.errors) ? error.errors : [];
     return apiErrorFromAnswer(operation, error.status, errors, error.headers, secrets);

@@ -1,6 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import type { CloudflareApi } from "./transport";
 import { isApiError } from "./errors";
+import type { CloudflareApi } from "./transport";
 
 /** A KV namespace, found by its title (the API has no lookup by title, so the list is searched). */
 export interface KvNamespaceRef {

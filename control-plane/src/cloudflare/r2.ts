@@ -1,6 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import type { CloudflareApi } from "./transport";
 import { isApiError } from "./errors";
+import type { CloudflareApi } from "./transport";
 
 export interface R2BucketRef {
   readonly name: string;
@@ -26,7 +26,9 @@ export async function ensureR2Bucket(api: CloudflareApi, name: string): Promise<
   const found = await findR2Bucket(api, name);
   if (found !== null) return found;
   try {
-    await api.run(`create R2 bucket ${name}`, "once", () => api.sdk.r2.buckets.create({ account_id: api.accountId, name }));
+    await api.run(`create R2 bucket ${name}`, "once", () =>
+      api.sdk.r2.buckets.create({ account_id: api.accountId, name }),
+    );
     return { name };
   } catch (error) {
     if (!isApiError(error, ErrorCode.r2BucketExists)) throw error;

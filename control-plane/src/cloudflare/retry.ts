@@ -23,7 +23,12 @@ export const sleep = (ms: number): Promise<void> =>
   ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long to wait before attempt `attempt + 1`: Retry-After when the API gave one, else exponential backoff with full jitter. */
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfterMs: number | null, random = Math.random): number {
+export function backoffMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | null,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   const jittered = Math.floor(random() * ceiling);
   return retryAfterMs === null ? jittered : Math.max(retryAfterMs, jittered);

@@ -29,7 +29,8 @@ const CONTENT_TYPES: Record<string, ModuleContentType> = {
 export function moduleContentType(path: string): ModuleContentType {
   const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
   const type = extension === undefined ? undefined : CONTENT_TYPES[extension];
-  if (type === undefined) throw new Error(`no module type for ${JSON.stringify(path)}: use .js, .mjs, .cjs, .txt, .html or .map`);
+  if (type === undefined)
+    throw new Error(`no module type for ${JSON.stringify(path)}: use .js, .mjs, .cjs, .txt, .html or .map`);
   return type;
 }
 

@@ -1,8 +1,8 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { UploadResult } from "../../../cloudflare-api/script-metadata";
-import type { CloudflareApi } from "./transport";
 import { isApiError } from "./errors";
 import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, scriptUploadForm } from "./script-upload";
+import type { CloudflareApi } from "./transport";
 
 /**
  * A tenant's script in the dispatch namespace. The upload and the settings
@@ -62,7 +62,12 @@ export async function patchScriptSettings(
 }
 
 /** Replaces the script's tags. */
-export async function putScriptTags(api: CloudflareApi, namespace: string, script: string, tags: string[]): Promise<void> {
+export async function putScriptTags(
+  api: CloudflareApi,
+  namespace: string,
+  script: string,
+  tags: string[],
+): Promise<void> {
   await api.run(`set tags of script ${script} in ${namespace}`, "idempotent", async () => {
     await api.sdk.workersForPlatforms.dispatch.namespaces.scripts.tags.update(script, {
       account_id: api.accountId,
@@ -96,7 +101,12 @@ export async function putScriptSecret(
 }
 
 /** Deletes a secret; one that is not there is already deleted. */
-export async function deleteScriptSecret(api: CloudflareApi, namespace: string, script: string, name: string): Promise<void> {
+export async function deleteScriptSecret(
+  api: CloudflareApi,
+  namespace: string,
+  script: string,
+  name: string,
+): Promise<void> {
   try {
     await api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
       api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {

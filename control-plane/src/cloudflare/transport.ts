@@ -1,4 +1,3 @@
-import { createClient } from "cloudflare/tree-shakable";
 import { BaseDatabase } from "cloudflare/resources/d1/database/database";
 import { BaseNamespaces as KvNamespaces } from "cloudflare/resources/kv/namespaces/namespaces";
 import { BaseBuckets } from "cloudflare/resources/r2/buckets/buckets";
@@ -7,6 +6,7 @@ import { BaseNamespaces as DispatchNamespaces } from "cloudflare/resources/worke
 import { BaseScripts } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/scripts";
 import { BaseSecrets } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/secrets";
 import { BaseTags } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/tags";
+import { createClient } from "cloudflare/tree-shakable";
 import { z } from "zod";
 import { ApiMessage } from "../../../cloudflare-api/envelope";
 import type { AccountId } from "../../../cloudflare-api/names";

@@ -1,11 +1,14 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { durableApiBudget } from "../../src/cloudflare/budget";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
-import { admin, addFault, faultHits, freshAccount, type RequestLog, rejectionOf, testClient, unique } from "./support";
+import type { ScriptUpload } from "../../src/cloudflare/script-upload";
+import { addFault, admin, faultHits, freshAccount, type RequestLog, rejectionOf, testClient, unique } from "./support";
 
 /**
- * Failures injected into the gated emulator (its own Gate, so these tests
- * cannot disturb others). Each client works in an account of its own, and
- * each fault's path names that account.
+ * Failures injected into the gated emulator, which has a Gate (faults, rate
+ * limiter) of its own: no other test file uses it, so turning its rate
+ * limiter on or clearing its faults cannot disturb tests running beside these.
  */
 afterEach(async () => {
   await admin("gated", "/faults", { method: "DELETE" });
@@ -14,6 +17,14 @@ afterEach(async () => {
     body: { enabled: false, requests: 1200, windowSeconds: 300 },
   });
 });
+
+const HELLO: ScriptUpload = {
+  mainModule: "index.js",
+  modules: { "index.js": 'export default { fetch: () => new Response("hello") };' },
+  compatibilityDate: "2026-11-01",
+  bindings: [],
+  tags: [],
+};
 
 const serverError = { kind: "fail", status: 500, code: 10002, message: "Injected failure" };
 
@@ -29,7 +40,8 @@ const creates = [
     kind: "R2 bucket",
     path: "/r2/buckets",
     ensure: (api: ReturnType<typeof testClient>, name: string) => api.ensureR2Bucket(name),
-    count: async (api: ReturnType<typeof testClient>, name: string) => ((await api.findR2Bucket(name)) === null ? 0 : 1),
+    count: async (api: ReturnType<typeof testClient>, name: string) =>
+      (await api.findR2Bucket(name)) === null ? 0 : 1,
   },
   {
     kind: "D1 database",
@@ -50,7 +62,12 @@ describe("creates are never sent twice blindly", () => {
       const api = testClient({ emulator: "gated", accountId, log });
       const name = unique("t-res");
       // Two failures armed: a retry would spend the second.
-      const fault = await addFault({ method: "POST", path: `/accounts/${accountId}${create.path}`, times: 2, action: serverError });
+      const fault = await addFault({
+        method: "POST",
+        path: `/accounts/${accountId}${create.path}`,
+        times: 2,
+        action: serverError,
+      });
       const error = await rejectionOf(create.ensure(api, name));
       expect(error).toBeInstanceOf(CloudflareApiError);
       expect((error as CloudflareApiError).status).toBe(500);
@@ -163,5 +180,49 @@ describe("429 and Retry-After", () => {
     for (const name of names) expect(await api.findR2Bucket(name)).toBeNull();
     // Five lookups, and at least one was refused with 429 and sent again.
     expect(log.length).toBeGreaterThan(names.length);
+  });
+
+  it("one caller's 429 makes another caller of the same budget wait", async () => {
+    const name = crypto.randomUUID();
+    const budget = durableApiBudget(env.API_BUDGET, { limit: 1000, windowMs: 60_000 }, name);
+    const accountId = freshAccount();
+    const first = testClient({ emulator: "gated", accountId, budget });
+    const fault = await addFault({
+      method: "GET",
+      path: `/accounts/${accountId}/storage/kv/namespaces`,
+      times: 1,
+      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
+    });
+    const lookup = first.findKvNamespace("t-none-kv");
+    while ((await faultHits(fault)) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The other caller shares nothing with the first but the budget, which is paused now.
+    const { waitMs } = await env.API_BUDGET.get(env.API_BUDGET.idFromName(name)).reserve({
+      limit: 1000,
+      windowMs: 60_000,
+    });
+    expect(waitMs).toBeGreaterThan(0);
+    expect(await lookup).toBeNull();
+  });
+});
+
+describe("secrets stay out of error messages", () => {
+  it("an answer that quotes the token or a secret's value has them blanked out", async () => {
+    const api = testClient({ emulator: "gated" });
+    const namespace = unique("ns");
+    await api.ensureDispatchNamespace(namespace);
+    await api.uploadScript(namespace, "acme", HELLO);
+    const value = "s3cret-value-42";
+    const fault = await addFault({
+      method: "PUT",
+      path: `/accounts/${api.accountId}/workers/dispatch/namespaces/${namespace}/scripts/acme/secrets`,
+      times: 1,
+      action: { kind: "fail", status: 400, code: 10021, message: `bad ${value} with ${env.CLOUDFLARE_API_TOKEN}` },
+    });
+    const error = (await rejectionOf(api.putScriptSecret(namespace, "acme", "API_KEY", value))) as CloudflareApiError;
+    const shown = `${error.message} ${JSON.stringify(error.errors)} ${error.stack ?? ""}`;
+    expect(shown).not.toContain(value);
+    expect(shown).not.toContain(env.CLOUDFLARE_API_TOKEN);
+    expect(error.apiMessage).toBe("bad [redacted] with [redacted]");
+    expect(await faultHits(fault)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { TenantId } from "../../../platform/routes";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
 import { tenantResourceNames } from "../../src/cloudflare/names";
-import type { TenantId } from "../../../platform/routes";
 import { testClient, unique } from "./support";
 
 /** KV, R2 and D1 against the emulator: ensure converges, find finds, delete of what is gone succeeds. */
@@ -33,7 +33,10 @@ describe("tenant resources", () => {
   it("finds a KV namespace past the first page of the list", async () => {
     const api = testClient();
     // 100 a page: the one sought is the 101st by title.
-    for (let i = 0; i < 100; i++) await api.run("seed", "once", () => api.api.sdk.kv.namespaces.create({ account_id: api.accountId, title: `a-${String(i).padStart(3, "0")}` }));
+    for (let i = 0; i < 100; i++)
+      await api.run("seed", "once", () =>
+        api.api.sdk.kv.namespaces.create({ account_id: api.accountId, title: `a-${String(i).padStart(3, "0")}` }),
+      );
     const sought = await api.ensureKvNamespace("z-last");
     expect(await api.findKvNamespace("z-last")).toEqual(sought);
   });
@@ -94,9 +97,10 @@ describe("tenant resources", () => {
   it("a failed batch changes nothing and surfaces as a CloudflareApiError", async () => {
     const api = testClient();
     const { uuid } = await api.ensureD1Database(unique("t-d1"));
-    const error = await api
-      .queryD1(uuid, [{ sql: "CREATE TABLE t (x)" }, { sql: "NOT SQL" }])
-      .then(() => undefined, (e: unknown) => e);
+    const error = await api.queryD1(uuid, [{ sql: "CREATE TABLE t (x)" }, { sql: "NOT SQL" }]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CloudflareApiError);
     const [tables] = await api.queryD1(uuid, "SELECT name FROM sqlite_master WHERE name = 't'");
     expect(tables?.results).toEqual([]);

@@ -83,8 +83,6 @@ export async function faultHits(id: string): Promise<number> {
   return rule.hits;
 }
 
-export const removeFault = (id: string) => admin("gated", `/faults/${id}`, { method: "DELETE" });
-
 /** The error a promise rejects with (fails the test if it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -12,7 +12,8 @@ import type { ApiEnv } from "../types";
 /** R2 buckets: `/accounts/:account_id/r2/buckets`. */
 export const r2Buckets = new Hono<ApiEnv>();
 
-export const bucketNotFound = () => new ApiError(404, ErrorCode.r2BucketNotFound, "The specified bucket does not exist.");
+export const bucketNotFound = () =>
+  new ApiError(404, ErrorCode.r2BucketNotFound, "The specified bucket does not exist.");
 
 export function bucketNameOf(raw: string): R2BucketName {
   const parsed = R2BucketName.safeParse(raw);
