@@ -45,6 +45,7 @@ export const ErrorCode = {
   r2BucketExists: 10004,
   r2BucketNotEmpty: 10008,
   r2BucketNotFound: 10006,
+  r2ObjectNotFound: 10007,
   r2InvalidBucketName: 10005,
   r2InvalidRequest: 10040,
 

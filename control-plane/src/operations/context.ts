@@ -1,4 +1,4 @@
-import type { CloudflareApi } from "../cloudflare/transport";
+import type { CloudflareClient } from "../cloudflare/client";
 import type { TenantResourceNames } from "../cloudflare/names";
 import type { Config, Env } from "../env";
 import type { OperationRow, TenantRow } from "../registry/rows";
@@ -8,7 +8,7 @@ import type { PendingSecrets } from "./pending-secrets";
 export type StepContext = {
   readonly env: Env;
   readonly config: Config;
-  readonly api: CloudflareApi;
+  readonly api: CloudflareClient;
   readonly tenant: TenantRow;
   readonly operation: OperationRow;
   readonly names: TenantResourceNames;

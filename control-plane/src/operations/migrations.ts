@@ -1,5 +1,4 @@
-import { queryD1 } from "../cloudflare/d1";
-import type { CloudflareApi } from "../cloudflare/transport";
+import type { CloudflareClient } from "../cloudflare/client";
 
 /**
  * The table wrangler keeps applied migrations in (`wrangler d1 migrations
@@ -18,19 +17,19 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
  * retried step never applies a migration twice.
  */
 export async function applyMigrations(
-  api: CloudflareApi,
+  api: CloudflareClient,
   databaseId: string,
   migrations: Readonly<Record<string, string>>,
 ): Promise<string[]> {
   const names = Object.keys(migrations).sort();
   if (names.length === 0) return [];
-  await queryD1(api, databaseId, MIGRATIONS_TABLE);
-  const [applied] = await queryD1(api, databaseId, "SELECT name FROM d1_migrations");
+  await api.queryD1(databaseId, MIGRATIONS_TABLE);
+  const [applied] = await api.queryD1(databaseId, "SELECT name FROM d1_migrations");
   const done = new Set((applied?.results ?? []).map((row) => String((row as { name: unknown }).name)));
   const ran: string[] = [];
   for (const name of names) {
     if (done.has(name)) continue;
-    await queryD1(api, databaseId, {
+    await api.queryD1(databaseId, {
       batch: [{ sql: migrations[name] as string }, { sql: "INSERT INTO d1_migrations (name) VALUES (?)", params: [name] }],
     });
     ran.push(name);

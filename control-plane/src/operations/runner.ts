@@ -1,4 +1,4 @@
-import type { CloudflareApi } from "../cloudflare/transport";
+import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config, Env } from "../env";
 import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
@@ -22,7 +22,7 @@ export type Advance =
 export type RunnerDeps = {
   readonly env: Env;
   readonly config: Config;
-  readonly api: CloudflareApi;
+  readonly api: CloudflareClient;
   readonly secrets: PendingSecrets;
 };
 

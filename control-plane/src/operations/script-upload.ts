@@ -1,4 +1,3 @@
-import { uploadScript } from "../cloudflare/scripts";
 import { updateTenant } from "../registry/tenants";
 import { loadBundle } from "../scripts/bundles";
 import type { StepContext } from "./context";
@@ -24,7 +23,7 @@ export async function uploadTenantScript(context: StepContext, scriptKey: string
         ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
       ]
     : [];
-  const uploaded = await uploadScript(context.api, config.dispatchNamespace, names.script, {
+  const uploaded = await context.api.uploadScript(config.dispatchNamespace, names.script, {
     mainModule: bundle.mainModule,
     modules: bundle.modules,
     compatibilityDate: bundle.compatibilityDate ?? tenant.compatibility_date,

@@ -1,8 +1,4 @@
 import { z } from "zod";
-import { deleteD1Database, ensureD1Database, findD1Database } from "../cloudflare/d1";
-import { deleteKvNamespace, ensureKvNamespace, findKvNamespace } from "../cloudflare/kv";
-import { deleteR2Bucket, ensureR2Bucket } from "../cloudflare/r2";
-import { deleteScript, deleteScriptSecret, putScriptSecret } from "../cloudflare/scripts";
 import { allHostnames, deleteRoutes, writeRoutes } from "../routing/routing-table";
 import { hostnamesOf, releaseAllHostnames } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
@@ -22,7 +18,7 @@ const db = (context: StepContext) => context.env.DB;
 export const createKv: Step = {
   name: "create_kv",
   async run(context) {
-    const namespace = await ensureKvNamespace(context.api, context.names.kv);
+    const namespace = await context.api.ensureKvNamespace(context.names.kv);
     await updateTenant(db(context), context.tenant.id, { kvNamespaceId: namespace.id }).run();
   },
 };
@@ -30,7 +26,7 @@ export const createKv: Step = {
 export const createR2: Step = {
   name: "create_r2",
   async run(context) {
-    const bucket = await ensureR2Bucket(context.api, context.names.r2);
+    const bucket = await context.api.ensureR2Bucket(context.names.r2);
     await updateTenant(db(context), context.tenant.id, { r2BucketName: bucket.name }).run();
   },
 };
@@ -38,7 +34,7 @@ export const createR2: Step = {
 export const createD1: Step = {
   name: "create_d1",
   async run(context) {
-    const database = await ensureD1Database(context.api, context.names.d1);
+    const database = await context.api.ensureD1Database(context.names.d1);
     await updateTenant(db(context), context.tenant.id, { d1DatabaseId: database.uuid }).run();
   },
 };
@@ -114,7 +110,7 @@ export const putSecret: Step = {
     if (value === undefined) return;
     // No script yet: the value waits for the first upload, which carries it.
     if (context.tenant.script_etag === null) return;
-    await putScriptSecret(context.api, context.config.dispatchNamespace, context.names.script, name, value);
+    await context.api.putScriptSecret(context.config.dispatchNamespace, context.names.script, name, value);
     await context.secrets.drop([name]);
   },
 };
@@ -125,7 +121,7 @@ export const deleteSecret: Step = {
     const { name } = SecretInput.parse(context.operation.input);
     await context.secrets.drop([name]);
     if (context.tenant.script_etag !== null) {
-      await deleteScriptSecret(context.api, context.config.dispatchNamespace, context.names.script, name);
+      await context.api.deleteScriptSecret(context.config.dispatchNamespace, context.names.script, name);
     }
   },
 };
@@ -137,7 +133,7 @@ export const deleteSecret: Step = {
 export const removeScript: Step = {
   name: "delete_script",
   async run(context) {
-    await deleteScript(context.api, context.config.dispatchNamespace, context.names.script);
+    await context.api.deleteScript(context.config.dispatchNamespace, context.names.script);
     await updateTenant(db(context), context.tenant.id, { scriptEtag: null, scriptUploadedAt: null }).run();
   },
 };
@@ -153,9 +149,9 @@ export const unrouteAll: Step = {
 export const deleteR2: Step = {
   name: "delete_r2",
   async run(context) {
-    await deleteR2Bucket(context.api, context.tenant.r2_bucket_name ?? context.names.r2);
+    await context.api.deleteR2Bucket(context.tenant.r2_bucket_name ?? context.names.r2);
     if (context.tenant.r2_bucket_name !== null && context.tenant.r2_bucket_name !== context.names.r2) {
-      await deleteR2Bucket(context.api, context.names.r2);
+      await context.api.deleteR2Bucket(context.names.r2);
     }
     await updateTenant(db(context), context.tenant.id, { r2BucketName: null }).run();
   },
@@ -164,9 +160,9 @@ export const deleteR2: Step = {
 export const deleteKv: Step = {
   name: "delete_kv",
   async run(context) {
-    if (context.tenant.kv_namespace_id !== null) await deleteKvNamespace(context.api, context.tenant.kv_namespace_id);
-    const orphan = await findKvNamespace(context.api, context.names.kv);
-    if (orphan !== null) await deleteKvNamespace(context.api, orphan.id);
+    if (context.tenant.kv_namespace_id !== null) await context.api.deleteKvNamespace(context.tenant.kv_namespace_id);
+    const orphan = await context.api.findKvNamespace(context.names.kv);
+    if (orphan !== null) await context.api.deleteKvNamespace(orphan.id);
     await updateTenant(db(context), context.tenant.id, { kvNamespaceId: null }).run();
   },
 };
@@ -174,9 +170,9 @@ export const deleteKv: Step = {
 export const deleteD1: Step = {
   name: "delete_d1",
   async run(context) {
-    if (context.tenant.d1_database_id !== null) await deleteD1Database(context.api, context.tenant.d1_database_id);
-    const orphan = await findD1Database(context.api, context.names.d1);
-    if (orphan !== null) await deleteD1Database(context.api, orphan.uuid);
+    if (context.tenant.d1_database_id !== null) await context.api.deleteD1Database(context.tenant.d1_database_id);
+    const orphan = await context.api.findD1Database(context.names.d1);
+    if (orphan !== null) await context.api.deleteD1Database(orphan.uuid);
     await updateTenant(db(context), context.tenant.id, { d1DatabaseId: null }).run();
   },
 };

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { PlanName } from "../../../platform/plans";
 import type { ErrorCode } from "../../../platform/tenants-api";
-import { cloudflareApiOf } from "../cloudflare-api";
+import { cloudflareClientFromEnv } from "../cloudflare/client";
 import { configOf, type Env } from "../env";
 import { claimHostnames, hostnamesOf, releaseHostnames, takenHostnames } from "../registry/hostnames";
 import { getOperation, insertOperation, nextOperation } from "../registry/operations";
@@ -61,7 +61,7 @@ export class TenantOperations extends DurableObject<Env> {
     return {
       env: this.env,
       config: configOf(this.env),
-      api: cloudflareApiOf(this.env),
+      api: cloudflareClientFromEnv(this.env),
       secrets: new PendingSecrets(this.ctx.storage),
     };
   }

@@ -27,9 +27,7 @@ export const r2Objects = new Hono<ApiEnv>();
 const OBJECTS_PER_PAGE = { min: 1, max: 1000, default: 1000 } as const;
 
 /** R2's NoSuchKey (developers.cloudflare.com/r2/api/error-codes). */
-const R2_NO_SUCH_KEY = 10007;
-
-const noSuchKey = () => new ApiError(404, R2_NO_SUCH_KEY, "The specified key does not exist.");
+const noSuchKey = () => new ApiError(404, ErrorCode.r2ObjectNotFound, "The specified key does not exist.");
 
 /** The bucket named in the path, refused as the bucket routes refuse it when it is not valid or not there. */
 async function bucketOf(c: Context<ApiEnv>): Promise<R2BucketName> {
