@@ -55,7 +55,9 @@ describe("authentication", () => {
   });
 
   it.each(["PATCH", "DELETE"])("refuses %s on a tenant without the token", async (method) => {
-    expectUnauthorized(await anonymous(method, `/v1/tenants/${uniqueId()}`, method === "PATCH" ? '{"plan":"free"}' : undefined));
+    expectUnauthorized(
+      await anonymous(method, `/v1/tenants/${uniqueId()}`, method === "PATCH" ? '{"plan":"free"}' : undefined),
+    );
   });
 
   it("serves /health, /openapi.json and /docs without a token", async () => {

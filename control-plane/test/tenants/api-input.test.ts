@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
 import type { ScriptSource } from "../../../platform/tenants-api";
 import { expectError, expectNothingCreated } from "./api-support";
-import { api, emulatorResourcesOf, ensureNamespace, expectResourcesMatchRegistry, NOTES_APP, newTenant, settled, uniqueId } from "./support";
+import { api, ensureNamespace, expectResourcesMatchRegistry, NOTES_APP, newTenant, settled, uniqueId } from "./support";
 
 beforeAll(ensureNamespace);
 
@@ -42,7 +42,7 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
     ["a dot", "ac.me"],
   ])("a tenant id with %s", async (_, id) => {
     expectError(await api("POST", "/v1/tenants", bareTenant(id)), 400, "invalid_request", "id");
-    await expectNothingCreated(id.toLowerCase().replace(/[^a-z0-9-]/g, "x").replace(/^-|-$/g, "x"));
+    await expectNothingCreated(id);
   });
 
   it.each(["www", "api", "admin", "dispatcher", "control-plane", "emulator", "localhost"])(
@@ -75,7 +75,11 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
 
   it("accepts the tenant's own name and names under it", async () => {
     const id = uniqueId("own");
-    const created = await api("POST", "/v1/tenants", bareTenant(id, { hostnames: [`${id}.localhost`, `shop.${id}.localhost`] }));
+    const created = await api(
+      "POST",
+      "/v1/tenants",
+      bareTenant(id, { hostnames: [`${id}.localhost`, `shop.${id}.localhost`] }),
+    );
     expect(created.status, created.text).toBe(202);
     expect(created.json.hostnames).toEqual([`${id}.localhost`, `shop.${id}.localhost`]);
   });
@@ -84,7 +88,11 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
     const hostname = `${uniqueId("shop")}.example.com`;
     const owner = await activeTenant("owner", { hostnames: [hostname] });
     const id = uniqueId("thief");
-    const error = expectError(await api("POST", "/v1/tenants", bareTenant(id, { hostnames: [hostname.toUpperCase()] })), 409, "hostname_taken");
+    const error = expectError(
+      await api("POST", "/v1/tenants", bareTenant(id, { hostnames: [hostname.toUpperCase()] })),
+      409,
+      "hostname_taken",
+    );
     expect(error.message).toContain(hostname);
     await expectNothingCreated(id);
     expect((await api("GET", `/v1/tenants/${owner.id}`)).json.hostnames).toContain(hostname);
@@ -92,7 +100,11 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
 
   it("modules over 10 MiB in all (no one of them over it alone)", async () => {
     const id = uniqueId("big");
-    const answer = await api("POST", "/v1/tenants", newTenant(id, { script: bigScript(MAX_SCRIPT_UPLOAD_BYTES + 1024, 2) }));
+    const answer = await api(
+      "POST",
+      "/v1/tenants",
+      newTenant(id, { script: bigScript(MAX_SCRIPT_UPLOAD_BYTES + 1024, 2) }),
+    );
     const error = expectError(answer, 400, "invalid_request", "script.modules");
     expect(error.message).toMatch(/10 MiB/);
     await expectNothingCreated(id);
@@ -103,7 +115,9 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
     // 3 Mi four-byte characters: 6 Mi UTF-16 code units, 12 MiB of UTF-8.
     const script: ScriptSource = {
       mainModule: "index.js",
-      modules: { "index.js": `export default { fetch() { return new Response("${"😀".repeat(3 * 1024 * 1024)}"); } };` },
+      modules: {
+        "index.js": `export default { fetch() { return new Response("${"😀".repeat(3 * 1024 * 1024)}"); } };`,
+      },
     };
     expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 400, "invalid_request", "script.modules");
     await expectNothingCreated(id);
@@ -111,7 +125,11 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
 
   it("a body over the request limit: 413 payload_too_large", async () => {
     const id = uniqueId("huge");
-    const answer = await api("POST", "/v1/tenants", newTenant(id, { script: bigScript(3 * MAX_SCRIPT_UPLOAD_BYTES, 3) }));
+    const answer = await api(
+      "POST",
+      "/v1/tenants",
+      newTenant(id, { script: bigScript(3 * MAX_SCRIPT_UPLOAD_BYTES, 3) }),
+    );
     expectError(answer, 413, "payload_too_large");
     await expectNothingCreated(id);
   });
@@ -119,14 +137,22 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
   it("a mainModule not among the modules", async () => {
     const id = uniqueId("main");
     const script = { ...NOTES_APP, mainModule: "worker.js" };
-    const error = expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 400, "invalid_request", "script.mainModule");
+    const error = expectError(
+      await api("POST", "/v1/tenants", newTenant(id, { script })),
+      400,
+      "invalid_request",
+      "script.mainModule",
+    );
     expect(error.message).toContain("worker.js");
     await expectNothingCreated(id);
   });
 
   it("a script the Cloudflare API refuses (10021): 422 with the API's message, and nothing created", async () => {
     const id = uniqueId("syntax");
-    const script: ScriptSource = { mainModule: "index.js", modules: { "index.js": "export default { fetch( { return 1; } };" } };
+    const script: ScriptSource = {
+      mainModule: "index.js",
+      modules: { "index.js": "export default { fetch( { return 1; } };" },
+    };
     const error = expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 422, "script_rejected");
     expect(error.message).toMatch(/SyntaxError/);
     await expectNothingCreated(id);
@@ -138,7 +164,11 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
     ["an unknown field in the script", { script: { ...NOTES_APP, entry: "index.js" } }, "entry"],
   ])("%s", async (_, extra, field) => {
     const id = uniqueId("unknown");
-    const error = expectError(await api("POST", "/v1/tenants", { ...bareTenant(id), ...extra }), 400, "invalid_request");
+    const error = expectError(
+      await api("POST", "/v1/tenants", { ...bareTenant(id), ...extra }),
+      400,
+      "invalid_request",
+    );
     expect(JSON.stringify(error)).toContain(field);
     await expectNothingCreated(id);
   });
@@ -192,7 +222,12 @@ describe("idempotent creation", () => {
     expect(tenant.state).toBe("active");
     const third = await api("POST", "/v1/tenants", body);
     expect(third.status, third.text).toBe(202);
-    expect(third.json).toMatchObject({ id, state: "active", createdAt: first.json.createdAt, resources: tenant.resources });
+    expect(third.json).toMatchObject({
+      id,
+      state: "active",
+      createdAt: first.json.createdAt,
+      resources: tenant.resources,
+    });
     expect(third.json.operation?.state ?? "succeeded").toBe("succeeded");
     await expectResourcesMatchRegistry(tenant);
   });
@@ -200,7 +235,11 @@ describe("idempotent creation", () => {
   it("the same id with another body: 409 conflict, and the tenant is unchanged", async () => {
     const before = await activeTenant("clash", { vars: { GREETING: "hi" } });
     for (const change of [{ plan: "free" }, { vars: { GREETING: "bye" } }, { hostnames: ["clash.example.org"] }]) {
-      const error = expectError(await api("POST", "/v1/tenants", bareTenant(before.id, { vars: { GREETING: "hi" }, ...change })), 409, "conflict");
+      const error = expectError(
+        await api("POST", "/v1/tenants", bareTenant(before.id, { vars: { GREETING: "hi" }, ...change })),
+        409,
+        "conflict",
+      );
       expect(error.message).toContain(before.id);
     }
     const after = await api("GET", `/v1/tenants/${before.id}`);
@@ -229,7 +268,9 @@ describe("bad input to the other routes", () => {
     const before = await activeTenant("patch");
     const path = `/v1/tenants/${before.id}`;
     expect(expectError(await api("PATCH", path, {}), 400, "invalid_request").message).toMatch(/nothing to change/);
-    expect(JSON.stringify(expectError(await api("PATCH", path, { plan: "free", colour: "red" }), 400, "invalid_request"))).toContain("colour");
+    expect(
+      JSON.stringify(expectError(await api("PATCH", path, { plan: "free", colour: "red" }), 400, "invalid_request")),
+    ).toContain("colour");
     expectError(await api("PATCH", path, { suspended: "yes" }), 400, "invalid_request", "suspended");
     expectError(await api("PATCH", path, { hostnames: ["other.localhost"] }), 400, "invalid_request", "hostnames.0");
     expectError(await api("PATCH", path, "{plan: free}"), 400, "invalid_request");
@@ -254,8 +295,20 @@ describe("bad input to the other routes", () => {
     expectError(await api("PUT", `/v1/tenants/${id}/secrets/KV`, { value: "v" }), 400, "invalid_request", "name");
     expectError(await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "" }), 400, "invalid_request", "value");
     expectError(await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: 1 }), 400, "invalid_request", "value");
-    expect(JSON.stringify(expectError(await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "v", ttl: 1 }), 400, "invalid_request"))).toContain("ttl");
-    expectError(await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, "v", { "content-type": "text/plain" }), 400, "invalid_request");
+    expect(
+      JSON.stringify(
+        expectError(
+          await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "v", ttl: 1 }),
+          400,
+          "invalid_request",
+        ),
+      ),
+    ).toContain("ttl");
+    expectError(
+      await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, "v", { "content-type": "text/plain" }),
+      400,
+      "invalid_request",
+    );
     expect((await api("GET", `/v1/tenants/${id}`)).json.secrets).toEqual([]);
   });
 
@@ -263,7 +316,12 @@ describe("bad input to the other routes", () => {
     const id = uniqueId("deploy");
     await api("POST", "/v1/tenants", newTenant(id));
     const before = await settled(id, ["active"]);
-    expectError(await api("PUT", `/v1/tenants/${id}/script`, { ...NOTES_APP, mainModule: "nope.js" }), 400, "invalid_request", "mainModule");
+    expectError(
+      await api("PUT", `/v1/tenants/${id}/script`, { ...NOTES_APP, mainModule: "nope.js" }),
+      400,
+      "invalid_request",
+      "mainModule",
+    );
     expectError(await api("PUT", `/v1/tenants/${id}/script`, { ...NOTES_APP, extra: true }), 400, "invalid_request");
     expect((await api("GET", `/v1/tenants/${id}`)).json.script).toEqual(before.script);
   });
@@ -322,7 +380,8 @@ describe("listing", () => {
   });
 
   it.each([
-    ["a cursor it did not give", "cursor=%%%not-a-cursor", "cursor"],
+    ["a cursor that is not base64", "cursor=not*a*cursor", "cursor"],
+    ["a cursor it did not give", `cursor=${btoa("Not A Tenant")}`, "cursor"],
     ["a cursor over the limit", `cursor=${"a".repeat(201)}`, "cursor"],
     ["a limit of 0", "limit=0", "limit"],
     ["a limit over 100", "limit=101", "limit"],
@@ -342,8 +401,11 @@ describe("resources after refused requests", () => {
     await api("POST", "/v1/tenants", newTenant(id));
     const tenant = await settled(id, ["active"]);
     await api("PATCH", `/v1/tenants/${id}`, { colour: "red" });
-    await api("PUT", `/v1/tenants/${id}/script`, { mainModule: "index.js", modules: { "index.js": "export default {" } });
-    expect(await emulatorResourcesOf(id)).toMatchObject({ script: true });
+    const refused = await api("PUT", `/v1/tenants/${id}/script`, {
+      mainModule: "index.js",
+      modules: { "index.js": "export default {" },
+    });
+    expectError(refused, 422, "script_rejected");
     const after = await settled(id, ["active", "failed"]);
     expect(after.state).toBe("active");
     expect(after.script?.etag).toBe(tenant.script?.etag);

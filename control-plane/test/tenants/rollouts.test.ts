@@ -1,0 +1,95 @@
+import { abortAllDurableObjects } from "cloudflare:test";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RolloutView, ScriptSource } from "../../../platform/tenants-api";
+import { api, clearFaults, ensureNamespace, injectFault, settled, uniqueId, visit } from "./support";
+
+beforeAll(ensureNamespace);
+afterEach(clearFaults);
+
+const app = (version: string): ScriptSource => ({
+  mainModule: "index.js",
+  modules: { "index.js": `export default { fetch: (_, env) => new Response(env.GREETING + " ${version}") };` },
+});
+
+/** Onboards `count` small tenants (a script and vars, no storage), a few at a time. */
+async function onboardMany(prefix: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+  for (let i = 0; i < ids.length; i += 10) {
+    await Promise.all(
+      ids.slice(i, i + 10).map(async (id) => {
+        const created = await api("POST", "/v1/tenants", {
+          id,
+          plan: "free",
+          resources: { kv: false, r2: false, d1: false },
+          script: app("v1"),
+          vars: { GREETING: id },
+        });
+        expect(created.status, created.text).toBe(202);
+      }),
+    );
+  }
+  for (const id of ids) expect((await settled(id, ["active", "failed"])).state).toBe("active");
+  return ids;
+}
+
+async function finished(id: string, timeoutMs = 90_000): Promise<RolloutView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, json } = await api("GET", `/v1/rollouts/${id}`);
+    expect(status).toBe(200);
+    const rollout = json as unknown as RolloutView;
+    if (rollout.state !== "running") return rollout;
+    if (Date.now() > deadline) throw new Error(`rollout still running: ${JSON.stringify(rollout)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("rollouts", () => {
+  it("re-uploads 50 tenants' code with their bindings kept; one failing for good in the middle fails alone; a crash half way is resumed", async () => {
+    const prefix = uniqueId("fleet");
+    const ids = await onboardMany(prefix, 50);
+    const unlucky = ids[25] as string;
+    await injectFault({
+      method: "PUT",
+      path: `/accounts/*/workers/dispatch/namespaces/*/scripts/${unlucky}`,
+      times: 1000,
+      action: { kind: "fail", status: 500, code: 10000, message: "Injected: upload down" },
+    });
+
+    const started = await api("POST", "/v1/rollouts", { script: app("v2"), filter: { tenants: ids } });
+    expect(started.status, started.text).toBe(202);
+    const rollout = started.json as unknown as RolloutView;
+    expect(rollout).toMatchObject({ state: "running", total: 50 });
+
+    // The control plane's objects are reset while the rollout is under way: it resumes from the registry.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const { json } = await api("GET", `/v1/rollouts/${rollout.id}`);
+      if ((json as unknown as RolloutView).succeeded >= 10) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await abortAllDurableObjects();
+
+    const done = await finished(rollout.id);
+    expect(done).toMatchObject({ state: "completed", total: 50, succeeded: 49, failed: 1, pending: 0 });
+    expect(done.failures).toEqual([{ tenantId: unlucky, message: expect.stringContaining("Injected: upload down") }]);
+    for (const id of ids) {
+      // Vars kept: each tenant still greets with its own GREETING.
+      expect(await (await visit(id, "/")).text()).toBe(id === unlucky ? `${id} v1` : `${id} v2`);
+    }
+    const failedTenant = (await api("GET", `/v1/tenants/${unlucky}`)).json;
+    expect(failedTenant.state).toBe("active");
+    expect(failedTenant.lastError?.message).toContain("Injected: upload down");
+  });
+
+  it("selects tenants by plan, and an empty selection completes at once", async () => {
+    const empty = await api("POST", "/v1/rollouts", { script: app("v3"), filter: { tenants: ["no-such-tenant"] } });
+    expect(empty.status).toBe(202);
+    expect(await finished((empty.json as unknown as RolloutView).id)).toMatchObject({ state: "completed", total: 0 });
+  });
+
+  it("GET of an unknown rollout is 404, of a malformed id 400", async () => {
+    expect((await api("GET", `/v1/rollouts/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await api("GET", "/v1/rollouts/not-a-uuid")).status).toBe(400);
+  });
+});
