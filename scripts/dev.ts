@@ -1,8 +1,10 @@
 /**
  * `npm run dev`: the whole platform on this machine, offline, in one command.
  * Starts the emulator, the outbound Worker, the control plane and the dispatcher with `wrangler dev`
- * on 127.0.0.1, waits until each answers its health check, prints where
- * everything listens, and on Ctrl-C stops every process it started.
+ * on 127.0.0.1 (the control plane's registry migrated first), waits until each answers its health
+ * check, creates the dispatch namespace and onboards the demo tenant from user-worker-template (on
+ * the first start; later starts keep it), prints where everything listens, and on Ctrl-C stops every
+ * process it started.
  *
  *   npm run dev               keep the state saved by earlier runs
  *   npm run dev -- --reset    start from empty state
@@ -14,11 +16,20 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
+  applyControlPlaneMigrations,
+  DEMO_TENANT,
+  ensureDemoTenant,
+  ensureDispatchNamespace,
+} from "./lib/first-start.ts";
+import {
+  CONTROL_PLANE,
   configuredDevPort,
+  DISPATCHER,
   EMULATOR,
   emulatorApiToken,
   PLATFORM_WORKERS,
   type PlatformWorker,
+  platformApiToken,
 } from "./lib/platform.ts";
 import { freePorts, isPortFree } from "./lib/ports.ts";
 import { REPO_ROOT, startWranglerDev, type WranglerDev } from "./lib/wrangler-dev.ts";
@@ -95,16 +106,43 @@ function prefixer(label: string): (line: string) => void {
 
 type Running = { worker: PlatformWorker; dev: WranglerDev };
 
-function printSummary(running: Running[], stateDir: string, token: string): void {
+type Tokens = { emulator: string; platform: string };
+
+const urlOf = (running: Running[], worker: PlatformWorker): string => {
+  const found = running.find((r) => r.worker === worker);
+  if (found === undefined) throw new Error(`${worker.label} is not running`);
+  return found.dev.url;
+};
+
+/** What the platform needs before anyone uses it: the dispatch namespace, and the demo tenant. */
+async function prepare(running: Running[], tokens: Tokens): Promise<void> {
+  await ensureDispatchNamespace(urlOf(running, EMULATOR), tokens.emulator);
+  process.stdout.write(`Onboarding the demo tenant from user-worker-template (first start only)...\n`);
+  const created = await ensureDemoTenant(urlOf(running, CONTROL_PLANE), tokens.platform);
+  process.stdout.write(created ? "The demo tenant is active.\n" : "The demo tenant is there from an earlier run.\n");
+}
+
+function printSummary(running: Running[], stateDir: string, tokens: Tokens): void {
   const lines = ["", "The platform is running:"];
   for (const { worker, dev } of running) {
     lines.push(`  ${worker.label.padEnd(15)}${dev.url}   (health: ${worker.healthPath})`);
   }
   const emulator = running.find((r) => r.worker === EMULATOR);
   if (emulator !== undefined) {
-    lines.push(`  ${"API base URL".padEnd(15)}${emulator.dev.url}/client/v4`, `  ${"API token".padEnd(15)}${token}`);
+    lines.push(
+      `  ${"API base URL".padEnd(15)}${emulator.dev.url}/client/v4`,
+      `  ${"API token".padEnd(15)}${tokens.emulator}`,
+    );
   }
-  lines.push(`  ${"state".padEnd(15)}${stateDir}`, "", "Press Ctrl-C to stop.", "");
+  const dispatcherPort = new URL(urlOf(running, DISPATCHER)).port;
+  lines.push(
+    `  ${"operators' API".padEnd(15)}${urlOf(running, CONTROL_PLANE)}/v1 (token ${tokens.platform}; docs at /docs)`,
+    `  ${"state".padEnd(15)}${stateDir}`,
+    "",
+    "Try the demo tenant:",
+    `  curl http://${DEMO_TENANT.id}.localhost:${dispatcherPort}/`,
+  );
+  lines.push("", "Press Ctrl-C to stop.", "");
   process.stdout.write(lines.join("\n"));
 }
 
@@ -114,7 +152,7 @@ function printSummary(running: Running[], stateDir: string, token: string): void
  * reason otherwise: a Worker that did not start, or that exited on its own.
  * A second Ctrl-C kills everything at once instead of waiting.
  */
-function supervise(running: Running[], onReady: () => void): Promise<string | undefined> {
+function supervise(running: Running[], onReady: () => Promise<void>): Promise<string | undefined> {
   const outcome = Promise.withResolvers<string | undefined>();
   let settled = false;
   const settle = (reason: string | undefined) => {
@@ -132,18 +170,20 @@ function supervise(running: Running[], onReady: () => void): Promise<string | un
   for (const { worker, dev } of running) {
     void dev.group.exited.then((code) => settle(`${worker.label} exited unexpectedly (code ${code})`));
   }
-  Promise.all(
+  void Promise.all(
     running.map(({ worker, dev }) =>
       dev.ready.catch((error: Error) => {
         throw new Error(`${worker.label} did not start: ${error.message}`);
       }),
     ),
-  ).then(
-    () => {
-      if (!settled) onReady();
-    },
-    (error: Error) => settle(error.message),
-  );
+  )
+    .then(
+      async () => {
+        if (!settled) await onReady();
+      },
+      (error: Error) => settle(error.message),
+    )
+    .catch((error: Error) => settle(error.message));
   return outcome.promise;
 }
 
@@ -159,12 +199,13 @@ async function main(): Promise<number> {
 
   const stateDir = path.resolve(process.env.WFP_STATE_DIR || path.join(REPO_ROOT, ".wfp", "state"));
   const planned = plannedPorts(process.env);
-  const token = emulatorApiToken();
+  const tokens: Tokens = { emulator: emulatorApiToken(), platform: platformApiToken() };
   await assertPortsFree(planned);
   if (values.reset) {
     resetState(stateDir);
     process.stdout.write(`Local state reset (${stateDir}).\n`);
   }
+  await applyControlPlaneMigrations(persistFolder(stateDir, CONTROL_PLANE));
 
   const inspectorPorts = await freePorts(planned.length);
   const running: Running[] = planned.map(({ worker, port }, i) => ({
@@ -182,7 +223,10 @@ async function main(): Promise<number> {
 
   let failure: string | undefined;
   try {
-    failure = await supervise(running, () => printSummary(running, stateDir, token));
+    failure = await supervise(running, async () => {
+      await prepare(running, tokens);
+      printSummary(running, stateDir, tokens);
+    });
   } finally {
     process.stdout.write("\nStopping...\n");
     const stopped = await Promise.allSettled(running.map(({ dev }) => dev.group.stop()));

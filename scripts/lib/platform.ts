@@ -29,7 +29,8 @@ export const OUTBOUND: PlatformWorker = {
 
 export const CONTROL_PLANE: PlatformWorker = {
   label: "control-plane",
-  configPath: path.join(REPO_ROOT, "control-plane/wrangler.toml"),
+  // control-plane/wrangler.toml is production; this is the same Worker against the emulator.
+  configPath: path.join(REPO_ROOT, "control-plane/wrangler.local.toml"),
   portEnvVar: "CONTROL_PLANE_PORT",
   healthPath: "/health",
 };
@@ -58,14 +59,23 @@ export function configuredDevPort(worker: PlatformWorker): number {
  * `[vars]`, overridden by a .dev.vars or .env next to it).
  */
 export function emulatorApiToken(): string {
-  const config = unstable_readConfig({ config: EMULATOR.configPath });
+  return firstTokenOf(EMULATOR, "EMULATOR_API_TOKEN");
+}
+
+/** The operators' token the local control plane accepts (its PLATFORM_API_TOKEN var, as `wrangler dev` resolves it). */
+export function platformApiToken(): string {
+  return firstTokenOf(CONTROL_PLANE, "PLATFORM_API_TOKEN");
+}
+
+function firstTokenOf(worker: PlatformWorker, name: string): string {
+  const config = unstable_readConfig({ config: worker.configPath });
   const vars = unstable_getVarsForDev(config.configPath, undefined, config.vars, undefined, true);
-  const binding = vars.EMULATOR_API_TOKEN;
+  const binding = vars[name];
   const raw = binding !== undefined && "value" in binding ? String(binding.value) : "";
   const token = raw
     .split(",")
     .map((t) => t.trim())
     .find((t) => t.length > 0);
-  if (token === undefined) throw new Error(`${EMULATOR.configPath} sets no EMULATOR_API_TOKEN`);
+  if (token === undefined) throw new Error(`${worker.configPath} sets no ${name}`);
   return token;
 }

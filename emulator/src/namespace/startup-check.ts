@@ -14,8 +14,8 @@ import { buildWorkerCode } from "./worker-code";
  */
 export const STARTUP_LIMIT_MS = 1000;
 
-/** Production's message when the top level runs past the startup limit (code 10021). */
-export const STARTUP_CPU_EXCEEDED = "Script startup exceeded CPU time limit.";
+/** Production's message when the top level runs past the startup limit (code 10021), as wrangler prints it. */
+export const STARTUP_CPU_EXCEEDED = "Error: Script startup exceeded CPU time limit.";
 
 /** What workerd puts before the runtime's own text when a loaded worker fails to start. */
 const FAILED_TO_START = "Failed to start Worker:\n";
