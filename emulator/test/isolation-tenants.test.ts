@@ -16,10 +16,11 @@ describe("tenants cannot harm each other", () => {
     expect(await (await dispatch(ns, "healthy", "http://x/")).text()).toBe("fine");
   });
 
-  it("a tenant that crashes while loading fails its own request only", async () => {
+  // (A script that crashes while loading is refused at upload: scripts-startup.test.ts.)
+  it("a tenant whose code throws fails its own request only", async () => {
     const ns = await createNamespace();
     await uploadScript(ns, "broken", {
-      modules: { "index.js": `throw new Error("top-level crash"); export default {};` },
+      modules: { "index.js": `export default { fetch() { throw new Error("handler crash"); } };` },
     });
     await uploadScript(ns, "healthy", { modules: respond("fine") });
     await expect(dispatch(ns, "broken", "http://x/")).rejects.toThrow();

@@ -341,7 +341,7 @@ describe("script read and delete", () => {
     await uploadScript(ns, "private");
     const error = await errorOf(await call(scriptPath(ns, "private", "", OTHER_ACCOUNT)), 404);
     expect(error.code).toBe(10092);
-    const theirs = await uploadScript(ns, "private", { compatibility_flags: ["theirs"] }, OTHER_ACCOUNT);
+    const theirs = await uploadScript(ns, "private", { compatibility_flags: ["nodejs_compat"] }, OTHER_ACCOUNT);
     expect((await getScript(ns, "private")).script.compatibility_flags).toEqual([]);
     expect(theirs.etag).not.toBe((await getScript(ns, "private")).script.etag);
   });

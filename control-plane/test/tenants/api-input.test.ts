@@ -14,10 +14,10 @@ const bareTenant = (id: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** Onboards a bare tenant and waits for it to be active. */
+/** Onboards a tenant (with a script: see "a tenant without a script") and waits for it to be active. */
 async function activeTenant(prefix: string, overrides: Record<string, unknown> = {}) {
   const id = uniqueId(prefix);
-  const created = await api("POST", "/v1/tenants", bareTenant(id, overrides));
+  const created = await api("POST", "/v1/tenants", bareTenant(id, { script: NOTES_APP, ...overrides }));
   expect(created.status, created.text).toBe(202);
   return settled(id, ["active"]);
 }
@@ -247,6 +247,18 @@ describe("idempotent creation", () => {
   });
 });
 
+describe("a tenant without a script", () => {
+  it("is provisioned too: it reaches active without any other request", async () => {
+    const id = uniqueId("noscript");
+    const created = await api("POST", "/v1/tenants", { id, plan: "pro" });
+    expect(created.status, created.text).toBe(202);
+    const tenant = await settled(id, ["active", "failed"], 15_000);
+    expect(tenant.state).toBe("active");
+    expect(tenant.script).toBeNull();
+    await expectResourcesMatchRegistry(tenant);
+  });
+});
+
 describe("changes to a tenant that does not exist: 404, and nothing created", () => {
   const id = uniqueId("ghost");
   it.each([
@@ -361,7 +373,7 @@ describe("listing", () => {
     const prefix = uniqueId("filter");
     const plans = ["free", "pro", "enterprise"] as const;
     for (const plan of plans) {
-      expect((await api("POST", "/v1/tenants", bareTenant(`${prefix}-${plan}`, { plan }))).status).toBe(202);
+      expect((await api("POST", "/v1/tenants", bareTenant(`${prefix}-${plan}`, { plan, script: NOTES_APP }))).status).toBe(202);
     }
     for (const plan of plans) await settled(`${prefix}-${plan}`, ["active"]);
     const mine = async (query: string) => {
