@@ -373,7 +373,9 @@ describe("listing", () => {
     const prefix = uniqueId("filter");
     const plans = ["free", "pro", "enterprise"] as const;
     for (const plan of plans) {
-      expect((await api("POST", "/v1/tenants", bareTenant(`${prefix}-${plan}`, { plan, script: NOTES_APP }))).status).toBe(202);
+      expect(
+        (await api("POST", "/v1/tenants", bareTenant(`${prefix}-${plan}`, { plan, script: NOTES_APP }))).status,
+      ).toBe(202);
     }
     for (const plan of plans) await settled(`${prefix}-${plan}`, ["active"]);
     const mine = async (query: string) => {
