@@ -24,9 +24,9 @@ function processTicks(pid: number): number {
   }
 }
 
-/** This process and every running process of the group. */
-function ourPids(pgid: number): number[] {
-  const group = listProcesses().filter((p) => p.pgid === pgid && isRunning(p));
+/** This process and every running process of the groups. */
+function ourPids(pgids: readonly number[]): number[] {
+  const group = listProcesses().filter((p) => pgids.includes(p.pgid) && isRunning(p));
   return [process.pid, ...group.map((p) => p.pid)];
 }
 
@@ -42,14 +42,15 @@ export type CpuShare = {
  * measurement. The bench shares the machine with whatever else runs, and
  * what that took is worth printing next to the figures.
  */
-export function meterCpu(pgid: number): () => CpuShare {
+export function meterCpu(pgid: number | readonly number[]): () => CpuShare {
+  const pgids = typeof pgid === "number" ? [pgid] : pgid;
   const startedAt = performance.now();
   const busyAtStart = machineBusyTicks();
-  const ticksAtStart = new Map(ourPids(pgid).map((pid) => [pid, processTicks(pid)]));
+  const ticksAtStart = new Map(ourPids(pgids).map((pid) => [pid, processTicks(pid)]));
   return () => {
     const capacity = ((performance.now() - startedAt) / 1000) * TICKS_PER_SECOND * cpus().length;
     const busy = machineBusyTicks() - busyAtStart;
-    const ours = ourPids(pgid).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
+    const ours = ourPids(pgids).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
     return { ours: ours / capacity, others: Math.max(0, busy - ours) / capacity };
   };
 }

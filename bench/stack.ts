@@ -107,7 +107,7 @@ const git = (args: string[], options: { input?: Buffer } = {}): Buffer =>
  * `commit`, the working tree as it is (build output and local state left
  * out); with it, that commit's tree.
  */
-function snapshotSources(root: string, commit: string | undefined): string {
+export function snapshotSources(root: string, commit: string | undefined): string {
   mkdirSync(root, { recursive: true });
   let version: string;
   if (commit === undefined) {

@@ -41,6 +41,8 @@ export type WranglerDevOptions = {
   onLine: (line: string) => void;
   /** Added to the offline environment, e.g. WRANGLER_REGISTRY_PATH. */
   env?: NodeJS.ProcessEnv;
+  /** More `wrangler dev` arguments, e.g. `--var NAME:VALUE` to override a var of the config. */
+  extraArgs?: readonly string[];
 };
 
 export type WranglerDev = {
@@ -68,6 +70,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     options.persistTo,
     "--local",
     "--show-interactive-dev-session=false",
+    ...(options.extraArgs ?? []),
   ];
   const group = spawnGroup(process.execPath, args, {
     cwd: REPO_ROOT,

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { authenticate } from "../api/auth";
 import { parseJsonBody } from "../api/body";
-import { ApiError } from "../api/errors";
+import { ApiError, methodNotAllowedError } from "../api/errors";
 import { ok } from "../api/respond";
 import type { ApiEnv } from "../api/types";
 import { dispatchRecords } from "../namespace/dispatch-log";
@@ -37,6 +37,13 @@ admin.get("/rate-limit", async (c) => ok(c, await gateOf(c.env).getRateLimit()))
 admin.put("/rate-limit", async (c) => {
   const config = await parseJsonBody(c, RateLimitConfig, ErrorCode.workersInvalidRequest);
   return ok(c, await gateOf(c.env).setRateLimit(config));
+});
+
+/** API calls received since the last reset (or the start): total, answered 429, busiest second. */
+admin.get("/calls", async (c) => ok(c, await gateOf(c.env).callCounts()));
+admin.delete("/calls", async (c) => ok(c, await gateOf(c.env).resetCallCounts()));
+admin.all("/calls", (c) => {
+  throw methodNotAllowedError(c.req.method);
 });
 
 /** Analytics Engine data points written by tenant workers, newest `limit` (default 100, at most 10,000), oldest first. */

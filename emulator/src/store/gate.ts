@@ -47,6 +47,19 @@ export const RateLimitConfig = z.strictObject({
 });
 export type RateLimitConfig = z.infer<typeof RateLimitConfig>;
 
+/**
+ * The API calls the Gate has seen since `since` (epoch ms): every
+ * authenticated call, the ones it answered with 429 among them, and the
+ * busiest one-second bucket (epoch seconds), so a client can check what load
+ * it put on the API.
+ */
+export type CallCounts = {
+  since: number;
+  calls: number;
+  rateLimited: number;
+  peakSecond: { at: number; calls: number } | null;
+};
+
 export type Admission =
   | { kind: "pass" }
   | { kind: "rate-limited"; retryAfterSeconds: number }
@@ -87,6 +100,11 @@ export class Gate extends DurableObject<Env> {
     this.sql.exec("CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     this.sql.exec(`CREATE TABLE IF NOT EXISTS rate_windows (
       token_hash TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL, blocked_until INTEGER NOT NULL)`);
+    // One row, updated in place: constant space however long the emulator runs.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS call_counts (
+      id INTEGER PRIMARY KEY CHECK (id = 1), since INTEGER NOT NULL, calls INTEGER NOT NULL, rate_limited INTEGER NOT NULL,
+      bucket_second INTEGER NOT NULL, bucket_calls INTEGER NOT NULL, peak_second INTEGER NOT NULL, peak_calls INTEGER NOT NULL)`);
+    this.sql.exec("INSERT OR IGNORE INTO call_counts VALUES (1, ?, 0, 0, 0, 0, 0, 0)", Date.now());
     this.faults = this.loadFaults();
     this.rateLimit = this.loadRateLimit();
   }
@@ -119,8 +137,9 @@ export class Gate extends DurableObject<Env> {
   admit(tokenHash: string, method: string, path: string, now = Date.now()): Admission {
     if (this.rateLimit.enabled) {
       const retryAfter = this.countCall(tokenHash, now);
+      this.tally(now, retryAfter !== null);
       if (retryAfter !== null) return { kind: "rate-limited", retryAfterSeconds: retryAfter };
-    }
+    } else this.tally(now, false);
     const rule = this.faults.find(
       (f) => f.remaining > 0 && (f.method === "*" || f.method === method) && globToRegExp(f.path).test(path),
     );
@@ -157,6 +176,51 @@ export class Gate extends DurableObject<Env> {
     }
     this.sql.exec("INSERT OR REPLACE INTO rate_windows VALUES (?, ?, ?, 0)", tokenHash, windowStart, count);
     return null;
+  }
+
+  /** Counts one call in the totals and in its one-second bucket (SQLite reads the old values on the right of every SET). */
+  private tally(now: number, rateLimited: boolean): void {
+    const second = Math.floor(now / 1000);
+    this.sql.exec(
+      `UPDATE call_counts SET
+        calls = calls + 1,
+        rate_limited = rate_limited + ?,
+        bucket_calls = CASE WHEN bucket_second = ? THEN bucket_calls + 1 ELSE 1 END,
+        bucket_second = ?,
+        peak_second = CASE WHEN (CASE WHEN bucket_second = ? THEN bucket_calls + 1 ELSE 1 END) > peak_calls THEN ? ELSE peak_second END,
+        peak_calls = MAX(peak_calls, CASE WHEN bucket_second = ? THEN bucket_calls + 1 ELSE 1 END)
+      WHERE id = 1`,
+      rateLimited ? 1 : 0,
+      second,
+      second,
+      second,
+      second,
+      second,
+    );
+  }
+
+  callCounts(): CallCounts {
+    const row = this.sql
+      .exec<{ since: number; calls: number; rate_limited: number; peak_second: number; peak_calls: number }>(
+        "SELECT since, calls, rate_limited, peak_second, peak_calls FROM call_counts WHERE id = 1",
+      )
+      .one();
+    return {
+      since: row.since,
+      calls: row.calls,
+      rateLimited: row.rate_limited,
+      peakSecond: row.peak_calls === 0 ? null : { at: row.peak_second, calls: row.peak_calls },
+    };
+  }
+
+  /** Starts counting afresh from now; returns the counts it ended. */
+  resetCallCounts(now = Date.now()): CallCounts {
+    const ended = this.callCounts();
+    this.sql.exec(
+      "UPDATE call_counts SET since = ?, calls = 0, rate_limited = 0, bucket_second = 0, bucket_calls = 0, peak_second = 0, peak_calls = 0 WHERE id = 1",
+      now,
+    );
+    return ended;
   }
 
   addFault(input: FaultRuleInput): FaultRule {

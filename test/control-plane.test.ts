@@ -2,15 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { bundleWorker } from "../cli/bundle.ts";
 import { applyControlPlaneMigrations, ensureDispatchNamespace } from "../scripts/lib/first-start.ts";
 import { CONTROL_PLANE, DISPATCHER, platformApiToken } from "../scripts/lib/platform.ts";
 import { freePorts } from "../scripts/lib/ports.ts";
 import { startWranglerDev, type WranglerDev } from "../scripts/lib/wrangler-dev.ts";
 
-// The control plane's process dies half way through an onboarding, and is
-// started again on the same state: the tenant's operation resumes by itself
-// (its Durable Object's alarm outlives the process) and the tenant ends
-// active, with nothing created twice.
+// The control plane in its own `wrangler dev`, as `npm run dev` runs it, with
+// the emulator (test/global-setup.ts) and the dispatcher beside it.
 
 const STARTUP_TIMEOUT_MS = 120_000;
 let dir: string;
@@ -55,6 +54,9 @@ async function emulatorAdmin(method: string, pathname: string, body?: unknown) {
   expect(response.ok, await response.clone().text()).toBe(true);
 }
 
+// The process dies half way through an onboarding and is started again on the
+// same state: the tenant's operation resumes by itself (its Durable Object's
+// alarm outlives the process), and the tenant ends active, nothing created twice.
 it("an onboarding interrupted by the control plane's process dying resumes when it is started again", async () => {
   const persistTo = path.join(dir, "control-plane");
   await applyControlPlaneMigrations(persistTo);
@@ -111,4 +113,52 @@ it("an onboarding interrupted by the control plane's process dying resumes when 
   // Path mode (fetch cannot set Host): /<tenant>/ on the dispatcher's own address.
   const served = await fetch(`${dispatcher.url}/${id}/`);
   expect(await served.text()).toBe("back");
+}, 180_000);
+
+it("the user-worker template, onboarded through the API, serves with its KV, R2, D1, analytics, var and secret", async () => {
+  const persistTo = path.join(dir, "control-plane-template");
+  await applyControlPlaneMigrations(persistTo);
+  const [port, inspector] = (await freePorts(2)) as [number, number];
+  const controlPlane = start(CONTROL_PLANE.configPath, port, inspector, CONTROL_PLANE.healthPath, persistTo);
+  const script = await bundleWorker(path.join(import.meta.dirname, "..", "user-worker-template"));
+  await controlPlane.ready;
+  const token = platformApiToken();
+  const id = `tpl-${Date.now().toString(36)}`;
+  const created = await fetch(`${controlPlane.url}/v1/tenants`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, plan: "pro", script, vars: { GREETING: "Welcome" }, secrets: { API_TOKEN: "tpl-admin" } }),
+  });
+  expect(created.status, await created.clone().text()).toBe(202);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const tenant = (await (await fetch(`${controlPlane.url}/v1/tenants/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      state: string;
+    };
+    if (tenant.state === "active") break;
+    if (tenant.state === "failed" || Date.now() > deadline) throw new Error(`tenant: ${JSON.stringify(tenant)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  // As an end user, through the dispatcher (path mode: /<tenant>/...).
+  const at = (pathname: string, init?: RequestInit) => fetch(`${dispatcher.url}/${id}${pathname}`, init);
+  const json = { "content-type": "application/json" };
+  expect(await (await at("/")).json()).toEqual({ greeting: "Welcome", tenant: id });
+  expect((await at("/kv/colour", { method: "PUT", headers: json, body: JSON.stringify({ value: "teal" }) })).status).toBe(200);
+  expect(await (await at("/kv/colour")).json()).toMatchObject({ key: "colour", value: "teal" });
+  const file = "hello, bucket";
+  expect((await at("/files/hello.txt", { method: "PUT", headers: { "content-length": String(file.length) }, body: file })).ok).toBe(true);
+  expect(await (await at("/files/hello.txt")).text()).toBe(file);
+  expect((await at("/notes", { method: "POST", headers: json, body: JSON.stringify({ title: "first", body: "note" }) })).status).toBe(201);
+  expect(((await (await at("/notes")).json()) as { notes: { title: string }[] }).notes.map((note) => note.title)).toEqual(["first"]);
+  expect((await at("/admin/summary")).status).toBe(401);
+  const summary = await at("/admin/summary", { headers: { authorization: "Bearer tpl-admin" } });
+  expect(await summary.json()).toEqual({ tenant: id, notes: 1 });
+  // One Analytics Engine point per request, in the tenant's own dataset.
+  const account = "10ca1000000000000000000000000000";
+  const points = await fetch(`${inject("emulatorUrl")}/__emulator/analytics/${account}/tenant_${id.replaceAll("-", "_")}`, {
+    headers: { authorization: `Bearer ${inject("emulatorToken")}` },
+  });
+  const body = (await points.json()) as { result: unknown[] };
+  expect(body.result.length).toBeGreaterThanOrEqual(9);
 }, 180_000);
