@@ -25,7 +25,7 @@ export type DispatcherStack = {
 };
 
 /** The workerd wrangler runs: its own dependency, whose package says its version. */
-function workerdVersion(): string {
+export function workerdVersion(): string {
   const pkg = path.join(
     path.dirname(WRANGLER_BIN),
     "..",

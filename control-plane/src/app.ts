@@ -35,6 +35,22 @@ app.use("/v1/*", requirePlatformToken, requireJsonBody);
 app.route("/", tenantRoutes);
 app.route("/", rolloutRoutes);
 
+// A known path with a method it does not have: 405 naming the ones it has.
+const ALLOWED: Record<string, string> = {
+  "/v1/tenants": "GET, POST",
+  "/v1/tenants/:id": "GET, PATCH, DELETE",
+  "/v1/tenants/:id/script": "PUT",
+  "/v1/tenants/:id/secrets/:name": "PUT, DELETE",
+  "/v1/rollouts": "POST",
+  "/v1/rollouts/:id": "GET",
+};
+for (const [path, allow] of Object.entries(ALLOWED)) {
+  app.all(path, (c) => {
+    c.header("Allow", allow);
+    throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}: use ${allow}`);
+  });
+}
+
 app.notFound((c) =>
   errorResponse(c, new ApiError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
 );

@@ -102,7 +102,11 @@ export class TenantOperations extends DurableObject<Env> {
       await new PendingSecrets(this.ctx.storage).put(submission.secrets);
       return { ok: true, operationId };
     });
-    if (!outcome.ok || submission.tenant.scriptKey === null) return outcome;
+    if (!outcome.ok) return outcome;
+    if (submission.tenant.scriptKey === null) {
+      await this.#wake();
+      return outcome;
+    }
     // Wait for the API's verdict on the script (the first step), so that code it refuses is this request's 422.
     return this.#awaitVerdict(outcome, (result) => result.kind !== "waiting");
   }

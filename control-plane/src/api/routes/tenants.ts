@@ -209,6 +209,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(putScriptRoute, async (c) => {
     const { id } = c.req.valid("param");
+    const tenant = await getTenant(c.env.DB, id);
+    if (tenant === null || tenant.state === "deleted") throw new ApiError(404, "not_found", `no tenant "${id}"`);
     const scriptKey = await storeBundle(c.env.SCRIPTS, c.req.valid("json"));
     return c.json(await answer(c.env, id, await tenantObject(c.env, id).deploy(id, scriptKey)), 202);
   })

@@ -1,0 +1,165 @@
+import { request } from "node:http";
+import { z } from "zod";
+import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
+import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "./tenant.ts";
+
+/**
+ * The part of the API's TenantView (platform/tenants-api.ts) the bench reads.
+ * Not imported from there: that module's extensionless imports are for the
+ * Workers' bundler, which plain Node does not resolve.
+ */
+const Tenant = z.object({
+  id: z.string(),
+  state: z.enum(["provisioning", "active", "failed", "suspended", "deleting", "deleted"]),
+  operation: z.object({ step: z.string().nullable() }).nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type Tenant = z.infer<typeof Tenant>;
+const TenantList = z.object({ tenants: z.array(Tenant), cursor: z.string().nullable() });
+
+/** A request that takes this long is a failure. */
+const REQUEST_TIMEOUT_MS = 300_000;
+
+/** The tenant every onboarding creates: a small script answering its own id, with KV, R2 and a migrated D1. */
+export function tenantRequest(id: string) {
+  return {
+    id,
+    plan: "pro",
+    resources: { kv: true, r2: true, d1: true },
+    script: {
+      mainModule: TENANT_MAIN_MODULE,
+      modules: { [TENANT_MAIN_MODULE]: tenantSource(id) },
+      compatibilityDate: TENANT_COMPATIBILITY_DATE,
+      migrations: { "0001_create_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);" },
+    },
+  };
+}
+
+/** The control plane's operators' API (`/v1`), as the CLI calls it. */
+export class ControlPlane {
+  readonly #url: string;
+  readonly #headers = { authorization: `Bearer ${platformApiToken()}`, "content-type": "application/json" };
+
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`${this.#url}${path}`, {
+      method,
+      headers: this.#headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    try {
+      return { status: res.status, json: JSON.parse(text) };
+    } catch {
+      return { status: res.status, json: text.slice(0, 300) };
+    }
+  }
+
+  /** POST /v1/tenants: resolves with null once it is accepted (202), else with why not. */
+  async create(id: string): Promise<string | null> {
+    const { status, json } = await this.#call("POST", "/v1/tenants", tenantRequest(id));
+    return status === 202 ? null : `POST /v1/tenants (${id}): HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`;
+  }
+
+  async get(id: string): Promise<Tenant> {
+    const { status, json } = await this.#call("GET", `/v1/tenants/${id}`);
+    if (status !== 200) throw new Error(`GET /v1/tenants/${id}: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
+    return Tenant.parse(json);
+  }
+
+  /** Every tenant, page by page. */
+  async list(): Promise<Tenant[]> {
+    const tenants: Tenant[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = `limit=100${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const { status, json } = await this.#call("GET", `/v1/tenants?${query}`);
+      if (status !== 200) throw new Error(`GET /v1/tenants: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
+      const page = TenantList.parse(json);
+      tenants.push(...page.tenants);
+      cursor = page.cursor;
+    } while (cursor !== null);
+    return tenants;
+  }
+}
+
+const CallCounts = z.object({
+  since: z.number(),
+  calls: z.number(),
+  rateLimited: z.number(),
+  peakSecond: z.object({ at: z.number(), calls: z.number() }).nullable(),
+});
+export type CallCounts = z.infer<typeof CallCounts>;
+
+export type RateLimit = { enabled: boolean; requests: number; windowSeconds: number };
+
+/** The emulator's admin endpoints: its counts of the API calls it received, and its rate limiter. */
+export class EmulatorAdmin {
+  readonly #url: string;
+  readonly #token = emulatorApiToken();
+
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.#url}/__emulator${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.#token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const envelope = (await res.json()) as { success: boolean; result: unknown };
+    if (!res.ok || !envelope.success) throw new Error(`${method} /__emulator${path}: HTTP ${res.status}`);
+    return envelope.result;
+  }
+
+  async callCounts(): Promise<CallCounts> {
+    return CallCounts.parse(await this.#call("GET", "/calls"));
+  }
+
+  async resetCallCounts(): Promise<void> {
+    await this.#call("DELETE", "/calls");
+  }
+
+  async setRateLimit(limit: RateLimit): Promise<void> {
+    await this.#call("PUT", "/rate-limit", limit);
+  }
+}
+
+/**
+ * GET / of a tenant's hostname through the dispatcher: the request goes to
+ * the dispatcher's loopback address with `Host: <hostname>`, as a browser's
+ * would once the name resolves there. Resolves with the status and body.
+ */
+export function getThroughDispatcher(
+  dispatcherUrl: string,
+  hostname: string,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(dispatcherUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: "/",
+        headers: { host: `${hostname}:${url.port}` },
+        signal: AbortSignal.timeout(30_000),
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
