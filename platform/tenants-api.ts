@@ -35,7 +35,10 @@ export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([
 
 export const NewTenantId = z
   .string()
-  .regex(TENANT_ID, "tenant ids are 3 to 32 lowercase letters, digits or inner hyphens (^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$)")
+  .regex(
+    TENANT_ID,
+    "tenant ids are 3 to 32 lowercase letters, digits or inner hyphens (^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$)",
+  )
   .refine((id) => !RESERVED_TENANT_IDS.has(id), { message: "this tenant id is reserved for the platform" })
   .brand<"TenantId">();
 
@@ -56,12 +59,17 @@ export const ModuleName = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_.\-/]+\.(js|mjs|cjs|txt|html|map)$/, "module names are relative paths ending in .js, .mjs, .cjs, .txt, .html or .map");
+  .regex(
+    /^(?!\/)(?!.*\.\.)[A-Za-z0-9_.\-/]+\.(js|mjs|cjs|txt|html|map)$/,
+    "module names are relative paths ending in .js, .mjs, .cjs, .txt, .html or .map",
+  );
 
 const CompatibilityDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "compatibility dates are YYYY-MM-DD");
 
 /** A D1 migration's name, which orders it: `0001_create_notes.sql`. */
-export const MigrationName = z.string().regex(/^[0-9]{4}_[a-z0-9_]+\.sql$/, "migration names look like 0001_create_notes.sql");
+export const MigrationName = z
+  .string()
+  .regex(/^[0-9]{4}_[a-z0-9_]+\.sql$/, "migration names look like 0001_create_notes.sql");
 
 export const ScriptSource = z
   .strictObject({
@@ -78,9 +86,16 @@ export const ScriptSource = z
   })
   .superRefine((script, ctx) => {
     if (!(script.mainModule in script.modules)) {
-      ctx.addIssue({ code: "custom", path: ["mainModule"], message: `"${script.mainModule}" is not among the modules` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["mainModule"],
+        message: `"${script.mainModule}" is not among the modules`,
+      });
     }
-    const bytes = Object.values(script.modules).reduce((sum, source) => sum + new TextEncoder().encode(source).length, 0);
+    const bytes = Object.values(script.modules).reduce(
+      (sum, source) => sum + new TextEncoder().encode(source).length,
+      0,
+    );
     if (bytes > MAX_SCRIPT_UPLOAD_BYTES) {
       ctx.addIssue({
         code: "custom",
@@ -118,7 +133,8 @@ export const CreateTenantRequest = z
   })
   .superRefine((body, ctx) => {
     for (const name of Object.keys(body.secrets)) {
-      if (name in body.vars) ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
+      if (name in body.vars)
+        ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
     }
   });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;
@@ -130,7 +146,9 @@ export const UpdateTenantRequest = z
     vars: Vars.optional(),
     suspended: z.boolean().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: "nothing to change: send plan, hostnames, vars or suspended" });
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "nothing to change: send plan, hostnames, vars or suspended",
+  });
 export type UpdateTenantRequest = z.infer<typeof UpdateTenantRequest>;
 
 export const PutSecretRequest = z.strictObject({ value: z.string().min(1).max(5120) });

@@ -84,7 +84,10 @@ it("an onboarding interrupted by the control plane's process dying resumes when 
   const created = await api(first.url, "POST", "/v1/tenants", {
     id,
     plan: "pro",
-    script: { mainModule: "index.js", modules: { "index.js": `export default { fetch: () => new Response("back") };` } },
+    script: {
+      mainModule: "index.js",
+      modules: { "index.js": `export default { fetch: () => new Response("back") };` },
+    },
   });
   expect(created.status, JSON.stringify(created.json)).toBe(202);
   const deadline = Date.now() + 30_000;
@@ -127,12 +130,20 @@ it("the user-worker template, onboarded through the API, serves with its KV, R2,
   const created = await fetch(`${controlPlane.url}/v1/tenants`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ id, plan: "pro", script, vars: { GREETING: "Welcome" }, secrets: { API_TOKEN: "tpl-admin" } }),
+    body: JSON.stringify({
+      id,
+      plan: "pro",
+      script,
+      vars: { GREETING: "Welcome" },
+      secrets: { API_TOKEN: "tpl-admin" },
+    }),
   });
   expect(created.status, await created.clone().text()).toBe(202);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const tenant = (await (await fetch(`${controlPlane.url}/v1/tenants/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const tenant = (await (
+      await fetch(`${controlPlane.url}/v1/tenants/${id}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       state: string;
     };
     if (tenant.state === "active") break;
@@ -144,21 +155,34 @@ it("the user-worker template, onboarded through the API, serves with its KV, R2,
   const at = (pathname: string, init?: RequestInit) => fetch(`${dispatcher.url}/${id}${pathname}`, init);
   const json = { "content-type": "application/json" };
   expect(await (await at("/")).json()).toEqual({ greeting: "Welcome", tenant: id });
-  expect((await at("/kv/colour", { method: "PUT", headers: json, body: JSON.stringify({ value: "teal" }) })).status).toBe(200);
+  expect(
+    (await at("/kv/colour", { method: "PUT", headers: json, body: JSON.stringify({ value: "teal" }) })).status,
+  ).toBe(200);
   expect(await (await at("/kv/colour")).json()).toMatchObject({ key: "colour", value: "teal" });
   const file = "hello, bucket";
-  expect((await at("/files/hello.txt", { method: "PUT", headers: { "content-length": String(file.length) }, body: file })).ok).toBe(true);
+  expect(
+    (await at("/files/hello.txt", { method: "PUT", headers: { "content-length": String(file.length) }, body: file }))
+      .ok,
+  ).toBe(true);
   expect(await (await at("/files/hello.txt")).text()).toBe(file);
-  expect((await at("/notes", { method: "POST", headers: json, body: JSON.stringify({ title: "first", body: "note" }) })).status).toBe(201);
-  expect(((await (await at("/notes")).json()) as { notes: { title: string }[] }).notes.map((note) => note.title)).toEqual(["first"]);
+  expect(
+    (await at("/notes", { method: "POST", headers: json, body: JSON.stringify({ title: "first", body: "note" }) }))
+      .status,
+  ).toBe(201);
+  expect(
+    ((await (await at("/notes")).json()) as { notes: { title: string }[] }).notes.map((note) => note.title),
+  ).toEqual(["first"]);
   expect((await at("/admin/summary")).status).toBe(401);
   const summary = await at("/admin/summary", { headers: { authorization: "Bearer tpl-admin" } });
   expect(await summary.json()).toEqual({ tenant: id, notes: 1 });
   // One Analytics Engine point per request, in the tenant's own dataset.
   const account = "10ca1000000000000000000000000000";
-  const points = await fetch(`${inject("emulatorUrl")}/__emulator/analytics/${account}/tenant_${id.replaceAll("-", "_")}`, {
-    headers: { authorization: `Bearer ${inject("emulatorToken")}` },
-  });
+  const points = await fetch(
+    `${inject("emulatorUrl")}/__emulator/analytics/${account}/tenant_${id.replaceAll("-", "_")}`,
+    {
+      headers: { authorization: `Bearer ${inject("emulatorToken")}` },
+    },
+  );
   const body = (await points.json()) as { result: unknown[] };
   expect(body.result.length).toBeGreaterThanOrEqual(9);
 }, 180_000);

@@ -1,8 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, errorResponse, invalidRequest } from "./api/errors";
 import { requirePlatformToken } from "./api/auth";
 import { renderDocsPage } from "./api/docs-page";
+import { ApiError, errorResponse, invalidRequest } from "./api/errors";
 import { requireJsonBody } from "./api/json-body";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
@@ -47,7 +47,11 @@ const ALLOWED: Record<string, string> = {
 for (const [path, allow] of Object.entries(ALLOWED)) {
   app.all(path, (c) => {
     c.header("Allow", allow);
-    throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}: use ${allow}`);
+    throw new ApiError(
+      405,
+      "method_not_allowed",
+      `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}: use ${allow}`,
+    );
   });
 }
 
@@ -58,10 +62,24 @@ app.notFound((c) =>
 app.onError((error, c) => {
   if (error instanceof ApiError) return errorResponse(c, error);
   if (error instanceof HTTPException && error.status < 500) {
-    return errorResponse(c, new ApiError(error.status === 413 ? 413 : 400, error.status === 413 ? "payload_too_large" : "invalid_request", error.message));
+    return errorResponse(
+      c,
+      new ApiError(
+        error.status === 413 ? 413 : 400,
+        error.status === 413 ? "payload_too_large" : "invalid_request",
+        error.message,
+      ),
+    );
   }
   // The message may carry an upstream answer: logged for the operator, not returned.
   const id = crypto.randomUUID();
   console.error(`control plane error ${id}:`, error instanceof Error ? `${error.name}: ${error.message}` : error);
-  return errorResponse(c, new ApiError(500, "internal_error", `internal error (reference ${id}); the details are in the control plane's logs`));
+  return errorResponse(
+    c,
+    new ApiError(
+      500,
+      "internal_error",
+      `internal error (reference ${id}); the details are in the control plane's logs`,
+    ),
+  );
 });

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
-import type { AppEnv } from "./types";
 import { ApiError, errorResponse } from "./errors";
+import type { AppEnv } from "./types";
 
 const unauthorized = (message: string) => new ApiError(401, "unauthorized", message);
 

@@ -19,7 +19,11 @@ export class ApiError extends Error {
 
 export function errorResponse(c: Context, error: ApiError): Response {
   const body: ErrorBody = {
-    error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
   };
   return c.json(body, error.status);
 }

@@ -30,7 +30,12 @@ export function checkHostnames(hostnames: readonly string[], tenantId: string, c
     return problem === null ? [] : [{ path: `hostnames.${index}`, message: `${hostname}: ${problem}` }];
   });
   if (details.length > 0) {
-    throw new ApiError(400, "invalid_request", `hostnames.${details[0]?.path.split(".")[1]}: ${details[0]?.message}`, details);
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `hostnames.${details[0]?.path.split(".")[1]}: ${details[0]?.message}`,
+      details,
+    );
   }
   // The tenant's own hostname is implied: not stored twice.
   const own = tenantHostname(tenantId, config.platformDomain);

@@ -15,7 +15,11 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new ApiError(400, "invalid_request", `the body must be JSON (Content-Type: application/json), not "${type || "none"}"`);
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `the body must be JSON (Content-Type: application/json), not "${type || "none"}"`,
+    );
   }
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > MAX_BODY_BYTES) {

@@ -16,9 +16,13 @@ export const commonErrors = {
 
 export const notFoundError = { 404: errorContent("No such tenant (or rollout).") } as const;
 export const conflictError = {
-  409: errorContent("The tenant exists with a different definition, is in a state that does not allow this, or a hostname is taken."),
+  409: errorContent(
+    "The tenant exists with a different definition, is in a state that does not allow this, or a hostname is taken.",
+  ),
 } as const;
-export const rejectedError = { 422: errorContent("The Cloudflare API refused the script (its 10021); the message is the API's.") } as const;
+export const rejectedError = {
+  422: errorContent("The Cloudflare API refused the script (its 10021); the message is the API's."),
+} as const;
 export const tooLargeError = { 413: errorContent("The body is over the limit (10 MiB of modules).") } as const;
 
 export const security = [{ Bearer: [] }];

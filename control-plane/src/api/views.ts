@@ -1,3 +1,4 @@
+import type { TenantId } from "../../../platform/routes";
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../env";
@@ -5,7 +6,6 @@ import { hostnamesOfMany } from "../registry/hostnames";
 import { currentOperations } from "../registry/operations";
 import type { OperationRow, TenantRow } from "../registry/rows";
 import { allHostnames } from "../routing/routing-table";
-import type { TenantId } from "../../../platform/routes";
 
 export function operationView(operation: OperationRow): OperationView {
   return {
@@ -31,7 +31,8 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
       id: row.id,
       plan: row.plan,
       state: row.state,
-      hostnames: row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, hostnames.get(row.id) ?? []),
+      hostnames:
+        row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, hostnames.get(row.id) ?? []),
       resources: {
         kv: row.kv_namespace_id === null ? null : { id: row.kv_namespace_id, title: names.kv },
         r2: row.r2_bucket_name === null ? null : { name: row.r2_bucket_name },

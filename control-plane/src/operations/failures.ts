@@ -37,7 +37,11 @@ export function failureOf(error: unknown): Failure {
 }
 
 /** Exponential backoff with full jitter, at least what the API asked for. */
-export function backoffMs(attempt: number, policy: { baseMs: number; maxMs: number }, retryAfterMs: number | null): number {
+export function backoffMs(
+  attempt: number,
+  policy: { baseMs: number; maxMs: number },
+  retryAfterMs: number | null,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
   return Math.max(jittered, retryAfterMs ?? 0);

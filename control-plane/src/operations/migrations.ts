@@ -30,7 +30,10 @@ export async function applyMigrations(
   for (const name of names) {
     if (done.has(name)) continue;
     await api.queryD1(databaseId, {
-      batch: [{ sql: migrations[name] as string }, { sql: "INSERT INTO d1_migrations (name) VALUES (?)", params: [name] }],
+      batch: [
+        { sql: migrations[name] as string },
+        { sql: "INSERT INTO d1_migrations (name) VALUES (?)", params: [name] },
+      ],
     });
     ran.push(name);
   }

@@ -18,7 +18,9 @@ export class PendingSecrets {
 
   async put(values: Record<string, string>): Promise<void> {
     if (Object.keys(values).length === 0) return;
-    await this.storage.put(Object.fromEntries(Object.entries(values).map(([name, value]) => [`secret:${name}`, value])));
+    await this.storage.put(
+      Object.fromEntries(Object.entries(values).map(([name, value]) => [`secret:${name}`, value])),
+    );
   }
 
   async drop(names: Iterable<string>): Promise<void> {

@@ -11,7 +11,9 @@ export async function purgeTenant(deps: Pick<RunnerDeps, "env" | "secrets">, ten
   await deps.secrets.clear();
   await db.batch([
     releaseAllHostnames(db, tenantId),
-    db.prepare("DELETE FROM operation_steps WHERE operation_id IN (SELECT id FROM operations WHERE tenant_id = ?)").bind(tenantId),
+    db
+      .prepare("DELETE FROM operation_steps WHERE operation_id IN (SELECT id FROM operations WHERE tenant_id = ?)")
+      .bind(tenantId),
     db.prepare("DELETE FROM operations WHERE tenant_id = ?").bind(tenantId),
     db.prepare("DELETE FROM tenants WHERE id = ?").bind(tenantId),
   ]);

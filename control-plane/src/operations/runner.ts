@@ -1,10 +1,10 @@
+import type { TenantId } from "../../../platform/routes";
 import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config, Env } from "../env";
 import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
 import type { OperationError, OperationRow } from "../registry/rows";
 import { getTenant, updateTenant } from "../registry/tenants";
-import type { TenantId } from "../../../platform/routes";
 import { backoffMs, failureOf, SCRIPT_REJECTED } from "./failures";
 import type { PendingSecrets } from "./pending-secrets";
 import { recordedStepName, stepsOf } from "./plans";
@@ -35,7 +35,11 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
   const db = env.DB;
   const tenant = await getTenant(db, operation.tenant_id);
   if (tenant === null) {
-    const error = { code: "internal_error", message: "the tenant is not in the registry", at: new Date().toISOString() };
+    const error = {
+      code: "internal_error",
+      message: "the tenant is not in the registry",
+      at: new Date().toISOString(),
+    };
     await updateOperation(db, operation.id, { state: "failed", error }).run();
     return { kind: "finished", state: "failed", error };
   }
@@ -71,7 +75,9 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
   } catch (thrown) {
     const failure = failureOf(thrown);
     const attempts = operation.attempts + 1;
-    const allowed = config.retry.maxAttempts * (operation.phase === "rollback" || operation.kind === "delete" ? TEARDOWN_ATTEMPTS_FACTOR : 1);
+    const allowed =
+      config.retry.maxAttempts *
+      (operation.phase === "rollback" || operation.kind === "delete" ? TEARDOWN_ATTEMPTS_FACTOR : 1);
     await recordStep(db, operation.id, name, "failed", failure.error).run();
 
     if (failure.retryable && attempts < allowed) {
@@ -91,7 +97,12 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
       }
       // Undo what this provisioning created; the tenant ends `failed`.
       await db.batch([
-        updateOperation(db, operation.id, { phase: "rollback", attempts: 0, nextAttemptAt: null, error: failure.error }),
+        updateOperation(db, operation.id, {
+          phase: "rollback",
+          attempts: 0,
+          nextAttemptAt: null,
+          error: failure.error,
+        }),
         updateTenant(db, tenant.id, { lastError: failure.error }),
       ]);
       return { kind: "stepped", step: name };

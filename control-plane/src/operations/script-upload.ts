@@ -15,9 +15,15 @@ export async function uploadTenantScript(context: StepContext, scriptKey: string
   const pending = options.bound ? await context.secrets.all() : new Map<string, string>();
   const bindings = options.bound
     ? [
-        ...(tenant.kv_namespace_id === null ? [] : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
-        ...(tenant.r2_bucket_name === null ? [] : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
-        ...(tenant.d1_database_id === null ? [] : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
+        ...(tenant.kv_namespace_id === null
+          ? []
+          : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
+        ...(tenant.r2_bucket_name === null
+          ? []
+          : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
+        ...(tenant.d1_database_id === null
+          ? []
+          : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
         { type: "analytics_engine" as const, name: "ANALYTICS", dataset: names.dataset },
         ...Object.entries(tenant.vars).map(([name, text]) => ({ type: "plain_text" as const, name, text })),
         ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),

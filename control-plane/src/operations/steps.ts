@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { allHostnames, deleteRoutes, writeRoutes } from "../routing/routing-table";
 import { hostnamesOf, releaseAllHostnames } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
+import { allHostnames, deleteRoutes, writeRoutes } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
 import { applyMigrations } from "./migrations";
@@ -80,7 +80,11 @@ export const routeHostnames: Step = {
   name: "write_routes",
   async run(context) {
     const custom = await hostnamesOf(db(context), context.tenant.id);
-    await writeRoutes(context.env.ROUTES, context.tenant, allHostnames(context.tenant.id, context.config.platformDomain, custom));
+    await writeRoutes(
+      context.env.ROUTES,
+      context.tenant,
+      allHostnames(context.tenant.id, context.config.platformDomain, custom),
+    );
   },
 };
 

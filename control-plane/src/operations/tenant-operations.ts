@@ -29,7 +29,12 @@ export type UpdateSubmission = {
   suspended?: boolean;
 };
 
-const notFound = (id: string): Submission => ({ ok: false, status: 404, code: "not_found", message: `no tenant "${id}"` });
+const notFound = (id: string): Submission => ({
+  ok: false,
+  status: 404,
+  code: "not_found",
+  message: `no tenant "${id}"`,
+});
 const conflict = (message: string): Submission => ({ ok: false, status: 409, code: "conflict", message });
 const rejected = (error: OperationError): Submission => ({
   ok: false,
@@ -111,12 +116,18 @@ export class TenantOperations extends DurableObject<Env> {
     return this.#awaitVerdict(outcome, (result) => result.kind !== "waiting");
   }
 
-  async deploy(id: string, scriptKey: string, options: { wait: boolean; rolloutId?: string } = { wait: true }): Promise<Submission> {
+  async deploy(
+    id: string,
+    scriptKey: string,
+    options: { wait: boolean; rolloutId?: string } = { wait: true },
+  ): Promise<Submission> {
     const outcome = await this.#submit(id, async () => {
       const tenant = await getTenant(this.#db, id);
       if (tenant === null || tenant.state === "deleted") return notFound(id);
       if (!["provisioning", "active", "suspended"].includes(tenant.state)) {
-        return conflict(`tenant "${id}" is ${tenant.state}: only a provisioning, active or suspended tenant takes new code`);
+        return conflict(
+          `tenant "${id}" is ${tenant.state}: only a provisioning, active or suspended tenant takes new code`,
+        );
       }
       return this.#enqueue(id, "deploy", { scriptKey }, options.rolloutId);
     });
@@ -147,7 +158,12 @@ export class TenantOperations extends DurableObject<Env> {
           ...releaseHostnames(this.#db, id, removed),
           ...claimHostnames(this.#db, id, added),
           updateTenant(this.#db, id, { plan: change.plan, vars: change.vars, suspended: change.suspended }),
-          insertOperation(this.#db, { id: operationId, tenantId: id, kind: "update", input: { reupload, removedHostnames: removed } }),
+          insertOperation(this.#db, {
+            id: operationId,
+            tenantId: id,
+            kind: "update",
+            input: { reupload, removedHostnames: removed },
+          }),
         ]);
       } catch (error) {
         const raced = await takenHostnames(this.#db, id, added);
@@ -253,7 +269,8 @@ export class TenantOperations extends DurableObject<Env> {
     if (timer !== null) clearTimeout(timer);
     if (verdict.ok) {
       const operation = await getOperation(this.#db, submitted.operationId);
-      if (operation?.state === "failed" && operation.error?.code === "script_rejected") return rejected(operation.error);
+      if (operation?.state === "failed" && operation.error?.code === "script_rejected")
+        return rejected(operation.error);
     }
     return verdict;
   }

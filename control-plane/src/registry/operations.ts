@@ -16,7 +16,15 @@ export function insertOperation(db: D1Database, operation: NewOperation): D1Prep
       `INSERT INTO operations (id, tenant_id, kind, state, input, rollout_id, created_at, updated_at)
        VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
     )
-    .bind(operation.id, operation.tenantId, operation.kind, JSON.stringify(operation.input), operation.rolloutId ?? null, at, at);
+    .bind(
+      operation.id,
+      operation.tenantId,
+      operation.kind,
+      JSON.stringify(operation.input),
+      operation.rolloutId ?? null,
+      at,
+      at,
+    );
 }
 
 export async function getOperation(db: D1Database, id: string): Promise<OperationRow | null> {

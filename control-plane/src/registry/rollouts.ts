@@ -23,12 +23,16 @@ export async function insertRollout(
 ): Promise<void> {
   const at = now();
   const items = rollout.tenantIds.map((tenantId) =>
-    db.prepare("INSERT INTO rollout_items (rollout_id, tenant_id, state) VALUES (?, ?, 'pending')").bind(rollout.id, tenantId),
+    db
+      .prepare("INSERT INTO rollout_items (rollout_id, tenant_id, state) VALUES (?, ?, 'pending')")
+      .bind(rollout.id, tenantId),
   );
   // The items first, the rollout row last: a rollout is visible (and run) only once all its items are written.
   for (let i = 0; i < items.length; i += CHUNK) await db.batch(items.slice(i, i + CHUNK));
   await db
-    .prepare("INSERT INTO rollouts (id, script_key, filter, state, total, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)")
+    .prepare(
+      "INSERT INTO rollouts (id, script_key, filter, state, total, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+    )
     .bind(rollout.id, rollout.scriptKey, JSON.stringify(rollout.filter), rollout.tenantIds.length, at, at)
     .run();
 }
@@ -50,7 +54,9 @@ export async function rolloutCounts(db: D1Database, id: string): Promise<Record<
 
 export async function rolloutFailures(db: D1Database, id: string, limit = 100) {
   const { results } = await db
-    .prepare("SELECT tenant_id, error FROM rollout_items WHERE rollout_id = ? AND state = 'failed' ORDER BY tenant_id LIMIT ?")
+    .prepare(
+      "SELECT tenant_id, error FROM rollout_items WHERE rollout_id = ? AND state = 'failed' ORDER BY tenant_id LIMIT ?",
+    )
     .bind(id, limit)
     .all<{ tenant_id: string; error: string | null }>();
   return results.map((row) => ({ tenantId: row.tenant_id, message: row.error ?? "failed" }));
@@ -58,7 +64,9 @@ export async function rolloutFailures(db: D1Database, id: string, limit = 100) {
 
 export async function pendingItems(db: D1Database, id: string, limit: number): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND state = 'pending' ORDER BY tenant_id LIMIT ?")
+    .prepare(
+      "SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND state = 'pending' ORDER BY tenant_id LIMIT ?",
+    )
     .bind(id, limit)
     .all<{ tenant_id: string }>();
   return results.map((row) => row.tenant_id);

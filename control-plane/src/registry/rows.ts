@@ -1,20 +1,29 @@
 import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
-import { ErrorSummary, OperationKind, OperationState, ResourceSelection, TenantState } from "../../../platform/tenants-api";
+import {
+  ErrorSummary,
+  OperationKind,
+  OperationState,
+  ResourceSelection,
+  TenantState,
+} from "../../../platform/tenants-api";
 
 /**
  * The registry's rows as D1 returns them, parsed: the database is a boundary
  * too (a row written by an older version, or by hand, fails here by name).
  */
 const JsonText = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not JSON" });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 export const OperationError = ErrorSummary;
 export type OperationError = z.infer<typeof OperationError>;

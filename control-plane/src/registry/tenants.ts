@@ -76,7 +76,8 @@ const COLUMNS: Record<keyof TenantPatch, string> = {
 };
 
 function columnValue(key: keyof TenantPatch, value: unknown): unknown {
-  if (key === "vars" || key === "secretNames" || key === "lastError") return value === null ? null : JSON.stringify(value);
+  if (key === "vars" || key === "secretNames" || key === "lastError")
+    return value === null ? null : JSON.stringify(value);
   if (key === "suspended") return value ? 1 : 0;
   return value;
 }

@@ -54,7 +54,9 @@ export class Rollout extends DurableObject<Env> {
       const rest = await pendingItems(db, id, 100_000);
       const message = `not deployed: the API refused the script: ${refused}`;
       for (let i = 0; i < rest.length; i += 50) {
-        await db.batch(rest.slice(i, i + 50).map((tenantId) => updateItem(db, id, tenantId, { state: "failed", error: message })));
+        await db.batch(
+          rest.slice(i, i + 50).map((tenantId) => updateItem(db, id, tenantId, { state: "failed", error: message })),
+        );
       }
     }
 

@@ -10,7 +10,11 @@ export function allHostnames(tenantId: string, platformDomain: string, custom: r
 }
 
 /** Writes the tenant's route under each of its hostnames (a put is idempotent, so a retried step is harmless). */
-export async function writeRoutes(routes: Env["ROUTES"], tenant: TenantRow, hostnames: readonly string[]): Promise<void> {
+export async function writeRoutes(
+  routes: Env["ROUTES"],
+  tenant: TenantRow,
+  hostnames: readonly string[],
+): Promise<void> {
   const record = JSON.stringify(
     RouteRecord.parse({
       tenantId: tenant.id,

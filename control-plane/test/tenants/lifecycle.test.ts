@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScriptSource } from "../../../platform/tenants-api";
-import { api, ensureNamespace, expectResourcesMatchRegistry, NOTES_APP, newTenant, settled, testEnv, uniqueId, visit } from "./support";
+import {
+  api,
+  ensureNamespace,
+  expectResourcesMatchRegistry,
+  NOTES_APP,
+  newTenant,
+  settled,
+  testEnv,
+  uniqueId,
+  visit,
+} from "./support";
 
 beforeAll(ensureNamespace);
 

@@ -91,7 +91,13 @@ describe("rate limiting and crashes", () => {
     await injectFault({
       ...STEP_CALLS.create_kv(),
       times: 2,
-      action: { kind: "fail", status: 429, code: 971, message: "Please wait and consider throttling your request speed", retryAfter: 1 },
+      action: {
+        kind: "fail",
+        status: 429,
+        code: 971,
+        message: "Please wait and consider throttling your request speed",
+        retryAfter: 1,
+      },
     });
     const started = Date.now();
     await api("POST", "/v1/tenants", newTenant(id));

@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import type { D1Migration } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { CreateTenantRequest, ScriptSource, TenantState, TenantView } from "../../../platform/tenants-api";
 import type { Env } from "../../src/env";
@@ -39,7 +39,12 @@ export async function api(method: string, path: string, body?: unknown, headers:
   try {
     json = JSON.parse(text);
   } catch {}
-  return { status: response.status, json: json as Record<string, unknown> & TenantView, text, headers: response.headers };
+  return {
+    status: response.status,
+    json: json as Record<string, unknown> & TenantView,
+    text,
+    headers: response.headers,
+  };
 }
 
 /** Polls a tenant until it reaches one of `states` and has no operation left to run. */
@@ -72,7 +77,9 @@ let namespaceReady: Promise<void> | undefined;
 /** The dispatch namespace the control plane uploads to (npm run dev creates it; here the tests do). */
 export function ensureNamespace(): Promise<void> {
   namespaceReady ??= (async () => {
-    const { status } = await emulator("POST", `${account()}/workers/dispatch/namespaces`, { name: testEnv.DISPATCH_NAMESPACE });
+    const { status } = await emulator("POST", `${account()}/workers/dispatch/namespaces`, {
+      name: testEnv.DISPATCH_NAMESPACE,
+    });
     if (status !== 200 && status !== 409) throw new Error(`creating the namespace: HTTP ${status}`);
   })();
   return namespaceReady;
@@ -82,7 +89,10 @@ export type FaultRule = {
   method?: string;
   path: string;
   times?: number;
-  action: { kind: "fail"; status: number; code: number; message?: string; retryAfter?: number } | { kind: "hang"; ms?: number } | { kind: "delay"; ms: number };
+  action:
+    | { kind: "fail"; status: number; code: number; message?: string; retryAfter?: number }
+    | { kind: "hang"; ms?: number }
+    | { kind: "delay"; ms: number };
 };
 
 export async function injectFault(rule: FaultRule): Promise<void> {
@@ -96,10 +106,21 @@ export async function clearFaults(): Promise<void> {
 
 /** Everything in the emulator's account that a tenant id names: what an orphan check compares with the registry. */
 export async function emulatorResourcesOf(id: string) {
-  const kv = (await emulator("GET", `${account()}/storage/kv/namespaces?per_page=100`)).json.result as { title: string; id: string }[];
-  const r2 = ((await emulator("GET", `${account()}/r2/buckets?per_page=1000`)).json.result as { buckets: { name: string }[] }).buckets;
-  const d1 = (await emulator("GET", `${account()}/d1/database?per_page=1000`)).json.result as { name: string; uuid: string }[];
-  const script = await emulator("GET", `${account()}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${id}`);
+  const kv = (await emulator("GET", `${account()}/storage/kv/namespaces?per_page=100`)).json.result as {
+    title: string;
+    id: string;
+  }[];
+  const r2 = (
+    (await emulator("GET", `${account()}/r2/buckets?per_page=1000`)).json.result as { buckets: { name: string }[] }
+  ).buckets;
+  const d1 = (await emulator("GET", `${account()}/d1/database?per_page=1000`)).json.result as {
+    name: string;
+    uuid: string;
+  }[];
+  const script = await emulator(
+    "GET",
+    `${account()}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${id}`,
+  );
   return {
     kv: kv.filter((ns) => ns.title === `t-${id}-kv`).map((ns) => ns.id),
     r2: r2.filter((bucket) => bucket.name === `t-${id}-r2`).map((bucket) => bucket.name),

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import type { TenantId } from "../../../../platform/routes";
 import {
   BindingName,
   CreateTenantRequest,
@@ -11,7 +12,6 @@ import {
   TenantView,
   UpdateTenantRequest,
 } from "../../../../platform/tenants-api";
-import type { TenantId } from "../../../../platform/routes";
 import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf, type Env } from "../../env";
 import type { Submission } from "../../operations/tenant-operations";
@@ -110,7 +110,8 @@ const deleteTenantRoute = createRoute({
   method: "delete",
   path: "/v1/tenants/{id}",
   summary: "Delete a tenant",
-  description: "Removes its script, routes, KV namespace, R2 bucket (emptied first) and D1 database; the tenant ends `deleted`.",
+  description:
+    "Removes its script, routes, KV namespace, R2 bucket (emptied first) and D1 database; the tenant ends `deleted`.",
   security,
   request: { params: TenantParams },
   responses: { 202: jsonContent(TenantView, "The tenant, `deleting`."), ...commonErrors, ...notFoundError },
@@ -199,7 +200,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   .openapi(updateTenantRoute, async (c) => {
     const { id } = c.req.valid("param");
     const change = c.req.valid("json");
-    const hostnames = change.hostnames === undefined ? undefined : checkHostnames(change.hostnames, id, configOf(c.env));
+    const hostnames =
+      change.hostnames === undefined ? undefined : checkHostnames(change.hostnames, id, configOf(c.env));
     const submission = await tenantObject(c.env, id).update(id, { ...change, hostnames });
     return c.json(await answer(c.env, id, submission), 202);
   })
