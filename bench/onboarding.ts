@@ -199,6 +199,7 @@ async function watchSettling(
   signal: AbortSignal,
 ): Promise<Map<string, { tenant: Tenant; at: number }>> {
   const settled = new Map<string, { tenant: Tenant; at: number }>();
+  let reported = 0;
   while (settled.size < ids.size && performance.now() < deadline) {
     signal.throwIfAborted();
     await sleep(LIST_POLL_MS);
@@ -207,7 +208,9 @@ async function watchSettling(
       if (!ids.has(tenant.id) || settled.has(tenant.id)) continue;
       if (tenant.state === "active" || tenant.state === "failed") settled.set(tenant.id, { tenant, at });
     }
-    log(`concurrent: ${settled.size}/${ids.size} settled after ${(at / 1000).toFixed(0)} s`);
+    if (settled.size !== reported)
+      log(`concurrent: ${settled.size}/${ids.size} settled after ${(at / 1000).toFixed(0)} s`);
+    reported = settled.size;
   }
   return settled;
 }
@@ -359,7 +362,10 @@ function render(seq: Sequential, con: Concurrent, stack: PlatformStack): string 
         ["Windows that many calls need at the limit", String(windowsNeeded)],
         ["**Peak request rate** (most calls in one 1 s bucket)", `**${peak}/s**`],
         ["Mean request rate over the wall time", `${(calls.calls / (con.wallMs / 1000)).toFixed(1)}/s`],
-        ["The limit, averaged over its window", `${average.toFixed(1)}/s`],
+        [
+          "The limit: a whole window's calls may come in one burst; averaged over the window",
+          `${int(limit.requests)} per ${limit.windowSeconds} s; ${average.toFixed(1)}/s`,
+        ],
       ],
     ),
     "",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_TAGS } from "./names";
+import { MAX_TAGS } from "./names.ts";
 
 /**
  * The Workers for Platforms script API's shapes: the `metadata` part of a

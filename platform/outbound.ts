@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PlanName } from "./plans";
-import { TenantId } from "./routes";
+import { PlanName } from "./plans.ts";
+import { TenantId } from "./routes.ts";
 
 /**
  * What the dispatcher passes to the outbound Worker with every dispatch

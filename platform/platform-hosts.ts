@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Hostname } from "./hostnames";
+import { Hostname } from "./hostnames.ts";
 
 /**
  * The platform's own hostnames, from the vars the dispatcher and the outbound

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ScriptName } from "../cloudflare-api/names";
-import { DNS_LABEL, normalizeHostname } from "./hostnames";
-import { PlanName } from "./plans";
+import { ScriptName } from "../cloudflare-api/names.ts";
+import { DNS_LABEL, normalizeHostname } from "./hostnames.ts";
+import { PlanName } from "./plans.ts";
 
 /** A tenant's id: one DNS label, so that `<tenantId>.<platform domain>` is its hostname. */
 export const TenantId = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names";
-import { Hostname } from "./hostnames";
-import { PlanName } from "./plans";
+import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
+import { Hostname } from "./hostnames.ts";
+import { PlanName } from "./plans.ts";
 
 /**
  * The control plane's public API (`/v1`): request and response bodies. The

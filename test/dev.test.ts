@@ -132,6 +132,13 @@ describe("npm run dev", () => {
         const res = await fetch(`${dev.summary.urls[worker.label]}${worker.healthPath}`);
         expect(res.status, `${worker.label} health`).toBe(200);
       }
+      // First start: the namespace exists and the demo tenant, onboarded from the template, answers at once.
+      expect(dev.output).toContain("The demo tenant is active.");
+      expect(dev.output.join("\n")).toContain(`curl http://demo.localhost:${ports.dispatcher}/`);
+      const demo = await fetch(`${dev.summary.urls.dispatcher}/demo/`);
+      expect(demo.status).toBe(200);
+      expect(await demo.json()).toEqual({ greeting: "Hello from the demo tenant", tenant: "demo" });
+
       const notATenant = await fetch(`${dev.summary.urls.dispatcher}/no-such-tenant`);
       expect(notATenant.status).toBe(404);
       expect(await notATenant.json()).toMatchObject({ error: { code: "tenant_not_found" } });
@@ -161,8 +168,10 @@ describe("npm run dev", () => {
   it("keeps state across restarts, and --reset clears it", async () => {
     const title = `e2e-dev-${randomBytes(4).toString("hex")}`;
     const account_id = newAccountId();
+    let lastOutput: string[] = [];
     const titlesAfter = async (args: string[]): Promise<string[]> => {
       const dev = await startDev(args);
+      lastOutput = dev.output;
       try {
         const kv = sdk(dev.summary.apiBaseUrl, dev.summary.token).kv.namespaces;
         return (await collect(kv.list({ account_id }))).map((ns) => ns.title);
@@ -178,6 +187,7 @@ describe("npm run dev", () => {
       expect(await ctrlC(first)).toBe(0);
     }
     expect(await titlesAfter([])).toEqual([title]);
+    expect(lastOutput.join("\n")).toContain("The demo tenant is there from an earlier run.");
     expect(await titlesAfter(["--reset"])).toEqual([]);
   });
 
