@@ -43,6 +43,21 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
     await updateOperation(db, operation.id, { state: "failed", error }).run();
     return { kind: "finished", state: "failed", error };
   }
+  // A tenant that failed or was deleted takes no more changes: what was queued behind that is dropped,
+  // or a deploy queued behind a failed provisioning would upload a script nobody will remove.
+  if (
+    (tenant.state === "failed" || tenant.state === "deleted") &&
+    operation.kind !== "delete" &&
+    operation.state === "queued"
+  ) {
+    const error = {
+      code: "cancelled",
+      message: `not run: the tenant is ${tenant.state}`,
+      at: new Date().toISOString(),
+    };
+    await updateOperation(db, operation.id, { state: "failed", error }).run();
+    return { kind: "finished", state: "failed", error };
+  }
   const steps = stepsOf(operation, tenant);
   const done = await succeededSteps(db, operation.id);
   const step = steps.find((candidate) => !done.has(recordedStepName(operation, candidate)));

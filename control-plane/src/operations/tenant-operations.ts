@@ -143,6 +143,8 @@ export class TenantOperations extends DurableObject<Env> {
       if (!["provisioning", "active", "suspended"].includes(tenant.state)) {
         return conflict(`tenant "${id}" is ${tenant.state}: it cannot be changed`);
       }
+      const clash = Object.keys(change.vars ?? {}).find((name) => tenant.secret_names.includes(name));
+      if (clash !== undefined) return conflict(`"${clash}" is one of the tenant's secrets: a var cannot have its name`);
       const current = await hostnamesOf(this.#db, id);
       const wanted = change.hostnames ?? current;
       const added = wanted.filter((hostname) => !current.includes(hostname));

@@ -155,3 +155,18 @@ describe("deleting", () => {
     expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
   });
 });
+
+describe("changes queued behind a provisioning that fails", () => {
+  it("are not run: no script is uploaded for a tenant that ended failed", async () => {
+    const id = uniqueId("queued");
+    await injectFault({ ...STEP_CALLS.create_d1(), times: 1000, action: serverError });
+    expect((await api("POST", "/v1/tenants", newTenant(id, { script: undefined }))).status).toBe(202);
+    const deploy = await api("PUT", `/v1/tenants/${id}/script`, newTenant(id).script);
+    expect(deploy.status, deploy.text).toBe(202);
+    const tenant = await settled(id, ["failed"]);
+    await clearFaults();
+    expect(tenant.operation?.kind).toBe("deploy");
+    expect(tenant.operation?.error?.code).toBe("cancelled");
+    expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+  });
+});
