@@ -69,13 +69,7 @@ describe("changing a tenant", () => {
     expect(tenant.plan).toBe("enterprise");
     expect(tenant.vars).toEqual({ GREETING: "hello" });
     // The dispatcher caches routes for a few seconds: wait for the new greeting.
-    const deadline = Date.now() + 10_000;
-    let text = "";
-    while (Date.now() < deadline && text !== "hello from v1") {
-      text = await (await visit(id, "/")).text();
-      if (text !== "hello from v1") await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(text).toBe("hello from v1");
+    expect(await soon(async () => (await visit(id, "/")).text(), "hello from v1")).toBe("hello from v1");
     const tags = await testEnv.EMULATOR.fetch(
       `http://emulator/client/v4/accounts/${testEnv.CLOUDFLARE_ACCOUNT_ID}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${id}/tags`,
       { headers: { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}` } },
@@ -94,13 +88,7 @@ describe("changing a tenant", () => {
     expect(tenant.hostnames).toEqual([`${id}.localhost`, newHost]);
     expect(await (await testEnv.DISPATCHER_HTTP.fetch(`http://${newHost}/`)).text()).toBe("hi from v1");
     // Removed: the route is gone (the dispatcher's cache may hold it a few seconds).
-    const deadline = Date.now() + 10_000;
-    let status = 200;
-    while (Date.now() < deadline && status === 200) {
-      status = (await testEnv.DISPATCHER_HTTP.fetch(`http://${oldHost}/`)).status;
-      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(status).toBe(404);
+    expect(await soon(async () => (await testEnv.DISPATCHER_HTTP.fetch(`http://${oldHost}/`)).status, 404)).toBe(404);
   });
 
   it("PATCH suspended: the tenant's hostnames answer 403 until it is resumed", async () => {
@@ -142,13 +130,7 @@ describe("concurrent requests on one tenant", () => {
     for (let i = 1; i < results.length; i++) {
       expect(results[i]?.first.localeCompare(results[i - 1]?.last ?? "")).toBeGreaterThanOrEqual(0);
     }
-    const deadline = Date.now() + 10_000;
-    let text = "";
-    while (Date.now() < deadline && text !== "howdy from v2") {
-      text = await (await visit(id, "/")).text();
-      if (text !== "howdy from v2") await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(text).toBe("howdy from v2");
+    expect(await soon(async () => (await visit(id, "/")).text(), "howdy from v2")).toBe("howdy from v2");
   });
 
   it("the same onboarding sent several times at once makes one tenant", async () => {
@@ -169,12 +151,19 @@ function id0(): string {
 }
 
 async function expectStatusSoon(id: string, status: number): Promise<void> {
+  expect(await soon(async () => (await visit(id, "/")).status, status)).toBe(status);
+}
+
+/**
+ * What `read` gives once it gives `wanted`, or the last thing it gave after
+ * 10 s: the dispatcher caches routes for a few seconds, so a change shows
+ * there a little after the control plane has made it.
+ */
+async function soon<T>(read: () => Promise<T>, wanted: T): Promise<T> {
   const deadline = Date.now() + 10_000;
-  let seen = 0;
-  while (Date.now() < deadline) {
-    seen = (await visit(id, "/")).status;
-    if (seen === status) return;
+  for (;;) {
+    const seen = await read();
+    if (seen === wanted || Date.now() > deadline) return seen;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  expect(seen).toBe(status);
 }
