@@ -6,8 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PLATFORM_WORKERS } from "../scripts/lib/platform.ts";
 import { freePorts, isPortFree, LOOPBACK } from "../scripts/lib/ports.ts";
-import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
-import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
+import { isRunning, listProcesses } from "../scripts/lib/process-group.ts";
+import { type DevPlatform, spawnDevPlatform, startDevPlatform } from "./support/dev-platform.ts";
 import { collect, newAccountId, sdk } from "./support/emulator.ts";
 
 // `npm run dev` as a developer runs it: from a terminal, stopped with Ctrl-C
@@ -15,11 +15,9 @@ import { collect, newAccountId, sdk } from "./support/emulator.ts";
 
 /** What `npm run dev` printed once everything answered. */
 type Summary = { urls: Record<string, string>; apiBaseUrl: string; token: string };
-type Dev = { group: ProcessGroup; output: string[]; summary: Summary };
+type Dev = DevPlatform & { summary: Summary };
 
 const STARTUP_TIMEOUT_MS = 150_000;
-/** The launcher stops one wrangler process per Worker, each with up to 10 s grace. */
-const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 let workDir: string;
 let ports: Record<string, number>;
@@ -58,52 +56,16 @@ function parseSummary(output: string[]): Summary {
   return { urls, apiBaseUrl, token };
 }
 
-/**
- * Runs, in a process group of its own as a terminal would, `npm run dev -- <args>`
- * or what that script runs (`node scripts/dev.ts <args>`), whose exit code npm
- * would otherwise hide: on Ctrl-C npm ends itself with the same signal.
- */
-function spawnDev(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  via: "npm" | "node",
-): { group: ProcessGroup; output: string[] } {
-  const output: string[] = [];
-  const onLine = (line: string) => output.push(line);
-  const group =
-    via === "npm"
-      ? spawnGroup("npm", ["run", "dev", ...(args.length > 0 ? ["--", ...args] : [])], { cwd: REPO_ROOT, env, onLine })
-      : spawnGroup(process.execPath, [path.join(REPO_ROOT, "scripts", "dev.ts"), ...args], {
-          cwd: REPO_ROOT,
-          env,
-          onLine,
-        });
-  return { group, output };
-}
+const spawnDev = (args: string[], env: NodeJS.ProcessEnv, via: "npm" | "node") => spawnDevPlatform(env, { args, via });
 
 /** Starts the platform and waits until it prints that everything runs. */
 async function startDev(args: string[], via: "npm" | "node" = "node"): Promise<Dev> {
-  const { group, output } = spawnDev(args, devEnv(), via);
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  let exitCode: number | null | undefined;
-  void group.exited.then((code) => {
-    exitCode = code;
-  });
-  while (!output.some((line) => line.includes("Press Ctrl-C to stop."))) {
-    if (exitCode !== undefined || Date.now() > deadline) {
-      await group.stop();
-      throw new Error(`npm run dev did not come up (exit ${exitCode}):\n${output.join("\n")}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { group, output, summary: parseSummary(output) };
+  const { group, output, stop } = await startDevPlatform(devEnv(), STARTUP_TIMEOUT_MS, { args, via });
+  return { group, output, stop, summary: parseSummary(output) };
 }
 
 /** Ctrl-C, then the exit code once npm and the launcher have exited. */
-async function ctrlC(dev: Dev): Promise<number | null> {
-  await dev.group.stop(SHUTDOWN_TIMEOUT_MS);
-  return dev.group.exited;
-}
+const ctrlC = (dev: Dev): Promise<number | null> => dev.stop();
 
 /** Every process started, directly or not, by `rootPid`. */
 function descendantsOf(rootPid: number) {

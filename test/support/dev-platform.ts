@@ -16,17 +16,35 @@ export type DevPlatform = {
 };
 
 /**
- * Runs what `npm run dev` runs (`node scripts/dev.ts`, so that its exit code
- * is not hidden by npm) in a process group of its own, as a terminal would,
- * and waits until it says the platform is ready.
+ * Runs, in a process group of its own as a terminal would, `npm run dev -- <args>`
+ * or what that script runs (`node scripts/dev.ts <args>`), whose exit code npm
+ * would otherwise hide: on Ctrl-C npm ends itself with the same signal.
  */
-export async function startDevPlatform(env: NodeJS.ProcessEnv, startupTimeoutMs: number): Promise<DevPlatform> {
+export function spawnDevPlatform(
+  env: NodeJS.ProcessEnv,
+  options: { args?: string[]; via?: "npm" | "node" } = {},
+): { group: ProcessGroup; output: string[] } {
+  const args = options.args ?? [];
   const output: string[] = [];
-  const group = spawnGroup(process.execPath, [path.join(REPO_ROOT, "scripts", "dev.ts")], {
-    cwd: REPO_ROOT,
-    env,
-    onLine: (line) => output.push(line),
-  });
+  const onLine = (line: string) => output.push(line);
+  const group =
+    options.via === "npm"
+      ? spawnGroup("npm", ["run", "dev", ...(args.length > 0 ? ["--", ...args] : [])], { cwd: REPO_ROOT, env, onLine })
+      : spawnGroup(process.execPath, [path.join(REPO_ROOT, "scripts", "dev.ts"), ...args], {
+          cwd: REPO_ROOT,
+          env,
+          onLine,
+        });
+  return { group, output };
+}
+
+/** Starts the platform as spawnDevPlatform does and waits until it says it is ready. */
+export async function startDevPlatform(
+  env: NodeJS.ProcessEnv,
+  startupTimeoutMs: number,
+  options: { args?: string[]; via?: "npm" | "node" } = {},
+): Promise<DevPlatform> {
+  const { group, output } = spawnDevPlatform(env, options);
   const stop = async () => {
     await group.stop(SHUTDOWN_TIMEOUT_MS);
     return group.exited;
