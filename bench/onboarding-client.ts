@@ -1,27 +1,16 @@
 import { request } from "node:http";
 import { z } from "zod";
+import { type CreateTenantRequest, TenantList, TenantView } from "../platform/tenants-api.ts";
 import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
 import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "./tenant.ts";
 
-/**
- * The part of the API's TenantView (platform/tenants-api.ts) the bench reads.
- * Not imported from there: that module's extensionless imports are for the
- * Workers' bundler, which plain Node does not resolve.
- */
-const Tenant = z.object({
-  id: z.string(),
-  state: z.enum(["provisioning", "active", "failed", "suspended", "deleting", "deleted"]),
-  operation: z.object({ step: z.string().nullable() }).nullable(),
-  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
-});
-export type Tenant = z.infer<typeof Tenant>;
-const TenantList = z.object({ tenants: z.array(Tenant), cursor: z.string().nullable() });
+export type Tenant = TenantView;
 
 /** A request that takes this long is a failure. */
 const REQUEST_TIMEOUT_MS = 300_000;
 
 /** The tenant every onboarding creates: a small script answering its own id, with KV, R2 and a migrated D1. */
-export function tenantRequest(id: string) {
+export function tenantRequest(id: string): z.input<typeof CreateTenantRequest> {
   return {
     id,
     plan: "pro",
@@ -68,7 +57,7 @@ export class ControlPlane {
   async get(id: string): Promise<Tenant> {
     const { status, json } = await this.#call("GET", `/v1/tenants/${id}`);
     if (status !== 200) throw new Error(`GET /v1/tenants/${id}: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
-    return Tenant.parse(json);
+    return TenantView.parse(json);
   }
 
   /** Every tenant, page by page. */

@@ -28,6 +28,9 @@ export interface Reservation {
   readonly waitMs: number;
 }
 
+/** Added to every window: calls take up to this long to arrive after they are sent. */
+export const WINDOW_MARGIN_MS = 1000;
+
 /** The Durable Object's name: one instance for the whole control plane, as the API's limit is per token. */
 export const API_BUDGET_NAME = "cloudflare-api";
 
@@ -48,16 +51,25 @@ export class ApiBudget extends DurableObject {
   }
 
   reserve(rule: BudgetRule, now = Date.now()): Reservation {
-    this.sql.exec("DELETE FROM slots WHERE at <= ?", now - rule.windowMs);
+    this.sql.exec("DELETE FROM slots WHERE at <= ?", now - rule.windowMs - WINDOW_MARGIN_MS);
     const pausedUntil = this.sql.exec<{ until: number }>("SELECT until FROM pause").toArray()[0]?.until ?? 0;
     const latest = this.sql.exec<{ at: number | null }>("SELECT MAX(at) AS at FROM slots").one().at ?? 0;
     // The slot `limit` places back from the new one: the new one must be a window after it.
     const limitBack = this.sql
       .exec<{ at: number }>("SELECT at FROM slots ORDER BY at DESC LIMIT 1 OFFSET ?", rule.limit - 1)
       .toArray()[0]?.at;
-    const at = Math.max(now, pausedUntil, latest, limitBack === undefined ? 0 : limitBack + rule.windowMs);
+    // The API counts calls as they arrive, this budget as they leave; a call sent just after a
+    // window here can arrive just inside the API's, so a window here is a little longer.
+    const window = rule.windowMs + WINDOW_MARGIN_MS;
+    const at = Math.max(now, pausedUntil, latest, limitBack === undefined ? 0 : limitBack + window);
     this.sql.exec("INSERT INTO slots (at) VALUES (?)", at);
     return { at, waitMs: at - now };
+  }
+
+  /** How long the pause after a 429 still lasts (0: none). */
+  pausedFor(now = Date.now()): number {
+    const until = this.sql.exec<{ until: number }>("SELECT until FROM pause").toArray()[0]?.until ?? 0;
+    return Math.max(0, until - now);
   }
 
   pause(retryAfterMs: number, now = Date.now()): number {
@@ -79,8 +91,12 @@ export function durableApiBudget(
   const stub = () => namespace.get(namespace.idFromName(name));
   return {
     async acquire() {
-      const { waitMs } = await stub().reserve(rule);
-      await sleep(waitMs);
+      for (;;) {
+        const { waitMs } = await stub().reserve(rule);
+        await sleep(waitMs);
+        // A 429 may have paused everyone while this caller slept: its slot is void, take a new one.
+        if ((await stub().pausedFor()) <= 0) return;
+      }
     },
     async pause(retryAfterMs) {
       await stub().pause(retryAfterMs);

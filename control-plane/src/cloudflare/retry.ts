@@ -4,8 +4,8 @@ import { CloudflareApiError } from "./errors";
  * `idempotent`: sending it twice leaves the same state (GET, DELETE, the
  * script upload PUT, the settings PATCH, PUT secret/tags), so it may be sent
  * again after a failure. `once`: a create (POST) or a query, which a blind
- * resend could apply twice; a failure is handed back, and the caller's next
- * step looks up before it creates again.
+ * resend could apply twice; a failure other than a 429 is handed back, and
+ * the caller's next step looks up before it creates again.
  */
 export type CallKind = "idempotent" | "once";
 
@@ -37,7 +37,9 @@ export function backoffMs(
 /**
  * Runs `call`, and for an idempotent call runs it again after a retryable
  * failure (429, 5xx, no answer), up to the policy's attempts. A `once` call
- * is made exactly once whatever happens.
+ * is sent again only after a 429: the API refuses a rate-limited call before
+ * doing anything, so resending it cannot apply it twice; after any other
+ * failure it is handed back.
  */
 export async function withRetries<T>(
   kind: CallKind,
@@ -45,12 +47,13 @@ export async function withRetries<T>(
   call: () => Promise<T>,
   wait: (ms: number) => Promise<void> = sleep,
 ): Promise<T> {
-  const attempts = kind === "idempotent" ? Math.max(1, policy.attempts) : 1;
+  const attempts = Math.max(1, policy.attempts);
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      const retryable = error instanceof CloudflareApiError && error.isRetryable;
+      const retryable =
+        error instanceof CloudflareApiError && (kind === "idempotent" ? error.isRetryable : error.status === 429);
       if (!retryable || attempt + 1 >= attempts) throw error;
       await wait(backoffMs(policy, attempt, error.retryAfterMs));
     }

@@ -172,6 +172,23 @@ describe("429 and Retry-After", () => {
     expect(await faultHits(fault)).toBe(1);
   });
 
+  it("a create answered 429 is sent again once Retry-After has passed (the API did nothing with it)", async () => {
+    const accountId = freshAccount();
+    const log: RequestLog = [];
+    const api = testClient({ emulator: "gated", accountId, log });
+    const name = unique("t-res");
+    const fault = await addFault({
+      method: "POST",
+      path: `/accounts/${accountId}/storage/kv/namespaces`,
+      times: 1,
+      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
+    });
+    const created = await api.ensureKvNamespace(name);
+    expect(await faultHits(fault)).toBe(1);
+    expect(log.filter((line) => line.startsWith("POST "))).toHaveLength(2);
+    expect(await api.findKvNamespace(name)).toEqual(created);
+  });
+
   it("gets through the emulator's own rate limiter by waiting, with no call lost", async () => {
     await admin("gated", "/rate-limit", { method: "PUT", body: { enabled: true, requests: 3, windowSeconds: 1 } });
     const log: RequestLog = [];
