@@ -5,6 +5,7 @@ import type { Env } from "./env";
 const Vars = PlatformHostsVars.extend({
   PATH_ROUTING: z.enum(["true", "false"]).default("false"),
   ROUTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  ROUTE_CACHE_MISS_TTL_MS: z.coerce.number().int().min(0).default(1_000),
   ROUTE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
 });
 
@@ -14,6 +15,8 @@ export interface DispatcherConfig {
   readonly pathRouting: boolean;
   /** How long a routing table answer (a route, or that there is none) is trusted; 0 reads KV every time. */
   readonly routeCacheTtlMs: number;
+  /** How long "this hostname has no route" is trusted; shorter, so a new tenant answers soon. */
+  readonly routeCacheMissTtlMs: number;
   readonly routeCacheMaxEntries: number;
 }
 
@@ -29,6 +32,7 @@ export function parseConfig(env: Env): DispatcherConfig {
     hosts: platformHosts(vars),
     pathRouting: vars.PATH_ROUTING === "true",
     routeCacheTtlMs: vars.ROUTE_CACHE_TTL_MS,
+    routeCacheMissTtlMs: vars.ROUTE_CACHE_MISS_TTL_MS,
     routeCacheMaxEntries: vars.ROUTE_CACHE_MAX_ENTRIES,
   };
 }

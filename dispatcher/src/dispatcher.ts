@@ -33,7 +33,7 @@ function healthResponse(request: Request): Response {
 export function createDispatcher(env: Env, config: DispatcherConfig = parseConfig(env)): Dispatcher {
   const routes = new RouteCache(
     (hostname) => readRoute(env.ROUTES, hostname),
-    config.routeCacheTtlMs,
+    { routeMs: config.routeCacheTtlMs, missMs: config.routeCacheMissTtlMs },
     config.routeCacheMaxEntries,
   );
 

@@ -3,9 +3,11 @@ import type { RouteRecord } from "../../platform/routes";
 type Entry = { route: RouteRecord | null; expiresAt: number };
 
 /**
- * The routing table as this isolate last read it: each hostname's route, or
- * that it has none (negative caching: an unknown host costs one read per TTL,
- * not one per request), for `ttlMs`. Bounded: past `maxEntries` the least
+ * The routing table as this isolate last read it: each hostname's route for
+ * `ttl.routeMs`, or that it has none for `ttl.missMs` (negative caching: an
+ * unknown host costs one read per that TTL, not one per request; kept
+ * shorter, so a tenant onboarded a moment ago is not refused for the whole
+ * route TTL by an answer read just before). Bounded: past `maxEntries` the least
  * recently used hostname goes. Only answers are kept, never a read in flight:
  * a promise of another request's KV read would tie this request to that one's
  * lifetime.
@@ -15,7 +17,7 @@ export class RouteCache {
 
   constructor(
     private readonly read: (hostname: string) => Promise<RouteRecord | null>,
-    private readonly ttlMs: number,
+    private readonly ttl: { readonly routeMs: number; readonly missMs: number },
     private readonly maxEntries: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -39,9 +41,10 @@ export class RouteCache {
   }
 
   #remember(hostname: string, route: RouteRecord | null): void {
-    if (this.ttlMs === 0) return;
+    const ttlMs = route === null ? this.ttl.missMs : this.ttl.routeMs;
     this.#entries.delete(hostname);
-    this.#entries.set(hostname, { route, expiresAt: this.now() + this.ttlMs });
+    if (ttlMs === 0) return;
+    this.#entries.set(hostname, { route, expiresAt: this.now() + ttlMs });
     while (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;

@@ -66,7 +66,7 @@ describe("RouteCache", () => {
   const route = (tenantId: string) =>
     ({ tenantId, scriptName: tenantId, plan: "pro", status: "active" }) as RouteRecord;
 
-  function counted(ttlMs: number, maxEntries: number) {
+  function counted(ttl: { routeMs: number; missMs: number }, maxEntries: number) {
     let now = 0;
     const reads: string[] = [];
     const cache = new RouteCache(
@@ -74,7 +74,7 @@ describe("RouteCache", () => {
         reads.push(hostname);
         return hostname.startsWith("none") ? null : route(hostname);
       },
-      ttlMs,
+      ttl,
       maxEntries,
       () => now,
     );
@@ -82,7 +82,7 @@ describe("RouteCache", () => {
   }
 
   it("is bounded: past maxEntries the least recently used hostname is read again", async () => {
-    const { cache, reads } = counted(1000, 2);
+    const { cache, reads } = counted({ routeMs: 1000, missMs: 1000 }, 2);
     await cache.lookup("a");
     await cache.lookup("b");
     await cache.lookup("a"); // a is now the most recently used
@@ -94,7 +94,7 @@ describe("RouteCache", () => {
   });
 
   it("expires answers, found or not, after the TTL", async () => {
-    const { cache, reads, advance } = counted(100, 10);
+    const { cache, reads, advance } = counted({ routeMs: 100, missMs: 100 }, 10);
     expect(await cache.lookup("a")).toEqual(route("a"));
     expect(await cache.lookup("none")).toBeNull();
     advance(99);
@@ -107,6 +107,16 @@ describe("RouteCache", () => {
     expect(reads).toEqual(["a", "none", "a", "none"]);
   });
 
+  it("trusts a missing route for its own, shorter TTL", async () => {
+    const { cache, reads, advance } = counted({ routeMs: 1000, missMs: 100 }, 10);
+    await cache.lookup("a");
+    await cache.lookup("none");
+    advance(100);
+    await cache.lookup("a");
+    await cache.lookup("none");
+    expect(reads).toEqual(["a", "none", "none"]);
+  });
+
   it("does not cache a failed read", async () => {
     let fail = true;
     const cache = new RouteCache(
@@ -114,7 +124,7 @@ describe("RouteCache", () => {
         if (fail) throw new Error("KV unavailable");
         return route(hostname);
       },
-      1000,
+      { routeMs: 1000, missMs: 1000 },
       10,
     );
     await expect(cache.lookup("a")).rejects.toThrow("KV unavailable");
