@@ -346,7 +346,7 @@ function render(seq: Sequential, con: Concurrent, stack: PlatformStack): string 
     ),
     "",
     `- The warm-up onboarding (the first after start-up): 202 after ${seconds(seq.warmUp.accepted)} s, first 200 after ${seconds(seq.warmUp.firstOk)} s.`,
-    `- Between \`active\` and the first 200, p50 ${seconds(median(seq.runs.map((r) => r.firstOk - r.active)))} s: the dispatcher's route cache (ROUTE_CACHE_TTL_MS, 5 s in dispatcher/wrangler.local.toml) keeps the 404 of a poll made before the route was written.`,
+    `- Between \`active\` and the first 200, p50 ${seconds(median(seq.runs.map((r) => r.firstOk - r.active)))} s: the dispatcher's route cache keeps the 404 of a poll made before the route was written for ROUTE_CACHE_MISS_TTL_MS (1 s).`,
     `- Steps (median, as the state polls saw them): ${steps.map(([step, ms]) => `${step} ${seconds(ms)} s`).join(", ")}.`,
     `- **Cloudflare API calls per onboarding: ${perOnboarding.toFixed(1)}** (${int(seq.calls.calls)} for ${n}, counted by the emulator; ${seq.calls.rateLimited} answered 429).`,
     "",
