@@ -33,11 +33,12 @@ describe("the route cache, through the dispatcher", () => {
     expect(h.routes.reads).toBe(2);
   });
 
-  it("sees a new route after the TTL where it had cached that there was none", async () => {
+  it("sees a new route after the miss TTL where it had cached that there was none", async () => {
     const tenantId = unique("late");
     const host = `${tenantId}.localhost`;
     await deployScript(tenantId, scripts.hello("late"));
-    const h = harness({ ROUTE_CACHE_TTL_MS: "200" });
+    // Misses have their own TTL, independent of (and shorter than) the routes'.
+    const h = harness({ ROUTE_CACHE_TTL_MS: "60000", ROUTE_CACHE_MISS_TTL_MS: "200" });
     await errorOf(await h.fetch(`http://${host}/`), 404);
     await putRoute(host, routeFor(tenantId));
     await errorOf(await h.fetch(`http://${host}/`), 404);
