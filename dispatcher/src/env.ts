@@ -16,5 +16,6 @@ export interface Env {
   /** "true": the platform's own hosts also serve tenants at `/<tenant>/...`. */
   PATH_ROUTING?: string;
   ROUTE_CACHE_TTL_MS?: string;
+  ROUTE_CACHE_MISS_TTL_MS?: string;
   ROUTE_CACHE_MAX_ENTRIES?: string;
 }
