@@ -13,7 +13,8 @@ import { type Advance, advance, type RunnerDeps } from "./runner";
 
 /** How a request to change a tenant came out. */
 export type Submission =
-  | { ok: true; operationId: string }
+  /** `replayed`: the same request came before; nothing new was recorded. */
+  | { ok: true; operationId: string; replayed?: true }
   | { ok: false; status: 404 | 409 | 422; code: ErrorCode; message: string };
 
 export type CreateSubmission = {
@@ -78,7 +79,7 @@ export class TenantOperations extends DurableObject<Env> {
       if (existing !== null && existing.state !== "deleted") {
         if (existing.request_digest === submission.tenant.requestDigest) {
           const latest = await nextOperation(this.#db, id);
-          return { ok: true, operationId: latest?.id ?? "" };
+          return { ok: true, operationId: latest?.id ?? "", replayed: true };
         }
         return conflict(`tenant "${id}" exists with a different definition`);
       }
@@ -86,6 +87,9 @@ export class TenantOperations extends DurableObject<Env> {
       if (taken.length > 0) return hostnamesTaken(taken);
       const operationId = crypto.randomUUID();
       const secretNames = Object.keys(submission.secrets).sort();
+      // The values first: once the operation is recorded it may run, and it must find them.
+      const secrets = new PendingSecrets(this.ctx.storage);
+      await secrets.put(submission.secrets);
       try {
         await this.#db.batch([
           // A deleted tenant's hostnames were released with it.
@@ -99,15 +103,15 @@ export class TenantOperations extends DurableObject<Env> {
           }),
         ]);
       } catch (error) {
+        await secrets.drop(secretNames);
         // Another tenant claimed one of the hostnames since the check: the batch wrote nothing.
         const raced = await takenHostnames(this.#db, id, submission.hostnames);
         if (raced.length > 0) return hostnamesTaken(raced);
         throw error;
       }
-      await new PendingSecrets(this.ctx.storage).put(submission.secrets);
       return { ok: true, operationId };
     });
-    if (!outcome.ok) return outcome;
+    if (!outcome.ok || outcome.replayed) return outcome;
     if (submission.tenant.scriptKey === null) {
       await this.#wake();
       return outcome;
