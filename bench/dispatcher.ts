@@ -12,7 +12,6 @@
  *   npm run bench:dispatcher -- --write-docs     also put the figures in docs/benchmarks.md
  *   npm run bench:dispatcher -- --scripts 50 --requests 4000 --concurrency 16
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type CpuShare, meterCpu } from "./cpu.ts";
@@ -28,6 +27,7 @@ import {
   summarize,
   type Target,
 } from "./load.ts";
+import { table, writeDocsSection } from "./markdown.ts";
 import { dispatcherScope, positiveInt } from "./options.ts";
 import { DOCS_PATH, describeMachine } from "./report.ts";
 import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
@@ -45,8 +45,6 @@ const USAGE = `Usage: ${COMMAND} [-- options]
 const STARTUP_TIMEOUT_MS = 120_000;
 const UPLOAD_CONCURRENCY = 8;
 const SEED = 0xd15c;
-const DOCS_START = "<!-- bench:dispatcher:start -->";
-const DOCS_END = "<!-- bench:dispatcher:end -->";
 /** The issue's targets: the dispatcher keeps at least this share of the direct throughput... */
 const TARGET_RPS_SHARE = 0.9;
 /** ...and its p50 is at most this multiple of the direct p50. */
@@ -194,15 +192,6 @@ const cells = (label: string, s: Summary) => [
   String(s.failures),
 ];
 
-/** A markdown table with padded columns (as Biome formats one): the first left-aligned, the others right. */
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
-  return [line(header), rule, ...rows.map(line)];
-}
-
 function render(m: Measured, options: Options, stack: DispatcherStack): string {
   const machine = describeMachine(stack.workerdVersion);
   const rpsShare = m.dispatcher.rps / m.direct.rps;
@@ -228,14 +217,6 @@ function render(m: Measured, options: Options, stack: DispatcherStack): string {
     `- Added at p50: ${ms(m.dispatcher.p50Ms - m.direct.p50Ms)} ms, ${((p50Factor - 1) * 100).toFixed(1)} % (target ≤ ${((TARGET_P50_FACTOR - 1) * 100).toFixed(0)} %: ${verdict(p50Factor <= TARGET_P50_FACTOR)}); at p99: ${ms(m.dispatcher.p99Ms - m.direct.p99Ms)} ms.`,
     `- Routing table (KV) reads: ${int(m.warmKvReads)} while warming up (one per tenant hostname), then ${int(m.hotKvReads)} in ${int(m.hotRequests)} hot requests: **${perThousand.toFixed(2)} per 1,000** (target 0).`,
   ].join("\n");
-}
-
-function writeDocs(markdown: string): void {
-  const docs = readFileSync(DOCS_PATH, "utf8");
-  const start = docs.indexOf(DOCS_START);
-  const end = docs.indexOf(DOCS_END);
-  if (start === -1 || end < start) throw new Error(`${DOCS_PATH} has no ${DOCS_START} ... ${DOCS_END} section`);
-  writeFileSync(DOCS_PATH, `${docs.slice(0, start + DOCS_START.length)}\n${markdown}\n${docs.slice(end)}`);
 }
 
 async function main(): Promise<number> {
@@ -271,7 +252,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (options.writeDocs) {
-    writeDocs(report);
+    writeDocsSection("dispatcher", "## The dispatcher", report);
     log(`figures written to ${DOCS_PATH}`);
   }
   return 0;
