@@ -17,6 +17,7 @@ import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type CpuShare, meterCpu } from "./cpu.ts";
 import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./dispatcher-routes.ts";
 import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./dispatcher-stack.ts";
+import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
 import {
   type LoadResult,
   mergeResults,
@@ -227,24 +228,11 @@ async function main(): Promise<number> {
   }
   const abort = new AbortController();
   let stack: DispatcherStack | undefined;
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      if (abort.signal.aborted) void stack?.group.kill().catch(() => {});
-      abort.abort(new Error(`interrupted (${signal})`));
-    });
-  }
+  onInterrupt(abort, () => stack?.group.kill());
   log("starting the emulator, the outbound Worker and the bench front Worker (wrangler dev)");
   stack = await startDispatcherStack(STARTUP_TIMEOUT_MS);
-  let measured: Measured;
-  try {
-    measured = await measure(stack, options, abort.signal);
-  } catch (error) {
-    if (!abort.signal.aborted) log(`wrangler output:\n${stack.output()}`);
-    throw error;
-  } finally {
-    log("stopping");
-    await stack.stop();
-  }
+  const started = stack;
+  const measured = await withProcesses(started, abort.signal, log, () => measure(started, options, abort.signal));
   const report = render(measured, options, stack);
   process.stdout.write(`${report}\n`);
   if (measured.dispatcher.failures > 0 || measured.direct.failures > 0) {
@@ -258,12 +246,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(COMMAND, USAGE, main);

@@ -20,6 +20,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { type CpuShare, meterCpu } from "./cpu.ts";
+import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
 import { percentile, pool } from "./load.ts";
 import { table, writeDocsSection } from "./markdown.ts";
 import {
@@ -397,12 +398,7 @@ async function main(): Promise<number> {
   }
   const abort = new AbortController();
   let stack: PlatformStack | undefined;
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      if (abort.signal.aborted) void Promise.allSettled(stack?.groups.map((g) => g.kill()) ?? []);
-      abort.abort(new Error(`interrupted (${signal})`));
-    });
-  }
+  onInterrupt(abort, () => (stack === undefined ? undefined : Promise.allSettled(stack.groups.map((g) => g.kill()))));
   log("starting the emulator, outbound, the control plane and the dispatcher (wrangler dev)");
   const budget = {
     CLOUDFLARE_API_RATE_LIMIT: String(options.rateLimit),
@@ -418,20 +414,12 @@ async function main(): Promise<number> {
     emulator: new EmulatorAdmin(stack.urls.emulator),
     dispatcherUrl: stack.urls.dispatcher,
   };
-  let report: string;
-  let failed: number;
-  try {
+  const started = stack;
+  const { report, failed } = await withProcesses(started, abort.signal, log, async () => {
     const seq = await runSequential(clients, options, abort.signal);
-    const con = await runConcurrent(clients, stack, options, abort.signal);
-    report = render(seq, con, stack);
-    failed = con.failed;
-  } catch (error) {
-    if (!abort.signal.aborted) log(`wrangler output:\n${stack.output()}`);
-    throw error;
-  } finally {
-    log("stopping");
-    await stack.stop();
-  }
+    const con = await runConcurrent(clients, started, options, abort.signal);
+    return { report: render(seq, con, started), failed: con.failed };
+  });
   process.stdout.write(`${report}\n`);
   if (options.writeDocs) {
     writeDocsSection("onboarding", "## Onboarding\n\n### Figures", report);
@@ -440,12 +428,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(COMMAND, USAGE, main);

@@ -12,6 +12,7 @@
  *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
  */
 import { parseArgs } from "node:util";
+import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
 import { dispatcherScope, positiveInt } from "./options.ts";
 import { log, measure, type Options } from "./phases.ts";
 import { COMMAND, DOCS_PATH, type Report, renderReport, writeDocs } from "./report.ts";
@@ -57,19 +58,6 @@ function parseOptions(): (Options & { writeDocs: boolean; commit: string | undef
  * Ctrl-C (or SIGTERM, SIGHUP) aborts the run, after which the stack is
  * stopped; a second one kills the stack's processes at once instead.
  */
-function onInterrupt(abort: AbortController, stack: () => BenchStack | undefined): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      // A kill that fails surfaces in the stop() that follows the abort.
-      if (abort.signal.aborted)
-        stack()
-          ?.group.kill()
-          .catch(() => {});
-      abort.abort(new Error(`interrupted (${signal})`));
-    });
-  }
-}
-
 /** Whether every run answered every request correctly and got to its end. */
 function complete(report: Report): boolean {
   const rows = [...Object.values(report.comparison), ...report.other];
@@ -88,20 +76,12 @@ async function main(): Promise<number> {
   const scope = dispatcherScope(FRONT_CONFIG);
   const abort = new AbortController();
   let stack: BenchStack | undefined;
-  onInterrupt(abort, () => stack);
+  onInterrupt(abort, () => stack?.group.kill());
 
   log("starting the emulator and the bench front Worker (wrangler dev)");
   stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit);
-  let report: Report;
-  try {
-    report = await measure(stack, options, scope, abort.signal);
-  } catch (error) {
-    if (!abort.signal.aborted) log(`wrangler output:\n${stack.output()}`);
-    throw error;
-  } finally {
-    log("stopping");
-    await stack.stop();
-  }
+  const started = stack;
+  const report = await withProcesses(started, abort.signal, log, () => measure(started, options, scope, abort.signal));
 
   process.stdout.write(`${renderReport(report)}\n`);
   if (!complete(report)) {
@@ -115,15 +95,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${COMMAND}: ${error instanceof Error ? error.message : String(error)}\n`);
-    const badArguments =
-      error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
-    if (badArguments) process.stderr.write(`${USAGE}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(COMMAND, USAGE, main);

@@ -1,0 +1,57 @@
+/**
+ * What every bench does around its measurements: stop its `wrangler dev`
+ * processes on Ctrl-C (a second one kills them), stop them when the work
+ * ends or fails (showing wrangler's output on a failure that was not an
+ * interruption), and turn `main`'s outcome into the exit code.
+ */
+
+/** A bench's started processes. */
+export type BenchProcesses = {
+  stop(): Promise<void>;
+  output(): string;
+};
+
+/** Aborts `abort` on SIGINT/SIGTERM/SIGHUP; a second signal runs `kill` at once. */
+export function onInterrupt(abort: AbortController, kill: () => Promise<unknown> | undefined): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      // A kill that fails surfaces in the stop() that follows the abort.
+      if (abort.signal.aborted) void kill()?.catch(() => {});
+      abort.abort(new Error(`interrupted (${signal})`));
+    });
+  }
+}
+
+/** Runs `work` with the processes up, and stops them whatever happens. */
+export async function withProcesses<T>(
+  processes: BenchProcesses,
+  signal: AbortSignal,
+  log: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!signal.aborted) log(`wrangler output:\n${processes.output()}`);
+    throw error;
+  } finally {
+    log("stopping");
+    await processes.stop();
+  }
+}
+
+/** Runs a bench's `main`: its return value is the exit code; an error is printed under the command's name (with the usage for bad arguments). */
+export function runMain(command: string, usage: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+      const badArguments =
+        error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
+      if (badArguments) process.stderr.write(`${usage}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
