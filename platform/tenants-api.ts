@@ -50,7 +50,8 @@ export const BindingName = z
 /** The names the control plane binds itself; vars and secrets must not shadow them. */
 export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS"]);
 
-const UserBindingName = BindingName.refine((name) => !RESERVED_BINDING_NAMES.has(name), {
+/** A name a tenant may give a var or a secret: any binding name the platform does not bind itself. */
+export const UserBindingName = BindingName.refine((name) => !RESERVED_BINDING_NAMES.has(name), {
   message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
 });
 

@@ -35,16 +35,10 @@ app.use("/v1/*", requirePlatformToken, requireJsonBody);
 app.route("/", tenantRoutes);
 app.route("/", rolloutRoutes);
 
-// A known path with a method it does not have: 405 naming the ones it has.
-const ALLOWED: Record<string, string> = {
-  "/v1/tenants": "GET, POST",
-  "/v1/tenants/:id": "GET, PATCH, DELETE",
-  "/v1/tenants/:id/script": "PUT",
-  "/v1/tenants/:id/secrets/:name": "PUT, DELETE",
-  "/v1/rollouts": "POST",
-  "/v1/rollouts/:id": "GET",
-};
-for (const [path, allow] of Object.entries(ALLOWED)) {
+// A known path with a method it does not have: 405 naming the ones it has,
+// read from the routes registered above.
+for (const [path, methods] of allowedMethods()) {
+  const allow = methods.join(", ");
   app.all(path, (c) => {
     c.header("Allow", allow);
     throw new ApiError(
@@ -53,6 +47,17 @@ for (const [path, allow] of Object.entries(ALLOWED)) {
       `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}: use ${allow}`,
     );
   });
+}
+
+/** Each documented path in Hono's syntax (`/v1/tenants/:id`), with its methods. */
+function allowedMethods(): Map<string, string[]> {
+  const allowed = new Map<string, string[]>();
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const path = definition.route.path.replace(/\{(\w+)\}/g, ":$1");
+    allowed.set(path, [...(allowed.get(path) ?? []), definition.route.method.toUpperCase()]);
+  }
+  return allowed;
 }
 
 app.notFound((c) =>

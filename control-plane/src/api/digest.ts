@@ -1,3 +1,5 @@
+import { hex } from "../hex";
+
 /**
  * A keyed digest of a create request, to recognise a replay. Keyed with the
  * platform's token, so the digest of a request carrying secrets says nothing
@@ -12,7 +14,7 @@ export async function requestDigest(key: string, value: unknown): Promise<string
     ["sign"],
   );
   const signature = await crypto.subtle.sign("HMAC", hmacKey, new TextEncoder().encode(canonicalJson(value)));
-  return [...new Uint8Array(signature)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(signature);
 }
 
 /** JSON with object keys sorted at every level: equal values, equal text. */

@@ -1,15 +1,15 @@
+import { DNS_LABEL } from "../../../platform/hostnames";
 import { tenantHostname } from "../../../platform/routes";
 import type { Config } from "../env";
 import { ApiError } from "./errors";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Why a custom hostname cannot be the tenant's, or null when it can. */
 function problemWith(hostname: string, tenantId: string, config: Config): string | null {
   if (hostname.startsWith("[") || IPV4.test(hostname)) return "an IP address is not a hostname";
   const labels = hostname.split(".");
-  if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) {
+  if (labels.length < 2 || !labels.every((label) => DNS_LABEL.test(label))) {
     return "a hostname is two or more DNS labels (letters, digits, inner hyphens)";
   }
   if (config.platformHosts.includes(hostname)) return "this is one of the platform's own hostnames";

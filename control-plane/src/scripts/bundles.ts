@@ -1,4 +1,5 @@
 import { ScriptSource } from "../../../platform/tenants-api";
+import { hex } from "../hex";
 
 /**
  * Tenants' script bundles (modules and migrations), kept in R2 under the
@@ -11,7 +12,7 @@ import { ScriptSource } from "../../../platform/tenants-api";
 export async function storeBundle(bucket: R2Bucket, script: ScriptSource): Promise<string> {
   const body = JSON.stringify(canonical(script));
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const key = `bundles/${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}.json`;
+  const key = `bundles/${hex(digest)}.json`;
   if ((await bucket.head(key)) === null) {
     await bucket.put(key, body, { httpMetadata: { contentType: "application/json" } });
   }

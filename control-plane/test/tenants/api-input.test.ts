@@ -339,7 +339,12 @@ describe("bad input to the other routes", () => {
   });
 
   it("an unknown method on a known path: 405 method_not_allowed", async () => {
-    expectError(await api("PUT", "/v1/tenants", {}), 405, "method_not_allowed");
+    const answer = await api("PUT", "/v1/tenants", {});
+    expectError(answer, 405, "method_not_allowed");
+    expect(answer.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "POST"]);
+    const secret = await api("GET", "/v1/tenants/some-tenant/secrets/API_KEY");
+    expectError(secret, 405, "method_not_allowed");
+    expect(secret.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "PUT"]);
   });
 
   it("an unknown path under /v1: 404 in the error shape", async () => {

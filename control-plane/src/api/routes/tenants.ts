@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { TenantId } from "../../../../platform/routes";
 import {
-  BindingName,
   CreateTenantRequest,
   ListTenantsQuery,
   PutSecretRequest,
@@ -11,6 +10,7 @@ import {
   TenantList,
   TenantView,
   UpdateTenantRequest,
+  UserBindingName,
 } from "../../../../platform/tenants-api";
 import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf, type Env } from "../../env";
@@ -33,7 +33,7 @@ import type { AppEnv } from "../types";
 import { tenantView, tenantViews } from "../views";
 
 const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
-const SecretParams = TenantParams.extend({ name: BindingName });
+const SecretParams = TenantParams.extend({ name: UserBindingName });
 
 const tenantObject = (env: Env, id: string) => env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(id));
 
@@ -218,11 +218,6 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(putSecretRoute, async (c) => {
     const { id, name } = c.req.valid("param");
-    if (["KV", "BUCKET", "DB", "ANALYTICS"].includes(name)) {
-      throw new ApiError(400, "invalid_request", `name: ${name} is bound by the platform`, [
-        { path: "name", message: "KV, BUCKET, DB and ANALYTICS are bound by the platform" },
-      ]);
-    }
     const tenant = await getTenant(c.env.DB, id);
     if (tenant !== null && name in tenant.vars) {
       throw new ApiError(409, "conflict", `"${name}" is one of the tenant's vars`);
