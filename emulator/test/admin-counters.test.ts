@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { acct, call, json } from "./helpers";
 
@@ -31,10 +32,20 @@ describe("API call counters", () => {
     const after = await counts();
     expect(after.calls).toBe(4);
     expect(after.rateLimited).toBe(0);
-    // Four calls within a few milliseconds: one or two one-second buckets.
-    expect(after.peakSecond?.calls).toBeGreaterThanOrEqual(2);
+    // How the four fell into seconds depends on the machine's speed; the bucketing itself is checked below.
+    expect(after.peakSecond?.calls).toBeGreaterThanOrEqual(1);
     expect(after.peakSecond?.calls).toBeLessThanOrEqual(4);
     expect(after.peakSecond?.at).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+  });
+
+  it("reports the busiest one-second bucket, given the calls' times", async () => {
+    await reset();
+    // The Gate is handed each call's time, so the buckets are known whatever the machine's speed.
+    const gate = env.GATE.get(env.GATE.idFromName("gate"));
+    for (const at of [5_000_100, 5_000_900, 5_001_000, 5_001_500, 5_001_999, 5_003_000]) {
+      await gate.admit("test-token-hash", "GET", "/nothing", at);
+    }
+    expect(await counts()).toMatchObject({ calls: 6, rateLimited: 0, peakSecond: { at: 5_001, calls: 3 } });
   });
 
   it("does not count refused credentials or its own admin calls", async () => {

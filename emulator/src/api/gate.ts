@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { FaultAction } from "../store/gate";
 import { ApiError, type ErrorStatus } from "./errors";
+import { fail } from "./respond";
 import type { ApiEnv } from "./types";
 
 /** The Gate keys rate-limit windows by a hash, so the token itself is never stored. */
@@ -21,7 +22,8 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function applyFault(action: FaultAction, signal: AbortSignal): Promise<void> {
+/** Faults that act before the route; `lose` acts after it, see the middleware. */
+async function applyFault(action: Exclude<FaultAction, { kind: "lose" }>, signal: AbortSignal): Promise<void> {
   switch (action.kind) {
     case "delay":
       await wait(action.ms, signal);
@@ -39,7 +41,8 @@ async function applyFault(action: FaultAction, signal: AbortSignal): Promise<voi
 
 /**
  * Runs every authenticated call past the Gate: the rate limit (429, code 971,
- * Retry-After) and any injected fault, before the route does anything.
+ * Retry-After) and any injected fault, before the route does anything; a
+ * `lose` fault lets the route run and then throws its answer away.
  */
 export const gate = createMiddleware<ApiEnv>(async (c, next) => {
   const path = new URL(c.req.url).pathname.replace(/^\/client\/v4/, "");
@@ -54,6 +57,23 @@ export const gate = createMiddleware<ApiEnv>(async (c, next) => {
       { "retry-after": String(admission.retryAfterSeconds) },
     );
   }
-  if (admission.kind === "fault") await applyFault(admission.action, c.req.raw.signal);
+  if (admission.kind !== "fault") return next();
+  const action = admission.action;
+  if (action.kind !== "lose") {
+    await applyFault(action, c.req.raw.signal);
+    return next();
+  }
   await next();
+  // What the route did stays done; only its answer goes. Cleared first, so
+  // that none of the lost answer's headers (an etag, a length) carry over.
+  await c.res.body?.cancel();
+  c.res = undefined;
+  await wait(action.ms, c.req.raw.signal);
+  c.res = fail(
+    new ApiError(
+      action.status as ErrorStatus,
+      ErrorCode.internalError,
+      "Injected lost answer: the call ran, its answer did not arrive",
+    ),
+  );
 });

@@ -4,7 +4,11 @@ import type { Env } from "../env";
 
 /**
  * What a fault does to a matching call: answer with an error, answer late, or
- * not answer at all (until the client gives up, or `ms` passes).
+ * not answer at all (until the client gives up, or `ms` passes). All of these
+ * stop the call before its route runs, except `lose`: the call runs and what
+ * it did is kept, then its answer is lost, as when a connection drops or an
+ * edge times out after the origin has acted. That is what a client has to
+ * survive by looking up before it creates again.
  */
 export const FaultAction = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -17,6 +21,13 @@ export const FaultAction = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("delay"), ms: z.number().int().min(0).max(600_000) }),
   z.strictObject({ kind: z.literal("hang"), ms: z.number().int().min(1).max(600_000).default(300_000) }),
+  z.strictObject({
+    kind: z.literal("lose"),
+    /** No answer for this long (or until the client gives up) after the call ran; 0 answers at once. */
+    ms: z.number().int().min(0).max(600_000).default(0),
+    /** The status the client then gets: a gateway's 5xx, as Cloudflare's edge gives for an origin that went quiet. */
+    status: z.number().int().min(500).max(599).default(504),
+  }),
 ]);
 export type FaultAction = z.infer<typeof FaultAction>;
 
@@ -38,7 +49,15 @@ export const FaultRuleInput = z.strictObject({
 });
 export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
 
-export type FaultRule = FaultRuleInput & { id: string; remaining: number; hits: number };
+/** How many hit times a rule keeps (the latest ones): enough for any test, bounded for a rule hit a million times. */
+export const KEPT_HIT_TIMES = 100;
+
+/**
+ * `hitsAt`: when each of the latest hits was admitted (epoch ms), oldest
+ * first, so a test can check how a client spaced its retries (a Retry-After
+ * honoured) from what the API saw rather than from its own clock.
+ */
+export type FaultRule = FaultRuleInput & { id: string; remaining: number; hits: number; hitsAt: number[] };
 
 export const RateLimitConfig = z.strictObject({
   enabled: z.boolean(),
@@ -97,6 +116,9 @@ export class Gate extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS faults (
       id TEXT PRIMARY KEY, seq INTEGER NOT NULL, rule TEXT NOT NULL, remaining INTEGER NOT NULL, hits INTEGER NOT NULL)`);
+    // A table of its own rather than a column of `faults`, so state kept from before it existed still loads.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS fault_hits (
+      rule_id TEXT NOT NULL, hit INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (rule_id, hit))`);
     this.sql.exec("CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     this.sql.exec(`CREATE TABLE IF NOT EXISTS rate_windows (
       token_hash TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL, blocked_until INTEGER NOT NULL)`);
@@ -120,6 +142,10 @@ export class Gate extends DurableObject<Env> {
         id: row.id,
         remaining: row.remaining,
         hits: row.hits,
+        hitsAt: this.sql
+          .exec<{ at: number }>("SELECT at FROM fault_hits WHERE rule_id = ? ORDER BY hit", row.id)
+          .toArray()
+          .map((hit) => hit.at),
       }));
   }
 
@@ -146,7 +172,10 @@ export class Gate extends DurableObject<Env> {
     if (rule === undefined) return { kind: "pass" };
     rule.remaining -= 1;
     rule.hits += 1;
+    rule.hitsAt = [...rule.hitsAt, now].slice(-KEPT_HIT_TIMES);
     this.sql.exec("UPDATE faults SET remaining = ?, hits = ? WHERE id = ?", rule.remaining, rule.hits, rule.id);
+    this.sql.exec("INSERT INTO fault_hits VALUES (?, ?, ?)", rule.id, rule.hits, now);
+    this.sql.exec("DELETE FROM fault_hits WHERE rule_id = ? AND hit <= ?", rule.id, rule.hits - KEPT_HIT_TIMES);
     return { kind: "fault", action: rule.action };
   }
 
@@ -224,7 +253,7 @@ export class Gate extends DurableObject<Env> {
   }
 
   addFault(input: FaultRuleInput): FaultRule {
-    const rule: FaultRule = { ...input, id: crypto.randomUUID(), remaining: input.times, hits: 0 };
+    const rule: FaultRule = { ...input, id: crypto.randomUUID(), remaining: input.times, hits: 0, hitsAt: [] };
     const seq = this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM faults").one().s;
     this.sql.exec("INSERT INTO faults VALUES (?, ?, ?, ?, 0)", rule.id, seq, JSON.stringify(input), rule.remaining);
     this.faults.push(rule);
@@ -239,6 +268,7 @@ export class Gate extends DurableObject<Env> {
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
     this.sql.exec("DELETE FROM faults WHERE id = ?", id);
+    this.sql.exec("DELETE FROM fault_hits WHERE rule_id = ?", id);
     return this.faults.length < before;
   }
 
@@ -246,6 +276,7 @@ export class Gate extends DurableObject<Env> {
     const count = this.faults.length;
     this.faults = [];
     this.sql.exec("DELETE FROM faults");
+    this.sql.exec("DELETE FROM fault_hits");
     return count;
   }
 
