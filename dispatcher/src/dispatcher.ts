@@ -2,7 +2,7 @@ import { type DispatcherConfig, parseConfig } from "./config";
 import { dispatchToTenant } from "./dispatch";
 import type { Env } from "./env";
 import { type ErrorCode, errorResponse, PlatformError } from "./errors";
-import { newRequestId, tenantRequest, withRequestId } from "./hygiene";
+import { carriesForbiddenBody, isBodiless, newRequestId, tenantRequest, withRequestId } from "./hygiene";
 import { type Outcome, RequestMeter } from "./metering";
 import { RouteCache } from "./route-cache";
 import { readRoute } from "./route-table";
@@ -38,6 +38,7 @@ export function createDispatcher(env: Env, config: DispatcherConfig = parseConfi
   );
 
   async function route(request: Request, url: URL, meter: RequestMeter, requestId: string): Promise<Response> {
+    if (await carriesForbiddenBody(request)) throw new PlatformError("body_not_allowed");
     const target = resolveTarget(url, config);
     if (target.kind === "health") return healthResponse(request);
     if (target.kind === "platform") throw new PlatformError("tenant_not_found");
@@ -45,7 +46,7 @@ export function createDispatcher(env: Env, config: DispatcherConfig = parseConfi
     if (found === null) throw new PlatformError("tenant_not_found");
     meter.routedTo(found);
     if (found.status === "suspended") throw new PlatformError("tenant_suspended");
-    const body = meter.countRequestBody(request);
+    const body = isBodiless(request.method) ? null : meter.countRequestBody(request);
     return dispatchToTenant(env.DISPATCHER, found, tenantRequest(request, target.url, body, found.tenantId, requestId));
   }
 

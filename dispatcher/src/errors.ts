@@ -6,6 +6,7 @@ export const ERRORS = {
   limit_exceeded: { status: 503, message: "The tenant's Worker exceeded a resource limit of its plan." },
   tenant_error: { status: 502, message: "The tenant's Worker failed to handle the request." },
   method_not_allowed: { status: 405, message: "This path answers GET and HEAD only." },
+  body_not_allowed: { status: 400, message: "A GET or HEAD request cannot carry a body." },
   platform_error: { status: 500, message: "The platform failed to handle the request." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

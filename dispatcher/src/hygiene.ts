@@ -7,6 +7,38 @@ const PLATFORM_PREFIX = "x-platform-";
 /** Would let a client pick which version of a tenant's Worker runs (gradual deployments). */
 const VERSION_HEADERS = new Set(["cloudflare-workers-version-overrides", "cloudflare-workers-version-key"]);
 
+/** Methods whose requests carry no body: a Request with one of them cannot be built with a body. */
+const BODILESS_METHODS = new Set(["GET", "HEAD"]);
+
+/** Whether the tenant's request must be built without a body, whatever the client sent. */
+export const isBodiless = (method: string): boolean => BODILESS_METHODS.has(method);
+
+/**
+ * Whether a GET or HEAD carries a body of at least one byte. The runtime hands
+ * such a request over (a GET with `Content-Length: 5` and five bytes has a
+ * body), but no Request can be built from it to pass on: `new Request` throws.
+ * It is refused (400) rather than passed on without its body: RFC 9110 gives a
+ * GET's content no meaning and lets a server reject it (a body the origin does
+ * not expect is how requests are smuggled), and a client that sent one meant
+ * something by it, which dropping it would silently lose. An empty body (a
+ * chunked GET with no chunks) is no body: only a byte makes it one, so the
+ * first chunk is read, and the rest left unread.
+ */
+export async function carriesForbiddenBody(request: Request): Promise<boolean> {
+  if (!isBodiless(request.method) || request.body === null) return false;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      if (value.byteLength > 0) return true;
+    }
+  } finally {
+    // Nothing of it is passed on either way: the tenant's request is built without a body.
+    reader.cancel().catch(() => {});
+  }
+}
+
 export function newRequestId(): string {
   return crypto.randomUUID();
 }

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { REQUEST_ID_HEADER, TENANT_HEADER } from "../src/hygiene";
-import { type Echo, harness, scripts, tenant } from "./support";
+import { bodiedRequest, type Echo, errorOf, harness, scripts, tenant } from "./support";
 
 let echo: { tenantId: string; host: string };
 
@@ -147,5 +147,41 @@ describe("pass-through", () => {
     socket.close(1000, "done");
     await h.settled();
     expect(h.metrics.points.at(-1)?.doubles?.[0]).toBe(101);
+  });
+});
+
+describe("a GET or HEAD with a body", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("is refused with 400 body_not_allowed before it is routed, and nothing is logged", async () => {
+    const errors = vi.spyOn(console, "error");
+    const h = harness();
+    const res = await h.send(bodiedRequest("GET", `http://${echo.host}/`, "hello"));
+    // Before the status: on a 500 this shows what was logged (the TypeError's stack).
+    expect(errors.mock.calls).toEqual([]);
+    const error = await errorOf(res, 400);
+    expect(error).toEqual({
+      code: "body_not_allowed",
+      message: "A GET or HEAD request cannot carry a body.",
+      requestId: res.headers.get(REQUEST_ID_HEADER),
+    });
+    await h.settled();
+    // tenantId, scriptName, plan, outcome: no route was looked up.
+    expect(h.metrics.points.map((point) => point.blobs?.slice(0, 4))).toEqual([["", "", "", "body_not_allowed"]]);
+  });
+
+  it("HEAD too, and in path mode", async () => {
+    const head = await harness().send(bodiedRequest("HEAD", `http://${echo.host}/`, "x"));
+    expect(head.status).toBe(400);
+    const path = await harness().send(bodiedRequest("GET", `http://localhost/${echo.tenantId}/`, "x"));
+    expect((await errorOf(path, 400)).code).toBe("body_not_allowed");
+  });
+
+  it("an empty body is no body: the GET reaches the tenant without one", async () => {
+    const res = await harness().send(bodiedRequest("GET", `http://${echo.host}/`, ""));
+    expect(res.status).toBe(200);
+    expect(await res.json<Echo>()).toMatchObject({ method: "GET", body: "" });
   });
 });

@@ -118,15 +118,41 @@ export function harness(vars: Partial<Env> = {}) {
     metrics,
     /** One request, as the runtime would hand it to the dispatcher. */
     fetch(input: string, init?: RequestInit): Promise<Response> {
+      return this.send(new Request(input, init));
+    },
+    /** A request built by the test, as the runtime would hand it over. */
+    send(request: Request): Promise<Response> {
       const ctx = createExecutionContext();
       pending.push(ctx);
-      return dispatch(new Request(input, init), ctx);
+      return dispatch(request, ctx);
     },
     /** Waits for everything the requests so far left in waitUntil (the metering data points). */
     async settled(): Promise<void> {
       await Promise.all(pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
     },
   };
+}
+
+/**
+ * A GET or HEAD carrying `body`, as workerd's HTTP server hands one over when
+ * a client sends a Content-Length with it. JavaScript cannot build one (`new
+ * Request` throws for a GET with a body), so this is a real bodiless Request
+ * whose `body` is a real stream of those bytes, with the Content-Length the
+ * client declared. test/dev-front-door.test.ts sends the real thing over a
+ * socket to `npm run dev`.
+ */
+export function bodiedRequest(method: "GET" | "HEAD", url: string, body: string): Request {
+  const bytes = new TextEncoder().encode(body);
+  const request = new Request(url, { method, headers: { "content-length": String(bytes.byteLength) } });
+  const stream = new Blob([bytes]).stream();
+  return new Proxy(request, {
+    get(target, property) {
+      if (property === "body") return stream;
+      // The runtime's getters and methods want the real Request as `this`.
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The body of a dispatcher error, after checking its status. */
