@@ -1,6 +1,6 @@
+import { type AddressClass, classifyHost, normalizeHost } from "../../platform/addresses";
 import type { Plan } from "../../platform/plans";
 import type { PlatformHosts } from "../../platform/platform-hosts";
-import { type AddressClass, classifyAddress, isIpLiteral } from "./addresses";
 
 /** Why a subrequest was refused. */
 export type BlockReason =
@@ -19,11 +19,6 @@ export type Verdict = { allowed: true } | { allowed: false; reason: BlockReason 
 const ALLOWED: Verdict = { allowed: true };
 const blocked = (reason: BlockReason): Verdict => ({ allowed: false, reason });
 
-/** Names that only resolve inside a network, never on the public Internet. */
-const LOCAL_SUFFIXES = [".localhost", ".internal", ".local", ".localdomain", ".home.arpa"];
-/** Cloud metadata services by name (GCP's, AWS's). */
-const METADATA_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data"]);
-
 const withinDomain = (hostname: string, domain: string) => hostname === domain || hostname.endsWith(`.${domain}`);
 
 /** `api.example.com` matches itself; `*.example.com` matches its subdomains (not example.com). */
@@ -33,33 +28,22 @@ export function matchesAllowlist(hostname: string, allowlist: readonly string[])
   );
 }
 
-function classifyName(hostname: string, hosts: PlatformHosts): BlockReason | null {
-  if (hosts.own.has(hostname) || withinDomain(hostname, hosts.domain)) return "platform";
-  if (METADATA_NAMES.has(hostname)) return "metadata";
-  if (hostname === "localhost" || hostname.endsWith(".localhost")) return "loopback";
-  // A single label resolves only through a local search domain (http://metadata/, http://intranet/).
-  if (!hostname.includes(".") || LOCAL_SUFFIXES.some((suffix) => hostname.endsWith(suffix))) return "private";
-  return null;
-}
-
 /**
- * Whether a tenant on `plan` may send a subrequest to `url`. Addresses and
- * names outside the public Internet and the platform's own hostnames are
- * refused on every plan; then, if the plan has an allowlist, only the hosts
- * on it pass. Names are judged as written: the outbound Worker cannot see
- * what they resolve to (Cloudflare's network does not reach private
- * addresses in production anyway).
+ * Whether a tenant on `plan` may send a subrequest to `url`. The platform's
+ * own hostnames, and addresses and names outside the public Internet however
+ * they are spelled (platform/addresses.ts), are refused on every plan; then,
+ * if the plan has an allowlist, only the hosts on it pass. Names are judged
+ * as written: the outbound Worker cannot see what they resolve to
+ * (Cloudflare's network does not reach private addresses in production
+ * anyway).
  */
 export function egressVerdict(url: URL, plan: Plan, hosts: PlatformHosts): Verdict {
   if (url.protocol !== "http:" && url.protocol !== "https:") return blocked("scheme");
-  const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
-  if (isIpLiteral(hostname)) {
-    const address = classifyAddress(hostname);
-    if (address !== null) return blocked(address);
-  } else {
-    const name = classifyName(hostname, hosts);
-    if (name !== null) return blocked(name);
-  }
+  const hostname = normalizeHost(url.hostname);
+  if (hostname === null) return blocked("reserved");
+  if (hosts.own.has(hostname) || withinDomain(hostname, hosts.domain)) return blocked("platform");
+  const address = classifyHost(hostname);
+  if (address !== null) return blocked(address);
   if (plan.egressAllowlist !== null && !matchesAllowlist(hostname, plan.egressAllowlist)) {
     return blocked("not_allowlisted");
   }

@@ -133,6 +133,23 @@ describe("egressVerdict", () => {
     }
   });
 
+  it("refuses an address or local name however it is spelled: trailing dots, translated IPv6, short IPv4", () => {
+    const refused: Record<string, string> = {
+      "http://localhost./": "loopback",
+      "http://app.localhost../": "loopback",
+      "http://127.0.0.1./": "loopback",
+      "http://127.1:8789/": "loopback",
+      "http://[::ffff:0:7f00:1]:8789/": "loopback",
+      "http://[::ffff:7f00:1]/": "loopback",
+      "http://metadata.google.internal./": "metadata",
+      "http://db.internal./": "private",
+    };
+    for (const [url, reason] of Object.entries(refused)) {
+      expect(verdict(url, "enterprise"), url).toEqual({ allowed: false, reason });
+    }
+    expect(verdict("https://platform.example./")).toEqual({ allowed: false, reason: "platform" });
+  });
+
   it("refuses schemes other than http and https", () => {
     expect(verdict("ftp://example.com/")).toEqual({ allowed: false, reason: "scheme" });
   });
