@@ -30,8 +30,9 @@ export default defineConfig({
         r2Buckets: ["REAL_BUCKET"],
         d1Databases: ["REAL_DB"],
         // A small bound on loaded tenant workers, evicted as soon as they are idle: every test that runs
-        // tenant code then also runs it across evictions.
-        bindings: { MAX_LOADED_WORKERS: "4", LOADED_WORKER_MIN_IDLE_MS: "0" },
+        // tenant code then also runs it across evictions. A short D1 statement limit, so a statement
+        // that never ends fails well within a test's time.
+        bindings: { MAX_LOADED_WORKERS: "4", LOADED_WORKER_MIN_IDLE_MS: "0", D1_QUERY_LIMIT_MS: "2000" },
       },
     }),
   ],

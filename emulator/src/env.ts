@@ -16,6 +16,8 @@ export interface Env {
   MAX_LOADED_WORKERS: string;
   /** How long a loaded worker must have been idle before it may be evicted. */
   LOADED_WORKER_MIN_IDLE_MS: string;
+  /** How long one D1 statement may run before it fails as D1's do past their limit (default 30000). */
+  D1_QUERY_LIMIT_MS: string;
 
   /** Per account: dispatch namespaces, scripts, tags, secrets. */
   WORKERS_STORE: DurableObjectNamespace<WorkersStore>;

@@ -30,6 +30,11 @@ export type D1DatabaseStats = { fileSize: number; numTables: number };
 
 const SERVED_BY = "wfp-emulator";
 
+/** D1's answer to a statement past its time limit, word for word (the binding prefixes `D1_ERROR: `). */
+export const D1_TIME_LIMIT_ERROR = "D1 DB exceeded its CPU time limit and was reset.";
+/** D1's maximum SQL query duration (developers.cloudflare.com/d1/platform/limits). */
+const DEFAULT_QUERY_LIMIT_MS = 30_000;
+
 /** Tables that are the storage engine's, not the tenant's. */
 // miniflare adds `__miniflare_do_name` to Durable Object storage under `wrangler dev`; it is not the tenant's.
 const INTERNAL_TABLE =
@@ -110,10 +115,18 @@ export class D1DatabaseObject extends DurableObject<Env> {
     const sizeBefore = sql.databaseSize;
     const before = this.changeCounters();
     let cursor: SqlStorageCursor<Record<string, SqlStorageValue>>;
-    let rows: D1Value[][];
+    const rows: D1Value[][] = [];
+    // SQLite runs on this object's thread, which the REST API and every tenant share: a statement
+    // that never ends would hold all of them. It is checked between rows, the only points where
+    // JavaScript regains control (a statement that runs long before its first row cannot be
+    // stopped; see README, "Where it differs").
+    const deadline = started + this.queryLimitMs();
     try {
       cursor = sql.exec(statement.sql, ...statement.params.map(bindable));
-      rows = [...cursor.raw()].map((row) => row.map(jsonValue));
+      for (const row of cursor.raw()) {
+        if (performance.now() > deadline) throw new Error(D1_TIME_LIMIT_ERROR);
+        rows.push(row.map(jsonValue));
+      }
     } catch (error) {
       throw new StatementError(index, error);
     }
@@ -141,6 +154,12 @@ export class D1DatabaseObject extends DurableObject<Env> {
         rows_written: cursor.rowsWritten,
       },
     };
+  }
+
+  /** D1_QUERY_LIMIT_MS, or D1's own limit. */
+  private queryLimitMs(): number {
+    const configured = Number.parseInt(this.env.D1_QUERY_LIMIT_MS, 10);
+    return configured > 0 ? configured : DEFAULT_QUERY_LIMIT_MS;
   }
 
   private changeCounters(): { totalChanges: number; lastRowId: number } {
