@@ -61,11 +61,24 @@ export function formatTenant(tenant: TenantView): string {
     ["vars", Object.keys(tenant.vars).join(", ") || "none"],
     ["secrets", tenant.secrets.join(", ") || "none"],
   ];
+  if (tenant.pending !== null) rows.push(["pending", formatPending(tenant.pending)]);
   if (tenant.operation !== null) rows.push(["operation", formatOperation(tenant)]);
   if (tenant.lastError !== null) {
     rows.push(["last error", `${tenant.lastError.code}: ${tenant.lastError.message} (${tenant.lastError.at})`]);
   }
   return [`tenant ${tenant.id}`, ...rows.map(([name, value]) => `  ${name.padEnd(10)} ${value}`)].join("\n");
+}
+
+/** A change asked for and not live yet: what it will be. */
+function formatPending(pending: NonNullable<TenantView["pending"]>): string {
+  return [
+    pending.plan === undefined ? null : `plan ${pending.plan}`,
+    pending.suspended === undefined ? null : pending.suspended ? "suspended" : "resumed",
+    pending.vars === undefined ? null : `vars ${Object.keys(pending.vars).join(", ") || "none"}`,
+    pending.hostnames === undefined ? null : `hostnames ${pending.hostnames.join(", ")}`,
+  ]
+    .filter((part) => part !== null)
+    .join("; ");
 }
 
 export function formatOperation(tenant: TenantView): string {

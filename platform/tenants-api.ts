@@ -45,7 +45,11 @@ export const NewTenantId = z
 /** Binding and secret names: what a Worker can read as `env.NAME`. */
 export const BindingName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names are letters, digits and underscores, not starting with a digit");
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names are letters, digits and underscores, not starting with a digit")
+  // Assigning `__proto__` on an object sets its prototype instead of a key, so
+  // such a name would vanish from every record it passes through (and from
+  // the Worker's env): refused, never dropped.
+  .refine((name) => name !== "__proto__", { message: "__proto__ cannot be a name: it is JavaScript's prototype" });
 
 /** The names the control plane binds itself; vars and secrets must not shadow them. */
 export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS"]);
@@ -86,7 +90,7 @@ export const ScriptSource = z
     migrations: z.record(MigrationName, z.string().min(1)).optional(),
   })
   .superRefine((script, ctx) => {
-    if (!(script.mainModule in script.modules)) {
+    if (!Object.hasOwn(script.modules, script.mainModule)) {
       ctx.addIssue({
         code: "custom",
         path: ["mainModule"],
@@ -134,7 +138,7 @@ export const CreateTenantRequest = z
   })
   .superRefine((body, ctx) => {
     for (const name of Object.keys(body.secrets)) {
-      if (name in body.vars)
+      if (Object.hasOwn(body.vars, name))
         ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
     }
   });
@@ -202,6 +206,21 @@ export const TenantView = z.object({
   /** Names only: a secret's value is never returned. */
   secrets: z.array(z.string()),
   lastError: ErrorSummary.nullable(),
+  /**
+   * What a PATCH asked for that is not live yet (its operation is queued or
+   * running): `plan`, `vars`, `hostnames` and `suspended` above are what is
+   * live. Null when nothing is waiting. A change whose operation failed is
+   * not here: `lastError` says why.
+   */
+  pending: z
+    .object({
+      plan: PlanName.optional(),
+      vars: z.record(z.string(), z.string()).optional(),
+      suspended: z.boolean().optional(),
+      /** The whole list the tenant will answer on. */
+      hostnames: z.array(z.string()).optional(),
+    })
+    .nullable(),
   /** The operation running or queued first, if any. */
   operation: OperationView.nullable(),
   createdAt: z.iso.datetime(),

@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { requirePlatformToken } from "./api/auth";
 import { renderDocsPage } from "./api/docs-page";
 import { ApiError, errorResponse, invalidRequest } from "./api/errors";
-import { requireJsonBody } from "./api/json-body";
+import { limitBody, requireJsonBody } from "./api/json-body";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
 import type { AppEnv } from "./api/types";
@@ -31,7 +31,7 @@ app.get("/health", (c) => c.json({ ok: true, service: "wfp-control-plane" }));
 app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)));
 app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
 
-app.use("/v1/*", requirePlatformToken, requireJsonBody);
+app.use("/v1/*", requirePlatformToken, limitBody, requireJsonBody);
 app.route("/", tenantRoutes);
 app.route("/", rolloutRoutes);
 

@@ -6,7 +6,7 @@ import { PlatformHostsVars } from "../../platform/platform-hosts";
 export interface Env {
   DB: D1Database;
   /** The dispatcher's routing table. Locally the dispatcher's RoutesTable entrypoint, with the calls used here. */
-  ROUTES: Pick<KVNamespace, "put" | "delete">;
+  ROUTES: Pick<KVNamespace, "get" | "put" | "delete">;
   SCRIPTS: R2Bucket;
   TENANT_OPERATIONS: DurableObjectNamespace<import("./operations/tenant-operations").TenantOperations>;
   ROLLOUTS: DurableObjectNamespace<import("./rollouts/rollout").Rollout>;

@@ -139,6 +139,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
           vars: request.vars,
           secrets: Object.keys(request.secrets),
           lastError: null,
+          pending: null,
           operation: operation("provision"),
           createdAt: at,
           updatedAt: at,

@@ -1,3 +1,4 @@
+import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
 import { ApiError } from "./errors";
@@ -5,6 +6,17 @@ import type { AppEnv } from "./types";
 
 /** Room for 10 MiB of modules plus their JSON escaping and the rest of the body. */
 export const MAX_BODY_BYTES = 2 * MAX_SCRIPT_UPLOAD_BYTES;
+
+const tooLarge = (): never => {
+  throw new ApiError(413, "payload_too_large", `the body is larger than the limit of ${MAX_BODY_BYTES} bytes`);
+};
+
+/**
+ * Counts a body's bytes as they arrive and refuses it (413) once it passes the
+ * limit, whether it declares a Content-Length or comes chunked: a chunked body
+ * is never read past the limit. Hono's middleware does the counting.
+ */
+export const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
 /**
  * Bodies are JSON: a body with another content type, or that does not parse,
@@ -20,10 +32,6 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
       "invalid_request",
       `the body must be JSON (Content-Type: application/json), not "${type || "none"}"`,
     );
-  }
-  const length = Number(c.req.header("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) {
-    throw new ApiError(413, "payload_too_large", `the body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`);
   }
   try {
     await c.req.json();

@@ -2,7 +2,8 @@ import type { TenantId } from "../../../platform/routes";
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../env";
-import { hostnamesOfMany } from "../registry/hostnames";
+import { requestedSettings, type Settings, sameVars } from "../operations/requested-settings";
+import { type HostnameClaim, hostnameClaimsOfMany } from "../registry/hostnames";
 import { currentOperations } from "../registry/operations";
 import type { OperationRow, TenantRow } from "../registry/rows";
 import { allHostnames } from "../routing/routing-table";
@@ -23,16 +24,22 @@ export function operationView(operation: OperationRow): OperationView {
 /** The tenants as the API shows them, with their hostnames and current operations read in two queries. */
 export async function tenantViews(db: D1Database, config: Config, rows: TenantRow[]): Promise<TenantView[]> {
   const ids = rows.map((row) => row.id);
-  const [hostnames, operations] = await Promise.all([hostnamesOfMany(db, ids), currentOperations(db, ids)]);
+  const [claims, operations, requested] = await Promise.all([
+    hostnameClaimsOfMany(db, ids),
+    currentOperations(db, ids),
+    requestedSettings(db, ids),
+  ]);
   return rows.map((row) => {
     const names = tenantResourceNames(row.id as TenantId);
     const operation = operations.get(row.id);
+    const owned = claims.get(row.id) ?? [];
+    // Live: routed, including those given up whose routes are not deleted yet.
+    const live = owned.filter((claim) => claim.state !== "adding").map((claim) => claim.hostname);
     return {
       id: row.id,
       plan: row.plan,
       state: row.state,
-      hostnames:
-        row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, hostnames.get(row.id) ?? []),
+      hostnames: row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, live),
       resources: {
         kv: row.kv_namespace_id === null ? null : { id: row.kv_namespace_id, title: names.kv },
         r2: row.r2_bucket_name === null ? null : { name: row.r2_bucket_name },
@@ -50,6 +57,7 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
       vars: row.vars,
       secrets: row.secret_names,
       lastError: row.last_error,
+      pending: pendingOf(row, requested.get(row.id) ?? {}, owned, config.platformDomain),
       operation: operation === undefined ? null : operationView(operation),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -60,4 +68,24 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
 export async function tenantView(db: D1Database, config: Config, row: TenantRow): Promise<TenantView> {
   const [view] = await tenantViews(db, config, [row]);
   return view as TenantView;
+}
+
+/** What is asked for and not live yet: the settings that differ from the live ones, and the hostnames if they change. */
+function pendingOf(
+  row: TenantRow,
+  requested: Partial<Settings>,
+  claims: HostnameClaim[],
+  platformDomain: string,
+): TenantView["pending"] {
+  const pending: NonNullable<TenantView["pending"]> = {};
+  if (requested.plan !== undefined && requested.plan !== row.plan) pending.plan = requested.plan;
+  if (requested.vars !== undefined && !sameVars(requested.vars, row.vars)) pending.vars = requested.vars;
+  if (requested.suspended !== undefined && requested.suspended !== row.suspended) {
+    pending.suspended = requested.suspended;
+  }
+  if (claims.some((claim) => claim.state !== "live")) {
+    const kept = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
+    pending.hostnames = allHostnames(row.id, platformDomain, kept);
+  }
+  return Object.keys(pending).length === 0 ? null : pending;
 }

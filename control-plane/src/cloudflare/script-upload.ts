@@ -54,7 +54,7 @@ export interface ScriptUpload {
 
 /** The `metadata` part, validated as the API would (a bad upload fails here, not after a round trip). */
 export function uploadMetadata(upload: ScriptUpload): ScriptMetadataInput {
-  if (!(upload.mainModule in upload.modules)) {
+  if (!Object.hasOwn(upload.modules, upload.mainModule)) {
     throw new Error(`main module ${JSON.stringify(upload.mainModule)} is not one of the modules`);
   }
   const metadata: ScriptMetadataInput = {

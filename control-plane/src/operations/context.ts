@@ -2,7 +2,7 @@ import type { CloudflareClient } from "../cloudflare/client";
 import type { TenantResourceNames } from "../cloudflare/names";
 import type { Config, Env } from "../env";
 import type { OperationRow, TenantRow } from "../registry/rows";
-import type { PendingSecrets } from "./pending-secrets";
+import type { TenantSecrets } from "./tenant-secrets";
 
 /** What a step works with. `tenant` is read afresh before each step. */
 export type StepContext = {
@@ -12,7 +12,7 @@ export type StepContext = {
   readonly tenant: TenantRow;
   readonly operation: OperationRow;
   readonly names: TenantResourceNames;
-  readonly secrets: PendingSecrets;
+  readonly secrets: TenantSecrets;
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { OperationRow, TenantRow } from "../registry/rows";
 import type { Step } from "./context";
 import {
+  applySettings,
   checkScript,
   createD1,
   createKv,
@@ -15,7 +16,6 @@ import {
   settle,
   TEARDOWN,
   UpdateInput,
-  unrouteRemovedHostnames,
   upload,
 } from "./steps";
 
@@ -46,10 +46,11 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
     }
     case "update": {
       const { reupload } = UpdateInput.parse(operation.input);
+      // Routes first: they need no upload, so they neither wait on nor fail with it.
       return [
-        ...(reupload ? [upload((context) => context.tenant.script_key)] : []),
         routeHostnames,
-        unrouteRemovedHostnames,
+        ...(reupload ? [upload((context) => context.tenant.script_key)] : []),
+        applySettings,
         settle,
       ];
     }

@@ -5,11 +5,11 @@ import type { Config, Env } from "../env";
 import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
 import type { OperationError, OperationRow } from "../registry/rows";
 import { getTenant, updateTenant } from "../registry/tenants";
-import { backoffMs, failureOf, SCRIPT_REJECTED } from "./failures";
-import type { PendingSecrets } from "./pending-secrets";
+import { backoffMs, type Failure, failureOf, SCRIPT_REJECTED } from "./failures";
 import { recordedStepName, stepsOf } from "./plans";
 import { purgeTenant } from "./purge";
 import { checkScript } from "./steps";
+import type { TenantSecrets } from "./tenant-secrets";
 
 /** What running one step of an operation came to. */
 export type Advance =
@@ -23,7 +23,7 @@ export type RunnerDeps = {
   readonly env: Env;
   readonly config: Config;
   readonly api: CloudflareClient;
-  readonly secrets: PendingSecrets;
+  readonly secrets: TenantSecrets;
 };
 
 /** A teardown must finish, so it gets more attempts than a forward step (at the backoff's cap, minutes each). */
@@ -88,7 +88,7 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
     ]);
     return { kind: "stepped", step: name };
   } catch (thrown) {
-    const failure = failureOf(thrown);
+    const failure = await scrubbed(failureOf(thrown), deps.secrets);
     const attempts = operation.attempts + 1;
     const allowed =
       config.retry.maxAttempts *
@@ -133,4 +133,13 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
     ]);
     return { kind: "finished", state: "failed", error: failure.error };
   }
+}
+
+/**
+ * The failure with every value of the tenant's secrets taken out of its
+ * message: an API error can quote what the script did with one (a startup
+ * that throws `env.SECRET`), and this message is returned, stored and shown.
+ */
+async function scrubbed(failure: Failure, secrets: TenantSecrets): Promise<Failure> {
+  return { ...failure, error: { ...failure.error, message: await secrets.scrub(failure.error.message) } };
 }

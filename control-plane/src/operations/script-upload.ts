@@ -1,3 +1,4 @@
+import type { PlanName } from "../../../platform/plans";
 import { updateTenant } from "../registry/tenants";
 import { loadBundle } from "../scripts/bundles";
 import type { StepContext } from "./context";
@@ -9,10 +10,23 @@ import type { StepContext } from "./context";
  * (`keep_bindings`), so a new upload never loses one. Unbound: the code
  * alone, to have the API check it.
  */
-export async function uploadTenantScript(context: StepContext, scriptKey: string, options: { bound: boolean }) {
-  const { tenant, names, config } = context;
+export async function uploadTenantScript(
+  context: StepContext,
+  scriptKey: string,
+  options: {
+    bound: boolean;
+    /** An update's new plan or vars, in place of the live ones the registry holds. */
+    settings?: { plan?: PlanName | undefined; vars?: Record<string, string> | undefined };
+  },
+) {
+  const { names, config } = context;
+  const tenant = {
+    ...context.tenant,
+    plan: options.settings?.plan ?? context.tenant.plan,
+    vars: options.settings?.vars ?? context.tenant.vars,
+  };
   const bundle = await loadBundle(context.env.SCRIPTS, scriptKey);
-  const pending = options.bound ? await context.secrets.all() : new Map<string, string>();
+  const pending = options.bound ? await context.secrets.pending() : new Map<string, string>();
   const bindings = options.bound
     ? [
         ...(tenant.kv_namespace_id === null

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { hostnamesOf, releaseAllHostnames } from "../registry/hostnames";
+import { PlanName } from "../../../platform/plans";
+import { hostnameClaims, markHostnamesLive, releaseAllHostnames, releaseHostnames } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
-import { allHostnames, deleteRoutes, writeRoutes } from "../routing/routing-table";
+import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
 import { applyMigrations } from "./migrations";
@@ -10,7 +11,22 @@ import { uploadTenantScript } from "./script-upload";
 /** What each kind of operation carries in its `input` (never a secret's value). */
 export const ProvisionInput = z.object({ scriptKey: z.string().nullable() });
 export const DeployInput = z.object({ scriptKey: z.string() });
-export const UpdateInput = z.object({ reupload: z.boolean(), removedHostnames: z.array(z.string()) });
+/**
+ * A PATCH: the settings it asks for, applied by the operation. The registry
+ * keeps what is live until then, so a change that fails is never shown as
+ * made. (Hostname claims are in the hostnames table.)
+ */
+export const UpdateInput = z.object({
+  reupload: z.boolean(),
+  plan: PlanName.optional(),
+  vars: z.record(z.string(), z.string()).optional(),
+  suspended: z.boolean().optional(),
+});
+export type UpdateInput = z.infer<typeof UpdateInput>;
+
+/** What an update operation asks for; nothing for the other kinds. */
+const requested = (context: StepContext): Partial<UpdateInput> =>
+  context.operation.kind === "update" ? UpdateInput.parse(context.operation.input) : {};
 export const SecretInput = z.object({ name: z.string() });
 
 const db = (context: StepContext) => context.env.DB;
@@ -71,28 +87,65 @@ export function upload(scriptKey: (context: StepContext) => string | null): Step
     name: "upload_script",
     async run(context) {
       const key = scriptKey(context);
-      if (key !== null) await uploadTenantScript(context, key, { bound: true });
+      const { plan, vars } = requested(context);
+      if (key !== null) await uploadTenantScript(context, key, { bound: true, settings: { plan, vars } });
     },
   };
 }
 
+/**
+ * Brings the routing table in line with the tenant's hostname claims: writes
+ * the route of each one it keeps, deletes those it gave up (only where the
+ * route still names it), then records them live or releases them. Needs no
+ * upload, so an update runs it first: a change of hostnames or suspension
+ * never waits on, or fails with, a re-upload.
+ */
 export const routeHostnames: Step = {
   name: "write_routes",
   async run(context) {
-    const custom = await hostnamesOf(db(context), context.tenant.id);
-    await writeRoutes(
-      context.env.ROUTES,
-      context.tenant,
-      allHostnames(context.tenant.id, context.config.platformDomain, custom),
+    const { tenant } = context;
+    const suspended = requested(context).suspended ?? tenant.suspended;
+    const claims = await hostnameClaims(db(context), tenant.id);
+    const kept = claims.filter((claim) => claim.state !== "removing");
+    const removing = claims.filter((claim) => claim.state === "removing").map((claim) => claim.hostname);
+    const record = routeRecordOf(tenant, { plan: tenant.plan, suspended });
+    const hostnames = allHostnames(
+      tenant.id,
+      context.config.platformDomain,
+      kept.map((claim) => claim.hostname),
     );
+    await writeRoutes(context.env.ROUTES, record, hostnames);
+    await deleteOwnRoutes(context.env.ROUTES, tenant.id, removing);
+    const adding = kept.filter((claim) => claim.state === "adding").map((claim) => claim.hostname);
+    await db(context).batch([
+      ...markHostnamesLive(db(context), tenant.id, adding),
+      ...releaseHostnames(db(context), tenant.id, removing),
+      updateTenant(db(context), tenant.id, { suspended }),
+    ]);
   },
 };
 
-export const unrouteRemovedHostnames: Step = {
-  name: "delete_removed_routes",
+/**
+ * Makes an update's plan and vars live, once the script carries them: the
+ * routes get the new plan (the dispatcher's limits), then the registry
+ * records both. Routes first, so a retry after a crash writes them again.
+ */
+export const applySettings: Step = {
+  name: "apply_settings",
   async run(context) {
-    const { removedHostnames } = UpdateInput.parse(context.operation.input);
-    await deleteRoutes(context.env.ROUTES, removedHostnames);
+    const { tenant } = context;
+    const { plan, vars } = requested(context);
+    if (plan === undefined && vars === undefined) return;
+    if (plan !== undefined) {
+      const claims = await hostnameClaims(db(context), tenant.id);
+      const kept = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
+      await writeRoutes(
+        context.env.ROUTES,
+        routeRecordOf(tenant, { plan, suspended: tenant.suspended }),
+        allHostnames(tenant.id, context.config.platformDomain, kept),
+      );
+    }
+    await updateTenant(db(context), tenant.id, { plan, vars }).run();
   },
 };
 
@@ -123,7 +176,7 @@ export const deleteSecret: Step = {
   name: "delete_secret",
   async run(context) {
     const { name } = SecretInput.parse(context.operation.input);
-    await context.secrets.drop([name]);
+    await context.secrets.forget([name]);
     if (context.tenant.script_etag !== null) {
       await context.api.deleteScriptSecret(context.config.dispatchNamespace, context.names.script, name);
     }
@@ -145,8 +198,16 @@ export const removeScript: Step = {
 export const unrouteAll: Step = {
   name: "delete_routes",
   async run(context) {
-    const custom = await hostnamesOf(db(context), context.tenant.id);
-    await deleteRoutes(context.env.ROUTES, allHostnames(context.tenant.id, context.config.platformDomain, custom));
+    const claims = await hostnameClaims(db(context), context.tenant.id);
+    await deleteOwnRoutes(
+      context.env.ROUTES,
+      context.tenant.id,
+      allHostnames(
+        context.tenant.id,
+        context.config.platformDomain,
+        claims.map((claim) => claim.hostname),
+      ),
+    );
   },
 };
 

@@ -3,18 +3,26 @@ import type { PlanName } from "../../../platform/plans";
 import type { ErrorCode } from "../../../platform/tenants-api";
 import { cloudflareClientFromEnv } from "../cloudflare/client";
 import { configOf, type Env } from "../env";
-import { claimHostnames, hostnamesOf, releaseHostnames, takenHostnames } from "../registry/hostnames";
+import {
+  claimHostnames,
+  giveUpHostnames,
+  hostnameClaims,
+  reclaimHostnames,
+  takenHostnames,
+} from "../registry/hostnames";
 import { getOperation, insertOperation, nextOperation } from "../registry/operations";
 import type { OperationError } from "../registry/rows";
 import { getTenant, insertTenant, type NewTenant, updateTenant } from "../registry/tenants";
 import { Mutex } from "./mutex";
-import { PendingSecrets } from "./pending-secrets";
+import { requestedSettings, sameVars } from "./requested-settings";
 import { type Advance, advance, type RunnerDeps } from "./runner";
+import type { UpdateInput } from "./steps";
+import { TenantSecrets } from "./tenant-secrets";
 
 /** How a request to change a tenant came out. */
 export type Submission =
-  /** `replayed`: the same request came before; nothing new was recorded. */
-  | { ok: true; operationId: string; replayed?: true }
+  /** `replayed`: the same request came before; nothing new was recorded. `reupload`: an update that uploads the script again. */
+  | { ok: true; operationId: string; replayed?: true; reupload?: boolean }
   | { ok: false; status: 404 | 409 | 422; code: ErrorCode; message: string };
 
 export type CreateSubmission = {
@@ -68,7 +76,7 @@ export class TenantOperations extends DurableObject<Env> {
       env: this.env,
       config: configOf(this.env),
       api: cloudflareClientFromEnv(this.env),
-      secrets: new PendingSecrets(this.ctx.storage),
+      secrets: new TenantSecrets(this.ctx.storage),
     };
   }
 
@@ -88,7 +96,7 @@ export class TenantOperations extends DurableObject<Env> {
       const operationId = crypto.randomUUID();
       const secretNames = Object.keys(submission.secrets).sort();
       // The values first: once the operation is recorded it may run, and it must find them.
-      const secrets = new PendingSecrets(this.ctx.storage);
+      const secrets = new TenantSecrets(this.ctx.storage);
       await secrets.put(submission.secrets);
       try {
         await this.#db.batch([
@@ -103,7 +111,7 @@ export class TenantOperations extends DurableObject<Env> {
           }),
         ]);
       } catch (error) {
-        await secrets.drop(secretNames);
+        await secrets.forget(secretNames);
         // Another tenant claimed one of the hostnames since the check: the batch wrote nothing.
         const raced = await takenHostnames(this.#db, id, submission.hostnames);
         if (raced.length > 0) return hostnamesTaken(raced);
@@ -141,7 +149,7 @@ export class TenantOperations extends DurableObject<Env> {
   }
 
   async update(id: string, change: UpdateSubmission): Promise<Submission> {
-    return this.#submit(id, async () => {
+    const outcome = await this.#submit(id, async () => {
       const tenant = await getTenant(this.#db, id);
       if (tenant === null || tenant.state === "deleted") return notFound(id);
       if (!["provisioning", "active", "suspended"].includes(tenant.state)) {
@@ -149,36 +157,62 @@ export class TenantOperations extends DurableObject<Env> {
       }
       const clash = Object.keys(change.vars ?? {}).find((name) => tenant.secret_names.includes(name));
       if (clash !== undefined) return conflict(`"${clash}" is one of the tenant's secrets: a var cannot have its name`);
-      const current = await hostnamesOf(this.#db, id);
-      const wanted = change.hostnames ?? current;
-      const added = wanted.filter((hostname) => !current.includes(hostname));
-      const removed = current.filter((hostname) => !wanted.includes(hostname));
+      const claims = await hostnameClaims(this.#db, id);
+      const held = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
+      const wanted = change.hostnames ?? held;
+      const added = wanted.filter((hostname) => !claims.some((claim) => claim.hostname === hostname));
+      const reclaimed = claims
+        .filter((claim) => claim.state === "removing" && wanted.includes(claim.hostname))
+        .map((claim) => claim.hostname);
+      const removed = held.filter((hostname) => !wanted.includes(hostname));
       const taken = await takenHostnames(this.#db, id, added);
       if (taken.length > 0) return hostnamesTaken(taken);
+      // Upload again when the plan or vars differ from what is live, or from
+      // what an update still queued will make live.
+      const requested = (await requestedSettings(this.#db, [id])).get(id) ?? {};
+      const changesPlan = (plan: PlanName) => change.plan !== undefined && change.plan !== plan;
+      const changesVars = (vars: Record<string, string>) => change.vars !== undefined && !sameVars(change.vars, vars);
       const reupload =
-        (change.plan !== undefined && change.plan !== tenant.plan) ||
-        (change.vars !== undefined && JSON.stringify(change.vars) !== JSON.stringify(tenant.vars));
+        changesPlan(tenant.plan) ||
+        changesPlan(requested.plan ?? tenant.plan) ||
+        changesVars(tenant.vars) ||
+        changesVars(requested.vars ?? tenant.vars);
+      const input: UpdateInput = {
+        reupload,
+        ...(change.plan === undefined ? {} : { plan: change.plan }),
+        ...(change.vars === undefined ? {} : { vars: change.vars }),
+        ...(change.suspended === undefined ? {} : { suspended: change.suspended }),
+      };
       const operationId = crypto.randomUUID();
       try {
+        // The registry records the claims; the plan, vars and suspension stay as they are live until the operation applies them.
         await this.#db.batch([
-          ...releaseHostnames(this.#db, id, removed),
+          ...giveUpHostnames(this.#db, id, removed),
+          ...reclaimHostnames(this.#db, id, reclaimed),
           ...claimHostnames(this.#db, id, added),
-          updateTenant(this.#db, id, { plan: change.plan, vars: change.vars, suspended: change.suspended }),
-          insertOperation(this.#db, {
-            id: operationId,
-            tenantId: id,
-            kind: "update",
-            input: { reupload, removedHostnames: removed },
-          }),
+          insertOperation(this.#db, { id: operationId, tenantId: id, kind: "update", input }),
         ]);
       } catch (error) {
         const raced = await takenHostnames(this.#db, id, added);
         if (raced.length > 0) return hostnamesTaken(raced);
         throw error;
       }
-      await this.#wake();
-      return { ok: true, operationId };
+      return { ok: true, operationId, reupload };
     });
+    if (!outcome.ok || !outcome.reupload) {
+      if (outcome.ok) await this.#wake();
+      return outcome;
+    }
+    // A new plan or vars go out with the script: wait (a while) for the upload, so that one the API refuses is this request's 422.
+    const verdict = await this.#awaitVerdict(
+      outcome,
+      (result) => result.kind === "finished" || result.kind === "waiting",
+    );
+    if (verdict.ok) return verdict;
+    return {
+      ...verdict,
+      message: `${verdict.message} (the plan and vars stay as they were; a change of hostnames or suspension was applied)`,
+    };
   }
 
   async putSecret(id: string, name: string, value: string): Promise<Submission> {
@@ -188,7 +222,7 @@ export class TenantOperations extends DurableObject<Env> {
       if (!["provisioning", "active", "suspended"].includes(tenant.state)) {
         return conflict(`tenant "${id}" is ${tenant.state}: it takes no secrets`);
       }
-      await new PendingSecrets(this.ctx.storage).put({ [name]: value });
+      await new TenantSecrets(this.ctx.storage).put({ [name]: value });
       const names = [...new Set([...tenant.secret_names, name])].sort();
       await updateTenant(this.#db, id, { secretNames: names }).run();
       return this.#enqueue(id, "put_secret", { name });
@@ -313,6 +347,6 @@ function hostnamesTaken(hostnames: string[]): Submission {
     ok: false,
     status: 409,
     code: "hostname_taken",
-    message: `already used by another tenant: ${hostnames.join(", ")}`,
+    message: `already used by another tenant, or still being released by one: ${hostnames.join(", ")}`,
   };
 }

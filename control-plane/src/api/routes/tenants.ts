@@ -219,7 +219,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   .openapi(putSecretRoute, async (c) => {
     const { id, name } = c.req.valid("param");
     const tenant = await getTenant(c.env.DB, id);
-    if (tenant !== null && name in tenant.vars) {
+    if (tenant !== null && Object.hasOwn(tenant.vars, name)) {
       throw new ApiError(409, "conflict", `"${name}" is one of the tenant's vars`);
     }
     const { value } = c.req.valid("json");

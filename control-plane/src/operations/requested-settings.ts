@@ -1,0 +1,38 @@
+import type { PlanName } from "../../../platform/plans";
+import { UpdateInput } from "./steps";
+
+/** What a PATCH can change that the registry records only once it is live. */
+export type Settings = { plan: PlanName; vars: Record<string, string>; suspended: boolean };
+
+/**
+ * The settings each tenant's unfinished updates ask for, the later over the
+ * earlier: what the tenant will have once they have run. Only the fields some
+ * update asks for are present.
+ */
+export async function requestedSettings(db: D1Database, tenantIds: string[]): Promise<Map<string, Partial<Settings>>> {
+  const requested = new Map<string, Partial<Settings>>();
+  if (tenantIds.length === 0) return requested;
+  const { results } = await db
+    .prepare(
+      `SELECT tenant_id, input FROM operations
+       WHERE kind = 'update' AND state IN ('queued', 'running') AND tenant_id IN (${tenantIds.map(() => "?").join(",")})
+       ORDER BY created_at, rowid`,
+    )
+    .bind(...tenantIds)
+    .all<{ tenant_id: string; input: string }>();
+  for (const row of results) {
+    const { plan, vars, suspended } = UpdateInput.parse(JSON.parse(row.input));
+    const merged = { ...requested.get(row.tenant_id) };
+    if (plan !== undefined) merged.plan = plan;
+    if (vars !== undefined) merged.vars = vars;
+    if (suspended !== undefined) merged.suspended = suspended;
+    requested.set(row.tenant_id, merged);
+  }
+  return requested;
+}
+
+/** Two sets of vars are the same: the same names with the same values, in any order. */
+export function sameVars(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => Object.hasOwn(b, name) && a[name] === b[name]);
+}
