@@ -6,8 +6,12 @@ export const RUNTIME_MODULES = {
   shim: "__wfp_shim.js",
 } as const;
 
-/** Module names the tenant cannot use, because the emulator's own modules live there. */
-export const isReservedModuleName = (name: string) => name.startsWith("__wfp_");
+/**
+ * Module names the tenant cannot use, because the emulator's own modules live
+ * there (a tenant's `__wfp_egress.js` would replace the egress patch). Leading
+ * `./` and `/` name the same module, so they are looked through.
+ */
+export const isReservedModuleName = (name: string) => name.replace(/^(?:\.?\/)+/, "").startsWith("__wfp_");
 
 /** The entrypoint every loaded worker exports so the emulator can end its isolate (loaded-workers.ts). */
 export const EVICT_ENTRYPOINT = "__WfpEvict";

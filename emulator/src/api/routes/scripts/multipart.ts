@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { ErrorCode } from "../../../../../cloudflare-api/error-codes";
 import { MODULE_CONTENT_TYPES } from "../../../../../cloudflare-api/script-metadata";
+import { isReservedModuleName } from "../../../namespace/shim";
 import { unsupportedContentType, validationFailed } from "../../../workers/errors";
 import { type ModuleUpload, moduleContentType } from "../../../workers/modules";
 import { parseJsonText } from "../../../workers/validation";
@@ -37,6 +38,11 @@ export async function readModules(form: FormData, except: string): Promise<Modul
   for (const [name, part] of form.entries()) {
     if (name === except) continue;
     if (modules.some((m) => m.name === name)) throw apiError(validationFailed(`More than one part is named '${name}'`));
+    if (isReservedModuleName(name)) {
+      throw apiError(
+        validationFailed(`Part '${name}': module names starting with __wfp_ are reserved by the local emulator`),
+      );
+    }
     if (typeof part === "string") {
       throw apiError(
         validationFailed(`Part '${name}' is not a file: a module part needs a filename and a Content-Type`),
