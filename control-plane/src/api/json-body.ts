@@ -33,11 +33,36 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
       `the body must be JSON (Content-Type: application/json), not "${type || "none"}"`,
     );
   }
+  let body: unknown;
   try {
-    await c.req.json();
+    body = await c.req.json();
   } catch (error) {
     const reason = error instanceof Error ? error.message : "unreadable";
     throw new ApiError(400, "invalid_request", `the body is not valid JSON: ${reason}`);
   }
+  const proto = protoKeyPath(body);
+  if (proto !== null) {
+    const message = "__proto__ cannot be a name: it is JavaScript's prototype";
+    throw new ApiError(400, "invalid_request", `${proto}: ${message}`, [{ path: proto, message }]);
+  }
   return next();
 });
+
+/**
+ * Where the body has a `__proto__` key, if anywhere. JSON.parse keeps it as a
+ * key of its own, but zod skips it silently when it parses a record (and an
+ * assignment would set the prototype instead), so a var or secret of that
+ * name would be dropped with a 202: it is refused here, by name.
+ */
+function protoKeyPath(body: unknown): string | null {
+  // A stack, not recursion: a deeply nested body must not overflow the call stack.
+  const stack: { value: unknown; path: string[] }[] = [{ value: body, path: [] }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (typeof item.value !== "object" || item.value === null) continue;
+    for (const [key, child] of Object.entries(item.value)) {
+      if (key === "__proto__") return [...item.path, key].join(".");
+      stack.push({ value: child, path: [...item.path, key] });
+    }
+  }
+  return null;
+}

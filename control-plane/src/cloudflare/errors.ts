@@ -52,9 +52,12 @@ export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): 
 }
 
 /** Blanks every secret out of a text. */
+/** What a message says in place of a secret. */
+export const REDACTED = "[redacted]";
+
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("[redacted]");
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join(REDACTED);
   return out;
 }
 

@@ -1,11 +1,9 @@
+import { REDACTED } from "../cloudflare/errors";
 import { hex } from "../hex";
 
 const VALUE_PREFIX = "secret:";
 const PRINT_PREFIX = "print:";
 const PRINT_KEY = "print-key";
-
-/** What a message says in place of a secret's value. */
-export const REDACTED = "[redacted secret]";
 
 /**
  * Messages longer than this are cut before they are scrubbed and kept: an API

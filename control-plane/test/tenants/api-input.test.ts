@@ -1,8 +1,20 @@
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
 import type { ScriptSource } from "../../../platform/tenants-api";
 import { expectError, expectNothingCreated } from "./api-support";
-import { api, ensureNamespace, expectResourcesMatchRegistry, NOTES_APP, newTenant, settled, uniqueId } from "./support";
+import {
+  api,
+  ensureNamespace,
+  expectResourcesMatchRegistry,
+  NOTES_APP,
+  newTenant,
+  settled,
+  TOKEN,
+  uniqueId,
+} from "./support";
+
+const controlPlane = (exports as unknown as { default: Fetcher }).default;
 
 beforeAll(ensureNamespace);
 
@@ -81,7 +93,9 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
       bareTenant(id, { hostnames: [`${id}.localhost`, `shop.${id}.localhost`] }),
     );
     expect(created.status, created.text).toBe(202);
-    expect(created.json.hostnames).toEqual([`${id}.localhost`, `shop.${id}.localhost`]);
+    // Claimed at once, live once routed.
+    expect(created.json.pending?.hostnames).toEqual([`${id}.localhost`, `shop.${id}.localhost`]);
+    expect((await settled(id, ["active"])).hostnames).toEqual([`${id}.localhost`, `shop.${id}.localhost`]);
   });
 
   it("a hostname another tenant has: 409 hostname_taken naming it, and nothing created", async () => {
@@ -429,5 +443,85 @@ describe("resources after refused requests", () => {
     expect(after.state).toBe("active");
     expect(after.script?.etag).toBe(tenant.script?.etag);
     await expectResourcesMatchRegistry(after);
+  });
+});
+
+describe("a body is counted as it arrives", () => {
+  it("a chunked body over the limit (no Content-Length): 413, without the rest of it being read", async () => {
+    const id = uniqueId("chunked");
+    const total = 60 * 1024 * 1024;
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    let sent = 0;
+    // JSON that would parse: the object, then 60 MB of whitespace.
+    const head = new TextEncoder().encode(JSON.stringify(bareTenant(id)));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(head);
+      },
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await controlPlane.fetch("http://control-plane/v1/tenants", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.headers.get("content-length"), "sent chunked").toBeNull();
+    const text = await response.text();
+    expectError({ status: response.status, text, json: JSON.parse(text) }, 413, "payload_too_large");
+    expect(sent).toBeLessThan(total / 2);
+    await expectNothingCreated(id);
+  });
+});
+
+describe("names are compared as the object's own, never through its prototype", () => {
+  it.each(["toString", "constructor", "hasOwnProperty", "valueOf"])(
+    "a secret named %s is a secret like any other, not taken for a var",
+    async (name) => {
+      const id = uniqueId("proto");
+      expect((await api("POST", "/v1/tenants", bareTenant(id))).status).toBe(202);
+      await settled(id, ["active"]);
+      const put = await api("PUT", `/v1/tenants/${id}/secrets/${name}`, { value: "v" });
+      expect(put.status, put.text).toBe(202);
+      expect((await settled(id, ["active"])).secrets).toEqual([name]);
+    },
+  );
+
+  it.each([
+    ["POST vars", "POST", () => "/v1/tenants", (id: string) => `{"id":"${id}","plan":"pro","vars":{"__proto__":"x"}}`],
+    [
+      "POST secrets",
+      "POST",
+      () => "/v1/tenants",
+      (id: string) => `{"id":"${id}","plan":"pro","secrets":{"__proto__":"x"}}`,
+    ],
+  ])("%s with __proto__ as a name: 400 naming it, not dropped", async (_, method, path, body) => {
+    const id = uniqueId("proto");
+    const error = expectError(await api(method, path(), body(id)), 400, "invalid_request");
+    expect(JSON.stringify(error)).toContain("__proto__");
+    await expectNothingCreated(id);
+  });
+
+  it("PATCH vars with __proto__ as a name: 400 naming it, and the vars stay", async () => {
+    const id = uniqueId("proto");
+    expect((await api("POST", "/v1/tenants", bareTenant(id, { vars: { A: "1" } }))).status).toBe(202);
+    await settled(id, ["active"]);
+    const error = expectError(
+      await api("PATCH", `/v1/tenants/${id}`, '{"vars":{"__proto__":"x","B":"2"}}'),
+      400,
+      "invalid_request",
+    );
+    expect(JSON.stringify(error)).toContain("__proto__");
+    expect((await settled(id, ["active"])).vars).toEqual({ A: "1" });
+  });
+
+  it("a var named constructor is kept", async () => {
+    const id = uniqueId("proto");
+    expect((await api("POST", "/v1/tenants", bareTenant(id, { vars: { constructor: "c" } }))).status).toBe(202);
+    expect((await settled(id, ["active"])).vars).toEqual({ constructor: "c" });
   });
 });
