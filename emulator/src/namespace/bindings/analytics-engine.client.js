@@ -4,10 +4,11 @@
 // once, and the write goes on in the background of the invocation.
 import { track } from "./__wfp_invocation.js";
 
-const MAX_BLOBS = 20;
-const MAX_DOUBLES = 20;
-const MAX_INDEX_BYTES = 96;
-const MAX_BLOB_BYTES = 16 * 1024;
+// LIMITS is prepended by analytics-engine.ts (one definition of production's limits, which the emulator enforces
+// again where it stores the point).
+/* global LIMITS */
+// @ts-expect-error defined by the prepended line
+const { blobs: MAX_BLOBS, doubles: MAX_DOUBLES, indexBytes: MAX_INDEX_BYTES, blobBytes: MAX_BLOB_BYTES } = LIMITS;
 
 /** @param {unknown} value */
 function blobText(value) {
