@@ -5,7 +5,7 @@ import egressSource from "./egress.client.js";
 import invocationSource from "./invocation.client.js";
 import type { RunnableScript, StoredModule } from "./runnable-script";
 import settledSource from "./settled.client.js";
-import { EGRESS_BINDING, RUNTIME_MODULES, shimSource } from "./shim";
+import { EGRESS_BINDING, envSource, RUNTIME_MODULES, shimSource } from "./shim";
 
 type LoaderModule = WorkerLoaderWorkerCode["modules"][string];
 
@@ -45,13 +45,13 @@ export async function buildWorkerCode(
   script: RunnableScript,
   egress: Fetcher,
 ): Promise<WorkerLoaderWorkerCode> {
-  const modules: WorkerLoaderWorkerCode["modules"] = {
-    [RUNTIME_MODULES.invocation]: { js: invocationSource },
-    [RUNTIME_MODULES.egress]: { js: egressSource },
-    [RUNTIME_MODULES.settled]: { js: settledSource },
-  };
+  const modules: WorkerLoaderWorkerCode["modules"] = {};
   const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(env, m)] as const));
   for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;
+  // The emulator's modules go in after the tenant's, so one of its names (refused at upload) can never replace them.
+  modules[RUNTIME_MODULES.invocation] = { js: invocationSource };
+  modules[RUNTIME_MODULES.egress] = { js: egressSource };
+  modules[RUNTIME_MODULES.settled] = { js: settledSource };
 
   const workerEnv: Record<string, unknown> = { [EGRESS_BINDING]: egress };
   const wrapped: { binding: string; module: string }[] = [];
@@ -65,7 +65,8 @@ export async function buildWorkerCode(
       wrapped.push({ binding: binding.name, module: kind.client.module });
     }
   }
-  modules[RUNTIME_MODULES.shim] = { js: shimSource(script.mainModule, wrapped) };
+  modules[RUNTIME_MODULES.env] = { js: envSource(wrapped) };
+  modules[RUNTIME_MODULES.shim] = { js: shimSource(script.mainModule) };
 
   return {
     compatibilityDate: script.compatibilityDate,
