@@ -153,7 +153,9 @@ it("the user-worker template, onboarded through the API, serves with its KV, R2,
 
   // As an end user, through the dispatcher (path mode: /<tenant>/...).
   const at = (pathname: string, init?: RequestInit) => fetch(`${dispatcher.url}/${id}${pathname}`, init);
-  const json = { "content-type": "application/json" };
+  // The template takes writes only with its API_TOKEN (user-worker-template/README.md).
+  const writer = { authorization: "Bearer tpl-admin" };
+  const json = { "content-type": "application/json", ...writer };
   expect(await (await at("/")).json()).toEqual({ greeting: "Welcome", tenant: id });
   expect(
     (await at("/kv/colour", { method: "PUT", headers: json, body: JSON.stringify({ value: "teal" }) })).status,
@@ -161,8 +163,13 @@ it("the user-worker template, onboarded through the API, serves with its KV, R2,
   expect(await (await at("/kv/colour")).json()).toMatchObject({ key: "colour", value: "teal" });
   const file = "hello, bucket";
   expect(
-    (await at("/files/hello.txt", { method: "PUT", headers: { "content-length": String(file.length) }, body: file }))
-      .ok,
+    (
+      await at("/files/hello.txt", {
+        method: "PUT",
+        headers: { "content-length": String(file.length), ...writer },
+        body: file,
+      })
+    ).ok,
   ).toBe(true);
   expect(await (await at("/files/hello.txt")).text()).toBe(file);
   expect(

@@ -5,9 +5,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PLATFORM_WORKERS } from "../scripts/lib/platform.ts";
-import { freePorts, isPortFree, LOOPBACK } from "../scripts/lib/ports.ts";
+import { isPortFree, LOOPBACK } from "../scripts/lib/ports.ts";
 import { isRunning, listProcesses } from "../scripts/lib/process-group.ts";
-import { type DevPlatform, spawnDevPlatform, startDevPlatform } from "./support/dev-platform.ts";
+import {
+  type DevPlatform,
+  freePlatformPorts,
+  isolatedDevEnv,
+  spawnDevPlatform,
+  startDevPlatform,
+} from "./support/dev-platform.ts";
 import { collect, newAccountId, sdk } from "./support/emulator.ts";
 
 // `npm run dev` as a developer runs it: from a terminal, stopped with Ctrl-C
@@ -24,8 +30,7 @@ let ports: Record<string, number>;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), "wfp-dev-"));
-  const free = await freePorts(PLATFORM_WORKERS.length);
-  ports = Object.fromEntries(PLATFORM_WORKERS.map((worker, i) => [worker.label, free[i] as number]));
+  ports = await freePlatformPorts();
 });
 
 afterAll(async () => {
@@ -33,15 +38,7 @@ afterAll(async () => {
 });
 
 /** Non-default ports, and state and dev registry of its own, so a developer's `npm run dev` is left alone. */
-function devEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...Object.fromEntries(PLATFORM_WORKERS.map((worker) => [worker.portEnvVar, String(ports[worker.label])])),
-    WFP_STATE_DIR: path.join(workDir, "state"),
-    WRANGLER_REGISTRY_PATH: path.join(workDir, "registry"),
-    ...overrides,
-  };
-}
+const devEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => isolatedDevEnv(workDir, ports, overrides);
 
 function parseSummary(output: string[]): Summary {
   const urls: Record<string, string> = {};

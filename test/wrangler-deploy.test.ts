@@ -137,10 +137,11 @@ describe("wrangler deploy --dispatch-namespace", () => {
     expect(await (main as File).text()).toContain("GREETING");
 
     const bindings = await bindingsOf(SCRIPT);
-    expect(bindings).toHaveLength(6);
+    expect(bindings).toHaveLength(7);
     expect(bindings).toEqual(
       expect.arrayContaining([
         { name: "GREETING", type: "plain_text", text: "Hello from acme" },
+        { name: "PUBLIC_WRITES", type: "plain_text", text: "false" },
         { name: "KV", type: "kv_namespace", namespace_id: kvId },
         expect.objectContaining({ name: "BUCKET", type: "r2_bucket", bucket_name: BUCKET }),
         expect.objectContaining({ name: "DB", type: "d1", database_id: databaseId }),
@@ -159,9 +160,11 @@ describe("wrangler deploy --dispatch-namespace", () => {
   describe("the deployed script, dispatched to through the emulator's namespace", () => {
     let probe: DispatchProbe;
     const tenant = (route: string, init?: RequestInit) => fetch(`${probe.url}${route}`, init);
+    // The template takes writes only with its API_TOKEN (user-worker-template/README.md).
+    const writer = { authorization: `Bearer ${API_TOKEN}` };
     const json = (method: string, body: unknown): RequestInit => ({
       method,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...writer },
       body: JSON.stringify(body),
     });
 
@@ -188,7 +191,7 @@ describe("wrangler deploy --dispatch-namespace", () => {
       const res = await tenant("/kv/theme", json("PUT", { value: "dark" }));
       expect(res.status).toBe(200);
       expect(await (await tenant("/kv/theme")).json()).toEqual({ key: "theme", value: "dark" });
-      expect((await tenant("/kv/theme", { method: "DELETE" })).status).toBe(204);
+      expect((await tenant("/kv/theme", { method: "DELETE", headers: writer })).status).toBe(204);
       expect((await tenant("/kv/theme")).status).toBe(404);
     });
 
@@ -196,7 +199,7 @@ describe("wrangler deploy --dispatch-namespace", () => {
       const put = await tenant("/files/hello.txt", {
         method: "PUT",
         body: "hello, acme",
-        headers: { "content-type": "text/plain" },
+        headers: { "content-type": "text/plain", ...writer },
       });
       expect(put.status).toBe(201);
       const get = await tenant("/files/hello.txt");

@@ -1,4 +1,6 @@
 import path from "node:path";
+import { PLATFORM_WORKERS } from "../../scripts/lib/platform.ts";
+import { freePorts } from "../../scripts/lib/ports.ts";
 import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 
@@ -14,6 +16,31 @@ export type DevPlatform = {
   /** Ctrl-C, then its exit code once it has stopped everything it started. */
   stop(): Promise<number | null>;
 };
+
+/** A free port for each of the platform's Workers, by label. */
+export async function freePlatformPorts(): Promise<Record<string, number>> {
+  const free = await freePorts(PLATFORM_WORKERS.length);
+  return Object.fromEntries(PLATFORM_WORKERS.map((worker, i) => [worker.label, free[i] as number]));
+}
+
+/**
+ * The environment of a platform of its own: on `ports` (by label), with its
+ * state and dev registry under `workDir`, so a developer's `npm run dev`, and
+ * its state, are left alone.
+ */
+export function isolatedDevEnv(
+  workDir: string,
+  ports: Record<string, number>,
+  overrides: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...Object.fromEntries(PLATFORM_WORKERS.map((worker) => [worker.portEnvVar, String(ports[worker.label])])),
+    WFP_STATE_DIR: path.join(workDir, "state"),
+    WRANGLER_REGISTRY_PATH: path.join(workDir, "registry"),
+    ...overrides,
+  };
+}
 
 /**
  * Runs, in a process group of its own as a terminal would, `npm run dev -- <args>`

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
 
@@ -27,4 +28,22 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError(401, "unauthorized", "a valid bearer token is required");
   }
   await next();
+};
+
+/** `PUBLIC_WRITES`: unset is "false"; anything but the two words is a misconfiguration, not a guess. */
+const PublicWrites = z.enum(["true", "false"]).default("false");
+
+/**
+ * Guards every route that changes the tenant's data (`/kv`, `/files`,
+ * `/notes`). By default a write needs the API_TOKEN as `/admin` does: a store
+ * anyone can fill serves their content from the tenant's origin. A tenant that
+ * wants anyone to write says so with `PUBLIC_WRITES = "true"`.
+ */
+export const requireWriteAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const publicWrites = PublicWrites.safeParse(c.env.PUBLIC_WRITES);
+  if (!publicWrites.success) {
+    throw new AppError(503, "not_configured", 'the PUBLIC_WRITES var must be "true" or "false"');
+  }
+  if (publicWrites.data === "true") return next();
+  return requireApiToken(c, next);
 };

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../src/index";
-import { json } from "./helpers";
+import { authorized, json } from "./helpers";
 
 /** An Analytics Engine dataset that keeps what is written to it. */
 function recordingDataset(): AnalyticsEngineDataset & { points: AnalyticsEngineDataPoint[] } {
@@ -23,7 +23,7 @@ describe("ANALYTICS", () => {
 
   it("records failed requests with their status too", async () => {
     expect((await pointsFor("/nowhere"))[0]?.doubles?.[0]).toBe(404);
-    expect((await pointsFor("/notes", json("POST", {})))[0]).toMatchObject({
+    expect((await pointsFor("/notes", authorized(json("POST", {}))))[0]).toMatchObject({
       blobs: ["/notes", "POST", ""],
       doubles: [400, expect.any(Number)],
     });

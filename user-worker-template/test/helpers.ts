@@ -13,9 +13,14 @@ export const json = (method: string, body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
-export const withToken = (token: string = env.API_TOKEN): RequestInit => ({
-  headers: { authorization: `Bearer ${token}` },
-});
+/** `init` with `Authorization: Bearer <token>` (the API_TOKEN by default), as a writer or an admin sends it. */
+export function authorized(init: RequestInit = {}, token: string = env.API_TOKEN): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+export const withToken = (token: string = env.API_TOKEN): RequestInit => authorized({}, token);
 
 /** The error of a response that must have failed with `status`, after checking its shape. */
 export async function errorOf(res: Response, status: number): Promise<ErrorBody["error"]> {

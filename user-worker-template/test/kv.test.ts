@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_KV_VALUE_BYTES } from "../src/routes/kv";
-import { call, errorOf, json } from "./helpers";
+import { authorized, call, errorOf, json } from "./helpers";
 
 describe("/kv/:key", () => {
   it("writes a value into KV and reads it back", async () => {
-    const put = await call("/kv/theme", json("PUT", { value: "dark" }));
+    const put = await call("/kv/theme", authorized(json("PUT", { value: "dark" })));
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ key: "theme", value: "dark" });
     expect(await env.KV.get("theme")).toBe("dark");
@@ -21,14 +21,14 @@ describe("/kv/:key", () => {
   });
 
   it("sets an expiration when asked", async () => {
-    await call("/kv/session", json("PUT", { value: "x", expirationTtl: 3600 }));
+    await call("/kv/session", authorized(json("PUT", { value: "x", expirationTtl: 3600 })));
     const { keys } = await env.KV.list({ prefix: "session" });
     expect(keys[0]?.expiration).toBeGreaterThan(Date.now() / 1000 + 3500);
   });
 
   it("deletes a key", async () => {
     await env.KV.put("gone", "soon");
-    expect((await call("/kv/gone", { method: "DELETE" })).status).toBe(204);
+    expect((await call("/kv/gone", authorized({ method: "DELETE" }))).status).toBe(204);
     expect(await env.KV.get("gone")).toBeNull();
   });
 
@@ -46,7 +46,7 @@ describe("/kv/:key", () => {
     ["an unknown field", json("PUT", { value: "x", extra: true })],
     ["an expiration under KV's 60 s", json("PUT", { value: "x", expirationTtl: 30 })],
   ])("answers 400 for %s and writes nothing", async (_, init) => {
-    expect((await errorOf(await call("/kv/bad", init), 400)).code).toBe("bad_request");
+    expect((await errorOf(await call("/kv/bad", authorized(init)), 400)).code).toBe("bad_request");
     expect(await env.KV.get("bad")).toBeNull();
   });
 
@@ -56,7 +56,7 @@ describe("/kv/:key", () => {
   });
 
   it("answers 413 for a value over the limit", async () => {
-    const res = await call("/kv/big", json("PUT", { value: "x".repeat(MAX_KV_VALUE_BYTES + 2048) }));
+    const res = await call("/kv/big", authorized(json("PUT", { value: "x".repeat(MAX_KV_VALUE_BYTES + 2048) })));
     expect((await errorOf(res, 413)).code).toBe("payload_too_large");
     expect(await env.KV.get("big")).toBeNull();
   });

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Note } from "../src/routes/notes";
-import { call, errorOf, json } from "./helpers";
+import { authorized, call, errorOf, json } from "./helpers";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function create(title: string, body?: string): Promise<Note> {
-  const res = await call("/notes", json("POST", body === undefined ? { title } : { title, body }));
+  const res = await call("/notes", authorized(json("POST", body === undefined ? { title } : { title, body })));
   expect(res.status).toBe(201);
   return res.json();
 }
@@ -52,7 +52,9 @@ describe("/notes", () => {
     ["an unknown field", { title: "x", pinned: true }],
   ])("answers 400 for %s and stores nothing", async (_, body) => {
     const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM notes").first("n");
-    expect((await errorOf(await call("/notes", json("POST", body)), 400)).message).toMatch(/^invalid body: /);
+    expect((await errorOf(await call("/notes", authorized(json("POST", body))), 400)).message).toMatch(
+      /^invalid body: /,
+    );
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM notes").first("n")).toBe(before);
   });
 
@@ -67,7 +69,7 @@ describe("/notes", () => {
   });
 
   it("answers 413 for a body over 16 KiB", async () => {
-    const res = await call("/notes", json("POST", { title: "big", body: "x".repeat(20_000) }));
+    const res = await call("/notes", authorized(json("POST", { title: "big", body: "x".repeat(20_000) })));
     expect((await errorOf(res, 413)).code).toBe("payload_too_large");
   });
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { requireWriteAccess } from "../auth";
 import type { AppEnv } from "../env";
 import { methodNotAllowed, notFound } from "../errors";
 import { jsonBody, limitBody, parseOr400 } from "../validation";
@@ -29,7 +30,7 @@ const PutKvValue = z.strictObject({
 
 const keyOf = (raw: string) => parseOr400(KvKey, raw, "key");
 
-/** `/kv/:key`: read, write and delete one string value in the tenant's KV namespace. */
+/** `/kv/:key`: read (anyone), write and delete (see requireWriteAccess) one string value in the tenant's KV namespace. */
 export const kv = new Hono<AppEnv>()
   .get("/:key", async (c) => {
     const key = keyOf(c.req.param("key"));
@@ -38,13 +39,13 @@ export const kv = new Hono<AppEnv>()
     return c.json({ key, value });
   })
   // The JSON envelope ({"value": …}) adds a little to the value's own limit.
-  .put("/:key", limitBody(MAX_KV_VALUE_BYTES + 1024), async (c) => {
+  .put("/:key", requireWriteAccess, limitBody(MAX_KV_VALUE_BYTES + 1024), async (c) => {
     const key = keyOf(c.req.param("key"));
     const { value, expirationTtl } = await jsonBody(c, PutKvValue);
     await c.env.KV.put(key, value, expirationTtl === undefined ? {} : { expirationTtl });
     return c.json({ key, value });
   })
-  .delete("/:key", async (c) => {
+  .delete("/:key", requireWriteAccess, async (c) => {
     await c.env.KV.delete(keyOf(c.req.param("key")));
     return c.body(null, 204);
   })

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { requireWriteAccess } from "../auth";
 import type { AppEnv } from "../env";
 import { methodNotAllowed, notFound } from "../errors";
 import { jsonBody, limitBody, parseOr400 } from "../validation";
@@ -22,7 +23,7 @@ const NoteId = z.coerce.number().int().min(1);
 
 const COLUMNS = "id, title, body, created_at";
 
-/** `/notes`: the tenant's notes in its D1 database, newest first. */
+/** `/notes`: the tenant's notes in its D1 database, newest first; anyone reads, a writer (see requireWriteAccess) adds. */
 export const notes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const { limit, before } = parseOr400(ListQuery, c.req.query(), "query");
@@ -33,7 +34,7 @@ export const notes = new Hono<AppEnv>()
     const next = results.length > limit ? (page.at(-1)?.id ?? null) : null;
     return c.json({ notes: page, next });
   })
-  .post("/", limitBody(16 * 1024), async (c) => {
+  .post("/", requireWriteAccess, limitBody(16 * 1024), async (c) => {
     const { title, body } = await jsonBody(c, NewNote);
     const note = await c.env.DB.prepare(`INSERT INTO notes (title, body) VALUES (?1, ?2) RETURNING ${COLUMNS}`)
       .bind(title, body)
