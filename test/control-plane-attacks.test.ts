@@ -1,0 +1,197 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ErrorBody, TenantView } from "../platform/tenants-api.ts";
+import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
+import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+
+// Defects an attack on a fresh `npm run dev` found in the control plane
+// (issue 10: 1, 2 and 3), reproduced against its real processes: the
+// control plane, the emulator (its Cloudflare API, with a fault injected)
+// and the dispatcher, each in its own `wrangler dev`.
+
+const STARTUP_TIMEOUT_MS = 150_000;
+const ACCOUNT = "/accounts/*";
+const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
+
+let workDir: string;
+let ports: Record<string, number>;
+let platform: DevPlatform;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), "wfp-attacks-"));
+  ports = await freePlatformPorts();
+  platform = await startDevPlatform(isolatedDevEnv(workDir, ports), STARTUP_TIMEOUT_MS);
+}, STARTUP_TIMEOUT_MS + 30_000);
+
+afterAll(async () => {
+  await platform?.stop();
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+const url = (label: string, pathname: string) => `http://127.0.0.1:${ports[label]}${pathname}`;
+
+async function api(method: string, pathname: string, body?: unknown) {
+  const response = await fetch(url("control-plane", pathname), {
+    method,
+    headers: { authorization: `Bearer ${platformApiToken()}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: JSON.parse(text) as TenantView & Partial<ErrorBody> };
+}
+
+async function injectFault(rule: unknown): Promise<void> {
+  const response = await fetch(url("emulator", "/__emulator/faults"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulatorApiToken()}`, "content-type": "application/json" },
+    body: JSON.stringify(rule),
+  });
+  expect(response.status, await response.text()).toBe(200);
+}
+
+/** A GET to the dispatcher for `hostname`, as an end user's request for it arrives (Node's fetch cannot set Host). */
+function visit(hostname: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: "127.0.0.1", port: ports.dispatcher, path: "/", headers: { host: hostname } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** What `read` gives once it is not null, polling (conditions, not timings). */
+async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await read();
+    if (seen !== null) return seen;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The tenant once no operation of it is queued or running. */
+const settled = (id: string) =>
+  eventually(async () => {
+    const { json } = await api("GET", `/v1/tenants/${id}`);
+    return json.operation === null || !["queued", "running"].includes(json.operation.state) ? json : null;
+  });
+
+/** The files under `dir` whose path contains `within` and whose bytes contain `text`. */
+async function filesContaining(dir: string, text: string, within: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  const searched = files.filter((file) => file.includes(within));
+  expect(searched.length, `no files under ${dir} match ${within}`).toBeGreaterThan(0);
+  const hits = await Promise.all(searched.map(async (file) => ((await readFile(file)).includes(text) ? file : null)));
+  return hits.filter((file) => file !== null);
+}
+
+const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+/** Answers with its MODE var; will not start with MODE "explode", and leaks THE_SECRET when it has one. */
+const SCRIPT = {
+  mainModule: "index.js",
+  modules: {
+    "index.js": `import { env } from "cloudflare:workers";
+if (env.MODE === "explode") throw new Error("cannot start in explode mode");
+if (env.THE_SECRET !== undefined && env.MODE === "leak") throw new Error("leak:" + env.THE_SECRET);
+export default { fetch: () => new Response("mode " + env.MODE) };`,
+  },
+};
+
+async function onboard(prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const id = unique(prefix);
+  const created = await api("POST", "/v1/tenants", {
+    id,
+    plan: "pro",
+    resources: { kv: false, r2: false, d1: false },
+    script: SCRIPT,
+    vars: { MODE: "calm" },
+    ...extra,
+  });
+  expect(created.status, created.text).toBe(202);
+  expect((await settled(id)).state).toBe("active");
+  return id;
+}
+
+describe("issue 10, against npm run dev", () => {
+  it("1: A's late operation does not delete the route B was given: H ends B's in the registry, the table and the dispatcher", async () => {
+    const host = `${unique("h")}.example.com`;
+    const a = await onboard("late-a", { hostnames: [host] });
+    const b = await onboard("late-b");
+    expect(await visit(host)).toMatchObject({ status: 200 });
+    // A's upload is slow.
+    await injectFault({ method: "PUT", path: `${SCRIPTS}/${a}`, times: 1, action: { kind: "delay", ms: 5000 } });
+    const patchA = api("PATCH", `/v1/tenants/${a}`, { hostnames: [], plan: "enterprise" });
+    const patchB = await eventually(async () => {
+      const answer = await api("PATCH", `/v1/tenants/${b}`, { hostnames: [host] });
+      return answer.status === 202 ? answer : null;
+    });
+    expect(patchB.status).toBe(202);
+    expect((await patchA).status).toBe(202);
+    const [tenantA, tenantB] = [await settled(a), await settled(b)];
+    expect(tenantA.hostnames).not.toContain(host);
+    expect(tenantB.hostnames).toContain(host);
+    // Once everything has settled, and past the dispatcher's route cache, H is served by B.
+    const served = await eventually(async () => {
+      const seen = await visit(host);
+      return seen.status === 200 ? seen : null;
+    });
+    expect(served.text).toBe("mode calm");
+    expect((await visit(`${b}.localhost`)).text).toBe("mode calm");
+  });
+
+  it("2: a PATCH whose re-upload is refused is a 422, and GET shows what is live", async () => {
+    const oldHost = `${unique("old")}.example.com`;
+    const newHost = `${unique("new")}.example.com`;
+    const id = await onboard("refused", { hostnames: [oldHost] });
+    const patched = await api("PATCH", `/v1/tenants/${id}`, {
+      plan: "enterprise",
+      vars: { MODE: "explode" },
+      hostnames: [newHost],
+    });
+    expect(patched.status, patched.text).toBe(422);
+    expect(patched.json.error?.code).toBe("script_rejected");
+    const tenant = await settled(id);
+    expect(tenant).toMatchObject({ state: "active", plan: "pro", vars: { MODE: "calm" }, pending: null });
+    expect(tenant.hostnames).toEqual([`${id}.localhost`, newHost]);
+    // The hostnames changed (no upload needed); the live script kept its vars.
+    const served = await eventually(async () => {
+      const seen = await visit(newHost);
+      return seen.status === 200 ? seen : null;
+    });
+    expect(served.text).toBe("mode calm");
+    expect((await eventually(async () => ((await visit(oldHost)).status === 404 ? true : null))) === true).toBe(true);
+  });
+
+  it("3: a secret's value thrown by a script's startup is not in the 422, GET, or the registry", async () => {
+    const value = `s3cr3t-${crypto.randomUUID()}`;
+    const id = await onboard("leak", { secrets: { THE_SECRET: value } });
+    const patched = await api("PATCH", `/v1/tenants/${id}`, { vars: { MODE: "leak" } });
+    expect(patched.status, patched.text).toBe(422);
+    expect(patched.text).toContain("leak:[redacted]");
+    expect(patched.text).not.toContain(value);
+    const deployed = await api("PUT", `/v1/tenants/${id}/script`, {
+      ...SCRIPT,
+      modules: { "index.js": `import { env } from "cloudflare:workers"; throw new Error("leak:" + env.THE_SECRET);` },
+    });
+    expect(deployed.status, deployed.text).toBe(422);
+    expect(deployed.text).not.toContain(value);
+    const tenant = await settled(id);
+    expect(tenant.lastError?.message).toContain("leak:[redacted]");
+    expect(JSON.stringify(tenant)).not.toContain(value);
+    // The registry (the control plane's D1, on disk) holds no trace of it.
+    expect(await filesContaining(path.join(workDir, "state", "control-plane"), value, "/d1/")).toEqual([]);
+  });
+});
