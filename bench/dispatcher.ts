@@ -28,7 +28,7 @@ import {
   summarize,
   type Target,
 } from "./load.ts";
-import { table, writeDocsSection } from "./markdown.ts";
+import { DOC_SECTIONS, table, writeDocsSection } from "./markdown.ts";
 import { dispatcherScope, positiveInt } from "./options.ts";
 import { DOCS_PATH, describeMachine } from "./report.ts";
 import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
@@ -240,7 +240,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (options.writeDocs) {
-    writeDocsSection("dispatcher", "## The dispatcher", report);
+    writeDocsSection(DOC_SECTIONS.dispatcher, report);
     log(`figures written to ${DOCS_PATH}`);
   }
   return 0;

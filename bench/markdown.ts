@@ -10,21 +10,51 @@ export function table(header: string[], rows: string[][]): string[] {
   return [line(header), rule, ...rows.map(line)];
 }
 
+/** Each bench's section of docs/benchmarks.md: the name in its markers, and the heading it goes under. */
+export const DOC_SECTIONS = {
+  namespace: { name: "namespace", heading: "## The dispatch namespace under load\n\n### Figures" },
+  dispatcher: { name: "dispatcher", heading: "## The dispatcher\n\n### Figures" },
+  onboarding: { name: "onboarding", heading: "## Onboarding\n\n### Figures" },
+} as const;
+
+export type DocSection = (typeof DOC_SECTIONS)[keyof typeof DOC_SECTIONS];
+
+/** The markers around a bench's generated section of docs/benchmarks.md. */
+export const sectionMarkers = (name: string) => ({
+  start: `<!-- bench:${name}:start -->`,
+  end: `<!-- bench:${name}:end -->`,
+});
+
+/** Where `text` occurs in `doc`. */
+function occurrences(doc: string, text: string): number[] {
+  const found: number[] = [];
+  for (let at = doc.indexOf(text); at !== -1; at = doc.indexOf(text, at + text.length)) found.push(at);
+  return found;
+}
+
 /**
- * Puts `markdown` between `<!-- bench:<name>:start -->` and its end marker in
- * docs/benchmarks.md, leaving the hand-written text around it alone. A doc
- * without the markers gets them at its end, under `heading`.
+ * `doc` with what lies between the section's two markers replaced by `markdown`,
+ * and every other byte as it was: each bench owns its section only, and the
+ * hand-written text and the other benches' sections around it are kept. A doc
+ * without the markers gets them at its end, under `heading`. Markers that are
+ * not exactly one start followed by one end are refused, not guessed at: the
+ * doc is then left for a person to mend.
  */
-export function writeDocsSection(name: string, heading: string, markdown: string): void {
-  const start = `<!-- bench:${name}:start -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  const doc = readFileSync(DOCS_PATH, "utf8");
-  const from = doc.indexOf(start);
-  const to = doc.indexOf(end);
-  if (from === -1 && to === -1) {
-    writeFileSync(DOCS_PATH, `${doc.trimEnd()}\n\n${heading}\n\n${start}\n${markdown}\n${end}\n`);
-    return;
+export function replaceSection(doc: string, { name, heading }: DocSection, markdown: string): string {
+  const { start, end } = sectionMarkers(name);
+  const starts = occurrences(doc, start);
+  const ends = occurrences(doc, end);
+  if (starts.length === 0 && ends.length === 0)
+    return `${doc.trimEnd()}\n\n${heading}\n\n${start}\n${markdown}\n${end}\n`;
+  const [from] = starts;
+  const [to] = ends;
+  if (starts.length !== 1 || ends.length !== 1 || from === undefined || to === undefined || to < from) {
+    throw new Error(`the ${start} ... ${end} section is broken: ${starts.length} start and ${ends.length} end markers`);
   }
-  if (from === -1 || to < from) throw new Error(`${DOCS_PATH} has a broken ${start} ... ${end} section`);
-  writeFileSync(DOCS_PATH, `${doc.slice(0, from + start.length)}\n${markdown}\n${doc.slice(to)}`);
+  return `${doc.slice(0, from + start.length)}\n${markdown}\n${doc.slice(to)}`;
+}
+
+/** Writes `markdown` as `section` of docs/benchmarks.md (see replaceSection). */
+export function writeDocsSection(section: DocSection, markdown: string): void {
+  writeFileSync(DOCS_PATH, replaceSection(readFileSync(DOCS_PATH, "utf8"), section, markdown));
 }

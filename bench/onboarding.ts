@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { type CpuShare, meterCpu } from "./cpu.ts";
 import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
 import { percentile, pool } from "./load.ts";
-import { table, writeDocsSection } from "./markdown.ts";
+import { DOC_SECTIONS, table, writeDocsSection } from "./markdown.ts";
 import {
   type CallCounts,
   ControlPlane,
@@ -422,7 +422,7 @@ async function main(): Promise<number> {
   });
   process.stdout.write(`${report}\n`);
   if (options.writeDocs) {
-    writeDocsSection("onboarding", "## Onboarding\n\n### Figures", report);
+    writeDocsSection(DOC_SECTIONS.onboarding, report);
     log(`figures written to ${DOCS_PATH}`);
   }
   return failed === 0 ? 0 : 1;

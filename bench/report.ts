@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
@@ -45,8 +45,6 @@ export type Report = {
 
 export const COMMAND = "npm run bench";
 export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
-const DOCS_START = "<!-- bench:results:start -->";
-const DOCS_END = "<!-- bench:results:end -->";
 
 function packageVersion(name: string): string {
   const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as {
@@ -141,13 +139,4 @@ export function renderReport(r: Report): string {
     "|--:|--:|",
     ...r.traffic.map((t) => `| ${int(t.requests)} | ${mib(t.bytes)} |`),
   ].join("\n");
-}
-
-/** Replaces the generated block of docs/benchmarks.md, leaving the hand-written reading around it alone. */
-export function writeDocs(markdown: string): void {
-  const doc = readFileSync(DOCS_PATH, "utf8");
-  const start = doc.indexOf(DOCS_START);
-  const end = doc.indexOf(DOCS_END);
-  if (start === -1 || end < start) throw new Error(`${DOCS_PATH} has no ${DOCS_START} ... ${DOCS_END} block`);
-  writeFileSync(DOCS_PATH, `${doc.slice(0, start + DOCS_START.length)}\n${markdown}\n${doc.slice(end)}`);
 }

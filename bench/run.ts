@@ -13,9 +13,10 @@
  */
 import { parseArgs } from "node:util";
 import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
+import { DOC_SECTIONS, writeDocsSection } from "./markdown.ts";
 import { dispatcherScope, positiveInt } from "./options.ts";
 import { log, measure, type Options } from "./phases.ts";
-import { COMMAND, DOCS_PATH, type Report, renderReport, writeDocs } from "./report.ts";
+import { COMMAND, DOCS_PATH, type Report, renderReport } from "./report.ts";
 import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
 
 const USAGE = `Usage: ${COMMAND} [-- options]
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (options.writeDocs) {
-    writeDocs(renderReport(report));
+    writeDocsSection(DOC_SECTIONS.namespace, renderReport(report));
     log(`figures written to ${DOCS_PATH}`);
   }
   return 0;
