@@ -1,4 +1,4 @@
-import { type AddressClass, classifyHost, normalizeHost } from "../../platform/addresses";
+import { type AddressClass, classifyHost, isIpLiteral, normalizeHost } from "../../platform/addresses";
 import type { Plan } from "../../platform/plans";
 import type { PlatformHosts } from "../../platform/platform-hosts";
 
@@ -41,8 +41,10 @@ export function egressVerdict(url: URL, plan: Plan, hosts: PlatformHosts): Verdi
   if (url.protocol !== "http:" && url.protocol !== "https:") return blocked("scheme");
   const hostname = normalizeHost(url.hostname);
   if (hostname === null) return blocked("reserved");
-  if (hosts.own.has(hostname) || withinDomain(hostname, hosts.domain)) return blocked("platform");
+  // An address is refused as what it is (loopback, private...), a name first as one of the platform's.
   const address = classifyHost(hostname);
+  if (isIpLiteral(hostname) && address !== null) return blocked(address);
+  if (hosts.own.has(hostname) || withinDomain(hostname, hosts.domain)) return blocked("platform");
   if (address !== null) return blocked(address);
   if (plan.egressAllowlist !== null && !matchesAllowlist(hostname, plan.egressAllowlist)) {
     return blocked("not_allowlisted");
