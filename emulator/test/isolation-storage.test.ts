@@ -83,8 +83,11 @@ describe("a tenant's KV namespace is its own slice of KV_DATA", () => {
       expect(await kv.get(key), key).toBeNull();
       expect(await kv.getWithMetadata(key), key).toEqual({ value: null, metadata: null, cacheStatus: null });
     }
-    const bulk = (await kv.get(escapeAttempts(`${other}:`, ":"))) as Map<string, unknown>;
-    expect([...bulk.values()].every((v) => v === null)).toBe(true);
+    const keys = escapeAttempts(`${other}:`, ":");
+    const bulk = (await kv.get(keys)) as Map<string, unknown>;
+    // One entry per key asked for, each null: an empty map would pass an `every` alone.
+    expect([...bulk.keys()].sort()).toEqual([...new Set(keys)].sort());
+    expect([...bulk.values()]).toEqual([...new Set(keys)].map(() => null));
   });
 
   it("writes and deletes only inside its own slice, whatever the key", async () => {
@@ -230,8 +233,10 @@ describe("a tenant's R2 bucket is its own slice of R2_DATA", () => {
     expect(await bucket.head("big")).toBeNull();
   });
 
-  it("refuses an account id or bucket name that could hold another bucket's slice", async () => {
+  it("refuses an account id or bucket name that could hold another bucket's slice, and writes nothing", async () => {
+    const before = await allR2Data();
     const bucket = tenantBucket(hexId(), "a/b");
     expect(await failure(bucket.put("k", "v"))).toBeInstanceOf(Error);
+    expect(await allR2Data()).toEqual(before);
   });
 });

@@ -1,6 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { expectError } from "./api-support";
-import { api, ensureNamespace, newTenant, settled, uniqueId, visit } from "./support";
+import { api, ensureNamespace, newTenant, settled, testEnv, uniqueId, visit } from "./support";
 
 beforeAll(ensureNamespace);
 
@@ -23,6 +24,18 @@ const loggedText = () =>
       ),
     )
     .join("\n");
+
+/**
+ * Shows that the spies see what the control plane logs: a line logged inside
+ * the tenant's Durable Object (where secret values are handled) is captured.
+ * Without this, "never in a log" would pass with spies that see nothing.
+ */
+async function expectLogsCaptured(id: string): Promise<void> {
+  const canary = `canary-${crypto.randomUUID()}`;
+  const stub = testEnv.TENANT_OPERATIONS.get(testEnv.TENANT_OPERATIONS.idFromName(id));
+  await runInDurableObject(stub, () => console.error(canary));
+  expect(loggedText()).toContain(canary);
+}
 
 /** What the tenant's script says about env.API_KEY, once the dispatcher serves what the registry says. */
 async function secretSeen(id: string, expected: string): Promise<string> {
@@ -98,6 +111,7 @@ describe("secrets", () => {
     expect(again.message).toContain("API_KEY");
 
     for (const answer of answers) expect(answer.text).not.toContain(value);
+    await expectLogsCaptured(id);
     expect(loggedText()).not.toContain(value);
   });
 
@@ -112,6 +126,7 @@ describe("secrets", () => {
     const tenant = await settled(id, ["active"]);
     expect(await secretSeen(id, "secret set")).toBe("secret set");
     for (const text of [created.text, again.text, JSON.stringify(tenant)]) expect(text).not.toContain(value);
+    await expectLogsCaptured(id);
     expect(loggedText()).not.toContain(value);
   });
 });

@@ -1,14 +1,20 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TenantView } from "../../../platform/tenants-api";
 import {
   api,
   clearFaults,
   emulatorResourcesOf,
   ensureNamespace,
   expectResourcesMatchRegistry,
+  type FaultRule,
+  faultNow,
   injectFault,
+  NOTES_APP,
   newTenant,
+  routeOf,
   settled,
+  testEnv,
   uniqueId,
   visit,
 } from "./support";
@@ -17,62 +23,263 @@ beforeAll(ensureNamespace);
 afterEach(clearFaults);
 
 const ACCOUNT = "/accounts/*";
-/** The API call behind each provisioning step (the script's path names the tenant, the others are shared). */
-const STEP_CALLS = {
-  check_script: (id: string) => ({ method: "PUT", path: `${ACCOUNT}/workers/dispatch/namespaces/*/scripts/${id}` }),
-  create_kv: () => ({ method: "POST", path: `${ACCOUNT}/storage/kv/namespaces` }),
-  create_r2: () => ({ method: "POST", path: `${ACCOUNT}/r2/buckets` }),
-  create_d1: () => ({ method: "POST", path: `${ACCOUNT}/d1/database` }),
-  apply_migrations: () => ({ method: "POST", path: `${ACCOUNT}/d1/database/*/query` }),
+const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
+type Call = { method: string; path: string };
+
+/**
+ * Every step of provisioning, of the secret operations and of a delete that
+ * calls the API, with the call a fault hits. `before`: how many calls to the
+ * same method and path come earlier in the operation (check_script's upload
+ * before upload_script's, the migrations table before the migration), let
+ * through so that the fault hits this step's own call. `write_routes`,
+ * `delete_routes` and `settle` make no API call: the emulator cannot fault them.
+ */
+type StepCase = {
+  step: string;
+  operation: "provision" | "secret" | "delete";
+  call: (tenant: { id: string; resources: TenantView["resources"] }) => Call;
+  before?: number;
+  /** A call that creates something: what a lost answer must not make twice. */
+  creates?: boolean;
+};
+
+const STEPS: StepCase[] = [
+  {
+    step: "check_script",
+    operation: "provision",
+    creates: true,
+    call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}` }),
+  },
+  {
+    step: "create_kv",
+    operation: "provision",
+    creates: true,
+    call: () => ({ method: "POST", path: `${ACCOUNT}/storage/kv/namespaces` }),
+  },
+  {
+    step: "create_r2",
+    operation: "provision",
+    creates: true,
+    call: () => ({ method: "POST", path: `${ACCOUNT}/r2/buckets` }),
+  },
+  {
+    step: "create_d1",
+    operation: "provision",
+    creates: true,
+    call: () => ({ method: "POST", path: `${ACCOUNT}/d1/database` }),
+  },
+  {
+    // The third query is the migration with its record, in one batch.
+    step: "apply_migrations",
+    operation: "provision",
+    creates: true,
+    before: 2,
+    call: () => ({ method: "POST", path: `${ACCOUNT}/d1/database/*/query` }),
+  },
+  {
+    step: "upload_script",
+    operation: "provision",
+    creates: true,
+    before: 1,
+    call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}` }),
+  },
+  {
+    step: "put_secret",
+    operation: "secret",
+    creates: true,
+    call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}/secrets` }),
+  },
+  {
+    step: "delete_secret",
+    operation: "secret",
+    call: ({ id }) => ({ method: "DELETE", path: `${SCRIPTS}/${id}/secrets/API_KEY` }),
+  },
+  { step: "delete_script", operation: "delete", call: ({ id }) => ({ method: "DELETE", path: `${SCRIPTS}/${id}` }) },
+  {
+    step: "delete_r2",
+    operation: "delete",
+    call: ({ resources }) => ({ method: "DELETE", path: `${ACCOUNT}/r2/buckets/${resources.r2?.name}` }),
+  },
+  {
+    step: "delete_kv",
+    operation: "delete",
+    call: ({ resources }) => ({ method: "DELETE", path: `${ACCOUNT}/storage/kv/namespaces/${resources.kv?.id}` }),
+  },
+  {
+    step: "delete_d1",
+    operation: "delete",
+    call: ({ resources }) => ({ method: "DELETE", path: `${ACCOUNT}/d1/database/${resources.d1?.id}` }),
+  },
+];
+
+const INJECTED = "Injected: internal error";
+const serverError = { kind: "fail", status: 500, code: 10000, message: INJECTED } as const;
+const rateLimited = {
+  kind: "fail",
+  status: 429,
+  code: 971,
+  message: "Please wait and consider throttling your request speed",
+  retryAfter: 1,
 } as const;
 
-const serverError = { kind: "fail", status: 500, code: 10000, message: "Injected: internal error" } as const;
-
-async function expectServed(id: string) {
-  expect(await (await visit(id, "/")).text()).toBe("hi from v1");
-  expect(await (await visit(id, "/d1")).text()).toBe("d1-ok");
+/** Installs `action` on the step's call, after letting through the calls of the same path that come before it. */
+async function faultStep(
+  step: StepCase,
+  tenant: { id: string; resources: TenantView["resources"] },
+  times: number,
+  action: FaultRule["action"],
+) {
+  const call = step.call(tenant);
+  if (step.before !== undefined) await injectFault({ ...call, times: step.before, action: { kind: "delay", ms: 0 } });
+  return injectFault({ ...call, times, action });
 }
 
-describe("a provisioning step that fails, then works", () => {
-  for (const [step, call] of Object.entries(STEP_CALLS)) {
+/** A tenant with a custom hostname too, so that every route is checked. */
+const hostOf = (id: string) => `www.${id}.example`;
+
+/** What one run of a step's operation came to, with what the test needs to check it. */
+type Run = {
+  id: string;
+  tenant: TenantView;
+  hadHostnames: string[];
+  secret: string;
+  /** The operation the fault was on. */
+  operation: TenantView["operation"];
+};
+
+/**
+ * Brings the tenant to where `step` runs, installs the fault (`install`),
+ * runs the operation, and returns how the tenant settled.
+ */
+async function runWithFault(
+  step: StepCase,
+  install: (tenant: { id: string; resources: TenantView["resources"] }) => Promise<unknown>,
+): Promise<Run> {
+  const id = uniqueId(step.step.replaceAll("_", "-").slice(0, 9));
+  const hadHostnames = [`${id}.localhost`, hostOf(id)];
+  const secret = `sv-${crypto.randomUUID()}`;
+  const none = { kv: null, r2: null, d1: null };
+  if (step.operation === "provision") await install({ id, resources: none });
+  const created = await api("POST", "/v1/tenants", newTenant(id, { hostnames: [hostOf(id)] }));
+  expect(created.status, created.text).toBe(202);
+  let tenant = await settled(id, ["active", "failed"]);
+  if (step.operation === "provision") return { id, tenant, hadHostnames, secret, operation: tenant.operation };
+  expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
+
+  if (step.step === "delete_secret") {
+    expect((await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: secret })).status).toBe(202);
+    expect((await settled(id, ["active"])).secrets).toEqual(["API_KEY"]);
+  }
+  await install(tenant);
+  const answer =
+    step.step === "put_secret"
+      ? await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: secret })
+      : step.step === "delete_secret"
+        ? await api("DELETE", `/v1/tenants/${id}/secrets/API_KEY`)
+        : await api("DELETE", `/v1/tenants/${id}`);
+  expect(answer.status, answer.text).toBe(202);
+  tenant = await settled(id, ["active", "failed", "deleted"]);
+  return { id, tenant, hadHostnames, secret, operation: tenant.operation };
+}
+
+/** The step's operation did what it is for, and the platform holds exactly what the registry says. */
+async function expectDone(step: StepCase, run: Run) {
+  const { tenant } = run;
+  expect(run.operation?.state, JSON.stringify(run.operation)).toBe("succeeded");
+  switch (step.operation) {
+    case "provision":
+      expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
+      expect(await (await visit(run.id, "/")).text()).toBe("hi from v1");
+      expect(await (await visit(run.id, "/d1")).text()).toBe("d1-ok");
+      break;
+    case "secret":
+      expect(tenant.state).toBe("active");
+      expect(await secretSeen(run.id)).toBe(step.step === "put_secret" ? "secret set" : "no secret");
+      break;
+    case "delete":
+      expect(tenant.state).toBe("deleted");
+      expect((await visit(run.id, "/")).status).toBe(404);
+      break;
+  }
+  await expectResourcesMatchRegistry(tenant, { hadHostnames: run.hadHostnames, secretValues: [run.secret] });
+}
+
+/** What the tenant's script says about env.API_KEY, once the dispatcher serves its newest version. */
+async function secretSeen(id: string): Promise<string> {
+  const answers = new Set<string>();
+  // A re-upload is live at once (the dispatcher asks for the script on every request); read twice to be sure.
+  for (let i = 0; i < 2; i++) answers.add(await (await visit(id, "/secret")).text());
+  return [...answers].join(" / ");
+}
+
+describe("each step failing once and three times: the operation succeeds, nothing orphaned", () => {
+  for (const step of STEPS) {
     for (const times of [1, 3]) {
-      it(`${step}, failing ${times === 1 ? "once" : "three times"}: the tenant ends active, with nothing orphaned`, async () => {
-        const id = uniqueId(step.replaceAll("_", "-").slice(0, 9));
-        await injectFault({ ...call(id), times, action: serverError });
-        const created = await api("POST", "/v1/tenants", newTenant(id));
-        expect(created.status, created.text).toBe(202);
-        const tenant = await settled(id, ["active", "failed"]);
-        expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
-        await expectResourcesMatchRegistry(tenant);
-        await expectServed(id);
+      it(`${step.step}, failing ${times === 1 ? "once" : "three times"}`, async () => {
+        let rule: { id: string } | undefined;
+        const run = await runWithFault(step, async (tenant) => {
+          rule = await faultStep(step, tenant, times, serverError);
+        });
+        await expectDone(step, run);
+        // The fault was met as many times as it was set for: the step did fail, and was retried.
+        expect((await faultNow(rule?.id as string)).hits).toBe(times);
       });
     }
   }
 });
 
-describe("a provisioning step that fails for good", () => {
-  for (const step of ["create_r2", "create_d1", "apply_migrations"] as const) {
-    it(`${step}: the tenant ends failed, everything it created removed`, async () => {
-      const id = uniqueId("doomed");
-      await injectFault({ ...STEP_CALLS[step](), times: 1000, action: serverError });
-      const created = await api("POST", "/v1/tenants", newTenant(id, { hostnames: [`www.${id}.example`] }));
-      expect(created.status, created.text).toBe(202);
-      const tenant = await settled(id, ["active", "failed"]);
+describe("each step failing for good", () => {
+  for (const step of STEPS) {
+    it(`${step.step}: ${
+      step.operation === "provision"
+        ? "the tenant ends failed, everything it created removed"
+        : step.operation === "secret"
+          ? "the operation fails, the tenant stays active on what it had"
+          : "the tenant ends failed, and a second DELETE finishes the teardown"
+    }`, async () => {
+      const run = await runWithFault(step, (tenant) => faultStep(step, tenant, 100_000, serverError));
       await clearFaults();
-      expect(tenant.state).toBe("failed");
-      expect(tenant.lastError?.message).toContain("Injected: internal error");
-      expect(tenant.resources).toEqual({ kv: null, r2: null, d1: null });
-      expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
-      // Its hostnames are free again, and nothing routes to it.
-      expect((await visit(id, "/")).status).toBe(404);
-      const other = await api("POST", "/v1/tenants", newTenant(uniqueId("heir"), { hostnames: [`www.${id}.example`] }));
-      expect(other.status, other.text).toBe(202);
+      expect(run.operation?.state).toBe("failed");
+      expect(run.operation?.error?.message).toContain(INJECTED);
+      expect(run.tenant.lastError?.message).toContain(INJECTED);
+      switch (step.operation) {
+        case "provision": {
+          expect(run.tenant.state).toBe("failed");
+          expect(run.tenant.resources).toEqual({ kv: null, r2: null, d1: null });
+          await expectResourcesMatchRegistry(run.tenant, { hadHostnames: run.hadHostnames });
+          // Its hostnames are free again.
+          const heir = await api("POST", "/v1/tenants", newTenant(uniqueId("heir"), { hostnames: [hostOf(run.id)] }));
+          expect(heir.status, heir.text).toBe(202);
+          break;
+        }
+        case "secret": {
+          expect(run.tenant.state).toBe("active");
+          // The script has what it had before the operation.
+          expect(await secretSeen(run.id)).toBe(step.step === "put_secret" ? "no secret" : "secret set");
+          if (step.step === "put_secret") {
+            // The value waits for the next upload, which carries it (README: secret values wait until sent).
+            expect((await api("PUT", `/v1/tenants/${run.id}/script`, NOTES_APP)).status).toBe(202);
+            const after = await settled(run.id, ["active"]);
+            expect(await secretSeen(run.id)).toBe("secret set");
+            await expectResourcesMatchRegistry(after, { hadHostnames: run.hadHostnames, secretValues: [run.secret] });
+          }
+          break;
+        }
+        case "delete": {
+          expect(run.tenant.state).toBe("failed");
+          expect((await api("DELETE", `/v1/tenants/${run.id}`)).status).toBe(202);
+          const tenant = await settled(run.id, ["deleted", "failed"]);
+          expect(tenant.state).toBe("deleted");
+          await expectResourcesMatchRegistry(tenant, { hadHostnames: run.hadHostnames, secretValues: [run.secret] });
+          break;
+        }
+      }
     });
   }
 
   it("a failed tenant can be deleted, and then onboarded again under the same id", async () => {
     const id = uniqueId("again");
-    await injectFault({ ...STEP_CALLS.create_d1(), times: 1000, action: serverError });
+    await injectFault({ method: "POST", path: `${ACCOUNT}/d1/database`, times: 100_000, action: serverError });
     await api("POST", "/v1/tenants", newTenant(id));
     expect((await settled(id, ["active", "failed"])).state).toBe("failed");
     await clearFaults();
@@ -85,45 +292,122 @@ describe("a provisioning step that fails for good", () => {
   });
 });
 
-describe("rate limiting and crashes", () => {
-  it("a 429 with Retry-After: the step waits and the tenant ends active", async () => {
-    const id = uniqueId("limited");
-    await injectFault({
-      ...STEP_CALLS.create_kv(),
-      times: 2,
-      action: {
-        kind: "fail",
-        status: 429,
-        code: 971,
-        message: "Please wait and consider throttling your request speed",
-        retryAfter: 1,
-      },
+describe("each step rate limited (429, Retry-After: 1) twice", () => {
+  for (const step of STEPS) {
+    it(`${step.step}: both Retry-Afters are honoured, and the operation succeeds`, async () => {
+      let limited: { id: string } | undefined;
+      let next: { id: string } | undefined;
+      const run = await runWithFault(step, async (tenant) => {
+        limited = await faultStep(step, tenant, 2, rateLimited);
+        // Lets the next attempt through, noting when it came.
+        next = await injectFault({ ...step.call(tenant), times: 1, action: { kind: "delay", ms: 0 } });
+      });
+      await expectDone(step, run);
+      // The emulator's own record of when each attempt came: each one at least a Retry-After after the 429 before it.
+      const [first, second] = (await faultNow(limited?.id as string)).hitsAt;
+      const [third] = (await faultNow(next?.id as string)).hitsAt;
+      expect([first, second, third].every((at) => typeof at === "number")).toBe(true);
+      expect((second as number) - (first as number)).toBeGreaterThanOrEqual(1000);
+      expect((third as number) - (second as number)).toBeGreaterThanOrEqual(1000);
     });
-    const started = Date.now();
-    await api("POST", "/v1/tenants", newTenant(id));
-    const tenant = await settled(id, ["active", "failed"]);
-    expect(tenant.state).toBe("active");
-    // It waited for the Retry-After (one second, twice) rather than hammering the API.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    await expectResourcesMatchRegistry(tenant);
-  });
+  }
+});
 
-  it("the control plane's objects are reset mid-step: the operation resumes and the tenant ends active", async () => {
+describe("a call that succeeds and then loses its answer", () => {
+  for (const step of STEPS.filter((candidate) => candidate.creates)) {
+    it(`${step.step}: the operation succeeds, with nothing made twice`, async () => {
+      let rule: { id: string } | undefined;
+      const run = await runWithFault(step, async (tenant) => {
+        rule = await faultStep(step, tenant, 1, { kind: "lose" });
+      });
+      expect((await faultNow(rule?.id as string)).hits).toBe(1);
+      // One KV namespace, bucket and database, each the one the registry and the script name.
+      await expectDone(step, run);
+      if (step.step === "apply_migrations") {
+        const applied = await d1Query(run.tenant, "SELECT name FROM d1_migrations ORDER BY name");
+        expect(applied).toEqual([{ name: "0001_notes.sql" }]);
+      }
+    });
+  }
+
+  /** For each resource: the lookup that comes before its create, which is let through once and then refused. */
+  const LOOKUPS = [
+    {
+      resource: "kv",
+      create: "create_kv",
+      lookup: () => ({ method: "GET", path: `${ACCOUNT}/storage/kv/namespaces` }),
+    },
+    {
+      resource: "r2",
+      create: "create_r2",
+      lookup: (id: string) => ({ method: "GET", path: `${ACCOUNT}/r2/buckets/t-${id}-r2` }),
+    },
+    { resource: "d1", create: "create_d1", lookup: () => ({ method: "GET", path: `${ACCOUNT}/d1/database` }) },
+  ] as const;
+  for (const { resource, create, lookup } of LOOKUPS) {
+    it(`${create}'s answer lost, then the provisioning fails for good: the teardown finds the ${resource} by name and removes it`, async () => {
+      const id = uniqueId(`lost-${resource}`);
+      const step = STEPS.find((candidate) => candidate.step === create) as StepCase;
+      // The create runs and its answer never comes (the client gives up after its timeout), so the
+      // registry never learns the id; while the answer is held, the lookup that comes next is refused
+      // for good (403), so the provisioning rolls back without having recorded what it made.
+      const lost = await injectFault({
+        ...step.call({ id, resources: { kv: null, r2: null, d1: null } }),
+        times: 1,
+        action: { kind: "lose", ms: 60_000 },
+      });
+      expect((await api("POST", "/v1/tenants", newTenant(id, { hostnames: [hostOf(id)] }))).status).toBe(202);
+      while ((await faultNow(lost.id)).hits === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const refused = await injectFault({
+        ...lookup(id),
+        times: 1,
+        action: { kind: "fail", status: 403, code: 10000, message: "Injected: Authentication error" },
+      });
+      const tenant = await settled(id, ["active", "failed"]);
+      expect(tenant.state).toBe("failed");
+      expect(tenant.lastError?.message).toContain("Injected: Authentication error");
+      // The create did run (its resource existed, unrecorded), and the lookup was refused.
+      expect((await faultNow(lost.id)).hits).toBe(1);
+      expect((await faultNow(refused.id)).hits).toBe(1);
+      expect(tenant.resources).toEqual({ kv: null, r2: null, d1: null });
+      expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+      await expectResourcesMatchRegistry(tenant, { hadHostnames: [`${id}.localhost`, hostOf(id)] });
+    });
+  }
+});
+
+describe("crashes", () => {
+  it("the control plane's objects are reset while a step waits on the API: the step runs again and the tenant ends active", async () => {
     const id = uniqueId("crash");
-    // D1's create hangs long enough for the reset to hit while the step waits on it.
-    await injectFault({ ...STEP_CALLS.create_d1(), times: 1, action: { kind: "hang", ms: 30_000 } });
+    // D1's create hangs (longer than the client's timeout): the reset must come while the call is in flight.
+    const hang = await injectFault({
+      method: "POST",
+      path: `${ACCOUNT}/d1/database`,
+      times: 1,
+      action: { kind: "hang", ms: 60_000 },
+    });
     expect((await api("POST", "/v1/tenants", newTenant(id))).status).toBe(202);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const { json } = await api("GET", `/v1/tenants/${id}`);
-      if (json.operation?.step === "create_d1") break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    let before: TenantView | undefined;
+    for (;;) {
+      before = (await api("GET", `/v1/tenants/${id}`)).json;
+      if (before.operation?.step === "create_d1" && (await faultNow(hang.id)).hits === 1) break;
+      expect(before.state, "the provisioning ended before the reset").toBe("provisioning");
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    // Mid-step: the operation is running create_d1, whose call is held by the emulator right now.
+    expect(before?.operation).toMatchObject({ state: "running", step: "create_d1" });
     await abortAllDurableObjects();
     const tenant = await settled(id, ["active", "failed"]);
     expect(tenant.state).toBe("active");
+    // Run twice and never failed: the first run was cut by the reset, not ended by a timeout or an error.
+    const row = await testEnv.DB.prepare(
+      "SELECT s.attempts, s.state, o.error FROM operation_steps s JOIN operations o ON o.id = s.operation_id WHERE o.tenant_id = ? AND s.name = 'create_d1'",
+    )
+      .bind(id)
+      .first<{ attempts: number; state: string; error: string | null }>();
+    expect(row).toEqual({ attempts: 2, state: "succeeded", error: null });
     await expectResourcesMatchRegistry(tenant);
-    await expectServed(id);
+    expect(await (await visit(id, "/d1")).text()).toBe("d1-ok");
   });
 });
 
@@ -131,7 +415,7 @@ describe("deleting", () => {
   it("removes the script, the routes, KV, R2 (emptied first) and D1; the tenant ends deleted", async () => {
     const id = uniqueId("gone");
     await api("POST", "/v1/tenants", newTenant(id, { hostnames: [`shop.${id}.example`] }));
-    await settled(id, ["active"]);
+    const active = await settled(id, ["active"]);
     // Something in the bucket, so that it has to be emptied before it can go.
     expect(await (await visit(id, "/r2")).text()).toBe("r2-ok");
     const deleting = await api("DELETE", `/v1/tenants/${id}`);
@@ -139,27 +423,31 @@ describe("deleting", () => {
     expect(deleting.json.state).toBe("deleting");
     const tenant = await settled(id, ["deleted", "failed"]);
     expect(tenant.state).toBe("deleted");
-    expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+    // Nothing left under the names or the ids it had, and no route under any of its hostnames.
+    expect(
+      await emulatorResourcesOf(id, {
+        kv: active.resources.kv?.id,
+        r2: active.resources.r2?.name,
+        d1: active.resources.d1?.id,
+      }),
+    ).toEqual({
+      kv: [],
+      r2: [],
+      d1: [],
+      script: false,
+    });
+    await expectResourcesMatchRegistry(tenant, { hadHostnames: active.hostnames });
+    for (const hostname of active.hostnames) expect(await routeOf(hostname)).toBeNull();
     expect((await visit(id, "/")).status).toBe(404);
     // Deleting again: the tenant is gone.
     expect((await api("DELETE", `/v1/tenants/${id}`)).status).toBe(404);
-  });
-
-  it("a delete whose calls fail for a while still removes everything", async () => {
-    const id = uniqueId("stubborn");
-    await api("POST", "/v1/tenants", newTenant(id));
-    await settled(id, ["active"]);
-    await injectFault({ method: "DELETE", path: `${ACCOUNT}/d1/database/*`, times: 2, action: serverError });
-    await api("DELETE", `/v1/tenants/${id}`);
-    expect((await settled(id, ["deleted", "failed"])).state).toBe("deleted");
-    expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
   });
 });
 
 describe("changes queued behind a provisioning that fails", () => {
   it("are not run: no script is uploaded for a tenant that ended failed", async () => {
     const id = uniqueId("queued");
-    await injectFault({ ...STEP_CALLS.create_d1(), times: 1000, action: serverError });
+    await injectFault({ method: "POST", path: `${ACCOUNT}/d1/database`, times: 100_000, action: serverError });
     expect((await api("POST", "/v1/tenants", newTenant(id, { script: undefined }))).status).toBe(202);
     const deploy = await api("PUT", `/v1/tenants/${id}/script`, newTenant(id).script);
     expect(deploy.status, deploy.text).toBe(202);
@@ -170,3 +458,17 @@ describe("changes queued behind a provisioning that fails", () => {
     expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
   });
 });
+
+/** Rows of a query on the tenant's D1 database, through the emulator's API. */
+async function d1Query(tenant: TenantView, sql: string): Promise<unknown[]> {
+  const response = await testEnv.EMULATOR.fetch(
+    `http://emulator/client/v4/accounts/${testEnv.CLOUDFLARE_ACCOUNT_ID}/d1/database/${tenant.resources.d1?.id}/query`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ sql }),
+    },
+  );
+  const [result] = ((await response.json()) as { result: { results: unknown[] }[] }).result;
+  return result?.results ?? [];
+}

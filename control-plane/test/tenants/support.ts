@@ -1,6 +1,7 @@
-import type { D1Migration } from "cloudflare:test";
+import { type D1Migration, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { RouteRecord, routeKey } from "../../../platform/routes";
 import type { CreateTenantRequest, ScriptSource, TenantState, TenantView } from "../../../platform/tenants-api";
 import type { Env } from "../../src/env";
 
@@ -68,7 +69,14 @@ export async function emulator(method: string, path: string, body?: unknown) {
     headers: { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}`, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: response.status, json: (await response.json()) as { result: unknown; success: boolean } };
+  return {
+    status: response.status,
+    json: (await response.json()) as {
+      result: unknown;
+      success: boolean;
+      result_info?: { total_pages?: number; cursor?: string };
+    },
+  };
 }
 
 const account = () => `/client/v4/accounts/${testEnv.CLOUDFLARE_ACCOUNT_ID}`;
@@ -92,52 +100,176 @@ export type FaultRule = {
   action:
     | { kind: "fail"; status: number; code: number; message?: string; retryAfter?: number }
     | { kind: "hang"; ms?: number }
-    | { kind: "delay"; ms: number };
+    | { kind: "delay"; ms: number }
+    /** The call runs and its effect is kept; its answer is lost (`status`, default 504, after `ms`). */
+    | { kind: "lose"; ms?: number; status?: number };
 };
 
-export async function injectFault(rule: FaultRule): Promise<void> {
-  const { status } = await emulator("POST", "/__emulator/faults", rule);
+/** A rule as the emulator reports it: how often it was hit, and when (epoch ms, the emulator's clock). */
+export type InstalledFault = FaultRule & { id: string; hits: number; remaining: number; hitsAt: number[] };
+
+export async function injectFault(rule: FaultRule): Promise<InstalledFault> {
+  const { status, json } = await emulator("POST", "/__emulator/faults", rule);
   expect(status).toBe(200);
+  return json.result as InstalledFault;
+}
+
+/** The rule `id` as the emulator now sees it. */
+export async function faultNow(id: string): Promise<InstalledFault> {
+  const rules = (await emulator("GET", "/__emulator/faults")).json.result as InstalledFault[];
+  const rule = rules.find((candidate) => candidate.id === id);
+  if (rule === undefined) throw new Error(`fault ${id} is not installed`);
+  return rule;
 }
 
 export async function clearFaults(): Promise<void> {
   await emulator("DELETE", "/__emulator/faults");
 }
 
-/** Everything in the emulator's account that a tenant id names: what an orphan check compares with the registry. */
-export async function emulatorResourcesOf(id: string) {
-  const kv = (await emulator("GET", `${account()}/storage/kv/namespaces?per_page=100`)).json.result as {
-    title: string;
-    id: string;
-  }[];
-  const r2 = (
-    (await emulator("GET", `${account()}/r2/buckets?per_page=1000`)).json.result as { buckets: { name: string }[] }
-  ).buckets;
-  const d1 = (await emulator("GET", `${account()}/d1/database?per_page=1000`)).json.result as {
-    name: string;
-    uuid: string;
-  }[];
+/** Every item of a page-numbered listing (KV namespaces, D1 databases), all pages. */
+async function allPages<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 1; ; page++) {
+    const { status, json } = await emulator("GET", `${path}${path.includes("?") ? "&" : "?"}page=${page}&per_page=100`);
+    expect(status, `listing ${path}`).toBe(200);
+    items.push(...(json.result as T[]));
+    if (page >= (json.result_info?.total_pages ?? 1)) return items;
+  }
+}
+
+/** Every R2 bucket of the account, following the listing's cursor. */
+async function allBuckets(): Promise<{ name: string }[]> {
+  const buckets: { name: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+    const { status, json } = await emulator("GET", `${account()}/r2/buckets?per_page=100${query}`);
+    expect(status).toBe(200);
+    buckets.push(...(json.result as { buckets: { name: string }[] }).buckets);
+    cursor = json.result_info?.cursor;
+  } while (cursor !== undefined);
+  return buckets;
+}
+
+/**
+ * Everything in the emulator's account that is the tenant's: named after its
+ * id, or recorded for it in the registry (`recorded`), over every page of
+ * every listing, so an orphan on a later page or under another name is seen.
+ */
+export async function emulatorResourcesOf(
+  id: string,
+  recorded: { kv?: string | null; r2?: string | null; d1?: string | null } = {},
+) {
+  const [kv, r2, d1] = await Promise.all([
+    allPages<{ title: string; id: string }>(`${account()}/storage/kv/namespaces`),
+    allBuckets(),
+    allPages<{ name: string; uuid: string }>(`${account()}/d1/database`),
+  ]);
   const script = await emulator(
     "GET",
     `${account()}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${id}`,
   );
   return {
-    kv: kv.filter((ns) => ns.title === `t-${id}-kv`).map((ns) => ns.id),
-    r2: r2.filter((bucket) => bucket.name === `t-${id}-r2`).map((bucket) => bucket.name),
-    d1: d1.filter((db) => db.name === `t-${id}-d1`).map((db) => db.uuid),
+    kv: kv.filter((ns) => ns.title === `t-${id}-kv` || ns.id === recorded.kv).map((ns) => ns.id),
+    r2: r2.filter((bucket) => bucket.name === `t-${id}-r2` || bucket.name === recorded.r2).map((bucket) => bucket.name),
+    d1: d1.filter((db) => db.name === `t-${id}-d1` || db.uuid === recorded.d1).map((db) => db.uuid),
     script: script.status === 200,
   };
 }
 
-/** The emulator holds exactly what the registry says the tenant has: nothing orphaned, nothing missing. */
-export async function expectResourcesMatchRegistry(tenant: TenantView): Promise<void> {
-  const actual = await emulatorResourcesOf(tenant.id);
-  expect(actual).toEqual({
-    kv: tenant.resources.kv === null ? [] : [tenant.resources.kv.id],
-    r2: tenant.resources.r2 === null ? [] : [tenant.resources.r2.name],
-    d1: tenant.resources.d1 === null ? [] : [tenant.resources.d1.id],
-    script: tenant.script?.etag != null,
+/** The routing table's record for a hostname, read from the dispatcher's table (locally its RoutesTable entrypoint). */
+export async function routeOf(hostname: string): Promise<RouteRecord | null> {
+  const table = testEnv.ROUTES as unknown as { get(key: string, type: "json"): Promise<unknown> };
+  const value = await table.get(routeKey(hostname), "json");
+  return value === null ? null : RouteRecord.parse(value);
+}
+
+/** What the tenant's Durable Object keeps in its storage, key by key. */
+export function tenantObjectStorage(id: string): Promise<Map<string, unknown>> {
+  const stub = testEnv.TENANT_OPERATIONS.get(testEnv.TENANT_OPERATIONS.idFromName(id));
+  return runInDurableObject(stub, async (_instance, state) => state.storage.list());
+}
+
+/**
+ * The platform holds exactly what the registry says the tenant has, nothing
+ * orphaned and nothing missing: its KV, R2 and D1 (over every page, by derived
+ * name and by recorded id, so none twice), its script and what the script is
+ * bound to, a route naming it under each of its hostnames and under none of
+ * the others it had (`hadHostnames`), its script bundle in SCRIPTS, and no
+ * secret value left waiting in its Durable Object once it has settled (for a
+ * tenant deleted or rolled back, nothing of its secrets at all).
+ */
+export async function expectResourcesMatchRegistry(
+  tenant: TenantView,
+  options: { hadHostnames?: readonly string[]; secretValues?: readonly string[] } = {},
+): Promise<void> {
+  const recorded = {
+    kv: tenant.resources.kv?.id ?? null,
+    r2: tenant.resources.r2?.name ?? null,
+    d1: tenant.resources.d1?.id ?? null,
+  };
+  const actual = await emulatorResourcesOf(tenant.id, recorded);
+  const live = tenant.script?.etag != null;
+  expect(actual, `resources of ${tenant.id}`).toEqual({
+    kv: recorded.kv === null ? [] : [recorded.kv],
+    r2: recorded.r2 === null ? [] : [recorded.r2],
+    d1: recorded.d1 === null ? [] : [recorded.d1],
+    script: live,
   });
+
+  if (live) {
+    // The live script is bound to the resources the registry records, not to others of the same name.
+    const { json } = await emulator(
+      "GET",
+      `${account()}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${tenant.id}/bindings`,
+    );
+    const bindings = json.result as {
+      type: string;
+      name: string;
+      namespace_id?: string;
+      bucket_name?: string;
+      database_id?: string;
+    }[];
+    const bound = (type: string) => bindings.find((binding) => binding.type === type);
+    expect({
+      kv: bound("kv_namespace")?.namespace_id ?? null,
+      r2: bound("r2_bucket")?.bucket_name ?? null,
+      d1: bound("d1")?.database_id ?? null,
+    }).toEqual(recorded);
+    const row = await testEnv.DB.prepare("SELECT script_key FROM tenants WHERE id = ?")
+      .bind(tenant.id)
+      .first<{ script_key: string | null }>();
+    expect(row?.script_key, "the registry names the live script's bundle").toBeTruthy();
+    expect(await testEnv.SCRIPTS.head(row?.script_key as string), "the bundle is in SCRIPTS").not.toBeNull();
+  }
+
+  const gone = tenant.state === "deleted" || tenant.state === "failed";
+  const routed = gone ? [] : tenant.hostnames;
+  for (const hostname of routed) {
+    expect(await routeOf(hostname), `route of ${hostname}`).toMatchObject({
+      tenantId: tenant.id,
+      plan: tenant.plan,
+      status: tenant.state === "suspended" ? "suspended" : "active",
+    });
+  }
+  for (const hostname of new Set([...(options.hadHostnames ?? []), ...tenant.hostnames])) {
+    if (routed.includes(hostname)) continue;
+    expect((await routeOf(hostname))?.tenantId, `route of ${hostname}, no longer the tenant's`).not.toBe(tenant.id);
+  }
+
+  const stored = await tenantObjectStorage(tenant.id);
+  const storedText = JSON.stringify([...stored]);
+  for (const value of options.secretValues ?? []) expect(storedText, "a secret value still kept").not.toContain(value);
+  // Whatever else the object keeps (its tenant id; prints of live secrets), no value waits once it has settled.
+  expect(
+    [...stored.keys()].filter((key) => key.startsWith("secret:")),
+    "secret values waiting",
+  ).toEqual([]);
+  if (gone)
+    expect(
+      [...stored.keys()].filter((key) => key !== "tenant-id"),
+      "what a gone tenant's object keeps",
+    ).toEqual([]);
 }
 
 /** Sends an end user's request to a tenant through the dispatcher. */
