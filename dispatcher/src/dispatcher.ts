@@ -28,13 +28,19 @@ function healthResponse(request: Request): Response {
 /**
  * The dispatcher for one set of bindings and vars, with its own route cache:
  * routes the request, refuses it or hands it to the tenant's Worker, and
- * meters it. Every answer carries the request id.
+ * meters it. Every answer carries the request id. `now` is the route cache's
+ * clock (its TTLs): the wall clock, or a test's own.
  */
-export function createDispatcher(env: Env, config: DispatcherConfig = parseConfig(env)): Dispatcher {
+export function createDispatcher(
+  env: Env,
+  config: DispatcherConfig = parseConfig(env),
+  now: () => number = Date.now,
+): Dispatcher {
   const routes = new RouteCache(
     (hostname) => readRoute(env.ROUTES, hostname),
     { routeMs: config.routeCacheTtlMs, missMs: config.routeCacheMissTtlMs },
     config.routeCacheMaxEntries,
+    now,
   );
 
   async function route(request: Request, url: URL, meter: RequestMeter, requestId: string): Promise<Response> {

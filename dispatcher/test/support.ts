@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import type { PlanName } from "../../platform/plans";
 import { type RouteRecord, RouteRecord as RouteRecordSchema, routeKey } from "../../platform/routes";
+import { parseConfig } from "../src/config";
 import { createDispatcher } from "../src/dispatcher";
 import type { Env } from "../src/env";
 
@@ -103,15 +104,27 @@ export function recordingDataset(): AnalyticsEngineDataset & { readonly points: 
   };
 }
 
+/** A clock that moves only when the test moves it: route cache TTLs without waiting or racing the wall clock. */
+export function manualClock(start = 1_000_000) {
+  let at = start;
+  return {
+    now: () => at,
+    advance(ms: number) {
+      at += ms;
+    },
+  };
+}
+
 /**
  * A dispatcher of its own (its own route cache) with the test's bindings,
  * ROUTES counting its reads and METRICS recording its points; `vars`
- * overrides the local config's vars.
+ * overrides the local config's vars, `now` is its route cache's clock.
  */
-export function harness(vars: Partial<Env> = {}) {
+export function harness(vars: Partial<Env> = {}, now: () => number = Date.now) {
   const routes = countingKv(testEnv.ROUTES);
   const metrics = recordingDataset();
-  const dispatch = createDispatcher({ ...testEnv, ROUTES: routes, METRICS: metrics, ...vars });
+  const env = { ...testEnv, ROUTES: routes, METRICS: metrics, ...vars };
+  const dispatch = createDispatcher(env, parseConfig(env), now);
   const pending: ExecutionContext[] = [];
   return {
     routes,
