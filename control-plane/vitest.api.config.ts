@@ -14,7 +14,9 @@ export default defineConfig({
   plugins: [
     // A function: the built Workers are read once test/tenants/global-setup.ts has built them.
     cloudflareTest(async () => {
-      const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
+      const built = miniflareOptions(builtWorker(EMULATOR.configPath));
+      // A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
+      const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
       const dispatcher = miniflareOptions(builtWorker(DISPATCHER.configPath));
       const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
       const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";

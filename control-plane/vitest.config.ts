@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
 import { EMULATOR } from "../scripts/lib/platform.ts";
 import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
 
-const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
+const built = miniflareOptions(builtWorker(EMULATOR.configPath));
+// A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
+const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
 const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";
 
 /**

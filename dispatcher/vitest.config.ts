@@ -24,7 +24,9 @@ function inProcessDispatcher() {
 
 const dispatcher = inProcessDispatcher();
 
-const emulator = miniflareOptions(builtWorker(EMULATOR.configPath));
+const built = miniflareOptions(builtWorker(EMULATOR.configPath));
+// A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
+const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
 const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
 
 // The dispatcher under test, with the real emulator (its dispatch namespace

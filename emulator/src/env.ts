@@ -18,6 +18,8 @@ export interface Env {
   LOADED_WORKER_MIN_IDLE_MS: string;
   /** How long one D1 statement may run before it fails as D1's do past their limit (default 30000). */
   D1_QUERY_LIMIT_MS: string;
+  /** How long (wall-clock ms) an uploaded script's top level may take to start before the upload is refused (default 1000). */
+  STARTUP_LIMIT_MS: string;
 
   /** Per account: dispatch namespaces, scripts, tags, secrets. */
   WORKERS_STORE: DurableObjectNamespace<WorkersStore>;

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { AccountId } from "../../cloudflare-api/names";
 import type { Exports } from "../src/namespace/bindings/kind";
 import type { RunnableScript } from "../src/namespace/runnable-script";
-import { checkStartup, STARTUP_CPU_EXCEEDED } from "../src/namespace/startup-check";
+import {
+  checkStartup,
+  STARTUP_CPU_EXCEEDED,
+  STARTUP_LIMIT_MS,
+  type StartupTiming,
+  startupLimitMs,
+} from "../src/namespace/startup-check";
 import { ACCOUNT, acct, call, errorOf, resultOf } from "./helpers";
 import { ESM } from "./scripts-helpers";
 import { createNamespace, dispatch, uploadScript } from "./tenant";
@@ -142,8 +148,8 @@ describe("a refused upload changes nothing", () => {
 });
 
 describe("a start slower than the startup limit", () => {
-  /** Runs the check itself, with a limit small enough for a test to exceed. */
-  const check = (source: string, limitMs: number) => {
+  /** Runs the check itself, with the test's limit and (when given) the test's clock. */
+  const check = (source: string, timing: StartupTiming) => {
     const script: RunnableScript = {
       etag: "startup-test",
       mainModule: "index.js",
@@ -160,14 +166,46 @@ describe("a start slower than the startup limit", () => {
       scope,
       script,
       [{ name: "index.js", type: ESM, body }],
-      limitMs,
+      timing,
     );
   };
 
-  it("is refused with production's startup CPU message; a quick one under the same limit is not", async () => {
-    // Date.now() stands still at global scope, so the loop is bounded by a count: 0.3 s or more of work.
+  /** A clock that reads `start`, then `start + elapsedMs` ever after: a start that took exactly `elapsedMs`. */
+  const tookMs = (elapsedMs: number) => {
+    const readings: number[] = [];
+    const now = () => {
+      readings.push(readings.length === 0 ? 5_000 : 5_000 + elapsedMs);
+      return readings.at(-1) as number;
+    };
+    return { now, readings };
+  };
+
+  it("is refused with production's startup CPU message once it takes longer than the limit, and only then", async () => {
+    const over = tookMs(1001);
+    expect(await check(answer("x"), { limitMs: 1000, now: over.now })).toEqual({
+      status: 400,
+      code: 10021,
+      message: STARTUP_CPU_EXCEEDED,
+    });
+    // Read twice: before the load and after the top level ran.
+    expect(over.readings).toHaveLength(2);
+    const at = tookMs(1000);
+    expect(await check(answer("x"), { limitMs: 1000, now: at.now })).toBeUndefined();
+    expect(at.readings).toHaveLength(2);
+  });
+
+  it("measures the top level's run: a busy one goes over a limit far below its work, on the wall clock", async () => {
+    // Date.now() stands still at global scope, so the loop is bounded by a count: 0.3 s or more of work,
+    // against a limit of 100 ms. A slower machine only makes it slower: nothing here can pass by chance.
     const loop = `let x = 0;\nfor (let i = 0; i < 3e8; i++) x = (x * 31 + i) | 0;\nglobalThis.x = x;\n${answer("x")}`;
-    expect(await check(loop, 100)).toEqual({ status: 400, code: 10021, message: STARTUP_CPU_EXCEEDED });
-    expect(await check(answer("x"), 100)).toBeUndefined();
+    expect(await check(loop, { limitMs: 100 })).toEqual({ status: 400, code: 10021, message: STARTUP_CPU_EXCEEDED });
+  });
+
+  it("takes its limit from the emulator's STARTUP_LIMIT_MS, production's 1 s when unset or not a positive integer", () => {
+    expect(startupLimitMs({ STARTUP_LIMIT_MS: "60000" })).toBe(60_000);
+    for (const raw of ["", "0", "-5", "1.5", "soon", undefined as unknown as string]) {
+      expect(startupLimitMs({ STARTUP_LIMIT_MS: raw })).toBe(STARTUP_LIMIT_MS);
+    }
+    expect(STARTUP_LIMIT_MS).toBe(1000);
   });
 });

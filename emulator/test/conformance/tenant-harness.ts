@@ -94,6 +94,14 @@ export async function createR2Bucket(): Promise<{ bucket_name: string }> {
 }
 
 /**
+ * How long running every side's cases may take: each side runs the whole
+ * suite (the dispatched one uploads a script and creates its resource first),
+ * which on a loaded 2-core machine can take longer than vitest's default 10 s
+ * hook timeout.
+ */
+const SIDES_TIMEOUT_MS = 120_000;
+
+/**
  * One test per case: every tenant side's result must equal the real
  * binding's. All sides run once, one after the other, before the tests
  * compare them; `real` is the reference.
@@ -107,7 +115,7 @@ export function describeConformance(
     let sides: { real: Results } & Record<string, Results>;
     beforeAll(async () => {
       sides = await runSides();
-    });
+    }, SIDES_TIMEOUT_MS);
     it.each(cases.map((c) => c.name))("%s", (name) => {
       // A case catches the errors it expects; one that throws is a broken case, not a result.
       expect(sides.real[name]).not.toHaveProperty("caseThrew");
