@@ -12,7 +12,7 @@ import { ApiMessage } from "../../../cloudflare-api/envelope";
 import type { AccountId } from "../../../cloudflare-api/names";
 import { type ApiBudgetPort, unlimitedBudget } from "./budget";
 import { apiErrorFromAnswer, retryAfterMsOf, toCloudflareApiError } from "./errors";
-import { type CallKind, DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "./retry";
+import { type CallKind, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep, withRetries } from "./retry";
 
 export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -30,6 +30,8 @@ export interface CloudflareApiConfig {
   readonly fetch?: Fetch;
   readonly budget?: ApiBudgetPort;
   readonly retry?: RetryPolicy;
+  /** How the client waits before an attempt again (a backoff, a Retry-After): a timer unless given (a test's clock). */
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
 /** The SDK with only the resources the control plane uses (the tree-shakable entry keeps the bundle small). */
@@ -81,6 +83,7 @@ export class CloudflareApi {
   readonly #fetch: Fetch;
   readonly #budget: ApiBudgetPort;
   readonly #retry: RetryPolicy;
+  readonly #wait: (ms: number) => Promise<void>;
 
   constructor(config: CloudflareApiConfig) {
     this.accountId = config.accountId;
@@ -90,6 +93,7 @@ export class CloudflareApi {
     this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
     this.#budget = config.budget ?? unlimitedBudget;
     this.#retry = config.retry ?? DEFAULT_RETRY_POLICY;
+    this.#wait = config.wait ?? sleep;
     this.sdk = createSdk(this.#token, this.#baseUrl, (input, init) => this.#send(input, init));
   }
 
@@ -116,13 +120,18 @@ export class CloudflareApi {
    */
   run<T>(operation: string, kind: CallKind, call: () => Promise<T>, secrets: readonly string[] = []): Promise<T> {
     const hidden = [...this.#secrets, ...secrets];
-    return withRetries(kind, this.#retry, async () => {
-      try {
-        return await call();
-      } catch (error) {
-        throw toCloudflareApiError(operation, error, hidden);
-      }
-    });
+    return withRetries(
+      kind,
+      this.#retry,
+      async () => {
+        try {
+          return await call();
+        } catch (error) {
+          throw toCloudflareApiError(operation, error, hidden);
+        }
+      },
+      this.#wait,
+    );
   }
 
   /**

@@ -3,7 +3,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { durableApiBudget } from "../../src/cloudflare/budget";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
 import type { ScriptUpload } from "../../src/cloudflare/script-upload";
-import { addFault, admin, faultHits, freshAccount, type RequestLog, rejectionOf, testClient, unique } from "./support";
+import {
+  addFault,
+  admin,
+  faultHits,
+  freshAccount,
+  notedWait,
+  type RequestLog,
+  rejectionOf,
+  testClient,
+  unique,
+} from "./support";
 
 /**
  * Failures injected into the gated emulator, which has a Gate (faults, rate
@@ -156,26 +166,29 @@ describe("idempotent calls are retried", () => {
 });
 
 describe("429 and Retry-After", () => {
+  // The client's waits are noted in its request log instead of slept (notedWait): what is checked is how
+  // long it asked to wait and where, not how long anything took on the machine.
   it("waits out Retry-After and then succeeds", async () => {
     const accountId = freshAccount();
-    const api = testClient({ emulator: "gated", accountId });
+    const log: RequestLog = [];
+    const api = testClient({ emulator: "gated", accountId, log, wait: notedWait(log) });
     const fault = await addFault({
       method: "GET",
       path: `/accounts/${accountId}/storage/kv/namespaces`,
       times: 1,
       action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
     });
-    const started = Date.now();
     expect(await api.findKvNamespace("t-none-kv")).toBeNull();
-    // At least the second Retry-After asked for (a lower bound only).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // The lookup, the whole Retry-After (the policy's own backoff is shorter), and only then the lookup again.
+    const lookup = `GET /accounts/${accountId}/storage/kv/namespaces`;
+    expect(log).toEqual([lookup, "wait 1000", lookup]);
     expect(await faultHits(fault)).toBe(1);
   });
 
   it("a create answered 429 is sent again once Retry-After has passed (the API did nothing with it)", async () => {
     const accountId = freshAccount();
     const log: RequestLog = [];
-    const api = testClient({ emulator: "gated", accountId, log });
+    const api = testClient({ emulator: "gated", accountId, log, wait: notedWait(log) });
     const name = unique("t-res");
     const fault = await addFault({
       method: "POST",
@@ -185,40 +198,57 @@ describe("429 and Retry-After", () => {
     });
     const created = await api.ensureKvNamespace(name);
     expect(await faultHits(fault)).toBe(1);
-    expect(log.filter((line) => line.startsWith("POST "))).toHaveLength(2);
+    const create = `POST /accounts/${accountId}/storage/kv/namespaces`;
+    expect(log.filter((line) => line.startsWith("POST ") || line.startsWith("wait "))).toEqual([
+      create,
+      "wait 1000",
+      create,
+    ]);
     expect(await api.findKvNamespace(name)).toEqual(created);
   });
 
   it("gets through the emulator's own rate limiter by waiting, with no call lost", async () => {
-    await admin("gated", "/rate-limit", { method: "PUT", body: { enabled: true, requests: 3, windowSeconds: 1 } });
+    // Three calls per 300 s: the fourth is refused for a whole window, however slowly the machine runs.
+    const limit = { enabled: true, requests: 3, windowSeconds: 300 };
+    await admin("gated", "/rate-limit", { method: "PUT", body: limit });
     const log: RequestLog = [];
-    const api = testClient({ emulator: "gated", log });
+    // While the client waits, the window passes: setting the limiter again starts it afresh.
+    const wait = notedWait(log, () => admin("gated", "/rate-limit", { method: "PUT", body: limit }));
+    const api = testClient({ emulator: "gated", log, wait });
     const names = Array.from({ length: 5 }, () => unique("t-r2"));
     for (const name of names) expect(await api.findR2Bucket(name)).toBeNull();
-    // Five lookups, and at least one was refused with 429 and sent again.
-    expect(log.length).toBeGreaterThan(names.length);
+    // The fourth lookup was refused, the client waited the whole Retry-After (the window, 300 s), sent it
+    // again, and went on: every lookup answered, none sent before its wait was over.
+    const lookup = (name: string) => `GET /accounts/${api.accountId}/r2/buckets/${name}`;
+    const [a, b, c, d, e] = names as [string, string, string, string, string];
+    expect(log).toEqual([lookup(a), lookup(b), lookup(c), lookup(d), "wait 300000", lookup(d), lookup(e)]);
   });
 
   it("one caller's 429 makes another caller of the same budget wait", async () => {
     const name = crypto.randomUUID();
-    const budget = durableApiBudget(env.API_BUDGET, { limit: 1000, windowMs: 60_000 }, name);
+    const shared = durableApiBudget(env.API_BUDGET, { limit: 1000, windowMs: 60_000 }, name);
+    // The first caller reports its 429 to the shared budget, and neither it nor its retry sleeps: the pause
+    // (Retry-After: 300) is long past anything the machine's load could make the test take.
+    const budget = { acquire: async () => {}, pause: (ms: number) => shared.pause(ms) };
     const accountId = freshAccount();
-    const first = testClient({ emulator: "gated", accountId, budget });
+    const first = testClient({ emulator: "gated", accountId, budget, wait: notedWait([]) });
     const fault = await addFault({
       method: "GET",
       path: `/accounts/${accountId}/storage/kv/namespaces`,
       times: 1,
-      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
+      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 300 },
     });
-    const lookup = first.findKvNamespace("t-none-kv");
-    while ((await faultHits(fault)) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    // The other caller shares nothing with the first but the budget, which is paused now.
+    expect(await first.findKvNamespace("t-none-kv")).toBeNull();
+    expect(await faultHits(fault)).toBe(1);
+    // The other caller shares nothing with the first but the budget, which is paused now: its slot comes at the
+    // pause's end, 300 s after the 429 (less the seconds this test has run), where the budget's own rule
+    // (1,000 a minute, one slot taken) would have let it go at once.
     const { waitMs } = await env.API_BUDGET.get(env.API_BUDGET.idFromName(name)).reserve({
       limit: 1000,
       windowMs: 60_000,
     });
-    expect(waitMs).toBeGreaterThan(0);
-    expect(await lookup).toBeNull();
+    expect(waitMs).toBeGreaterThan(200_000);
+    expect(waitMs).toBeLessThanOrEqual(300_000);
   });
 });
 

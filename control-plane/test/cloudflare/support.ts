@@ -30,6 +30,8 @@ export function testClient(
     timeoutMs?: number;
     apiToken?: string;
     log?: RequestLog;
+    /** How the client waits before an attempt again; a timer unless given. */
+    wait?: (ms: number) => Promise<void>;
   } = {},
 ): CloudflareClient {
   const service = serviceOf(options.emulator ?? "plain");
@@ -40,12 +42,25 @@ export function testClient(
     timeoutMs: options.timeoutMs ?? 30_000,
     budget: options.budget ?? unlimitedBudget,
     retry: options.retry ?? FAST_RETRY,
+    ...(options.wait === undefined ? {} : { wait: options.wait }),
     fetch: (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       options.log?.push(`${init?.method ?? "GET"} ${url.pathname.replace(/^\/client\/v4/, "")}`);
       return service.fetch(input, init);
     },
   });
+}
+
+/**
+ * A client's wait that takes no time: it notes `wait <ms>` in `log`, between
+ * the requests before and after it, and then runs `meanwhile` (what the test
+ * has happen while the client waits) instead of sleeping.
+ */
+export function notedWait(log: RequestLog, meanwhile: () => Promise<unknown> = async () => {}) {
+  return async (ms: number): Promise<void> => {
+    log.push(`wait ${ms}`);
+    await meanwhile();
+  };
 }
 
 /** Calls the emulator's own controls (`/__emulator/...`). */
