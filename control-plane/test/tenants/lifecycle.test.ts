@@ -104,33 +104,74 @@ describe("changing a tenant", () => {
 
 describe("concurrent requests on one tenant", () => {
   it("run one at a time, in the order they came, and the tenant ends as the last one left it", async () => {
-    const id = await onboard("busy");
-    const answers = await Promise.all([
-      api("PATCH", `/v1/tenants/${id}`, { plan: "free" }),
-      api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "one" }),
-      api("PATCH", `/v1/tenants/${id}`, { vars: { GREETING: "howdy" } }),
-      api("PUT", `/v1/tenants/${id}/script`, V2),
-      api("PATCH", `/v1/tenants/${id}`, { plan: "enterprise" }),
-    ]);
-    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
-    const tenant = await settled(id, ["active", "failed"]);
-    expect(tenant.state).toBe("active");
-    expect(tenant.plan).toBe("enterprise");
-    expect(tenant.vars).toEqual({ GREETING: "howdy" });
-    expect(tenant.secrets).toEqual(["API_KEY"]);
-    await expectResourcesMatchRegistry(tenant);
-    // No two operations of the tenant ever ran at once: each step started after the previous operation's last step ended.
-    const { results } = await testEnv.DB.prepare(
-      `SELECT o.id, MIN(s.updated_at) AS first, MAX(s.updated_at) AS last, o.created_at FROM operations o
-       JOIN operation_steps s ON s.operation_id = o.id WHERE o.tenant_id = ? GROUP BY o.id ORDER BY o.created_at, o.rowid`,
-    )
-      .bind(id)
-      .all<{ first: string; last: string }>();
-    expect(results.length).toBe(6);
-    for (let i = 1; i < results.length; i++) {
-      expect(results[i]?.first.localeCompare(results[i - 1]?.last ?? "")).toBeGreaterThanOrEqual(0);
+    const log = await recordOperationWrites();
+    try {
+      const id = await onboard("busy");
+      const answers = await Promise.all([
+        api("PATCH", `/v1/tenants/${id}`, { plan: "free" }),
+        api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "one" }),
+        api("PATCH", `/v1/tenants/${id}`, { vars: { GREETING: "howdy" } }),
+        api("PUT", `/v1/tenants/${id}/script`, V2),
+        api("PATCH", `/v1/tenants/${id}`, { plan: "enterprise" }),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+      const tenant = await settled(id, ["active", "failed"]);
+      expect(tenant.state).toBe("active");
+      expect(tenant.vars).toEqual({ GREETING: "howdy" });
+      expect(tenant.secrets).toEqual(["API_KEY"]);
+      await expectResourcesMatchRegistry(tenant);
+
+      // No two operations of the tenant ever ran at once: in the registry's own order of writes, each
+      // operation's every write (running, its steps, its end) comes after the previous operation's end,
+      // and they ran in the order they were recorded.
+      const { results: operations } = await testEnv.DB.prepare(
+        "SELECT id, kind, input FROM operations WHERE tenant_id = ? ORDER BY created_at, rowid",
+      )
+        .bind(id)
+        .all<{ id: string; kind: string; input: string }>();
+      // The five requests came at once, so the order they were recorded in is the runtime's; the tenant
+      // ends with the plan of whichever PATCH of the plan was recorded last.
+      expect(operations[0]?.kind).toBe("provision");
+      expect(
+        operations
+          .slice(1)
+          .map((operation) => operation.kind)
+          .sort(),
+      ).toEqual(["deploy", "put_secret", "update", "update", "update"]);
+      const plans = operations
+        .filter((operation) => operation.kind === "update")
+        .map((operation) => (JSON.parse(operation.input) as { plan?: string }).plan)
+        .filter((plan) => plan !== undefined);
+      expect([...plans].sort()).toEqual(["enterprise", "free"]);
+      expect(tenant.plan).toBe(plans.at(-1));
+      const writes = await log.writes(operations.map((operation) => operation.id));
+      const spans = operations.map(({ id: operationId }) => {
+        const own = writes.filter((write) => write.operation_id === operationId);
+        return {
+          events: own.map((write) => write.event),
+          first: Math.min(...own.map((write) => write.seq)),
+          last: Math.max(...own.map((write) => write.seq)),
+        };
+      });
+      const trace = JSON.stringify(
+        writes.map((write) => `${write.seq} ${write.operation_id.slice(0, 8)} ${write.event}`),
+      );
+      for (const span of spans) {
+        // It ran: it started, ran at least one step, and ended, its end being its last write.
+        expect(span.events[0], trace).toBe("operation running");
+        expect(
+          span.events.some((event) => event.startsWith("step ")),
+          trace,
+        ).toBe(true);
+        expect(span.events.at(-1), trace).toBe("operation succeeded");
+      }
+      for (let i = 1; i < spans.length; i++) {
+        expect((spans[i] as { first: number }).first, trace).toBeGreaterThan((spans[i - 1] as { last: number }).last);
+      }
+      expect(await soon(async () => (await visit(id, "/")).text(), "howdy from v2")).toBe("howdy from v2");
+    } finally {
+      await log.stop();
     }
-    expect(await soon(async () => (await visit(id, "/")).text(), "howdy from v2")).toBe("howdy from v2");
   });
 
   it("the same onboarding sent several times at once makes one tenant", async () => {
@@ -166,4 +207,48 @@ async function soon<T>(read: () => Promise<T>, wanted: T): Promise<T> {
     if (seen === wanted || Date.now() > deadline) return seen;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Every write the registry takes to an operation's state or to its steps, in
+ * the order the registry made them (a sequence number, not a clock), kept by
+ * triggers the test adds: what the control plane itself records keeps only
+ * each step's last update time, which cannot tell when an operation started.
+ */
+async function recordOperationWrites() {
+  const db = testEnv.DB;
+  const insert = (operationId: string, event: string) =>
+    `INSERT INTO test_operation_writes (operation_id, event) VALUES (${operationId}, ${event});`;
+  await db.batch([
+    db.prepare(
+      "CREATE TABLE IF NOT EXISTS test_operation_writes (seq INTEGER PRIMARY KEY AUTOINCREMENT, operation_id TEXT NOT NULL, event TEXT NOT NULL)",
+    ),
+    db.prepare(
+      `CREATE TRIGGER test_step_inserted AFTER INSERT ON operation_steps BEGIN ${insert("NEW.operation_id", "'step ' || NEW.name || ' ' || NEW.state")} END`,
+    ),
+    db.prepare(
+      `CREATE TRIGGER test_step_updated AFTER UPDATE ON operation_steps BEGIN ${insert("NEW.operation_id", "'step ' || NEW.name || ' ' || NEW.state")} END`,
+    ),
+    db.prepare(
+      `CREATE TRIGGER test_operation_state AFTER UPDATE OF state ON operations WHEN NEW.state IS NOT OLD.state BEGIN ${insert("NEW.id", "'operation ' || NEW.state")} END`,
+    ),
+  ]);
+  return {
+    async writes(operationIds: string[]) {
+      const { results } = await db
+        .prepare(
+          `SELECT seq, operation_id, event FROM test_operation_writes WHERE operation_id IN (${operationIds.map(() => "?").join(",")}) ORDER BY seq`,
+        )
+        .bind(...operationIds)
+        .all<{ seq: number; operation_id: string; event: string }>();
+      return results;
+    },
+    async stop() {
+      await db.batch(
+        ["test_step_inserted", "test_step_updated", "test_operation_state"].map((name) =>
+          db.prepare(`DROP TRIGGER IF EXISTS ${name}`),
+        ),
+      );
+    },
+  };
 }
