@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
 import { bundleWorker } from "../cli/bundle.ts";
 import { applyControlPlaneMigrations, ensureDispatchNamespace } from "../scripts/lib/first-start.ts";
 import { CONTROL_PLANE, DISPATCHER, platformApiToken } from "../scripts/lib/platform.ts";
@@ -52,6 +53,65 @@ async function emulatorAdmin(method: string, pathname: string, body?: unknown) {
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   expect(response.ok, await response.clone().text()).toBe(true);
+}
+
+/** The control plane's account and dispatch namespace at the emulator (its wrangler.local.toml). */
+const controlPlaneVars = unstable_readConfig({ config: CONTROL_PLANE.configPath }).vars as Record<string, string>;
+const ACCOUNT = controlPlaneVars.CLOUDFLARE_ACCOUNT_ID as string;
+const DISPATCH_NAMESPACE = controlPlaneVars.DISPATCH_NAMESPACE as string;
+
+type Envelope<T> = {
+  success: boolean;
+  result: T;
+  result_info?: { total_pages?: number; cursor?: string };
+};
+
+/** One call to the emulator's API for the control plane's account: the whole envelope. */
+async function emulatorCall<T>(pathname: string): Promise<Envelope<T>> {
+  const response = await fetch(`${inject("emulatorUrl")}/client/v4/accounts/${ACCOUNT}${pathname}`, {
+    headers: { authorization: `Bearer ${inject("emulatorToken")}` },
+  });
+  const body = (await response.json()) as Envelope<T>;
+  expect(body.success, `${pathname}: ${JSON.stringify(body)}`).toBe(true);
+  return body;
+}
+
+const emulatorResult = async <T>(pathname: string): Promise<T> => (await emulatorCall<T>(pathname)).result;
+
+/** Every item of a listing, every page: numbered pages (`page`) or a cursor, whichever it answers with. */
+async function everyPage<T>(pathname: string, paging: "page" | "cursor"): Promise<T[]> {
+  const items: T[] = [];
+  const separator = pathname.includes("?") ? "&" : "?";
+  if (paging === "page") {
+    for (let page = 1; ; page++) {
+      const body = await emulatorCall<T[]>(`${pathname}${separator}page=${page}`);
+      items.push(...body.result);
+      if (page >= (body.result_info?.total_pages ?? 1)) return items;
+    }
+  }
+  let cursor = "";
+  for (;;) {
+    const body = await emulatorCall<T[] | { buckets: T[] }>(
+      `${pathname}${cursor === "" ? "" : `${separator}cursor=${encodeURIComponent(cursor)}`}`,
+    );
+    items.push(...(Array.isArray(body.result) ? body.result : body.result.buckets));
+    cursor = body.result_info?.cursor ?? "";
+    if (cursor === "") return items;
+  }
+}
+
+/** What the control plane's account holds at the emulator, over every page of every listing. */
+async function emulatorInventory() {
+  const [kv, r2, d1, scripts] = await Promise.all([
+    everyPage<{ id: string; title: string }>("/storage/kv/namespaces?per_page=100", "page"),
+    everyPage<{ name: string }>("/r2/buckets?per_page=100", "cursor"),
+    everyPage<{ uuid: string; name: string }>("/d1/database?per_page=100", "page"),
+    everyPage<{ script: { id: string } }>(
+      `/workers/dispatch/namespaces/${DISPATCH_NAMESPACE}/scripts?limit=100`,
+      "cursor",
+    ),
+  ]);
+  return { kv, r2, d1, scripts };
 }
 
 // The process dies half way through an onboarding and is started again on the
@@ -111,8 +171,28 @@ it("an onboarding interrupted by the control plane's process dying resumes when 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   expect(tenant.state, JSON.stringify(tenant)).toBe("active");
-  const resources = tenant.resources as Record<string, { name?: string } | null>;
-  expect(resources.d1?.name).toBe(`t-${id}-d1`);
+  // Nothing created twice, by either process: over every page of every listing of the control plane's account,
+  // exactly one KV namespace, R2 bucket and D1 database under the tenant's derived names, each the one the
+  // registry recorded and the script is bound to, and one script.
+  const resources = tenant.resources as {
+    kv: { id: string; title: string } | null;
+    r2: { name: string } | null;
+    d1: { id: string; name: string } | null;
+  };
+  const everything = await emulatorInventory();
+  expect(everything.kv.filter((ns) => ns.title === `t-${id}-kv`).map((ns) => ns.id)).toEqual([resources.kv?.id]);
+  expect(everything.r2.filter((bucket) => bucket.name === `t-${id}-r2`).map((bucket) => bucket.name)).toEqual([
+    resources.r2?.name,
+  ]);
+  expect(everything.d1.filter((db) => db.name === `t-${id}-d1`).map((db) => db.uuid)).toEqual([resources.d1?.id]);
+  expect(everything.scripts.filter((listed) => listed.script.id === id)).toHaveLength(1);
+  const bindings = await emulatorResult<
+    { name: string; namespace_id?: string; bucket_name?: string; id?: string; database_id?: string }[]
+  >(`/workers/dispatch/namespaces/${DISPATCH_NAMESPACE}/scripts/${id}/bindings`);
+  const bound = (name: string) => bindings.find((binding) => binding.name === name);
+  expect(bound("KV")?.namespace_id).toBe(resources.kv?.id);
+  expect(bound("BUCKET")?.bucket_name).toBe(resources.r2?.name);
+  expect(bound("DB")?.database_id ?? bound("DB")?.id).toBe(resources.d1?.id);
   // Path mode (fetch cannot set Host): /<tenant>/ on the dispatcher's own address.
   const served = await fetch(`${dispatcher.url}/${id}/`);
   expect(await served.text()).toBe("back");

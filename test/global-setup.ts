@@ -37,6 +37,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     healthPath: EMULATOR.healthPath,
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
     env: { WRANGLER_REGISTRY_PATH: path.join(dir, "registry") },
+    // A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
+    extraArgs: ["--var", "STARTUP_LIMIT_MS:30000"],
     onLine: (line) => {
       output.push(line);
       if (output.length > KEPT_LINES) output.shift();
