@@ -87,6 +87,15 @@ describe("the README's walkthrough", () => {
       expect(script).toContain(step);
     }
     expect(commands[0]?.command, "the first command is the demo tenant's").toBe("curl -s http://demo.localhost:8787/");
+    // After the deletion, each of acme's hostnames, the custom one included, is shown answering 404.
+    const deletion = commands.findIndex((c) => c.command === "npx wfp tenants delete acme --wait");
+    const afterDeletion = commands.slice(deletion + 1);
+    for (const host of ["http://acme.localhost:8787/", "-H 'Host: acme.example.com'"]) {
+      expect(
+        afterDeletion.some((c) => c.command.includes(host) && c.expected === "404"),
+        `a command after the deletion shows ${host} answering 404`,
+      ).toBe(true);
+    }
     expect(commands.filter((c) => c.expected !== null).length).toBeGreaterThanOrEqual(10);
   });
 
