@@ -1,7 +1,9 @@
 /**
  * `npm run dev`: the whole platform on this machine, offline, in one command.
  * Starts the emulator, the outbound Worker, the control plane and the dispatcher with `wrangler dev`
- * on 127.0.0.1 (the control plane's registry migrated first), waits until each answers its health
+ * on 127.0.0.1 (the outbound Worker through scripts/outbound-dev.ts, which is `wrangler dev` with a
+ * fetch() that reaches public addresses only; the control plane's registry migrated first), each
+ * registered in one dev registry where they find each other, waits until each answers its health
  * check, creates the dispatch namespace and onboards the demo tenant from user-worker-template (on
  * the first start; later starts keep it), prints where everything listens, and on Ctrl-C stops every
  * process it started.
@@ -10,7 +12,8 @@
  *   npm run dev -- --reset    start from empty state
  *
  * Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
- * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker).
+ * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker);
+ * WRANGLER_REGISTRY_PATH (default: .wfp/registry).
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -42,7 +45,8 @@ const USAGE = `Usage: npm run dev [-- --reset]
   --reset    delete the local state (${path.join(".wfp", "state")}) before starting
   --help     show this help
 
-Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR`;
+Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR,
+WRANGLER_REGISTRY_PATH`;
 
 type Planned = { worker: PlatformWorker; port: number };
 
@@ -198,6 +202,9 @@ async function main(): Promise<number> {
   }
 
   const stateDir = path.resolve(process.env.WFP_STATE_DIR || path.join(REPO_ROOT, ".wfp", "state"));
+  // One registry, named, for every Worker: the outbound Worker's launcher, unlike `wrangler dev`,
+  // has no default for it. Its own, too, so no other `wrangler dev` on this machine answers for one of them.
+  const registryPath = path.resolve(process.env.WRANGLER_REGISTRY_PATH || path.join(REPO_ROOT, ".wfp", "registry"));
   const planned = plannedPorts(process.env);
   const tokens: Tokens = { emulator: emulatorApiToken(), platform: platformApiToken() };
   await assertPortsFree(planned);
@@ -218,6 +225,8 @@ async function main(): Promise<number> {
       healthPath: worker.healthPath,
       startupTimeoutMs: STARTUP_TIMEOUT_MS,
       onLine: prefixer(worker.label),
+      env: { WRANGLER_REGISTRY_PATH: registryPath },
+      ...(worker.launcher === undefined ? {} : { launcher: worker.launcher }),
     }),
   }));
 

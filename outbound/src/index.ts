@@ -42,6 +42,7 @@ export default {
       countBlocked(env.EGRESS_BLOCKED, params, url.hostname, reason);
       return blockedResponse(url.hostname, reason);
     }
-    return fetch(outgoing);
+    // Locally, through a network that reaches public addresses only; in production, fetch() does.
+    return env.PUBLIC_INTERNET !== undefined ? env.PUBLIC_INTERNET.fetch(outgoing) : fetch(outgoing);
   },
 } satisfies ExportedHandler<Env>;

@@ -92,6 +92,23 @@ describe("the outbound Worker", () => {
     }
   });
 
+  it("sends what it lets out through PUBLIC_INTERNET when that is bound (npm run dev), and nothing it refuses", async () => {
+    const reached: string[] = [];
+    const PUBLIC_INTERNET = {
+      fetch: async (input: RequestInfo | URL) => {
+        const request = new Request(input);
+        reached.push(request.url);
+        return Response.json({ viaPublicInternet: true, params: request.headers.get(OUTBOUND_PARAMS_HEADER) });
+      },
+    } as Fetcher;
+    const { env } = outboundEnv({ PUBLIC_INTERNET });
+    const allowed = await send("https://api.example.net/v1", { headers: paramsHeader("acme", "pro") }, env);
+    expect(await allowed.json()).toEqual({ viaPublicInternet: true, params: null });
+    const refused = await send("http://127.0.0.1:8789/client/v4/", { headers: paramsHeader("acme", "pro") }, env);
+    expect(refused.status).toBe(403);
+    expect(reached).toEqual(["https://api.example.net/v1"]);
+  });
+
   it("answers its health check only to a request that is no tenant's", async () => {
     const { env } = outboundEnv();
     expect(await (await send("http://127.0.0.1:8790/__platform/health", {}, env)).json()).toEqual({

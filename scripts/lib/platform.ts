@@ -10,6 +10,8 @@ export type PlatformWorker = {
   /** Environment variable that overrides the config's `[dev] port`. */
   readonly portEnvVar: string;
   readonly healthPath: string;
+  /** A Node script `npm run dev` starts it with instead of `wrangler dev` (same flags). */
+  readonly launcher?: string;
 };
 
 export const EMULATOR: PlatformWorker = {
@@ -19,12 +21,16 @@ export const EMULATOR: PlatformWorker = {
   healthPath: "/__emulator/health",
 };
 
-/** Every subrequest of a tenant's Worker goes through it (the emulator's OUTBOUND binding). */
+/**
+ * Every subrequest of a tenant's Worker goes through it (the emulator's OUTBOUND binding). Started
+ * by scripts/outbound-dev.ts, which gives its fetch() a network that reaches public addresses only.
+ */
 export const OUTBOUND: PlatformWorker = {
   label: "outbound",
   configPath: path.join(REPO_ROOT, "outbound/wrangler.local.toml"),
   portEnvVar: "OUTBOUND_PORT",
   healthPath: "/__platform/health",
+  launcher: path.join(REPO_ROOT, "scripts/outbound-dev.ts"),
 };
 
 export const CONTROL_PLANE: PlatformWorker = {

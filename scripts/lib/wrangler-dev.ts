@@ -43,6 +43,11 @@ export type WranglerDevOptions = {
   env?: NodeJS.ProcessEnv;
   /** More `wrangler dev` arguments, e.g. `--var NAME:VALUE` to override a var of the config. */
   extraArgs?: readonly string[];
+  /**
+   * A Node script to run instead of `wrangler dev`, taking its `--config`, `--ip`, `--port`,
+   * `--inspector-port` and `--persist-to` (as scripts/outbound-dev.ts does); not with `extraArgs`.
+   */
+  launcher?: string;
 };
 
 export type WranglerDev = {
@@ -53,11 +58,9 @@ export type WranglerDev = {
   readonly ready: Promise<void>;
 };
 
-/** Starts `wrangler dev` for one Worker, local-only and on loopback. */
+/** Starts `wrangler dev` (or the Worker's own launcher) for one Worker, local-only and on loopback. */
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
-  const args = [
-    WRANGLER_BIN,
-    "dev",
+  const common = [
     "--config",
     options.configPath,
     "--ip",
@@ -68,10 +71,21 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     String(options.inspectorPort),
     "--persist-to",
     options.persistTo,
-    "--local",
-    "--show-interactive-dev-session=false",
-    ...(options.extraArgs ?? []),
   ];
+  if (options.launcher !== undefined && (options.extraArgs ?? []).length > 0) {
+    throw new Error(`${options.launcher} takes no extra wrangler dev arguments`);
+  }
+  const args =
+    options.launcher !== undefined
+      ? [options.launcher, ...common]
+      : [
+          WRANGLER_BIN,
+          "dev",
+          ...common,
+          "--local",
+          "--show-interactive-dev-session=false",
+          ...(options.extraArgs ?? []),
+        ];
   const group = spawnGroup(process.execPath, args, {
     cwd: REPO_ROOT,
     env: offlineWranglerEnv(options.env),
