@@ -3,8 +3,8 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorBody, TenantView } from "../platform/tenants-api.ts";
-import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
+import { emulatorApiToken } from "../scripts/lib/platform.ts";
+import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
 
 // Defects an attack on a fresh `npm run dev` found in the control plane
@@ -19,11 +19,13 @@ const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
 let workDir: string;
 let ports: Record<string, number>;
 let platform: DevPlatform;
+let controlPlane: ControlPlaneApi;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), "wfp-attacks-"));
   ports = await freePlatformPorts();
   platform = await startDevPlatform(isolatedDevEnv(workDir, ports), STARTUP_TIMEOUT_MS);
+  controlPlane = controlPlaneApi(url("control-plane", "/"));
 }, STARTUP_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
@@ -33,15 +35,8 @@ afterAll(async () => {
 
 const url = (label: string, pathname: string) => `http://127.0.0.1:${ports[label]}${pathname}`;
 
-async function api(method: string, pathname: string, body?: unknown) {
-  const response = await fetch(url("control-plane", pathname), {
-    method,
-    headers: { authorization: `Bearer ${platformApiToken()}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: JSON.parse(text) as TenantView & Partial<ErrorBody> };
-}
+const api = (method: string, pathname: string, body?: unknown) => controlPlane.api(method, pathname, body);
+const settled = (id: string) => controlPlane.settled(id);
 
 async function injectFault(rule: unknown): Promise<void> {
   const response = await fetch(url("emulator", "/__emulator/faults"), {
@@ -69,24 +64,6 @@ function visit(hostname: string): Promise<{ status: number; text: string }> {
   });
 }
 
-/** What `read` gives once it is not null, polling (conditions, not timings). */
-async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = await read();
-    if (seen !== null) return seen;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The tenant once no operation of it is queued or running. */
-const settled = (id: string) =>
-  eventually(async () => {
-    const { json } = await api("GET", `/v1/tenants/${id}`);
-    return json.operation === null || !["queued", "running"].includes(json.operation.state) ? json : null;
-  });
-
 /** The files under `dir` whose path contains `within` and whose bytes contain `text`. */
 async function filesContaining(dir: string, text: string, within: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -96,8 +73,6 @@ async function filesContaining(dir: string, text: string, within: string): Promi
   const hits = await Promise.all(searched.map(async (file) => ((await readFile(file)).includes(text) ? file : null)));
   return hits.filter((file) => file !== null);
 }
-
-const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
 /** Answers with its MODE var; will not start with MODE "explode", and leaks THE_SECRET when it has one. */
 const SCRIPT = {
@@ -110,20 +85,15 @@ export default { fetch: () => new Response("mode " + env.MODE) };`,
   },
 };
 
-async function onboard(prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const id = unique(prefix);
-  const created = await api("POST", "/v1/tenants", {
-    id,
+const onboard = (prefix: string, extra: Record<string, unknown> = {}): Promise<string> =>
+  controlPlane.onboard({
+    id: unique(prefix),
     plan: "pro",
     resources: { kv: false, r2: false, d1: false },
     script: SCRIPT,
     vars: { MODE: "calm" },
     ...extra,
   });
-  expect(created.status, created.text).toBe(202);
-  expect((await settled(id)).state).toBe("active");
-  return id;
-}
 
 describe("issue 10, against npm run dev", () => {
   it("1: A's late operation does not delete the route B was given: H ends B's in the registry, the table and the dispatcher", async () => {

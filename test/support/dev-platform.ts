@@ -42,6 +42,13 @@ export function isolatedDevEnv(
   };
 }
 
+export type DevPlatformOptions = {
+  args?: string[];
+  via?: "npm" | "node";
+  /** A command that runs the rest of the command line, e.g. with its own hosts file (support/hosts-override.ts). */
+  wrap?: readonly string[];
+};
+
 /**
  * Runs, in a process group of its own as a terminal would, `npm run dev -- <args>`
  * or what that script runs (`node scripts/dev.ts <args>`), whose exit code npm
@@ -49,19 +56,17 @@ export function isolatedDevEnv(
  */
 export function spawnDevPlatform(
   env: NodeJS.ProcessEnv,
-  options: { args?: string[]; via?: "npm" | "node" } = {},
+  options: DevPlatformOptions = {},
 ): { group: ProcessGroup; output: string[] } {
   const args = options.args ?? [];
   const output: string[] = [];
   const onLine = (line: string) => output.push(line);
-  const group =
+  const command =
     options.via === "npm"
-      ? spawnGroup("npm", ["run", "dev", ...(args.length > 0 ? ["--", ...args] : [])], { cwd: REPO_ROOT, env, onLine })
-      : spawnGroup(process.execPath, [path.join(REPO_ROOT, "scripts", "dev.ts"), ...args], {
-          cwd: REPO_ROOT,
-          env,
-          onLine,
-        });
+      ? ["npm", "run", "dev", ...(args.length > 0 ? ["--", ...args] : [])]
+      : [process.execPath, path.join(REPO_ROOT, "scripts", "dev.ts"), ...args];
+  const [program, ...rest] = [...(options.wrap ?? []), ...command] as [string, ...string[]];
+  const group = spawnGroup(program, rest, { cwd: REPO_ROOT, env, onLine });
   return { group, output };
 }
 
@@ -69,7 +74,7 @@ export function spawnDevPlatform(
 export async function startDevPlatform(
   env: NodeJS.ProcessEnv,
   startupTimeoutMs: number,
-  options: { args?: string[]; via?: "npm" | "node" } = {},
+  options: DevPlatformOptions = {},
 ): Promise<DevPlatform> {
   const { group, output } = spawnDevPlatform(env, options);
   const stop = async () => {
