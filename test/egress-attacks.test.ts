@@ -237,7 +237,7 @@ const networkRefusalLogged = (url: string) =>
 /**
  * What each probe got. Refused means: the outbound Worker answered 403
  * egress_blocked (its policy, by the URL's text), or its fetch() failed (the
- * tenant's fetch threw, or got the 500 of the outbound Worker's exception)
+ * tenant's fetch threw, or got the outbound Worker's 502 egress_unreachable)
  * and workerd logged that it refused the connection (the network, by the
  * address the name resolved to).
  */
@@ -250,7 +250,11 @@ async function verdicts(targets: Target[], results: ProbeResult[]) {
       const body = JSON.parse(result.body ?? "");
       if (result.status === 403 && body.error?.code === "egress_blocked") policy = body.error.reason;
     } catch {}
-    const failed = result.threw !== undefined || result.status === 500;
+    let unreachable = false;
+    try {
+      unreachable = result.status === 502 && JSON.parse(result.body ?? "").error?.code === "egress_unreachable";
+    } catch {}
+    const failed = result.threw !== undefined || unreachable;
     // The outbound Worker's log reaches us through npm run dev's output, perhaps after the answer did.
     const network =
       failed && (await eventually(async () => networkRefusalLogged(result.url) || null, 5_000).catch(() => false));

@@ -36,3 +36,21 @@ export function blockedResponse(hostname: string, reason: BlockReason): Response
     { status: 403 },
   );
 }
+
+/**
+ * What the tenant's fetch() gets locally when the network refuses a request
+ * the policy let through (its name resolves to a non-public address) or cannot
+ * reach it at all: the two look alike from here, and neither is the tenant's
+ * to see in detail.
+ */
+export function unreachableResponse(hostname: string): Response {
+  return Response.json(
+    {
+      error: {
+        code: "egress_unreachable",
+        message: `${hostname} could not be reached: from this machine, tenant Workers reach public addresses only.`,
+      },
+    },
+    { status: 502 },
+  );
+}

@@ -1,6 +1,6 @@
 import { planOf } from "../../platform/plans";
 import { type PlatformHosts, PlatformHostsVars, platformHosts } from "../../platform/platform-hosts";
-import { blockedResponse, countBlocked } from "./blocked";
+import { blockedResponse, countBlocked, unreachableResponse } from "./blocked";
 import type { Env } from "./env";
 import { OUTBOUND_PARAMS_HEADER, outboundParams, outgoingRequest } from "./params";
 import { type BlockReason, egressVerdict } from "./policy";
@@ -42,7 +42,13 @@ export default {
       countBlocked(env.EGRESS_BLOCKED, params, url.hostname, reason);
       return blockedResponse(url.hostname, reason);
     }
-    // Locally, through a network that reaches public addresses only; in production, fetch() does.
-    return env.PUBLIC_INTERNET !== undefined ? env.PUBLIC_INTERNET.fetch(outgoing) : fetch(outgoing);
+    if (env.PUBLIC_INTERNET === undefined) return fetch(outgoing);
+    // Locally, through a network that reaches public addresses only. Its refusal is an exception,
+    // which `wrangler dev` would turn into a 500 page with our stack: the tenant gets a 502 instead.
+    try {
+      return await env.PUBLIC_INTERNET.fetch(outgoing);
+    } catch {
+      return unreachableResponse(url.hostname);
+    }
   },
 } satisfies ExportedHandler<Env>;

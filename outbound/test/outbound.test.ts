@@ -109,6 +109,20 @@ describe("the outbound Worker", () => {
     expect(reached).toEqual(["https://api.example.net/v1"]);
   });
 
+  it("a request the network refuses (a name resolving to a local address) is a 502 egress_unreachable, no stack", async () => {
+    const PUBLIC_INTERNET = {
+      fetch: async () => {
+        throw new Error("internal detail: connecting to 127.0.0.1:8789 is not allowed");
+      },
+    } as unknown as Fetcher;
+    const { env } = outboundEnv({ PUBLIC_INTERNET });
+    const answer = await send("https://localhost-alias.example.net/", { headers: paramsHeader("acme", "pro") }, env);
+    expect(answer.status).toBe(502);
+    const text = await answer.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "egress_unreachable" } });
+    expect(text).not.toContain("internal detail");
+  });
+
   it("answers its health check only to a request that is no tenant's", async () => {
     const { env } = outboundEnv();
     expect(await (await send("http://127.0.0.1:8790/__platform/health", {}, env)).json()).toEqual({
