@@ -13,7 +13,7 @@ export const DEMO_TENANT = {
   plan: "pro",
   template: path.join(REPO_ROOT, "user-worker-template"),
   greeting: "Hello from the demo tenant",
-  /** The template's admin route wants this secret; a local, throw-away value. */
+  /** The template's admin route and its writes (/kv, /files, /notes) want this secret; a local, throw-away value. */
   adminToken: "demo-admin-token",
 } as const;
 
