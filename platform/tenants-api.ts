@@ -209,8 +209,10 @@ export const TenantView = z.object({
   /**
    * What a PATCH asked for that is not live yet (its operation is queued or
    * running): `plan`, `vars`, `hostnames` and `suspended` above are what is
-   * live. Null when nothing is waiting. A change whose operation failed is
-   * not here: `lastError` says why.
+   * live. Null when nothing is waiting. A plan, vars or suspension whose
+   * operation failed is not here (`lastError` says why); hostnames whose
+   * routes could not be written stay claimed and listed here until a PATCH
+   * changes them or a later operation writes them.
    */
   pending: z
     .object({
