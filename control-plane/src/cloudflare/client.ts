@@ -1,76 +1,40 @@
 import { AccountId } from "../../../cloudflare-api/names";
 import { type ApiBudget, budgetRuleFromVars, durableApiBudget, positiveInt } from "./budget";
-import { type D1QueryInput, deleteD1Database, ensureD1Database, findD1Database, queryD1 } from "./d1";
-import { ensureDispatchNamespace, findDispatchNamespace } from "./dispatch-namespaces";
-import { deleteKvNamespace, ensureKvNamespace, findKvNamespace } from "./kv";
-import { deleteR2Bucket, emptyR2Bucket, ensureR2Bucket, findR2Bucket } from "./r2";
-import type { ScriptSettingsInput, ScriptUpload } from "./script-upload";
-import {
-  deleteScript,
-  deleteScriptSecret,
-  getScript,
-  patchScriptSettings,
-  putScriptSecret,
-  putScriptTags,
-  uploadScript,
-} from "./scripts";
+import { D1Databases } from "./d1";
+import { DispatchNamespaces } from "./dispatch-namespaces";
+import { KvNamespaces } from "./kv";
+import { R2Buckets } from "./r2";
+import { Scripts } from "./scripts";
 import { CloudflareApi, type CloudflareApiConfig, DEFAULT_API_BASE_URL, DEFAULT_TIMEOUT_MS } from "./transport";
 
 /**
- * The control plane's Cloudflare API client: every call it makes, one method
- * each. Lookups and deletes are retried on 429/5xx/timeouts; creates are sent
- * once and `ensure*` looks up before (and, on "already exists", after) it
- * creates, so a step run again converges instead of creating twice. Deletes
- * of what is not there succeed. `run`/`request` are there for a call not
- * covered here.
+ * The control plane's Cloudflare API client: every call it makes, grouped by
+ * product (`client.kv.ensure(title)`). Lookups and deletes are retried on
+ * 429/5xx/timeouts; creates are sent once and `ensure` looks up before (and,
+ * on "already exists", after) it creates, so a step run again converges
+ * instead of creating twice. Deletes of what is not there succeed. `api`
+ * (`run`, `request`) is there for a call not covered here.
  */
 export class CloudflareClient {
   readonly api: CloudflareApi;
+  readonly kv: KvNamespaces;
+  readonly r2: R2Buckets;
+  readonly d1: D1Databases;
+  readonly dispatchNamespaces: DispatchNamespaces;
+  readonly scripts: Scripts;
 
   constructor(config: CloudflareApiConfig | CloudflareApi) {
     this.api = config instanceof CloudflareApi ? config : new CloudflareApi(config);
+    this.kv = new KvNamespaces(this.api);
+    this.r2 = new R2Buckets(this.api);
+    this.d1 = new D1Databases(this.api);
+    this.dispatchNamespaces = new DispatchNamespaces(this.api);
+    this.scripts = new Scripts(this.api);
   }
 
   get accountId(): AccountId {
     return this.api.accountId;
   }
-
-  // Workers KV.
-  findKvNamespace = (title: string) => findKvNamespace(this.api, title);
-  ensureKvNamespace = (title: string) => ensureKvNamespace(this.api, title);
-  deleteKvNamespace = (id: string) => deleteKvNamespace(this.api, id);
-
-  // R2.
-  findR2Bucket = (name: string) => findR2Bucket(this.api, name);
-  ensureR2Bucket = (name: string) => ensureR2Bucket(this.api, name);
-  emptyR2Bucket = (name: string, pageSize?: number) => emptyR2Bucket(this.api, name, pageSize);
-  deleteR2Bucket = (name: string) => deleteR2Bucket(this.api, name);
-
-  // D1.
-  findD1Database = (name: string) => findD1Database(this.api, name);
-  ensureD1Database = (name: string) => ensureD1Database(this.api, name);
-  deleteD1Database = (uuid: string) => deleteD1Database(this.api, uuid);
-  queryD1 = (uuid: string, query: D1QueryInput) => queryD1(this.api, uuid, query);
-
-  // Workers for Platforms.
-  findDispatchNamespace = (name: string) => findDispatchNamespace(this.api, name);
-  ensureDispatchNamespace = (name: string) => ensureDispatchNamespace(this.api, name);
-  uploadScript = (namespace: string, script: string, upload: ScriptUpload) =>
-    uploadScript(this.api, namespace, script, upload);
-  patchScriptSettings = (namespace: string, script: string, settings: ScriptSettingsInput) =>
-    patchScriptSettings(this.api, namespace, script, settings);
-  putScriptTags = (namespace: string, script: string, tags: string[]) =>
-    putScriptTags(this.api, namespace, script, tags);
-  putScriptSecret = (namespace: string, script: string, name: string, text: string) =>
-    putScriptSecret(this.api, namespace, script, name, text);
-  deleteScriptSecret = (namespace: string, script: string, name: string) =>
-    deleteScriptSecret(this.api, namespace, script, name);
-  getScript = (namespace: string, script: string) => getScript(this.api, namespace, script);
-  deleteScript = (namespace: string, script: string) => deleteScript(this.api, namespace, script);
-
-  // Anything else.
-  run: CloudflareApi["run"] = (...args) => this.api.run(...args);
-  request: CloudflareApi["request"] = (...args) => this.api.request(...args);
 }
 
 /** The Worker bindings and vars the client reads. */

@@ -1,5 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { isApiError } from "./errors";
+import { findOrCreate } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
 /** A KV namespace, found by its title (the API has no lookup by title, so the list is searched). */
@@ -8,42 +9,44 @@ export interface KvNamespaceRef {
   readonly title: string;
 }
 
-export async function findKvNamespace(api: CloudflareApi, title: string): Promise<KvNamespaceRef | null> {
-  return api.run(`find KV namespace ${title}`, "idempotent", async () => {
-    for await (const namespace of api.sdk.kv.namespaces.list({ account_id: api.accountId, per_page: 100 })) {
-      if (namespace.title === title) return { id: namespace.id, title: namespace.title };
-    }
-    return null;
-  });
-}
+/** Workers KV namespaces. */
+export class KvNamespaces {
+  constructor(private readonly api: CloudflareApi) {}
 
-/**
- * The namespace titled `title`, created if there is none. The create is sent
- * once; "already exists" (a concurrent or earlier create) means look it up again.
- */
-export async function ensureKvNamespace(api: CloudflareApi, title: string): Promise<KvNamespaceRef> {
-  const found = await findKvNamespace(api, title);
-  if (found !== null) return found;
-  try {
-    const created = await api.run(`create KV namespace ${title}`, "once", () =>
-      api.sdk.kv.namespaces.create({ account_id: api.accountId, title }),
-    );
-    return { id: created.id, title: created.title };
-  } catch (error) {
-    if (!isApiError(error, ErrorCode.kvNamespaceTitleExists)) throw error;
-    const existing = await findKvNamespace(api, title);
-    if (existing === null) throw error;
-    return existing;
+  async find(title: string): Promise<KvNamespaceRef | null> {
+    const { api } = this;
+    return api.run(`find KV namespace ${title}`, "idempotent", async () => {
+      for await (const namespace of api.sdk.kv.namespaces.list({ account_id: api.accountId, per_page: 100 })) {
+        if (namespace.title === title) return { id: namespace.id, title: namespace.title };
+      }
+      return null;
+    });
   }
-}
 
-/** Deletes a namespace; one that is not there is already deleted. */
-export async function deleteKvNamespace(api: CloudflareApi, id: string): Promise<void> {
-  try {
-    await api.run(`delete KV namespace ${id}`, "idempotent", () =>
-      api.sdk.kv.namespaces.delete(id, { account_id: api.accountId }),
-    );
-  } catch (error) {
-    if (!isApiError(error, ErrorCode.kvNamespaceNotFound)) throw error;
+  /** The namespace titled `title`, created if there is none. */
+  ensure(title: string): Promise<KvNamespaceRef> {
+    const { api } = this;
+    return findOrCreate({
+      find: () => this.find(title),
+      create: async () => {
+        const created = await api.run(`create KV namespace ${title}`, "once", () =>
+          api.sdk.kv.namespaces.create({ account_id: api.accountId, title }),
+        );
+        return { id: created.id, title: created.title };
+      },
+      existsCode: ErrorCode.kvNamespaceTitleExists,
+    });
+  }
+
+  /** Deletes a namespace; one that is not there is already deleted. */
+  async delete(id: string): Promise<void> {
+    const { api } = this;
+    try {
+      await api.run(`delete KV namespace ${id}`, "idempotent", () =>
+        api.sdk.kv.namespaces.delete(id, { account_id: api.accountId }),
+      );
+    } catch (error) {
+      if (!isApiError(error, ErrorCode.kvNamespaceNotFound)) throw error;
+    }
   }
 }

@@ -1,8 +1,8 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { UploadResult } from "../../../cloudflare-api/script-metadata";
 import { isApiError } from "./errors";
-import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, scriptUploadForm } from "./script-upload";
 import type { CloudflareApi } from "./transport";
+import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, scriptUploadForm } from "./upload-body";
 
 /**
  * A tenant's script in the dispatch namespace. The upload and the settings
@@ -22,137 +22,123 @@ export interface UploadedScript {
   readonly modifiedOn: string;
 }
 
-export async function uploadScript(
-  api: CloudflareApi,
-  namespace: string,
-  script: string,
-  upload: ScriptUpload,
-): Promise<UploadedScript> {
-  // Built (and validated) before anything is sent; each attempt sends a fresh copy.
-  scriptUploadForm(upload);
-  const secrets = upload.bindings.flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
-  const result = await api.request(
-    `upload script ${script} to ${namespace}`,
-    "idempotent",
-    "PUT",
-    scriptPath(namespace, script),
-    () => scriptUploadForm(upload),
-    secrets,
-  );
-  const parsed = UploadResult.pick({ etag: true, modified_on: true }).parse(result);
-  return { etag: parsed.etag, modifiedOn: parsed.modified_on };
-}
-
-export async function patchScriptSettings(
-  api: CloudflareApi,
-  namespace: string,
-  script: string,
-  settings: ScriptSettingsInput,
-): Promise<unknown> {
-  scriptSettingsForm(settings);
-  const secrets = (settings.bindings ?? []).flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
-  return api.request(
-    `update settings of script ${script} in ${namespace}`,
-    "idempotent",
-    "PATCH",
-    scriptPath(namespace, script, "/settings"),
-    () => scriptSettingsForm(settings),
-    secrets,
-  );
-}
-
-/** Replaces the script's tags. */
-export async function putScriptTags(
-  api: CloudflareApi,
-  namespace: string,
-  script: string,
-  tags: string[],
-): Promise<void> {
-  await api.run(`set tags of script ${script} in ${namespace}`, "idempotent", async () => {
-    await api.sdk.workersForPlatforms.dispatch.namespaces.scripts.tags.update(script, {
-      account_id: api.accountId,
-      dispatch_namespace: namespace,
-      body: tags,
-    });
-  });
-}
-
-/** Sets a secret (a `secret_text` binding) on the script; its value never appears in an error. */
-export async function putScriptSecret(
-  api: CloudflareApi,
-  namespace: string,
-  script: string,
-  name: string,
-  text: string,
-): Promise<void> {
-  await api.run(
-    `set secret ${name} of script ${script} in ${namespace}`,
-    "idempotent",
-    () =>
-      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.update(script, {
-        account_id: api.accountId,
-        dispatch_namespace: namespace,
-        name,
-        text,
-        type: "secret_text",
-      }),
-    [text],
-  );
-}
-
-/** Deletes a secret; one that is not there is already deleted. */
-export async function deleteScriptSecret(
-  api: CloudflareApi,
-  namespace: string,
-  script: string,
-  name: string,
-): Promise<void> {
-  try {
-    await api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
-      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {
-        account_id: api.accountId,
-        dispatch_namespace: namespace,
-        script_name: script,
-      }),
-    );
-  } catch (error) {
-    if (!isApiError(error, ErrorCode.secretNotFound)) throw error;
-  }
-}
-
 export interface ScriptInfo {
   readonly etag: string | undefined;
   readonly modifiedOn: string | undefined;
   readonly tags: readonly string[];
 }
 
-/** The script, or null when the namespace has none of that name. */
-export async function getScript(api: CloudflareApi, namespace: string, script: string): Promise<ScriptInfo | null> {
-  try {
-    const found = await api.run(`get script ${script} in ${namespace}`, "idempotent", () =>
-      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.get(script, {
-        account_id: api.accountId,
-        dispatch_namespace: namespace,
-      }),
-    );
-    return { etag: found.script?.etag, modifiedOn: found.modified_on, tags: found.script?.tags ?? [] };
-  } catch (error) {
-    if (isApiError(error, ErrorCode.namespacedScriptNotFound, ErrorCode.scriptNotFound)) return null;
-    throw error;
-  }
-}
+/** The scripts of dispatch namespaces. */
+export class Scripts {
+  constructor(private readonly api: CloudflareApi) {}
 
-/** Deletes the script (`force`: with its bindings); one that is not there is already deleted. */
-export async function deleteScript(api: CloudflareApi, namespace: string, script: string): Promise<void> {
-  try {
-    await api.run(`delete script ${script} in ${namespace}`, "idempotent", () =>
-      api.sdk.workersForPlatforms.dispatch.namespaces.scripts.delete(script, {
+  async upload(namespace: string, script: string, upload: ScriptUpload): Promise<UploadedScript> {
+    const { api } = this;
+    // Built (and validated) before anything is sent; each attempt sends a fresh copy.
+    scriptUploadForm(upload);
+    const secrets = upload.bindings.flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
+    const result = await api.request(
+      `upload script ${script} to ${namespace}`,
+      "idempotent",
+      "PUT",
+      scriptPath(namespace, script),
+      () => scriptUploadForm(upload),
+      secrets,
+    );
+    const parsed = UploadResult.pick({ etag: true, modified_on: true }).parse(result);
+    return { etag: parsed.etag, modifiedOn: parsed.modified_on };
+  }
+
+  async patchSettings(namespace: string, script: string, settings: ScriptSettingsInput): Promise<unknown> {
+    const { api } = this;
+    scriptSettingsForm(settings);
+    const secrets = (settings.bindings ?? []).flatMap((b) => (b.type === "secret_text" ? [b.text] : []));
+    return api.request(
+      `update settings of script ${script} in ${namespace}`,
+      "idempotent",
+      "PATCH",
+      scriptPath(namespace, script, "/settings"),
+      () => scriptSettingsForm(settings),
+      secrets,
+    );
+  }
+
+  /** Replaces the script's tags. */
+  async putTags(namespace: string, script: string, tags: string[]): Promise<void> {
+    const { api } = this;
+    await api.run(`set tags of script ${script} in ${namespace}`, "idempotent", async () => {
+      await api.sdk.workersForPlatforms.dispatch.namespaces.scripts.tags.update(script, {
         account_id: api.accountId,
         dispatch_namespace: namespace,
-        force: true,
-      }),
+        body: tags,
+      });
+    });
+  }
+
+  /** Sets a secret (a `secret_text` binding) on the script; its value never appears in an error. */
+  async putSecret(namespace: string, script: string, name: string, text: string): Promise<void> {
+    const { api } = this;
+    await api.run(
+      `set secret ${name} of script ${script} in ${namespace}`,
+      "idempotent",
+      () =>
+        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.update(script, {
+          account_id: api.accountId,
+          dispatch_namespace: namespace,
+          name,
+          text,
+          type: "secret_text",
+        }),
+      [text],
     );
-  } catch (error) {
-    if (!isApiError(error, ErrorCode.scriptNotFound, ErrorCode.namespacedScriptNotFound)) throw error;
+  }
+
+  /** Deletes a secret; one that is not there is already deleted. */
+  async deleteSecret(namespace: string, script: string, name: string): Promise<void> {
+    const { api } = this;
+    try {
+      await api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
+        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {
+          account_id: api.accountId,
+          dispatch_namespace: namespace,
+          script_name: script,
+        }),
+      );
+    } catch (error) {
+      if (!isApiError(error, ErrorCode.secretNotFound)) throw error;
+    }
+  }
+
+  /** The script, or null when the namespace has none of that name. */
+  async get(namespace: string, script: string): Promise<ScriptInfo | null> {
+    const { api } = this;
+    try {
+      const found = await api.run(`get script ${script} in ${namespace}`, "idempotent", () =>
+        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.get(script, {
+          account_id: api.accountId,
+          dispatch_namespace: namespace,
+        }),
+      );
+      return { etag: found.script?.etag, modifiedOn: found.modified_on, tags: found.script?.tags ?? [] };
+    } catch (error) {
+      if (isApiError(error, ErrorCode.namespacedScriptNotFound, ErrorCode.scriptNotFound)) return null;
+      throw error;
+    }
+  }
+
+  /** Deletes the script (`force`: with its bindings); one that is not there is already deleted. */
+  async delete(namespace: string, script: string): Promise<void> {
+    const { api } = this;
+    try {
+      await api.run(`delete script ${script} in ${namespace}`, "idempotent", () =>
+        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.delete(script, {
+          account_id: api.accountId,
+          dispatch_namespace: namespace,
+          force: true,
+        }),
+      );
+    } catch (error) {
+      if (!isApiError(error, ErrorCode.scriptNotFound, ErrorCode.namespacedScriptNotFound)) throw error;
+    }
   }
 }

@@ -23,13 +23,13 @@ export async function applyMigrations(
 ): Promise<string[]> {
   const names = Object.keys(migrations).sort();
   if (names.length === 0) return [];
-  await api.queryD1(databaseId, MIGRATIONS_TABLE);
-  const [applied] = await api.queryD1(databaseId, "SELECT name FROM d1_migrations");
+  await api.d1.query(databaseId, MIGRATIONS_TABLE);
+  const [applied] = await api.d1.query(databaseId, "SELECT name FROM d1_migrations");
   const done = new Set((applied?.results ?? []).map((row) => String((row as { name: unknown }).name)));
   const ran: string[] = [];
   for (const name of names) {
     if (done.has(name)) continue;
-    await api.queryD1(databaseId, {
+    await api.d1.query(databaseId, {
       batch: [
         { sql: migrations[name] as string },
         { sql: "INSERT INTO d1_migrations (name) VALUES (?)", params: [name] },

@@ -43,7 +43,7 @@ export async function uploadTenantScript(
         ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
       ]
     : [];
-  const uploaded = await context.api.uploadScript(config.dispatchNamespace, names.script, {
+  const uploaded = await context.api.scripts.upload(config.dispatchNamespace, names.script, {
     mainModule: bundle.mainModule,
     modules: bundle.modules,
     compatibilityDate: bundle.compatibilityDate ?? tenant.compatibility_date,

@@ -34,7 +34,7 @@ const db = (context: StepContext) => context.env.DB;
 export const createKv: Step = {
   name: "create_kv",
   async run(context) {
-    const namespace = await context.api.ensureKvNamespace(context.names.kv);
+    const namespace = await context.api.kv.ensure(context.names.kv);
     await updateTenant(db(context), context.tenant.id, { kvNamespaceId: namespace.id }).run();
   },
 };
@@ -42,7 +42,7 @@ export const createKv: Step = {
 export const createR2: Step = {
   name: "create_r2",
   async run(context) {
-    const bucket = await context.api.ensureR2Bucket(context.names.r2);
+    const bucket = await context.api.r2.ensure(context.names.r2);
     await updateTenant(db(context), context.tenant.id, { r2BucketName: bucket.name }).run();
   },
 };
@@ -50,7 +50,7 @@ export const createR2: Step = {
 export const createD1: Step = {
   name: "create_d1",
   async run(context) {
-    const database = await context.api.ensureD1Database(context.names.d1);
+    const database = await context.api.d1.ensure(context.names.d1);
     await updateTenant(db(context), context.tenant.id, { d1DatabaseId: database.uuid }).run();
   },
 };
@@ -167,7 +167,7 @@ export const putSecret: Step = {
     if (value === undefined) return;
     // No script yet: the value waits for the first upload, which carries it.
     if (context.tenant.script_etag === null) return;
-    await context.api.putScriptSecret(context.config.dispatchNamespace, context.names.script, name, value);
+    await context.api.scripts.putSecret(context.config.dispatchNamespace, context.names.script, name, value);
     await context.secrets.drop([name]);
   },
 };
@@ -178,7 +178,7 @@ export const deleteSecret: Step = {
     const { name } = SecretInput.parse(context.operation.input);
     await context.secrets.forget([name]);
     if (context.tenant.script_etag !== null) {
-      await context.api.deleteScriptSecret(context.config.dispatchNamespace, context.names.script, name);
+      await context.api.scripts.deleteSecret(context.config.dispatchNamespace, context.names.script, name);
     }
   },
 };
@@ -190,7 +190,7 @@ export const deleteSecret: Step = {
 export const removeScript: Step = {
   name: "delete_script",
   async run(context) {
-    await context.api.deleteScript(context.config.dispatchNamespace, context.names.script);
+    await context.api.scripts.delete(context.config.dispatchNamespace, context.names.script);
     await updateTenant(db(context), context.tenant.id, { scriptEtag: null, scriptUploadedAt: null }).run();
   },
 };
@@ -214,9 +214,9 @@ export const unrouteAll: Step = {
 export const deleteR2: Step = {
   name: "delete_r2",
   async run(context) {
-    await context.api.deleteR2Bucket(context.tenant.r2_bucket_name ?? context.names.r2);
+    await context.api.r2.delete(context.tenant.r2_bucket_name ?? context.names.r2);
     if (context.tenant.r2_bucket_name !== null && context.tenant.r2_bucket_name !== context.names.r2) {
-      await context.api.deleteR2Bucket(context.names.r2);
+      await context.api.r2.delete(context.names.r2);
     }
     await updateTenant(db(context), context.tenant.id, { r2BucketName: null }).run();
   },
@@ -225,9 +225,9 @@ export const deleteR2: Step = {
 export const deleteKv: Step = {
   name: "delete_kv",
   async run(context) {
-    if (context.tenant.kv_namespace_id !== null) await context.api.deleteKvNamespace(context.tenant.kv_namespace_id);
-    const orphan = await context.api.findKvNamespace(context.names.kv);
-    if (orphan !== null) await context.api.deleteKvNamespace(orphan.id);
+    if (context.tenant.kv_namespace_id !== null) await context.api.kv.delete(context.tenant.kv_namespace_id);
+    const orphan = await context.api.kv.find(context.names.kv);
+    if (orphan !== null) await context.api.kv.delete(orphan.id);
     await updateTenant(db(context), context.tenant.id, { kvNamespaceId: null }).run();
   },
 };
@@ -235,9 +235,9 @@ export const deleteKv: Step = {
 export const deleteD1: Step = {
   name: "delete_d1",
   async run(context) {
-    if (context.tenant.d1_database_id !== null) await context.api.deleteD1Database(context.tenant.d1_database_id);
-    const orphan = await context.api.findD1Database(context.names.d1);
-    if (orphan !== null) await context.api.deleteD1Database(orphan.uuid);
+    if (context.tenant.d1_database_id !== null) await context.api.d1.delete(context.tenant.d1_database_id);
+    const orphan = await context.api.d1.find(context.names.d1);
+    if (orphan !== null) await context.api.d1.delete(orphan.uuid);
     await updateTenant(db(context), context.tenant.id, { d1DatabaseId: null }).run();
   },
 };

@@ -38,7 +38,7 @@ describe("the shared API budget", () => {
     const name = crypto.randomUUID();
     const api = testClient({ budget: durableApiBudget(env.API_BUDGET, { limit: 3, windowMs: 500 }, name) });
     const started = Date.now();
-    for (let i = 0; i < 6; i++) expect(await api.findR2Bucket(`t-none-${i}-r2`)).toBeNull();
+    for (let i = 0; i < 6; i++) expect(await api.r2.find(`t-none-${i}-r2`)).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
   });
 
@@ -54,7 +54,7 @@ describe("the shared API budget", () => {
   it("the client built from the Worker's env works through the service binding and the shared budget", async () => {
     const api = cloudflareClientFromEnv(env);
     expect(api.accountId).toBe(env.CLOUDFLARE_ACCOUNT_ID);
-    expect(await api.findD1Database("t-none-d1")).toBeNull();
+    expect(await api.d1.find("t-none-d1")).toBeNull();
     expect(() => cloudflareClientFromEnv({ ...env, CLOUDFLARE_ACCOUNT_ID: "nope" })).toThrow(/CLOUDFLARE_ACCOUNT_ID/);
   });
 });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { durableApiBudget } from "../../src/cloudflare/budget";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
-import type { ScriptUpload } from "../../src/cloudflare/script-upload";
+import type { ScriptUpload } from "../../src/cloudflare/upload-body";
 import {
   addFault,
   admin,
@@ -42,21 +42,19 @@ const creates = [
   {
     kind: "KV namespace",
     path: "/storage/kv/namespaces",
-    ensure: (api: ReturnType<typeof testClient>, name: string) => api.ensureKvNamespace(name),
-    count: async (api: ReturnType<typeof testClient>, name: string) =>
-      (await api.findKvNamespace(name)) === null ? 0 : 1,
+    ensure: (api: ReturnType<typeof testClient>, name: string) => api.kv.ensure(name),
+    count: async (api: ReturnType<typeof testClient>, name: string) => ((await api.kv.find(name)) === null ? 0 : 1),
   },
   {
     kind: "R2 bucket",
     path: "/r2/buckets",
-    ensure: (api: ReturnType<typeof testClient>, name: string) => api.ensureR2Bucket(name),
-    count: async (api: ReturnType<typeof testClient>, name: string) =>
-      (await api.findR2Bucket(name)) === null ? 0 : 1,
+    ensure: (api: ReturnType<typeof testClient>, name: string) => api.r2.ensure(name),
+    count: async (api: ReturnType<typeof testClient>, name: string) => ((await api.r2.find(name)) === null ? 0 : 1),
   },
   {
     kind: "D1 database",
     path: "/d1/database",
-    ensure: (api: ReturnType<typeof testClient>, name: string) => api.ensureD1Database(name),
+    ensure: (api: ReturnType<typeof testClient>, name: string) => api.d1.ensure(name),
     count: async (api: ReturnType<typeof testClient>, name: string) => {
       const listed = await api.api.sdk.d1.database.list({ account_id: api.accountId, name });
       return listed.result.filter((d) => d.name === name).length;
@@ -102,7 +100,7 @@ describe("creates are never sent twice blindly", () => {
       times: 1,
       action: { kind: "fail", status: 404, code: 10006, message: "The specified bucket does not exist." },
     });
-    expect(await api.ensureR2Bucket(name)).toEqual({ name });
+    expect(await api.r2.ensure(name)).toEqual({ name });
   });
 });
 
@@ -116,7 +114,7 @@ describe("idempotent calls are retried", () => {
       times: 2,
       action: { kind: "fail", status: 503, code: 10002, message: "Injected outage" },
     });
-    expect(await api.findKvNamespace("t-none-kv")).toBeNull();
+    expect(await api.kv.find("t-none-kv")).toBeNull();
     expect(await faultHits(fault)).toBe(2);
   });
 
@@ -129,7 +127,7 @@ describe("idempotent calls are retried", () => {
       times: 10,
       action: serverError,
     });
-    const error = (await rejectionOf(api.findR2Bucket("t-acme-r2"))) as CloudflareApiError;
+    const error = (await rejectionOf(api.r2.find("t-acme-r2"))) as CloudflareApiError;
     expect(error.status).toBe(500);
     expect(error.isRetryable).toBe(true);
     expect(await faultHits(fault)).toBe(3);
@@ -144,7 +142,7 @@ describe("idempotent calls are retried", () => {
       times: 1,
       action: { kind: "hang", ms: 10_000 },
     });
-    expect(await api.findR2Bucket("t-acme-r2")).toBeNull();
+    expect(await api.r2.find("t-acme-r2")).toBeNull();
     expect(await faultHits(fault)).toBe(1);
   });
 
@@ -157,7 +155,7 @@ describe("idempotent calls are retried", () => {
       times: 2,
       action: { kind: "hang", ms: 10_000 },
     });
-    const error = (await rejectionOf(api.ensureD1Database(unique("t-d1")))) as CloudflareApiError;
+    const error = (await rejectionOf(api.d1.ensure(unique("t-d1")))) as CloudflareApiError;
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect(error.status).toBeNull();
     expect(error.isRetryable).toBe(true);
@@ -178,7 +176,7 @@ describe("429 and Retry-After", () => {
       times: 1,
       action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
     });
-    expect(await api.findKvNamespace("t-none-kv")).toBeNull();
+    expect(await api.kv.find("t-none-kv")).toBeNull();
     // The lookup, the whole Retry-After (the policy's own backoff is shorter), and only then the lookup again.
     const lookup = `GET /accounts/${accountId}/storage/kv/namespaces`;
     expect(log).toEqual([lookup, "wait 1000", lookup]);
@@ -196,7 +194,7 @@ describe("429 and Retry-After", () => {
       times: 1,
       action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
     });
-    const created = await api.ensureKvNamespace(name);
+    const created = await api.kv.ensure(name);
     expect(await faultHits(fault)).toBe(1);
     const create = `POST /accounts/${accountId}/storage/kv/namespaces`;
     expect(log.filter((line) => line.startsWith("POST ") || line.startsWith("wait "))).toEqual([
@@ -204,7 +202,7 @@ describe("429 and Retry-After", () => {
       "wait 1000",
       create,
     ]);
-    expect(await api.findKvNamespace(name)).toEqual(created);
+    expect(await api.kv.find(name)).toEqual(created);
   });
 
   it("gets through the emulator's own rate limiter by waiting, with no call lost", async () => {
@@ -216,7 +214,7 @@ describe("429 and Retry-After", () => {
     const wait = notedWait(log, () => admin("gated", "/rate-limit", { method: "PUT", body: limit }));
     const api = testClient({ emulator: "gated", log, wait });
     const names = Array.from({ length: 5 }, () => unique("t-r2"));
-    for (const name of names) expect(await api.findR2Bucket(name)).toBeNull();
+    for (const name of names) expect(await api.r2.find(name)).toBeNull();
     // The fourth lookup was refused, the client waited the whole Retry-After (the window, 300 s), sent it
     // again, and went on: every lookup answered, none sent before its wait was over.
     const lookup = (name: string) => `GET /accounts/${api.accountId}/r2/buckets/${name}`;
@@ -238,7 +236,7 @@ describe("429 and Retry-After", () => {
       times: 1,
       action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 300 },
     });
-    expect(await first.findKvNamespace("t-none-kv")).toBeNull();
+    expect(await first.kv.find("t-none-kv")).toBeNull();
     expect(await faultHits(fault)).toBe(1);
     // The other caller shares nothing with the first but the budget, which is paused now: its slot comes at the
     // pause's end, 300 s after the 429 (less the seconds this test has run), where the budget's own rule
@@ -256,8 +254,8 @@ describe("secrets stay out of error messages", () => {
   it("an answer that quotes the token or a secret's value has them blanked out", async () => {
     const api = testClient({ emulator: "gated" });
     const namespace = unique("ns");
-    await api.ensureDispatchNamespace(namespace);
-    await api.uploadScript(namespace, "acme", HELLO);
+    await api.dispatchNamespaces.ensure(namespace);
+    await api.scripts.upload(namespace, "acme", HELLO);
     const value = "s3cret-value-42";
     const fault = await addFault({
       method: "PUT",
@@ -265,7 +263,7 @@ describe("secrets stay out of error messages", () => {
       times: 1,
       action: { kind: "fail", status: 400, code: 10021, message: `bad ${value} with ${env.CLOUDFLARE_API_TOKEN}` },
     });
-    const error = (await rejectionOf(api.putScriptSecret(namespace, "acme", "API_KEY", value))) as CloudflareApiError;
+    const error = (await rejectionOf(api.scripts.putSecret(namespace, "acme", "API_KEY", value))) as CloudflareApiError;
     const shown = `${error.message} ${JSON.stringify(error.errors)} ${error.stack ?? ""}`;
     expect(shown).not.toContain(value);
     expect(shown).not.toContain(env.CLOUDFLARE_API_TOKEN);

@@ -16,101 +16,101 @@ describe("tenant resources", () => {
     });
   });
 
-  it("ensureKvNamespace twice gives the same namespace; find finds it; delete twice succeeds", async () => {
+  it("kv.ensure twice gives the same namespace; find finds it; delete twice succeeds", async () => {
     const api = testClient();
     const title = unique("t-kv");
-    expect(await api.findKvNamespace(title)).toBeNull();
-    const first = await api.ensureKvNamespace(title);
-    const second = await api.ensureKvNamespace(title);
+    expect(await api.kv.find(title)).toBeNull();
+    const first = await api.kv.ensure(title);
+    const second = await api.kv.ensure(title);
     expect(second).toEqual(first);
     expect(first.title).toBe(title);
-    expect(await api.findKvNamespace(title)).toEqual(first);
-    await api.deleteKvNamespace(first.id);
-    await api.deleteKvNamespace(first.id);
-    expect(await api.findKvNamespace(title)).toBeNull();
+    expect(await api.kv.find(title)).toEqual(first);
+    await api.kv.delete(first.id);
+    await api.kv.delete(first.id);
+    expect(await api.kv.find(title)).toBeNull();
   });
 
   it("finds a KV namespace past the first page of the list", async () => {
     const api = testClient();
     // 100 a page: the one sought is the 101st by title.
     for (let i = 0; i < 100; i++)
-      await api.run("seed", "once", () =>
+      await api.api.run("seed", "once", () =>
         api.api.sdk.kv.namespaces.create({ account_id: api.accountId, title: `a-${String(i).padStart(3, "0")}` }),
       );
-    const sought = await api.ensureKvNamespace("z-last");
-    expect(await api.findKvNamespace("z-last")).toEqual(sought);
+    const sought = await api.kv.ensure("z-last");
+    expect(await api.kv.find("z-last")).toEqual(sought);
   });
 
   it("ensureR2Bucket twice gives the same bucket; delete twice succeeds", async () => {
     const api = testClient();
     const name = unique("t-r2");
-    expect(await api.findR2Bucket(name)).toBeNull();
-    expect(await api.ensureR2Bucket(name)).toEqual({ name });
-    expect(await api.ensureR2Bucket(name)).toEqual({ name });
-    expect(await api.findR2Bucket(name)).toEqual({ name });
-    await api.deleteR2Bucket(name);
-    await api.deleteR2Bucket(name);
-    expect(await api.findR2Bucket(name)).toBeNull();
+    expect(await api.r2.find(name)).toBeNull();
+    expect(await api.r2.ensure(name)).toEqual({ name });
+    expect(await api.r2.ensure(name)).toEqual({ name });
+    expect(await api.r2.find(name)).toEqual({ name });
+    await api.r2.delete(name);
+    await api.r2.delete(name);
+    expect(await api.r2.find(name)).toBeNull();
   });
 
   it("empties a bucket of more than one page of objects, then deletes it", async () => {
     const api = testClient();
     const name = unique("t-r2");
-    await api.ensureR2Bucket(name);
+    await api.r2.ensure(name);
     const keys = ["a", "b/c", "d e", "f", "g", "h", "i"];
     for (const key of keys) {
-      await api.run("seed", "once", () =>
+      await api.api.run("seed", "once", () =>
         api.api.sdk.r2.buckets.objects.upload(key, `value of ${key}`, { account_id: api.accountId, bucket_name: name }),
       );
     }
-    expect(await api.emptyR2Bucket(name, 3)).toBe(keys.length);
+    expect(await api.r2.empty(name, 3)).toBe(keys.length);
     const left = await api.api.sdk.r2.buckets.objects.list(name, { account_id: api.accountId });
     expect(left.result).toEqual([]);
     // A bucket with objects is emptied first, so delete works on a full one too.
-    await api.run("seed", "once", () =>
+    await api.api.run("seed", "once", () =>
       api.api.sdk.r2.buckets.objects.upload("again", "x", { account_id: api.accountId, bucket_name: name }),
     );
-    await api.deleteR2Bucket(name);
-    expect(await api.findR2Bucket(name)).toBeNull();
+    await api.r2.delete(name);
+    expect(await api.r2.find(name)).toBeNull();
   });
 
   it("ensureD1Database twice gives the same database; queries run; delete twice succeeds", async () => {
     const api = testClient();
     const name = unique("t-d1");
-    expect(await api.findD1Database(name)).toBeNull();
-    const first = await api.ensureD1Database(name);
-    expect(await api.ensureD1Database(name)).toEqual(first);
-    expect(await api.findD1Database(name)).toEqual(first);
-    await api.queryD1(first.uuid, [
+    expect(await api.d1.find(name)).toBeNull();
+    const first = await api.d1.ensure(name);
+    expect(await api.d1.ensure(name)).toEqual(first);
+    expect(await api.d1.find(name)).toEqual(first);
+    await api.d1.query(first.uuid, [
       { sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)" },
       { sql: "INSERT INTO notes (text) VALUES (?)", params: ["hello"] },
     ]);
-    const [rows] = await api.queryD1(first.uuid, { sql: "SELECT text FROM notes WHERE id = ?", params: [1] });
+    const [rows] = await api.d1.query(first.uuid, { sql: "SELECT text FROM notes WHERE id = ?", params: [1] });
     expect(rows?.results).toEqual([{ text: "hello" }]);
-    const [count] = await api.queryD1(first.uuid, "SELECT COUNT(*) AS n FROM notes");
+    const [count] = await api.d1.query(first.uuid, "SELECT COUNT(*) AS n FROM notes");
     expect(count?.results).toEqual([{ n: 1 }]);
-    await api.deleteD1Database(first.uuid);
-    await api.deleteD1Database(first.uuid);
-    expect(await api.findD1Database(name)).toBeNull();
+    await api.d1.delete(first.uuid);
+    await api.d1.delete(first.uuid);
+    expect(await api.d1.find(name)).toBeNull();
   });
 
   it("a failed batch changes nothing and surfaces as a CloudflareApiError", async () => {
     const api = testClient();
-    const { uuid } = await api.ensureD1Database(unique("t-d1"));
-    const error = await api.queryD1(uuid, [{ sql: "CREATE TABLE t (x)" }, { sql: "NOT SQL" }]).then(
+    const { uuid } = await api.d1.ensure(unique("t-d1"));
+    const error = await api.d1.query(uuid, [{ sql: "CREATE TABLE t (x)" }, { sql: "NOT SQL" }]).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(CloudflareApiError);
-    const [tables] = await api.queryD1(uuid, "SELECT name FROM sqlite_master WHERE name = 't'");
+    const [tables] = await api.d1.query(uuid, "SELECT name FROM sqlite_master WHERE name = 't'");
     expect(tables?.results).toEqual([]);
   });
 
   it("ensureDispatchNamespace twice gives the same namespace", async () => {
     const api = testClient();
     const name = unique("ns");
-    expect(await api.findDispatchNamespace(name)).toBeNull();
-    const first = await api.ensureDispatchNamespace(name);
-    expect(await api.ensureDispatchNamespace(name)).toEqual(first);
+    expect(await api.dispatchNamespaces.find(name)).toBeNull();
+    const first = await api.dispatchNamespaces.ensure(name);
+    expect(await api.dispatchNamespaces.ensure(name)).toEqual(first);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
-import type { ScriptUpload } from "../../src/cloudflare/script-upload";
+import type { ScriptUpload } from "../../src/cloudflare/upload-body";
 import { rejectionOf, testClient, unique } from "./support";
 
 const HELLO: ScriptUpload = {
@@ -14,44 +14,44 @@ const HELLO: ScriptUpload = {
 async function namespaceWithClient() {
   const api = testClient();
   const namespace = unique("ns");
-  await api.ensureDispatchNamespace(namespace);
+  await api.dispatchNamespaces.ensure(namespace);
   return { api, namespace };
 }
 
 describe("tenant scripts", () => {
-  it("uploads a script and reads it back; getScript of a missing one is null", async () => {
+  it("uploads a script and reads it back; scripts.get of a missing one is null", async () => {
     const { api, namespace } = await namespaceWithClient();
-    expect(await api.getScript(namespace, "acme")).toBeNull();
-    const uploaded = await api.uploadScript(namespace, "acme", HELLO);
+    expect(await api.scripts.get(namespace, "acme")).toBeNull();
+    const uploaded = await api.scripts.upload(namespace, "acme", HELLO);
     expect(uploaded.etag).toMatch(/\S/);
     expect(Number.isNaN(Date.parse(uploaded.modifiedOn))).toBe(false);
-    const found = await api.getScript(namespace, "acme");
+    const found = await api.scripts.get(namespace, "acme");
     expect(found).toMatchObject({ etag: uploaded.etag, tags: ["tenant:acme", "plan:free"] });
   });
 
   it("patches settings, replaces tags, sets and deletes secrets, deletes the script; deletes of what is gone succeed", async () => {
     const { api, namespace } = await namespaceWithClient();
-    await api.uploadScript(namespace, "acme", HELLO);
-    await api.patchScriptSettings(namespace, "acme", {
+    await api.scripts.upload(namespace, "acme", HELLO);
+    await api.scripts.patchSettings(namespace, "acme", {
       bindings: [
         { type: "inherit", name: "GREETING" },
         { type: "plain_text", name: "MODE", text: "on" },
       ],
     });
-    await api.putScriptTags(namespace, "acme", ["tenant:acme", "plan:pro"]);
-    expect((await api.getScript(namespace, "acme"))?.tags).toEqual(["tenant:acme", "plan:pro"]);
-    await api.putScriptSecret(namespace, "acme", "API_KEY", "s3cret-value");
-    await api.deleteScriptSecret(namespace, "acme", "API_KEY");
-    await api.deleteScriptSecret(namespace, "acme", "API_KEY");
-    await api.deleteScript(namespace, "acme");
-    await api.deleteScript(namespace, "acme");
-    expect(await api.getScript(namespace, "acme")).toBeNull();
+    await api.scripts.putTags(namespace, "acme", ["tenant:acme", "plan:pro"]);
+    expect((await api.scripts.get(namespace, "acme"))?.tags).toEqual(["tenant:acme", "plan:pro"]);
+    await api.scripts.putSecret(namespace, "acme", "API_KEY", "s3cret-value");
+    await api.scripts.deleteSecret(namespace, "acme", "API_KEY");
+    await api.scripts.deleteSecret(namespace, "acme", "API_KEY");
+    await api.scripts.delete(namespace, "acme");
+    await api.scripts.delete(namespace, "acme");
+    expect(await api.scripts.get(namespace, "acme")).toBeNull();
   });
 
   it("a script the API refuses (10021) surfaces with the API's message", async () => {
     const { api, namespace } = await namespaceWithClient();
     const error = await rejectionOf(
-      api.uploadScript(namespace, "acme", {
+      api.scripts.upload(namespace, "acme", {
         ...HELLO,
         bindings: [
           { type: "plain_text", name: "TWICE", text: "a" },
@@ -72,7 +72,7 @@ describe("tenant scripts", () => {
 describe("secrets stay out of error messages", () => {
   it("a refused token does not appear in the error", async () => {
     const token = "wrong-token-0123456789";
-    const error = await rejectionOf(testClient({ apiToken: token }).findR2Bucket("t-acme-r2"));
+    const error = await rejectionOf(testClient({ apiToken: token }).r2.find("t-acme-r2"));
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect((error as CloudflareApiError).status).toBe(403);
     expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(token);

@@ -5,7 +5,7 @@ import {
   type ScriptUpload,
   scriptSettingsForm,
   scriptUploadForm,
-} from "../../src/cloudflare/script-upload";
+} from "../../src/cloudflare/upload-body";
 
 /**
  * The bodies the client builds itself (the SDK's are broken there,
