@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DOC_SECTIONS, replaceSection, sectionMarkers } from "../bench/markdown.ts";
-import { DOCS_PATH } from "../bench/report.ts";
+import { DOC_SECTIONS, DOCS_PATH, replaceSection, sectionMarkers } from "../bench/shared/markdown.ts";
 
 // Each bench's `--write-docs` replaces its own section of docs/benchmarks.md
-// (bench/markdown.ts); the hand-written text and the other benches' figures
+// (bench/shared/markdown.ts); the hand-written text and the other benches' figures
 // around it are kept.
 
 const sections = Object.values(DOC_SECTIONS);

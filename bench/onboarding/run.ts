@@ -19,10 +19,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { type CpuShare, meterCpu } from "./cpu.ts";
-import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
-import { percentile, pool } from "./load.ts";
-import { DOC_SECTIONS, table, writeDocsSection } from "./markdown.ts";
+import { type CpuShare, meterCpu } from "../shared/cpu.ts";
+import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
+import { percentile, pool } from "../shared/load.ts";
+import { describeMachine } from "../shared/machine.ts";
+import { DOC_SECTIONS, DOCS_PATH, table, writeDocsSection } from "../shared/markdown.ts";
+import { positiveInt } from "../shared/options.ts";
 import {
   type CallCounts,
   ControlPlane,
@@ -30,10 +32,8 @@ import {
   getThroughDispatcher,
   type RateLimit,
   type Tenant,
-} from "./onboarding-client.ts";
-import { positiveInt } from "./options.ts";
-import { type PlatformStack, startPlatformStack } from "./platform-stack.ts";
-import { DOCS_PATH, describeMachine } from "./report.ts";
+} from "./client.ts";
+import { type PlatformStack, startPlatformStack } from "./stack.ts";
 
 const COMMAND = "npm run bench:onboarding";
 const USAGE = `Usage: ${COMMAND} [-- options]

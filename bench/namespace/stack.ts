@@ -1,22 +1,17 @@
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitForHealth } from "../scripts/lib/health.ts";
-import { EMULATOR } from "../scripts/lib/platform.ts";
-import { freePorts, LOOPBACK } from "../scripts/lib/ports.ts";
-import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
-import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../scripts/lib/wrangler-dev.ts";
+import { waitForHealth } from "../../scripts/lib/health.ts";
+import { EMULATOR } from "../../scripts/lib/platform.ts";
+import { freePorts, LOOPBACK } from "../../scripts/lib/ports.ts";
+import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
+import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
+import { abortable, stopperOf } from "../shared/lifecycle.ts";
+import { snapshotSources } from "../shared/snapshot.ts";
 
 /** The bench-only front Worker: /ns/<script> through the namespace, /direct through the loader, the rest to the emulator. */
-export const FRONT_CONFIG = path.join(REPO_ROOT, "bench/namespace-worker/wrangler.toml");
-
-/**
- * Not copied into the snapshot the Workers are built from: dependencies (linked
- * instead), git, and build output and local state, at any depth.
- */
-const NOT_COPIED = new Set(["node_modules", ".git", ".wrangler", ".wfp", "dist", "coverage"]);
+export const FRONT_CONFIG = path.join(REPO_ROOT, "bench/namespace/worker/wrangler.toml");
 
 /** wrangler's lines around a restart of the runtime. */
 const RESTARTING = /Reloading local server/;
@@ -93,79 +88,6 @@ function workerdVersionOf(pid: number): string {
     version: string;
   };
   return `${manifest.name}@${manifest.version}`;
-}
-
-// --no-optional-locks: reading git must not rewrite its index (the working tree is shared).
-const git = (args: string[], options: { input?: Buffer } = {}): Buffer =>
-  execFileSync("git", ["--no-optional-locks", ...args], { cwd: REPO_ROOT, maxBuffer: 256 * 2 ** 20, ...options });
-
-/**
- * Copies the Workers' sources into `root`, node_modules linked rather than
- * copied, and says which version they are. wrangler dev rebuilds and restarts
- * workerd whenever a source file changes; run from a copy, a file edited in
- * the working tree mid-run cannot reset the runtime being measured. Without
- * `commit`, the working tree as it is (build output and local state left
- * out); with it, that commit's tree.
- */
-export function snapshotSources(root: string, commit: string | undefined): string {
-  mkdirSync(root, { recursive: true });
-  let version: string;
-  if (commit === undefined) {
-    cpSync(REPO_ROOT, root, { recursive: true, filter: (source) => !NOT_COPIED.has(path.basename(source)) });
-    const head = git(["rev-parse", "--short", "HEAD"]).toString().trim();
-    const dirty = git(["status", "--porcelain"]).length > 0;
-    version = dirty ? `commit ${head} with uncommitted changes` : `commit ${head}`;
-  } else {
-    const resolved = git(["rev-parse", "--short", "--verify", `${commit}^{commit}`])
-      .toString()
-      .trim();
-    execFileSync("tar", ["-x", "-C", root], { input: git(["archive", "--format=tar", resolved]) });
-    // The bench's own front Worker comes from the working tree: it must match the bench that drives it.
-    const bench = path.join(REPO_ROOT, "bench");
-    cpSync(bench, path.join(root, "bench"), {
-      recursive: true,
-      filter: (source) => !NOT_COPIED.has(path.basename(source)),
-    });
-    version = `commit ${resolved} (the bench's front Worker from the working tree)`;
-  }
-  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
-  return version;
-}
-
-/** `work`, or the abort's reason if the signal fires first. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-/**
- * How a bench stack stops: its process group, then its temporary folder; and,
- * should the bench die without stopping it (an uncaught error), the group is
- * killed on exit so nothing outlives the bench.
- */
-export function stopperOf(group: ProcessGroup, dir: string): () => Promise<void> {
-  const removeState = () => rmSync(dir, { recursive: true, force: true });
-  const killOnExit = () => {
-    try {
-      process.kill(-group.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    removeState();
-  };
-  process.once("exit", killOnExit);
-  let stopping: Promise<void> | undefined;
-  return () => {
-    stopping ??= group.stop().finally(() => {
-      process.off("exit", killOnExit);
-      removeState();
-    });
-    return stopping;
-  };
 }
 
 /**

@@ -13,11 +13,10 @@
  *   npm run bench:dispatcher -- --scripts 50 --requests 4000 --concurrency 16
  */
 import { parseArgs } from "node:util";
-import { emulatorApiToken } from "../scripts/lib/platform.ts";
-import { type CpuShare, meterCpu } from "./cpu.ts";
-import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./dispatcher-routes.ts";
-import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./dispatcher-stack.ts";
-import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
+import { emulatorApiToken } from "../../scripts/lib/platform.ts";
+import { type CpuShare, meterCpu } from "../shared/cpu.ts";
+import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
+import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
 import {
   type LoadResult,
   mergeResults,
@@ -27,11 +26,12 @@ import {
   seededRandom,
   summarize,
   type Target,
-} from "./load.ts";
-import { DOC_SECTIONS, table, writeDocsSection } from "./markdown.ts";
-import { dispatcherScope, positiveInt } from "./options.ts";
-import { DOCS_PATH, describeMachine } from "./report.ts";
-import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
+} from "../shared/load.ts";
+import { describeMachine } from "../shared/machine.ts";
+import { DOC_SECTIONS, DOCS_PATH, table, writeDocsSection } from "../shared/markdown.ts";
+import { dispatcherScope, positiveInt } from "../shared/options.ts";
+import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./routes.ts";
+import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./stack.ts";
 
 const COMMAND = "npm run bench:dispatcher";
 const USAGE = `Usage: ${COMMAND} [-- options]

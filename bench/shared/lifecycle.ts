@@ -1,3 +1,6 @@
+import { rmSync } from "node:fs";
+import type { ProcessGroup } from "../../scripts/lib/process-group.ts";
+
 /**
  * What every bench does around its measurements: stop its `wrangler dev`
  * processes on Ctrl-C (a second one kills them), stop them when the work
@@ -54,4 +57,40 @@ export function runMain(command: string, usage: string, main: () => Promise<numb
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * How a bench stack stops: its process group, then its temporary folder; and,
+ * should the bench die without stopping it (an uncaught error), the group is
+ * killed on exit so nothing outlives the bench.
+ */
+export function stopperOf(group: ProcessGroup, dir: string): () => Promise<void> {
+  const removeState = () => rmSync(dir, { recursive: true, force: true });
+  const killOnExit = () => {
+    try {
+      process.kill(-group.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    removeState();
+  };
+  process.once("exit", killOnExit);
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= group.stop().finally(() => {
+      process.off("exit", killOnExit);
+      removeState();
+    });
+    return stopping;
+  };
+}
+
+/** `work`, or the abort's reason if the signal fires first. */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -1,4 +1,5 @@
-import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "./tenant.ts";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
+import { TENANT_MAIN_MODULE, tenantSource } from "./tenant-script.ts";
 
 /** The emulator's REST API for one account, as any Cloudflare API client calls it. */
 export type Api = { baseUrl: string; token: string; accountId: string };
@@ -36,7 +37,7 @@ export function createNamespace(api: Api, name: string, signal: AbortSignal): Pr
 /** Uploads one tenant script (answering its own name) as a multipart module upload, as wrangler does. */
 export function uploadTenantScript(api: Api, namespace: string, script: string, signal: AbortSignal): Promise<void> {
   const form = new FormData();
-  const metadata = { main_module: TENANT_MAIN_MODULE, compatibility_date: TENANT_COMPATIBILITY_DATE };
+  const metadata = { main_module: TENANT_MAIN_MODULE, compatibility_date: COMPATIBILITY_DATE };
   form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
   form.set(
     TENANT_MAIN_MODULE,

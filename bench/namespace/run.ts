@@ -12,11 +12,11 @@
  *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
  */
 import { parseArgs } from "node:util";
-import { onInterrupt, runMain, withProcesses } from "./lifecycle.ts";
-import { DOC_SECTIONS, writeDocsSection } from "./markdown.ts";
-import { dispatcherScope, positiveInt } from "./options.ts";
+import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
+import { DOC_SECTIONS, DOCS_PATH, writeDocsSection } from "../shared/markdown.ts";
+import { dispatcherScope, positiveInt } from "../shared/options.ts";
 import { log, measure, type Options } from "./phases.ts";
-import { COMMAND, DOCS_PATH, type Report, renderReport } from "./report.ts";
+import { COMMAND, type Report, renderReport } from "./report.ts";
 import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
 
 const USAGE = `Usage: ${COMMAND} [-- options]

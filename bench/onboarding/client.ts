@@ -1,8 +1,9 @@
 import { request } from "node:http";
 import { z } from "zod";
-import { type CreateTenantRequest, TenantList, TenantView } from "../platform/tenants-api.ts";
-import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
-import { TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "./tenant.ts";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
+import { type CreateTenantRequest, TenantList, TenantView } from "../../platform/tenants-api.ts";
+import { emulatorApiToken, platformApiToken } from "../../scripts/lib/platform.ts";
+import { TENANT_MAIN_MODULE, tenantSource } from "../shared/tenant-script.ts";
 
 export type Tenant = TenantView;
 
@@ -18,7 +19,7 @@ export function tenantRequest(id: string): z.input<typeof CreateTenantRequest> {
     script: {
       mainModule: TENANT_MAIN_MODULE,
       modules: { [TENANT_MAIN_MODULE]: tenantSource(id) },
-      compatibilityDate: TENANT_COMPATIBILITY_DATE,
+      compatibilityDate: COMPATIBILITY_DATE,
       migrations: { "0001_create_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);" },
     },
   };

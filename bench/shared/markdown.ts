@@ -1,5 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { DOCS_PATH } from "./report.ts";
+import path from "node:path";
+import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
+
+/** The page every bench writes its figures into. */
+export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
 
 /** A markdown table with padded columns (as Biome formats one): the first left-aligned, the others right. */
 export function table(header: string[], rows: string[][]): string[] {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { isRunning, listProcesses } from "../scripts/lib/process-group.ts";
+import { isRunning, listProcesses } from "../../scripts/lib/process-group.ts";
 
 /** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ). */
 const TICKS_PER_SECOND = 100;

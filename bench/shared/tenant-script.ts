@@ -4,7 +4,6 @@
  * Each script answers its own name, so every response proves which script ran.
  */
 export const TENANT_MAIN_MODULE = "index.js";
-export const TENANT_COMPATIBILITY_DATE = "2026-11-01";
 /** The name the directly loaded worker answers with, and its key in the loader. */
 export const DIRECT_WORKER = "direct";
 

@@ -1,19 +1,20 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { applyControlPlaneMigrations, ensureDispatchNamespace } from "../scripts/lib/first-start.ts";
+import { applyControlPlaneMigrations, ensureDispatchNamespace } from "../../scripts/lib/first-start.ts";
 import {
   CONTROL_PLANE,
   EMULATOR,
   emulatorApiToken,
   PLATFORM_WORKERS,
   type PlatformWorker,
-} from "../scripts/lib/platform.ts";
-import { freePorts } from "../scripts/lib/ports.ts";
-import type { ProcessGroup } from "../scripts/lib/process-group.ts";
-import { REPO_ROOT, startWranglerDev, type WranglerDev } from "../scripts/lib/wrangler-dev.ts";
-import { workerdVersion } from "./dispatcher-stack.ts";
-import { snapshotSources, stopperOf } from "./stack.ts";
+} from "../../scripts/lib/platform.ts";
+import { freePorts } from "../../scripts/lib/ports.ts";
+import type { ProcessGroup } from "../../scripts/lib/process-group.ts";
+import { REPO_ROOT, startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.ts";
+import { abortable, stopperOf } from "../shared/lifecycle.ts";
+import { workerdVersion } from "../shared/machine.ts";
+import { snapshotSources } from "../shared/snapshot.ts";
 
 /** Lines of wrangler output kept per Worker to explain a failure. */
 const KEPT_LINES = 100;
@@ -38,16 +39,6 @@ export type PlatformStack = {
   /** Stops every process the stack started and deletes its state. */
   stop(): Promise<void>;
 };
-
-/** `work`, or the abort's reason if the signal fires first. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
 
 const varArgs = (vars: Record<string, string> = {}) =>
   Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);

@@ -1,19 +1,6 @@
-import { readFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
-import path from "node:path";
-import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
-import type { CpuShare } from "./cpu.ts";
-import type { Summary } from "./load.ts";
-
-export type Machine = {
-  cpu: string;
-  cores: number;
-  ramGiB: number;
-  os: string;
-  node: string;
-  wrangler: string;
-  workerd: string;
-};
+import type { CpuShare } from "../shared/cpu.ts";
+import type { Summary } from "../shared/load.ts";
+import type { Machine } from "../shared/machine.ts";
 
 export type Row = { label: string; concurrency: number; summary: Summary };
 export type MemoryPoint = { label: string; bytes: number };
@@ -44,27 +31,6 @@ export type Report = {
 };
 
 export const COMMAND = "npm run bench";
-export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
-
-function packageVersion(name: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as {
-    version: string;
-  };
-  return manifest.version;
-}
-
-export function describeMachine(workerd: string): Machine {
-  const all = cpus();
-  return {
-    cpu: all[0]?.model.trim() ?? "unknown",
-    cores: all.length,
-    ramGiB: totalmem() / 2 ** 30,
-    os: `${process.platform} ${release()}`,
-    node: process.version,
-    wrangler: packageVersion("wrangler"),
-    workerd,
-  };
-}
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));

@@ -1,6 +1,7 @@
-import type { DispatchNamespace } from "../../../emulator/src/namespace/dispatch-namespace";
+import type { DispatchNamespace } from "../../../../emulator/src/namespace/dispatch-namespace";
+import { COMPATIBILITY_DATE } from "../../../../platform/compatibility-date";
+import { DIRECT_WORKER, TENANT_MAIN_MODULE, tenantSource } from "../../../shared/tenant-script";
 import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "../../routes";
-import { DIRECT_WORKER, TENANT_COMPATIBILITY_DATE, TENANT_MAIN_MODULE, tenantSource } from "../../tenant";
 
 interface Env {
   DISPATCHER: Service<DispatchNamespace>;
@@ -13,7 +14,7 @@ interface Env {
  * no lookup, no shim, no egress, no bindings; the same isolation (no network).
  */
 const directCode = (): WorkerLoaderWorkerCode => ({
-  compatibilityDate: TENANT_COMPATIBILITY_DATE,
+  compatibilityDate: COMPATIBILITY_DATE,
   mainModule: TENANT_MAIN_MODULE,
   modules: { [TENANT_MAIN_MODULE]: tenantSource(DIRECT_WORKER) },
   globalOutbound: null,

@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { waitForHealth } from "../scripts/lib/health.ts";
-import { EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
-import { freePorts, LOOPBACK } from "../scripts/lib/ports.ts";
-import { type ProcessGroup, spawnGroup } from "../scripts/lib/process-group.ts";
-import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../scripts/lib/wrangler-dev.ts";
-import { stopperOf } from "./stack.ts";
+import { waitForHealth } from "../../scripts/lib/health.ts";
+import { EMULATOR, OUTBOUND } from "../../scripts/lib/platform.ts";
+import { freePorts, LOOPBACK } from "../../scripts/lib/ports.ts";
+import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
+import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
+import { stopperOf } from "../shared/lifecycle.ts";
+import { workerdVersion } from "../shared/machine.ts";
 
 /** The dispatcher bench's front Worker: the dispatcher, the direct path, and the emulator's API behind it. */
-export const DISPATCHER_FRONT_CONFIG = path.join(REPO_ROOT, "bench/dispatcher-worker/wrangler.toml");
+export const DISPATCHER_FRONT_CONFIG = path.join(REPO_ROOT, "bench/dispatcher/worker/wrangler.toml");
 
 const KEPT_LINES = 200;
 
@@ -23,26 +24,6 @@ export type DispatcherStack = {
   /** Stops every process the stack started and deletes its state. */
   stop(): Promise<void>;
 };
-
-/** The workerd wrangler runs: its own dependency, whose package says its version. */
-export function workerdVersion(): string {
-  const pkg = path.join(
-    path.dirname(WRANGLER_BIN),
-    "..",
-    "node_modules",
-    "@cloudflare",
-    `workerd-${process.platform}-64`,
-  );
-  try {
-    const manifest = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as {
-      name: string;
-      version: string;
-    };
-    return `${manifest.name}@${manifest.version}`;
-  } catch {
-    return "workerd (version unknown)";
-  }
-}
 
 /**
  * Starts the front Worker, the emulator and the outbound Worker in ONE

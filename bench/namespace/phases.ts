@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { emulatorApiToken } from "../scripts/lib/platform.ts";
-import { meterCpu } from "./cpu.ts";
-import { type LoadResult, mergeResults, pool, runLoad, seededRandom, summarize, type Target } from "./load.ts";
-import { type RssSampler, sampleRss } from "./memory.ts";
-import { COMMAND, describeMachine, type MemoryPoint, type Report, type Row } from "./report.ts";
+import { emulatorApiToken } from "../../scripts/lib/platform.ts";
+import { meterCpu } from "../shared/cpu.ts";
+import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
+import { type LoadResult, mergeResults, pool, runLoad, seededRandom, summarize, type Target } from "../shared/load.ts";
+import { describeMachine } from "../shared/machine.ts";
+import { type RssSampler, sampleRss } from "../shared/memory.ts";
+import { DIRECT_WORKER } from "../shared/tenant-script.ts";
+import { COMMAND, type MemoryPoint, type Report, type Row } from "./report.ts";
 import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "./routes.ts";
-import { type Api, createNamespace, uploadTenantScript } from "./setup.ts";
 import type { BenchStack } from "./stack.ts";
-import { DIRECT_WORKER } from "./tenant.ts";
 
 export type Options = { scripts: number; requests: number; concurrency: number; maxSeconds: number };
 /** The account and namespace the front Worker's DISPATCHER binding points at. */
