@@ -6,8 +6,8 @@ import { recordStep, succeededSteps, updateOperation } from "../registry/operati
 import type { OperationError, OperationRow } from "../registry/rows";
 import { getTenant, updateTenant } from "../registry/tenants";
 import { backoffMs, type Failure, failureOf, SCRIPT_REJECTED } from "./failures";
-import { recordedStepName, stepsOf } from "./plans";
 import { purgeTenant } from "./purge";
+import { recordedStepName, stepsOf } from "./step-order";
 import { checkScript } from "./steps";
 import type { TenantSecrets } from "./tenant-secrets";
 

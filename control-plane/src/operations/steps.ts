@@ -5,8 +5,8 @@ import { updateTenant } from "../registry/tenants";
 import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
-import { applyMigrations } from "./migrations";
-import { uploadTenantScript } from "./script-upload";
+import { applyD1Migrations } from "./tenant-d1-migrations";
+import { uploadTenantScript } from "./tenant-script";
 
 /** What each kind of operation carries in its `input` (never a secret's value). */
 export const ProvisionInput = z.object({ scriptKey: z.string().nullable() });
@@ -64,7 +64,7 @@ export function migrate(scriptKey: (context: StepContext) => string | null): Ste
       const databaseId = context.tenant.d1_database_id;
       if (key === null || databaseId === null) return;
       const bundle = await loadBundle(context.env.SCRIPTS, key);
-      await applyMigrations(context.api, databaseId, bundle.migrations ?? {});
+      await applyD1Migrations(context.api, databaseId, bundle.migrations ?? {});
     },
   };
 }

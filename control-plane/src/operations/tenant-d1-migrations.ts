@@ -16,7 +16,7 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
  * one runs in a batch with its record, which D1 runs as one transaction: a
  * retried step never applies a migration twice.
  */
-export async function applyMigrations(
+export async function applyD1Migrations(
   api: CloudflareClient,
   databaseId: string,
   migrations: Readonly<Record<string, string>>,
