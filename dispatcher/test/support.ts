@@ -1,4 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import type { PlanName } from "../../platform/plans";
 import { type RouteRecord, RouteRecord as RouteRecordSchema, routeKey } from "../../platform/routes";
 import { parseConfig } from "../src/config";
@@ -44,7 +45,7 @@ function ensureNamespace(): Promise<void> {
 export async function deployScript(scriptName: string, source: string): Promise<void> {
   await ensureNamespace();
   const form = new FormData();
-  const metadata = { main_module: "index.js", compatibility_date: "2026-11-01" };
+  const metadata = { main_module: "index.js", compatibility_date: COMPATIBILITY_DATE };
   form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
   form.set("index.js", new Blob([source], { type: "application/javascript+module" }), "index.js");
   const res = await emulatorApi(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import { directEgressRefusal } from "../src/namespace/egress";
 import { createNamespace, dispatch, uploadScript } from "./tenant";
 
@@ -63,7 +64,7 @@ const prober = (urls: string[]) => ({
 describe("a tenant's subrequests with no outbound Worker", () => {
   // 2022-01-01 predates url_standard: that tenant's own URL parser keeps "0x7f.1" and "[::ffff:0:7f00:1]" as
   // written, so the emulator must judge the URL as it will fetch it, not as the tenant spelled it.
-  it.each(["2026-11-01", "2022-01-01"])(
+  it.each([COMPATIBILITY_DATE, "2022-01-01"])(
     "never reach this machine, however its address is spelled (compatibility date %s)",
     async (compatibilityDate) => {
       const ns = await createNamespace();

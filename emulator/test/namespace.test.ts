@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import { bindingKinds } from "../src/namespace/bindings";
 import { runnableBindingTypes } from "../src/namespace/bindings/runnable-types";
 import { ACCOUNT, acct, call, errorOf } from "./helpers";
@@ -262,7 +263,10 @@ describe("bindings an uploaded script cannot have", () => {
 /** A minimal upload with extra metadata. */
 function uploadForm(metadata: Record<string, unknown>): FormData {
   const form = new FormData();
-  form.set("metadata", JSON.stringify({ main_module: "index.js", compatibility_date: "2026-11-01", ...metadata }));
+  form.set(
+    "metadata",
+    JSON.stringify({ main_module: "index.js", compatibility_date: COMPATIBILITY_DATE, ...metadata }),
+  );
   form.set(
     "index.js",
     new Blob(["export default { fetch() { return new Response('x'); } };"], { type: "application/javascript+module" }),

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AccountId } from "../../cloudflare-api/names";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import type { Exports } from "../src/namespace/bindings/kind";
 import type { RunnableScript } from "../src/namespace/runnable-script";
 import {
@@ -28,7 +29,11 @@ function modulesForm(modules: Record<string, string>, metadata?: Record<string, 
 const put = (namespace: string, script: string, modules: Record<string, string>, extra: Record<string, unknown> = {}) =>
   call(scriptUrl(namespace, script), {
     method: "PUT",
-    body: modulesForm(modules, { main_module: Object.keys(modules)[0], compatibility_date: "2026-11-01", ...extra }),
+    body: modulesForm(modules, {
+      main_module: Object.keys(modules)[0],
+      compatibility_date: COMPATIBILITY_DATE,
+      ...extra,
+    }),
   });
 
 const putContent = (namespace: string, script: string, modules: Record<string, string>) =>
@@ -154,7 +159,7 @@ describe("a start slower than the startup limit", () => {
       etag: "startup-test",
       mainModule: "index.js",
       modules: [{ name: "index.js", type: ESM, r2Key: "startup-test/index.js" }],
-      compatibilityDate: "2026-11-01",
+      compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: [],
       bindings: [],
     };

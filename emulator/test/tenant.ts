@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
 
 export interface TenantScript {
@@ -27,7 +28,7 @@ export async function uploadScript(namespace: string, name: string, script: Tena
       [
         JSON.stringify({
           main_module: mainModule,
-          compatibility_date: script.compatibilityDate ?? "2026-11-01",
+          compatibility_date: script.compatibilityDate ?? COMPATIBILITY_DATE,
           compatibility_flags: script.compatibilityFlags ?? [],
           bindings: script.bindings ?? [],
           tags: script.tags ?? [],

@@ -1,3 +1,4 @@
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import { EVICT_ENTRYPOINT } from "./shim";
 
 /**
@@ -83,7 +84,7 @@ export class LoadedWorkers {
  * crashed, say): just enough to answer the eviction call.
  */
 const evictionPlaceholder = (): WorkerLoaderWorkerCode => ({
-  compatibilityDate: "2026-11-01",
+  compatibilityDate: COMPATIBILITY_DATE,
   mainModule: "evict.js",
   modules: {
     "evict.js": `import { WorkerEntrypoint, abortIsolate } from "cloudflare:workers";

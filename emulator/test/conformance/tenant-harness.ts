@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import settledSource from "../../src/namespace/settled.client.js";
 import { RUNTIME_MODULES } from "../../src/namespace/shim";
 import { acct, call, json, resultOf } from "../helpers";
@@ -35,7 +36,7 @@ interface TenantRun {
 export async function runInTenant({ casesSource, client, binding }: TenantRun): Promise<Results> {
   const main = `import { wrap } from ${JSON.stringify(`./${client.module}`)};\n${casesMain("wrap(env.BINDING)")}`;
   const worker = env.LOADER.get(`conformance-${crypto.randomUUID()}`, () => ({
-    compatibilityDate: "2026-11-01",
+    compatibilityDate: COMPATIBILITY_DATE,
     mainModule: "main.js",
     modules: {
       "main.js": { js: main },
