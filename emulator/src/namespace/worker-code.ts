@@ -2,10 +2,21 @@ import type { Env } from "../env";
 import { bindingKinds } from "./bindings";
 import type { Exports, RunScope } from "./bindings/kind";
 import egressSource from "./egress.client.js";
+import entrySource from "./entry.client.js";
 import invocationSource from "./invocation.client.js";
 import type { RunnableScript, StoredModule } from "./runnable-script";
 import settledSource from "./settled.client.js";
 import { EGRESS_BINDING, envSource, RUNTIME_MODULES, shimSource } from "./shim";
+import tenantEnvSource from "./tenant-env.client.js";
+
+/** The emulator's modules that are the same in every loaded worker, by the name the others import them by. */
+const RUNTIME_SOURCES = [
+  [RUNTIME_MODULES.invocation, invocationSource],
+  [RUNTIME_MODULES.egress, egressSource],
+  [RUNTIME_MODULES.settled, settledSource],
+  [RUNTIME_MODULES.tenantEnv, tenantEnvSource],
+  [RUNTIME_MODULES.entry, entrySource],
+] as const;
 
 type LoaderModule = WorkerLoaderWorkerCode["modules"][string];
 
@@ -49,9 +60,7 @@ export async function buildWorkerCode(
   const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(env, m)] as const));
   for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;
   // The emulator's modules go in after the tenant's, so one of its names (refused at upload) can never replace them.
-  modules[RUNTIME_MODULES.invocation] = { js: invocationSource };
-  modules[RUNTIME_MODULES.egress] = { js: egressSource };
-  modules[RUNTIME_MODULES.settled] = { js: settledSource };
+  for (const [name, js] of RUNTIME_SOURCES) modules[name] = { js };
 
   const workerEnv: Record<string, unknown> = { [EGRESS_BINDING]: egress };
   const wrapped: { binding: string; module: string }[] = [];
