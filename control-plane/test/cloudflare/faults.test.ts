@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import { durableApiBudget } from "../../src/cloudflare/budget";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
 import type { ScriptUpload } from "../../src/cloudflare/upload-body";
@@ -31,7 +32,7 @@ afterEach(async () => {
 const HELLO: ScriptUpload = {
   mainModule: "index.js",
   modules: { "index.js": 'export default { fetch: () => new Response("hello") };' },
-  compatibilityDate: "2026-11-01",
+  compatibilityDate: COMPATIBILITY_DATE,
   bindings: [],
   tags: [],
 };

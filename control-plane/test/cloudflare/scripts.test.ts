@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
 import type { ScriptUpload } from "../../src/cloudflare/upload-body";
 import { rejectionOf, testClient, unique } from "./support";
@@ -6,7 +7,7 @@ import { rejectionOf, testClient, unique } from "./support";
 const HELLO: ScriptUpload = {
   mainModule: "index.js",
   modules: { "index.js": 'export default { fetch: () => new Response("hello") };' },
-  compatibilityDate: "2026-11-01",
+  compatibilityDate: COMPATIBILITY_DATE,
   bindings: [{ type: "plain_text", name: "GREETING", text: "hello" }],
   tags: ["tenant:acme", "plan:free"],
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { multipartPartProblems } from "../../../emulator/test/openapi";
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import {
   moduleContentType,
   type ScriptUpload,
@@ -24,7 +25,7 @@ const upload: ScriptUpload = {
     "page.html": "<p>hi</p>",
     "index.js.map": '{"version":3}',
   },
-  compatibilityDate: "2026-11-01",
+  compatibilityDate: COMPATIBILITY_DATE,
   compatibilityFlags: ["nodejs_compat"],
   bindings: [
     { type: "kv_namespace", name: "KV", namespace_id: "0123456789abcdef0123456789abcdef" },
@@ -51,7 +52,7 @@ describe("the script upload body", () => {
     expect(metadataProblems(metadata)).toEqual([]);
     expect(metadata).toEqual({
       main_module: "index.js",
-      compatibility_date: "2026-11-01",
+      compatibility_date: COMPATIBILITY_DATE,
       compatibility_flags: ["nodejs_compat"],
       bindings: upload.bindings,
       tags: ["tenant:acme", "plan:free"],
