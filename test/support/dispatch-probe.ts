@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inject } from "vitest";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { freePorts } from "../../scripts/lib/ports.ts";
 import { startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.ts";
 
@@ -35,7 +36,7 @@ export async function startDispatchProbe(workDir: string, target: DispatchTarget
     JSON.stringify({
       name: `probe-${target.script}`,
       main: "probe.mjs",
-      compatibility_date: "2026-11-01",
+      compatibility_date: COMPATIBILITY_DATE,
       vars: { SCRIPT: target.script, TENANT: target.tenant },
       services: [
         {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
+import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date.ts";
 import {
   CreateRolloutRequest,
   CreateTenantRequest,
@@ -183,7 +184,12 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
       const script = parse(ScriptSource, body);
       return mutate(id, "deploy", {
-        script: { name: id, etag: null, uploadedAt: null, compatibilityDate: script.compatibilityDate ?? "2026-11-01" },
+        script: {
+          name: id,
+          etag: null,
+          uploadedAt: null,
+          compatibilityDate: script.compatibilityDate ?? COMPATIBILITY_DATE,
+        },
       });
     }
     if (resource === "tenants" && id !== undefined && sub === "secrets" && name !== undefined) {
