@@ -14,7 +14,7 @@ import {
 } from "../../../../platform/tenants-api";
 import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf, type Env } from "../../env";
-import type { Submission } from "../../operations/tenant-operations";
+import type { Submission } from "../../operations/admission";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
 import { requestDigest } from "../digest";

@@ -1,0 +1,177 @@
+import type { PlanName } from "../../../platform/plans";
+import type { ErrorCode } from "../../../platform/tenants-api";
+import type { HostnameClaim } from "../registry/hostnames";
+import type { OperationError, TenantRow } from "../registry/rows";
+import type { NewTenant } from "../registry/tenants";
+import { type Settings, sameVars } from "./requested-settings";
+import type { UpdateInput } from "./steps";
+
+/**
+ * Whether a request to change a tenant is taken, decided from what the
+ * registry holds: reads in, a decision out, nothing written. `intake.ts` does
+ * the reading and records what is admitted.
+ */
+
+/** A request turned down, as the API answers it. */
+export type Refusal = { ok: false; status: 404 | 409 | 422; code: ErrorCode; message: string };
+
+/** How a request to change a tenant came out. */
+export type Submission =
+  /** `replayed`: the same request came before; nothing new was recorded. `reupload`: an update that uploads the script again. */
+  { ok: true; operationId: string; replayed?: true; reupload?: boolean } | Refusal;
+
+export type CreateSubmission = {
+  tenant: Omit<NewTenant, "secretNames">;
+  hostnames: string[];
+  secrets: Record<string, string>;
+};
+
+export type UpdateSubmission = {
+  plan?: PlanName;
+  hostnames?: string[];
+  vars?: Record<string, string>;
+  suspended?: boolean;
+};
+
+const notFound = (message: string): Refusal => ({ ok: false, status: 404, code: "not_found", message });
+const conflict = (message: string): Refusal => ({ ok: false, status: 409, code: "conflict", message });
+
+export const rejected = (error: OperationError): Refusal => ({
+  ok: false,
+  status: 422,
+  code: "script_rejected",
+  message: `the Cloudflare API refused the script: ${error.message}`,
+});
+
+/** Null when none of the hostnames is another tenant's. */
+export function refuseTaken(taken: string[]): Refusal | null {
+  if (taken.length === 0) return null;
+  return {
+    ok: false,
+    status: 409,
+    code: "hostname_taken",
+    message: `already used by another tenant, or still being released by one: ${taken.join(", ")}`,
+  };
+}
+
+type Admitted<T> = ({ ok: true } & T) | Refusal;
+
+/** The tenant, unless there is none (or it was deleted). */
+export function requireTenant(id: string, tenant: TenantRow | null): Admitted<{ tenant: TenantRow }> {
+  if (tenant === null || tenant.state === "deleted") return notFound(`no tenant "${id}"`);
+  return { ok: true, tenant };
+}
+
+/** The tenant, if it is provisioning, active or suspended: `refusal` says what it cannot be given otherwise. */
+export function requireLiveTenant(
+  id: string,
+  tenant: TenantRow | null,
+  refusal: string,
+): Admitted<{ tenant: TenantRow }> {
+  const found = requireTenant(id, tenant);
+  if (!found.ok) return found;
+  if (!["provisioning", "active", "suspended"].includes(found.tenant.state)) {
+    return conflict(`tenant "${id}" is ${found.tenant.state}: ${refusal}`);
+  }
+  return found;
+}
+
+/** A new tenant; the same request again is a replay of the operation it queued. */
+export function admitCreate(
+  submission: CreateSubmission,
+  registry: { existing: TenantRow | null; latestOperationId: string | null; taken: string[] },
+): Admitted<{ replayOf?: string }> {
+  const { existing } = registry;
+  if (existing !== null && existing.state !== "deleted") {
+    if (existing.request_digest === submission.tenant.requestDigest) {
+      return { ok: true, replayOf: registry.latestOperationId ?? "" };
+    }
+    return conflict(`tenant "${submission.tenant.id}" exists with a different definition`);
+  }
+  return refuseTaken(registry.taken) ?? { ok: true };
+}
+
+/** What an admitted update changes: the hostname claims, and the operation's input. */
+export type AdmittedUpdate = {
+  added: string[];
+  reclaimed: string[];
+  removed: string[];
+  input: UpdateInput;
+};
+
+/**
+ * A change of plan, hostnames, vars or suspension. The hostnames it adds
+ * still have to be free (`refuseTaken`), which only the registry can say.
+ */
+export function admitUpdate(
+  id: string,
+  change: UpdateSubmission,
+  registry: { tenant: TenantRow | null; claims: HostnameClaim[]; requested: Partial<Settings> },
+): Admitted<AdmittedUpdate> {
+  const live = requireLiveTenant(id, registry.tenant, "it cannot be changed");
+  if (!live.ok) return live;
+  const { tenant } = live;
+  const clash = Object.keys(change.vars ?? {}).find((name) => tenant.secret_names.includes(name));
+  if (clash !== undefined) return conflict(`"${clash}" is one of the tenant's secrets: a var cannot have its name`);
+  const { claims, requested } = registry;
+  const held = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
+  const wanted = change.hostnames ?? held;
+  // Upload again when the plan or vars differ from what is live, or from
+  // what an update still queued will make live.
+  const changesPlan = (plan: PlanName) => change.plan !== undefined && change.plan !== plan;
+  const changesVars = (vars: Record<string, string>) => change.vars !== undefined && !sameVars(change.vars, vars);
+  const reupload =
+    changesPlan(tenant.plan) ||
+    changesPlan(requested.plan ?? tenant.plan) ||
+    changesVars(tenant.vars) ||
+    changesVars(requested.vars ?? tenant.vars);
+  return {
+    ok: true,
+    added: wanted.filter((hostname) => !claims.some((claim) => claim.hostname === hostname)),
+    reclaimed: claims
+      .filter((claim) => claim.state === "removing" && wanted.includes(claim.hostname))
+      .map((claim) => claim.hostname),
+    removed: held.filter((hostname) => !wanted.includes(hostname)),
+    input: {
+      reupload,
+      ...(change.plan === undefined ? {} : { plan: change.plan }),
+      ...(change.vars === undefined ? {} : { vars: change.vars }),
+      ...(change.suspended === undefined ? {} : { suspended: change.suspended }),
+    },
+  };
+}
+
+/** A secret set: the tenant's secret names with `name` among them. */
+export function admitPutSecret(
+  id: string,
+  name: string,
+  tenant: TenantRow | null,
+): Admitted<{ secretNames: string[] }> {
+  const live = requireLiveTenant(id, tenant, "it takes no secrets");
+  if (!live.ok) return live;
+  return { ok: true, secretNames: [...new Set([...live.tenant.secret_names, name])].sort() };
+}
+
+/** A secret deleted: the tenant's secret names without `name`. */
+export function admitDeleteSecret(
+  id: string,
+  name: string,
+  tenant: TenantRow | null,
+): Admitted<{ secretNames: string[] }> {
+  const found = requireTenant(id, tenant);
+  if (!found.ok) return found;
+  if (!found.tenant.secret_names.includes(name)) return notFound(`tenant "${id}" has no secret "${name}"`);
+  return { ok: true, secretNames: found.tenant.secret_names.filter((n) => n !== name) };
+}
+
+/** A delete; one asked for again while the first is queued is that one. */
+export function admitRemove(
+  id: string,
+  tenant: TenantRow | null,
+  pending: { id: string; kind: string } | null,
+): Admitted<{ replayOf?: string }> {
+  const found = requireTenant(id, tenant);
+  if (!found.ok) return found;
+  if (found.tenant.state === "deleting" && pending?.kind === "delete") return { ok: true, replayOf: pending.id };
+  return { ok: true };
+}
