@@ -2,24 +2,21 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { INTERNET } from "../outbound/test/internet.ts";
-import { DISPATCHER, EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
-import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
+import { DISPATCHER, EMULATOR, emulatorApiToken, OUTBOUND } from "../scripts/lib/platform.ts";
+import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
 // The control plane as `npm run dev` runs it (wrangler.local.toml), with the
 // rest of the platform next to it, each built from its own wrangler config by
-// test/global-setup.ts: the emulator is its Cloudflare API (CLOUDFLARE_API)
+// test/shared/build-workers.ts: the emulator is its Cloudflare API (CLOUDFLARE_API)
 // and runs the tenants' scripts, the dispatcher serves them and holds the
 // routing table (ROUTES), the outbound Worker carries their subrequests.
 export default defineConfig({
   plugins: [
-    // A function: the built Workers are read once test/tenants/global-setup.ts has built them.
+    // A function: the built Workers are read once test/shared/build-workers.ts has built them.
     cloudflareTest(async () => {
-      const built = miniflareOptions(builtWorker(EMULATOR.configPath));
-      // A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
-      const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
-      const dispatcher = miniflareOptions(builtWorker(DISPATCHER.configPath));
-      const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
-      const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";
+      const emulator = auxiliaryEmulator();
+      const dispatcher = auxiliaryWorker(DISPATCHER);
+      const outbound = auxiliaryWorker(OUTBOUND);
       return {
         wrangler: { configPath: fileURLToPath(new URL("./wrangler.local.toml", import.meta.url)) },
         miniflare: {
@@ -32,7 +29,7 @@ export default defineConfig({
             // The fault matrix sends more calls than production's budget (1,200 per 5 minutes) allows, and the
             // budget would hold them back for minutes; the budget is tested on its own (test/cloudflare/budget.test.ts).
             CLOUDFLARE_API_RATE_LIMIT: "1000000",
-            EMULATOR_TOKEN: emulatorToken,
+            EMULATOR_TOKEN: emulatorApiToken(),
             REGISTRY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
           },
           serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name },
@@ -45,7 +42,7 @@ export default defineConfig({
     name: "control-plane",
     include: ["test/tenants/**/*.test.ts"],
     setupFiles: ["./test/tenants/apply-migrations.ts"],
-    globalSetup: ["./test/tenants/global-setup.ts"],
+    ...buildBeforeTests([EMULATOR, DISPATCHER, OUTBOUND]),
     testTimeout: 60_000,
     // Faults and the rate limiter are global to the one emulator every file shares.
     fileParallelism: false,

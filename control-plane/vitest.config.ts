@@ -1,13 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { EMULATOR } from "../scripts/lib/platform.ts";
-import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
+import { EMULATOR, emulatorApiToken } from "../scripts/lib/platform.ts";
+import { auxiliaryEmulator, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
-const built = miniflareOptions(builtWorker(EMULATOR.configPath));
-// A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
-const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
-const emulatorToken = String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "";
+const emulator = auxiliaryEmulator();
 
 /**
  * A second emulator for the tests that install faults or turn its rate
@@ -24,7 +21,7 @@ const noOutbound = {
 };
 
 // The control plane's tests, with the real emulator next to them as its
-// Cloudflare API, built from its wrangler config by test/global-setup.ts and
+// Cloudflare API, built from its wrangler config before the tests run and
 // reached through a service binding (CLOUDFLARE_API), as wrangler.local.toml
 // has it.
 export default defineConfig({
@@ -33,7 +30,7 @@ export default defineConfig({
       wrangler: { configPath: fileURLToPath(new URL("./test/cloudflare/wrangler.toml", import.meta.url)) },
       miniflare: {
         serviceBindings: { CLOUDFLARE_API: emulator.name, GATED_API: gatedEmulator.name },
-        bindings: { CLOUDFLARE_API_TOKEN: emulatorToken },
+        bindings: { CLOUDFLARE_API_TOKEN: emulatorApiToken() },
         workers: [emulator, gatedEmulator, noOutbound],
       },
     }),
@@ -41,7 +38,7 @@ export default defineConfig({
   test: {
     name: "control-plane-client",
     include: ["test/cloudflare/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
+    ...buildBeforeTests([EMULATOR]),
     testTimeout: 20_000,
   },
 });

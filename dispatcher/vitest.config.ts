@@ -3,8 +3,8 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { INTERNET } from "../outbound/test/internet.ts";
-import { EMULATOR, OUTBOUND } from "../scripts/lib/platform.ts";
-import { builtWorker, miniflareOptions } from "../scripts/lib/worker-build.ts";
+import { EMULATOR, emulatorApiToken, OUTBOUND } from "../scripts/lib/platform.ts";
+import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
 const configPath = fileURLToPath(new URL("./wrangler.local.toml", import.meta.url));
 
@@ -24,14 +24,12 @@ function inProcessDispatcher() {
 
 const dispatcher = inProcessDispatcher();
 
-const built = miniflareOptions(builtWorker(EMULATOR.configPath));
-// A generous startup limit (wall-clock time, emulator/README.md): an upload on a loaded machine is not refused for it.
-const emulator: typeof built = { ...built, bindings: { ...built.bindings, STARTUP_LIMIT_MS: "30000" } };
-const outbound = miniflareOptions(builtWorker(OUTBOUND.configPath));
+const emulator = auxiliaryEmulator();
+const outbound = auxiliaryWorker(OUTBOUND);
 
 // The dispatcher under test, with the real emulator (its dispatch namespace
 // runs the uploaded tenant scripts) and the real outbound Worker next to it,
-// each built from its own wrangler config by test/global-setup.ts. The
+// each built from its own wrangler config before the tests run. The
 // outbound Worker's "Internet" is a stand-in that echoes what reaches it.
 export default defineConfig({
   plugins: [
@@ -43,7 +41,7 @@ export default defineConfig({
         bindings: {
           TENANTS_ACCOUNT: dispatcher.props.accountId,
           TENANTS_NAMESPACE: dispatcher.props.namespace,
-          EMULATOR_TOKEN: String(emulator.bindings?.EMULATOR_API_TOKEN ?? "").split(",")[0] ?? "",
+          EMULATOR_TOKEN: emulatorApiToken(),
         },
         workers: [emulator, { ...outbound, outboundService: INTERNET.name }, INTERNET],
       },
@@ -52,6 +50,6 @@ export default defineConfig({
   test: {
     name: "dispatcher",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
+    ...buildBeforeTests([EMULATOR, OUTBOUND]),
   },
 });
