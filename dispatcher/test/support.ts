@@ -2,6 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import type { PlanName } from "../../platform/plans";
 import { type RouteRecord, RouteRecord as RouteRecordSchema, routeKey } from "../../platform/routes";
+import { emulatorClient } from "../../test/shared/emulator-client";
 import { parseConfig } from "../src/config";
 import { createDispatcher } from "../src/dispatcher";
 import type { Env } from "../src/env";
@@ -21,20 +22,22 @@ export const testEnv = env as unknown as TestEnv;
 /** A name no other test uses: every test file shares the emulator and the routing table. */
 export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
-async function emulatorApi(method: string, path: string, body?: BodyInit, contentType?: string): Promise<Response> {
-  const headers: Record<string, string> = { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}` };
-  if (contentType !== undefined) headers["content-type"] = contentType;
-  const url = `http://emulator/client/v4/accounts/${testEnv.TENANTS_ACCOUNT}${path}`;
-  return testEnv.EMULATOR.fetch(url, { method, headers, body });
-}
+/** The emulator's REST API, through its service binding. */
+const emulator = emulatorClient((path, init) => {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${testEnv.EMULATOR_TOKEN}`);
+  return testEnv.EMULATOR.fetch(`http://emulator/client/v4/accounts/${testEnv.TENANTS_ACCOUNT}${path}`, {
+    ...init,
+    headers,
+  });
+});
 
 let namespaceReady: Promise<void> | undefined;
 
 /** Creates the namespace DISPATCHER points at, once (it may exist already: other files create it too). */
 function ensureNamespace(): Promise<void> {
   namespaceReady ??= (async () => {
-    const body = JSON.stringify({ name: testEnv.TENANTS_NAMESPACE });
-    const res = await emulatorApi("POST", "/workers/dispatch/namespaces", body, "application/json");
+    const res = await emulator.createNamespace(testEnv.TENANTS_NAMESPACE);
     if (!res.ok && res.status !== 409)
       throw new Error(`creating the namespace: HTTP ${res.status} ${await res.text()}`);
   })();
@@ -44,15 +47,13 @@ function ensureNamespace(): Promise<void> {
 /** Uploads a tenant's Worker (one ES module) into the namespace through the emulator's REST API, as the control plane will. */
 export async function deployScript(scriptName: string, source: string): Promise<void> {
   await ensureNamespace();
-  const form = new FormData();
-  const metadata = { main_module: "index.js", compatibility_date: COMPATIBILITY_DATE };
-  form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
-  form.set("index.js", new Blob([source], { type: "application/javascript+module" }), "index.js");
-  const res = await emulatorApi(
-    "PUT",
-    `/workers/dispatch/namespaces/${testEnv.TENANTS_NAMESPACE}/scripts/${scriptName}`,
-    form,
-  );
+  const res = await emulator.uploadScript(testEnv.TENANTS_NAMESPACE, scriptName, {
+    mainModule: "index.js",
+    modules: { "index.js": source },
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: [],
+    tags: [],
+  });
   if (!res.ok) throw new Error(`uploading ${scriptName}: HTTP ${res.status} ${await res.text()}`);
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
+import type { ScriptUpload } from "../../test/shared/emulator-client";
 import { bindingKinds } from "../src/namespace/bindings";
 import { runnableBindingTypes } from "../src/namespace/bindings/runnable-types";
 import { ACCOUNT, acct, call, errorOf } from "./helpers";
-import { createNamespace, dispatch, namespaceBinding, uploadScript } from "./tenant";
+import { createNamespace, dispatch, emulator, namespaceBinding, uploadScript } from "./tenant";
 
 const hello = (greeting: string) => ({
   "index.js": `export default { async fetch(request, env) { return new Response("${greeting} " + new URL(request.url).pathname + " " + (env.WHO ?? "")); } };`,
@@ -235,10 +236,11 @@ describe("bindings an uploaded script cannot have", () => {
 
   it("refuses a service binding, as production does for user workers, and stores nothing", async () => {
     const ns = await createNamespace();
-    const res = await call(acct(`/workers/dispatch/namespaces/${ns}/scripts/svc`), {
-      method: "PUT",
-      body: uploadForm({ bindings: [{ type: "service", name: "OTHER", service: "another-tenant" }] }),
-    });
+    const res = await emulator.uploadScript(
+      ns,
+      "svc",
+      minimalUpload({ bindings: [{ type: "service", name: "OTHER", service: "another-tenant" }] }),
+    );
     const error = await errorOf(res, 400);
     expect(error.code).toBe(10021);
     expect(error.message).toMatch(/service bindings/);
@@ -247,30 +249,25 @@ describe("bindings an uploaded script cannot have", () => {
 
   it("refuses a Durable Object binding, naming the emulator's gap", async () => {
     const ns = await createNamespace();
-    const res = await call(acct(`/workers/dispatch/namespaces/${ns}/scripts/room`), {
-      method: "PUT",
-      body: uploadForm({
+    const res = await emulator.uploadScript(
+      ns,
+      "room",
+      minimalUpload({
         bindings: [{ type: "durable_object_namespace", name: "ROOMS", class_name: "Room" }],
         migrations: { new_tag: "v1", new_sqlite_classes: ["Room"] },
       }),
-    });
+    );
     const error = await errorOf(res, 400);
     expect(error.code).toBe(10021);
     expect(error.message).toMatch(/durable_object_namespace.*emulator cannot run/);
   });
 });
 
-/** A minimal upload with extra metadata. */
-function uploadForm(metadata: Record<string, unknown>): FormData {
-  const form = new FormData();
-  form.set(
-    "metadata",
-    JSON.stringify({ main_module: "index.js", compatibility_date: COMPATIBILITY_DATE, ...metadata }),
-  );
-  form.set(
-    "index.js",
-    new Blob(["export default { fetch() { return new Response('x'); } };"], { type: "application/javascript+module" }),
-    "index.js",
-  );
-  return form;
-}
+/** A minimal upload with these bindings (and migrations). */
+const minimalUpload = (more: Pick<ScriptUpload, "bindings"> & Partial<ScriptUpload>): ScriptUpload => ({
+  mainModule: "index.js",
+  modules: { "index.js": "export default { fetch() { return new Response('x'); } };" },
+  compatibilityDate: COMPATIBILITY_DATE,
+  tags: [],
+  ...more,
+});

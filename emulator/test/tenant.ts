@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
-import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
+import { emulatorClient, type ScriptUpload } from "../../test/shared/emulator-client";
+import { ACCOUNT, acct, call, resultOf } from "./helpers";
 
 export interface TenantScript {
   /** Module name -> source. The first is the main module unless `mainModule` says otherwise. */
@@ -12,37 +13,25 @@ export interface TenantScript {
   tags?: string[];
 }
 
+/** The emulator's REST API as the tests set tenants up with it. */
+export const emulator = emulatorClient((path, init) => call(acct(path), init));
+
 /** Creates a dispatch namespace through the REST API (a fresh name per call). */
 export async function createNamespace(name = `ns-${crypto.randomUUID().slice(0, 8)}`): Promise<string> {
-  await resultOf(await call(acct("/workers/dispatch/namespaces"), json("POST", { name })));
+  await resultOf(await emulator.createNamespace(name));
   return name;
 }
 
 /** Uploads a script into a namespace through the REST API, as the control plane and wrangler do. */
 export async function uploadScript(namespace: string, name: string, script: TenantScript): Promise<{ etag: string }> {
-  const mainModule = script.mainModule ?? Object.keys(script.modules)[0] ?? "index.js";
-  const form = new FormData();
-  form.set(
-    "metadata",
-    new Blob(
-      [
-        JSON.stringify({
-          main_module: mainModule,
-          compatibility_date: script.compatibilityDate ?? COMPATIBILITY_DATE,
-          compatibility_flags: script.compatibilityFlags ?? [],
-          bindings: script.bindings ?? [],
-          tags: script.tags ?? [],
-        }),
-      ],
-      { type: "application/json" },
-    ),
-  );
-  for (const [moduleName, source] of Object.entries(script.modules)) {
-    form.set(moduleName, new Blob([source], { type: "application/javascript+module" }), moduleName);
-  }
-  const res = await call(acct(`/workers/dispatch/namespaces/${namespace}/scripts/${name}`), {
-    method: "PUT",
-    body: form,
+  const res = await emulator.uploadScript(namespace, name, {
+    mainModule: script.mainModule ?? Object.keys(script.modules)[0] ?? "index.js",
+    modules: script.modules,
+    compatibilityDate: script.compatibilityDate ?? COMPATIBILITY_DATE,
+    compatibilityFlags: script.compatibilityFlags ?? [],
+    // Loosely typed here, checked by scriptUploadForm as the API checks it.
+    bindings: (script.bindings ?? []) as unknown as ScriptUpload["bindings"],
+    tags: script.tags ?? [],
   });
   return resultOf<{ etag: string }>(res);
 }
