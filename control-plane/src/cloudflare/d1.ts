@@ -1,7 +1,7 @@
 import type { DatabaseQueryParams } from "cloudflare/resources/d1/database/database";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { D1Query, D1QueryResult } from "../../../cloudflare-api/resources";
-import { isApiError } from "./errors";
+import { deleteIfPresent } from "./delete-if-present";
 import { findOrCreate } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
@@ -51,13 +51,13 @@ export class D1Databases {
   /** Deletes a database; one that is not there is already deleted. */
   async delete(uuid: string): Promise<void> {
     const { api } = this;
-    try {
-      await api.run(`delete D1 database ${uuid}`, "idempotent", () =>
-        api.sdk.d1.database.delete(uuid, { account_id: api.accountId }),
-      );
-    } catch (error) {
-      if (!isApiError(error, ErrorCode.d1DatabaseNotFound)) throw error;
-    }
+    await deleteIfPresent(
+      () =>
+        api.run(`delete D1 database ${uuid}`, "idempotent", () =>
+          api.sdk.d1.database.delete(uuid, { account_id: api.accountId }),
+        ),
+      ErrorCode.d1DatabaseNotFound,
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import { isApiError } from "./errors";
+import { deleteIfPresent } from "./delete-if-present";
 import { findOrCreate } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
@@ -41,12 +41,12 @@ export class KvNamespaces {
   /** Deletes a namespace; one that is not there is already deleted. */
   async delete(id: string): Promise<void> {
     const { api } = this;
-    try {
-      await api.run(`delete KV namespace ${id}`, "idempotent", () =>
-        api.sdk.kv.namespaces.delete(id, { account_id: api.accountId }),
-      );
-    } catch (error) {
-      if (!isApiError(error, ErrorCode.kvNamespaceNotFound)) throw error;
-    }
+    await deleteIfPresent(
+      () =>
+        api.run(`delete KV namespace ${id}`, "idempotent", () =>
+          api.sdk.kv.namespaces.delete(id, { account_id: api.accountId }),
+        ),
+      ErrorCode.kvNamespaceNotFound,
+    );
   }
 }

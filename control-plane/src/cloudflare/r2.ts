@@ -1,4 +1,5 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { deleteIfPresent } from "./delete-if-present";
 import { isApiError } from "./errors";
 import { findOrCreate } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
@@ -69,13 +70,11 @@ export class R2Buckets {
   /** Empties the bucket and deletes it; a bucket that is not there is already deleted. */
   async delete(name: string): Promise<void> {
     const { api } = this;
-    try {
+    await deleteIfPresent(async () => {
       await this.empty(name);
       await api.run(`delete R2 bucket ${name}`, "idempotent", () =>
         api.sdk.r2.buckets.delete(name, { account_id: api.accountId }),
       );
-    } catch (error) {
-      if (!isApiError(error, ErrorCode.r2BucketNotFound)) throw error;
-    }
+    }, ErrorCode.r2BucketNotFound);
   }
 }

@@ -1,5 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { UploadResult } from "../../../cloudflare-api/script-metadata";
+import { deleteIfPresent } from "./delete-if-present";
 import { isApiError } from "./errors";
 import type { CloudflareApi } from "./transport";
 import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, scriptUploadForm } from "./upload-body";
@@ -96,17 +97,17 @@ export class Scripts {
   /** Deletes a secret; one that is not there is already deleted. */
   async deleteSecret(namespace: string, script: string, name: string): Promise<void> {
     const { api } = this;
-    try {
-      await api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
-        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {
-          account_id: api.accountId,
-          dispatch_namespace: namespace,
-          script_name: script,
-        }),
-      );
-    } catch (error) {
-      if (!isApiError(error, ErrorCode.secretNotFound)) throw error;
-    }
+    await deleteIfPresent(
+      () =>
+        api.run(`delete secret ${name} of script ${script} in ${namespace}`, "idempotent", () =>
+          api.sdk.workersForPlatforms.dispatch.namespaces.scripts.secrets.delete(name, {
+            account_id: api.accountId,
+            dispatch_namespace: namespace,
+            script_name: script,
+          }),
+        ),
+      ErrorCode.secretNotFound,
+    );
   }
 
   /** The script, or null when the namespace has none of that name. */
@@ -129,16 +130,17 @@ export class Scripts {
   /** Deletes the script (`force`: with its bindings); one that is not there is already deleted. */
   async delete(namespace: string, script: string): Promise<void> {
     const { api } = this;
-    try {
-      await api.run(`delete script ${script} in ${namespace}`, "idempotent", () =>
-        api.sdk.workersForPlatforms.dispatch.namespaces.scripts.delete(script, {
-          account_id: api.accountId,
-          dispatch_namespace: namespace,
-          force: true,
-        }),
-      );
-    } catch (error) {
-      if (!isApiError(error, ErrorCode.scriptNotFound, ErrorCode.namespacedScriptNotFound)) throw error;
-    }
+    await deleteIfPresent(
+      () =>
+        api.run(`delete script ${script} in ${namespace}`, "idempotent", () =>
+          api.sdk.workersForPlatforms.dispatch.namespaces.scripts.delete(script, {
+            account_id: api.accountId,
+            dispatch_namespace: namespace,
+            force: true,
+          }),
+        ),
+      ErrorCode.scriptNotFound,
+      ErrorCode.namespacedScriptNotFound,
+    );
   }
 }
