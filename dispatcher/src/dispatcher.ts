@@ -2,11 +2,11 @@ import { type DispatcherConfig, parseConfig } from "./config";
 import { dispatchToTenant } from "./dispatch";
 import type { Env } from "./env";
 import { type ErrorCode, errorResponse, PlatformError } from "./errors";
-import { carriesForbiddenBody, isBodiless, newRequestId, tenantRequest, withRequestId } from "./hygiene";
 import { type Outcome, RequestMeter } from "./metering";
 import { RouteCache } from "./route-cache";
 import { readRoute } from "./route-table";
 import { resolveTarget } from "./routing";
+import { carriesForbiddenBody, isBodiless, newRequestId, tenantRequest, withRequestId } from "./tenant-request";
 
 export type Dispatcher = (request: Request, ctx: ExecutionContext) => Promise<Response>;
 

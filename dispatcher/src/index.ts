@@ -1,7 +1,7 @@
 import { createDispatcher, type Dispatcher } from "./dispatcher";
 import type { Env } from "./env";
 import { errorResponse } from "./errors";
-import { newRequestId, withRequestId } from "./hygiene";
+import { newRequestId, withRequestId } from "./tenant-request";
 
 /**
  * The platform's front door. One dispatcher per isolate, so its route cache

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prefersHtml } from "../src/errors";
-import { REQUEST_ID_HEADER } from "../src/hygiene";
+import { REQUEST_ID_HEADER } from "../src/tenant-request";
 import { errorOf, harness, putRoute, routeFor, tenant, testEnv, unique } from "./support";
 
 const REQUEST_ID = /^[0-9a-f-]{36}$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REQUEST_ID_HEADER } from "../src/hygiene";
+import { REQUEST_ID_HEADER } from "../src/tenant-request";
 import { harness, scripts, tenant, unique } from "./support";
 
 /** The point's fields by name (see RequestPoint in src/metering.ts). */

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { REQUEST_ID_HEADER, TENANT_HEADER } from "../src/hygiene";
+import { REQUEST_ID_HEADER, TENANT_HEADER } from "../src/tenant-request";
 import { bodiedRequest, type Echo, errorOf, harness, scripts, tenant } from "./support";
 
 let echo: { tenantId: string; host: string };

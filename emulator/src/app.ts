@@ -5,7 +5,7 @@ import { admin } from "./admin/routes";
 import { account } from "./api/account";
 import { authenticate } from "./api/auth";
 import { ApiError, noRouteError } from "./api/errors";
-import { gate } from "./api/gate";
+import { gate } from "./api/rate-limit-and-faults";
 import { fail } from "./api/respond";
 import { accountSupport } from "./api/routes/account-support";
 import { d1Databases } from "./api/routes/d1-databases";

@@ -1,6 +1,6 @@
 import type { AnalyticsStore } from "./store/analytics-store";
 import type { D1DatabaseObject } from "./store/d1-database";
-import type { Gate } from "./store/gate";
+import type { Gate } from "./store/gate-store";
 import type { ResourcesStore } from "./store/resources-store";
 import type { WorkersStore } from "./store/workers-store";
 

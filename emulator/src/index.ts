@@ -8,7 +8,7 @@ export { DispatchNamespace, ScriptRunner } from "./namespace/dispatch-namespace"
 export { TenantEgress } from "./namespace/egress";
 export { AnalyticsStore } from "./store/analytics-store";
 export { D1DatabaseObject } from "./store/d1-database";
-export { Gate } from "./store/gate";
+export { Gate } from "./store/gate-store";
 export { ResourcesStore } from "./store/resources-store";
 export { WorkersStore } from "./store/workers-store";
 

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FaultRule } from "../src/store/gate";
+import type { FaultRule } from "../src/store/gate-store";
 import { acct, call, json, resultOf, TOKEN, v4 } from "./helpers";
 
 /** The Gate itself, to hand it the times of calls (its `now`) instead of waiting for the clock. */

@@ -6,7 +6,7 @@ import { ApiError, methodNotAllowedError } from "../api/errors";
 import { ok } from "../api/respond";
 import type { ApiEnv } from "../api/types";
 import { dispatchRecords } from "../namespace/dispatch-log";
-import { FaultRuleInput, RateLimitConfig } from "../store/gate";
+import { FaultRuleInput, RateLimitConfig } from "../store/gate-store";
 
 /**
  * The emulator's own controls, outside /client/v4 so no Cloudflare client can

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import type { FaultAction } from "../store/gate";
+import type { FaultAction } from "../store/gate-store";
 import { ApiError, type ErrorStatus } from "./errors";
 import { fail } from "./respond";
 import type { ApiEnv } from "./types";
