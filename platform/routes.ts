@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { ScriptName } from "../cloudflare-api/names.ts";
-import { DNS_LABEL, normalizeHostname } from "./hostnames.ts";
+import { normalizeHostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
 
-/** A tenant's id: one DNS label, so that `<tenantId>.<platform domain>` is its hostname. */
+/** 3 to 32 characters: one DNS label short enough for every derived resource name (`t-<id>-kv`). */
+export const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+
+/**
+ * A tenant's id: one DNS label, so that `<tenantId>.<platform domain>` is its
+ * hostname, and short enough for every resource name derived from it.
+ */
 export const TenantId = z
   .string()
-  .regex(DNS_LABEL, "tenant ids are one DNS label: lowercase letters, digits and inner hyphens, at most 63")
+  .regex(
+    TENANT_ID,
+    "tenant ids are 3 to 32 lowercase letters, digits or inner hyphens (^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$)",
+  )
   .brand<"TenantId">();
 export type TenantId = z.infer<typeof TenantId>;
 

@@ -1,16 +1,15 @@
 import { z } from "zod";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
+import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { Hostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
+import { TENANT_ID, TenantId } from "./routes.ts";
 
 /**
  * The control plane's public API (`/v1`): request and response bodies. The
  * control plane validates with these and builds its OpenAPI document from
  * them; the `wfp` CLI parses answers with them. One definition for both.
  */
-
-/** 3 to 32 characters: one DNS label short enough for every derived resource name (`t-<id>-kv`). */
-export const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
 /**
  * Labels no tenant may take: they name the platform's own endpoints, or are
@@ -33,31 +32,29 @@ export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([
   "wfp",
 ]);
 
-export const NewTenantId = z
-  .string()
-  .regex(
-    TENANT_ID,
-    "tenant ids are 3 to 32 lowercase letters, digits or inner hyphens (^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$)",
-  )
-  .refine((id) => !RESERVED_TENANT_IDS.has(id), { message: "this tenant id is reserved for the platform" })
-  .brand<"TenantId">();
-
-/** Binding and secret names: what a Worker can read as `env.NAME`. */
-export const BindingName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names are letters, digits and underscores, not starting with a digit")
-  // Assigning `__proto__` on an object sets its prototype instead of a key, so
-  // such a name would vanish from every record it passes through (and from
-  // the Worker's env): refused, never dropped.
-  .refine((name) => name !== "__proto__", { message: "__proto__ cannot be a name: it is JavaScript's prototype" });
+/** The id of a tenant to create: any tenant id the platform has not reserved. */
+export const NewTenantId = TenantId.refine((id) => !RESERVED_TENANT_IDS.has(id), {
+  message: "this tenant id is reserved for the platform",
+});
 
 /** The names the control plane binds itself; vars and secrets must not shadow them. */
 export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS"]);
 
-/** A name a tenant may give a var or a secret: any binding name the platform does not bind itself. */
-export const UserBindingName = BindingName.refine((name) => !RESERVED_BINDING_NAMES.has(name), {
-  message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
-});
+/**
+ * A name a tenant may give a var or a secret: a binding name a Worker can read
+ * as `env.NAME`, which the platform does not bind itself.
+ */
+export const UserBindingName = BindingName.regex(
+  /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+  "names are letters, digits and underscores, not starting with a digit",
+)
+  // Assigning `__proto__` on an object sets its prototype instead of a key, so
+  // such a name would vanish from every record it passes through (and from
+  // the Worker's env): refused, never dropped.
+  .refine((name) => name !== "__proto__", { message: "__proto__ cannot be a name: it is JavaScript's prototype" })
+  .refine((name) => !RESERVED_BINDING_NAMES.has(name), {
+    message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
+  });
 
 /** A module's path: `index.js`, `lib/util.js`. Its extension says its type (see moduleContentType). */
 export const ModuleName = z

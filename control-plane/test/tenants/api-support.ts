@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { ErrorBody, type ErrorCode, TENANT_ID } from "../../../platform/tenants-api";
+import { TENANT_ID } from "../../../platform/routes";
+import { ErrorBody, type ErrorCode } from "../../../platform/tenants-api";
 import { api, emulatorResourcesOf } from "./support";
 
 type Answer = Awaited<ReturnType<typeof api>>;

@@ -1,12 +1,11 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { TenantId } from "../../../../platform/routes";
+import { TENANT_ID } from "../../../../platform/routes";
 import {
   CreateTenantRequest,
   ListTenantsQuery,
   PutSecretRequest,
   ScriptSource,
-  TENANT_ID,
   TenantList,
   TenantView,
   UpdateTenantRequest,
@@ -172,7 +171,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
         plan: body.plan,
         requestDigest: await requestDigest(c.env.PLATFORM_API_TOKEN, body),
         wanted: body.resources,
-        scriptName: tenantResourceNames(body.id as unknown as TenantId).script,
+        scriptName: tenantResourceNames(body.id).script,
         scriptKey,
         compatibilityDate: body.script?.compatibilityDate ?? config.tenantCompatibilityDate,
         vars: body.vars,
