@@ -1,11 +1,11 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+import { getWithHost } from "./support/host-request.ts";
 
 // Defects an attack on a fresh `npm run dev` found in the control plane
 // (issue 10: 1, 2 and 3), reproduced against its real processes: the
@@ -47,21 +47,10 @@ async function injectFault(rule: unknown): Promise<void> {
   expect(response.status, await response.text()).toBe(200);
 }
 
-/** A GET to the dispatcher for `hostname`, as an end user's request for it arrives (Node's fetch cannot set Host). */
-function visit(hostname: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      { host: "127.0.0.1", port: ports.dispatcher, path: "/", headers: { host: hostname } },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (text += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
-      },
-    );
-    request.on("error", reject);
-    request.end();
-  });
+/** A GET to the dispatcher for `hostname`, as an end user's request for it arrives. */
+async function visit(hostname: string): Promise<{ status: number; text: string }> {
+  const { status, body } = await getWithHost(ports.dispatcher as number, "/", hostname);
+  return { status, text: body };
 }
 
 /** The files under `dir` whose path contains `within` and whose bytes contain `text`. */

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+import { getWithHost } from "./support/host-request.ts";
 import { hostsWith, whyHostsCannotBeOverridden, withHostsFile } from "./support/hosts-override.ts";
 
 // Issue 10, item 8, against npm run dev's real processes: a tenant's Worker
@@ -193,26 +193,8 @@ const outboundTarget = (host: string): Target => ({
 const urlOf = (target: Target) => `http://${target.host}:${target.port}${target.path}`;
 
 /** The target's request sent straight to its port from here, with the Host the probe's would carry. */
-function direct(target: Target): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      {
-        host: "127.0.0.1",
-        port: target.port,
-        path: target.path,
-        headers: { ...target.headers, host: `${target.host}:${target.port}` },
-      },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      },
-    );
-    request.on("error", reject);
-    request.end();
-  });
-}
+const direct = (target: Target) =>
+  getWithHost(target.port, target.path, `${target.host}:${target.port}`, target.headers);
 
 /** The attacker's Worker, reached through the dispatcher, fetches every target and reports. */
 async function probe(targets: Target[]): Promise<ProbeResult[]> {

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
-import { hostnameClaims, markHostnamesLive, releaseAllHostnames, releaseHostnames } from "../registry/hostnames";
+import {
+  type HostnameClaim,
+  hostnameClaims,
+  markHostnamesLive,
+  releaseAllHostnames,
+  releaseHostnames,
+} from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
 import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
@@ -106,20 +112,13 @@ export const routeHostnames: Step = {
     const { tenant } = context;
     const suspended = requested(context).suspended ?? tenant.suspended;
     const claims = await hostnameClaims(db(context), tenant.id);
-    const kept = claims.filter((claim) => claim.state !== "removing");
-    const removing = claims.filter((claim) => claim.state === "removing").map((claim) => claim.hostname);
-    const record = routeRecordOf(tenant, { plan: tenant.plan, suspended });
-    const hostnames = allHostnames(
-      tenant.id,
-      context.config.platformDomain,
-      kept.map((claim) => claim.hostname),
-    );
-    await writeRoutes(context.env.ROUTES, record, hostnames);
-    await deleteOwnRoutes(context.env.ROUTES, tenant.id, removing);
-    const adding = kept.filter((claim) => claim.state === "adding").map((claim) => claim.hostname);
+    const named = (state: HostnameClaim["state"]) =>
+      claims.filter((claim) => claim.state === state).map((claim) => claim.hostname);
+    await writeTenantRoutes(context, claims, { plan: tenant.plan, suspended });
+    await deleteOwnRoutes(context.env.ROUTES, tenant.id, named("removing"));
     await db(context).batch([
-      ...markHostnamesLive(db(context), tenant.id, adding),
-      ...releaseHostnames(db(context), tenant.id, removing),
+      ...markHostnamesLive(db(context), tenant.id, named("adding")),
+      ...releaseHostnames(db(context), tenant.id, named("removing")),
       updateTenant(db(context), tenant.id, { suspended }),
     ]);
   },
@@ -138,16 +137,25 @@ export const applySettings: Step = {
     if (plan === undefined && vars === undefined) return;
     if (plan !== undefined) {
       const claims = await hostnameClaims(db(context), tenant.id);
-      const kept = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
-      await writeRoutes(
-        context.env.ROUTES,
-        routeRecordOf(tenant, { plan, suspended: tenant.suspended }),
-        allHostnames(tenant.id, context.config.platformDomain, kept),
-      );
+      await writeTenantRoutes(context, claims, { plan, suspended: tenant.suspended });
     }
     await updateTenant(db(context), tenant.id, { plan, vars }).run();
   },
 };
+
+/** Writes the tenant's route, with these settings, under its own hostname and every claim it keeps. */
+async function writeTenantRoutes(
+  context: StepContext,
+  claims: readonly HostnameClaim[],
+  settings: { plan: PlanName; suspended: boolean },
+): Promise<void> {
+  const kept = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
+  await writeRoutes(
+    context.env.ROUTES,
+    routeRecordOf(context.tenant, settings),
+    allHostnames(context.tenant.id, context.config.platformDomain, kept),
+  );
+}
 
 /** The state a tenant settles in once an operation on it has succeeded. */
 export const settle: Step = {
