@@ -1,8 +1,8 @@
-import type { AnalyticsStore } from "./store/analytics-store";
-import type { D1DatabaseObject } from "./store/d1-database";
-import type { Gate } from "./store/gate-store";
-import type { ResourcesStore } from "./store/resources-store";
-import type { WorkersStore } from "./store/workers-store";
+import type { AnalyticsStore } from "./analytics-engine/store";
+import type { D1DatabaseObject } from "./d1/store";
+import type { Gate } from "./gate/store";
+import type { ResourcesStore } from "./resources/store";
+import type { WorkersStore } from "./scripts/store";
 
 /** Bindings of the emulator Worker (see wrangler.toml). */
 export interface Env {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
-import { directEgressRefusal } from "../src/namespace/egress";
+import { directEgressRefusal } from "../src/dispatch/egress";
 import { createNamespace, dispatch, uploadScript } from "./tenant";
 
 /** The emulator's own API (8789 in `npm run dev`) and this machine, in every spelling a URL parser accepts. */

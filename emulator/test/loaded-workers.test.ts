@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LoadedWorkers } from "../src/namespace/loaded-workers";
+import { LoadedWorkers } from "../src/dispatch/loaded-workers";
 
 describe("which loaded workers are evicted", () => {
   it("gives a worker loaded again after its eviction a new name", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import type { ScriptUpload } from "../../test/shared/emulator-client";
-import { bindingKinds } from "../src/namespace/bindings";
-import { runnableBindingTypes } from "../src/namespace/bindings/runnable-types";
+import { bindingKinds } from "../src/bindings";
+import { runnableBindingTypes } from "../src/bindings/runnable-types";
 import { ACCOUNT, acct, call, errorOf } from "./helpers";
 import { createNamespace, dispatch, emulator, namespaceBinding, uploadScript } from "./tenant";
 

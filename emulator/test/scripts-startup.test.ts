@@ -2,15 +2,15 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AccountId } from "../../cloudflare-api/names";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
-import type { Exports } from "../src/namespace/bindings/kind";
-import type { RunnableScript } from "../src/namespace/runnable-script";
+import type { Exports } from "../src/bindings/kind";
+import type { RunnableScript } from "../src/dispatch/runnable-script";
 import {
   checkStartup,
   STARTUP_CPU_EXCEEDED,
   STARTUP_LIMIT_MS,
   type StartupTiming,
   startupLimitMs,
-} from "../src/namespace/startup-check";
+} from "../src/dispatch/startup-check";
 import { ACCOUNT, acct, call, errorOf, resultOf } from "./helpers";
 import { ESM } from "./scripts-helpers";
 import { createNamespace, dispatch, uploadScript } from "./tenant";

@@ -1,7 +1,7 @@
 import { OutboundParams } from "../../platform/outbound";
 import type { Env } from "./env";
 
-/** Where the emulator puts the dispatch's outbound parameters (emulator/src/namespace/egress.ts). */
+/** Where the emulator puts the dispatch's outbound parameters (emulator/src/dispatch/egress.ts). */
 export const OUTBOUND_PARAMS_HEADER = "x-wfp-outbound-params";
 
 function fromHeader(raw: string | null): OutboundParams | null {

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import { authenticate } from "../api/auth";
-import { parseJsonBody } from "../api/body";
-import { ApiError, methodNotAllowedError } from "../api/errors";
-import { ok } from "../api/respond";
-import type { ApiEnv } from "../api/types";
-import { dispatchRecords } from "../namespace/dispatch-log";
-import { FaultRuleInput, RateLimitConfig } from "../store/gate-store";
+import { dispatchRecords } from "../dispatch/dispatch-log";
+import { FaultRuleInput, RateLimitConfig } from "../gate/store";
+import { authenticate } from "../http/auth";
+import { parseJsonBody } from "../http/body";
+import { ApiError, methodNotAllowedError } from "../http/errors";
+import { ok } from "../http/respond";
+import type { ApiEnv } from "../http/types";
 
 /**
  * The emulator's own controls, outside /client/v4 so no Cloudflare client can

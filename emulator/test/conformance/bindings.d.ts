@@ -6,11 +6,9 @@ declare namespace Cloudflare {
     REAL_BUCKET: R2Bucket;
   }
   interface Exports {
-    TenantKv: (options: {
-      props: { namespaceId: string };
-    }) => Fetcher<import("../../src/namespace/bindings/kv").TenantKv>;
+    TenantKv: (options: { props: { namespaceId: string } }) => Fetcher<import("../../src/kv/binding").TenantKv>;
     TenantR2Bucket: (options: {
       props: { accountId: string; bucketName: string };
-    }) => Fetcher<import("../../src/namespace/bindings/r2").TenantR2Bucket>;
+    }) => Fetcher<import("../../src/r2/binding").TenantR2Bucket>;
   }
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { d1Binding } from "../../src/namespace/bindings/d1";
+import { d1Binding } from "../../src/d1/binding";
 import { ACCOUNT, acct, call, json, resultOf } from "../helpers";
 import { createNamespace, dispatch, uploadScript } from "../tenant";
 import { cases } from "./d1.cases.js";
@@ -18,7 +18,7 @@ declare global {
     interface Exports {
       TenantD1: (options: {
         props: { accountId: string; databaseId: string };
-      }) => Fetcher<import("../../src/namespace/bindings/d1").TenantD1>;
+      }) => Fetcher<import("../../src/d1/binding").TenantD1>;
     }
   }
 }

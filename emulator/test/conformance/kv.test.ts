@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { kvNamespaceBinding } from "../../src/namespace/bindings/kv";
+import { kvNamespaceBinding } from "../../src/kv/binding";
 import { tenantKv } from "./direct-stub";
 import { failure } from "./failure";
 import { cases } from "./kv.cases.js";

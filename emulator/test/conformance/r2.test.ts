@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { r2BucketBinding } from "../../src/namespace/bindings/r2";
+import { r2BucketBinding } from "../../src/r2/binding";
 import { tenantBucket } from "./direct-stub";
 import { failure } from "./failure";
 import { cases } from "./r2.cases.js";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
-import settledSource from "../../src/namespace/settled.client.js";
-import { RUNTIME_MODULES } from "../../src/namespace/shim";
+import settledSource from "../../src/dispatch/runtime/settled.client.js";
+import { RUNTIME_MODULES } from "../../src/dispatch/shim";
 import { acct, call, json, resultOf } from "../helpers";
 import { createNamespace, dispatch, uploadScript } from "../tenant";
 import runCasesSource from "./run-cases.js?raw";

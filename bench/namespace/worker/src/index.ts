@@ -1,4 +1,4 @@
-import type { DispatchNamespace } from "../../../../emulator/src/namespace/dispatch-namespace";
+import type { DispatchNamespace } from "../../../../emulator/src/dispatch/dispatch-namespace";
 import { COMPATIBILITY_DATE } from "../../../../platform/compatibility-date";
 import { DIRECT_WORKER, TENANT_MAIN_MODULE, tenantSource } from "../../../shared/tenant-script";
 import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "../../routes";

@@ -1,0 +1,119 @@
+import { RpcTarget, WorkerEntrypoint, waitUntil } from "cloudflare:workers";
+import type { AccountId } from "../../../cloudflare-api/names";
+import type { Exports, RunScope } from "../bindings/kind";
+import type { Env } from "../env";
+import { recordDispatch } from "./dispatch-log";
+import type { DispatchOptions, NamespaceProps } from "./dispatch-types";
+import { openInvocation } from "./invocations";
+import { evictWorker, LoadedWorkers } from "./loaded-workers";
+import { buildWorkerCode } from "./worker-code";
+
+/** Which script `get()` named, and how it is to be run. */
+export interface ScriptRunnerProps {
+  scope: RunScope;
+  options: DispatchOptions;
+  hasOutbound: boolean;
+}
+
+/** Runs one request in the script `get()` named; a missing script fails with production's "Worker not found". */
+async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
+  const { scope, options, hasOutbound } = props;
+  const { accountId, namespace, script } = scope;
+  const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(accountId));
+  const runnable = await store.getRunnableScript(namespace, script);
+  if (runnable === null) throw new Error("Worker not found");
+
+  const outboundParams = hasOutbound ? (options.outbound ?? {}) : null;
+  // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
+  // parameters are part of the worker (its globalOutbound), so they are part of the name too.
+  const scriptKey = `${accountId}/${namespace}/${script}#${JSON.stringify(outboundParams)}`;
+  const base = `${accountId}/${namespace}/${script}@${runnable.etag}#${JSON.stringify(outboundParams)}`;
+  const loaded = loadedWorkersOf(env);
+  const worker = env.LOADER.get(loaded.nameFor(base), async () => {
+    const egress = exports.TenantEgress?.({ props: { outboundParams } }) as Fetcher;
+    return buildWorkerCode(env, exports, scope, runnable, egress);
+  });
+
+  recordDispatch({
+    accountId,
+    namespace,
+    script,
+    limits: options.limits ?? null,
+    outbound: hasOutbound,
+    at: new Date().toISOString(),
+  });
+  const invocation = openInvocation(options.limits?.subRequests ?? runnable.limits?.subrequests);
+  const done = loaded.begin(scriptKey, base);
+  try {
+    return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
+  } finally {
+    invocation.close();
+    done();
+    for (const evictable of loaded.takeEvictable()) waitUntil(evictWorker(env.LOADER, evictable));
+  }
+}
+
+let loadedWorkers: LoadedWorkers | undefined;
+/** One bound on loaded workers per emulator isolate, sized by MAX_LOADED_WORKERS and LOADED_WORKER_MIN_IDLE_MS. */
+function loadedWorkersOf(env: Env): LoadedWorkers {
+  loadedWorkers ??= new LoadedWorkers(
+    Number.parseInt(env.MAX_LOADED_WORKERS, 10) || 200,
+    Number.parseInt(env.LOADED_WORKER_MIN_IDLE_MS, 10) || 0,
+  );
+  return loadedWorkers;
+}
+
+/**
+ * What `get()` returns: a Fetcher that looks the script up only when it is
+ * used, as production does. A Fetcher rather than an RPC object because its
+ * `fetch()` then takes the HTTP path, across which a WebSocket upgrade (a 101
+ * response with a `webSocket`) passes; JS RPC cannot serialize a WebSocket.
+ */
+export class ScriptRunner extends WorkerEntrypoint<Env, ScriptRunnerProps> {
+  override fetch(request: Request): Promise<Response> {
+    return runScript(this.env, this.ctx.exports as unknown as Exports, this.ctx.props, request);
+  }
+}
+
+/**
+ * What `get()` returns to a binding from another `wrangler dev` process: the
+ * dev registry carries RPC objects but not service stubs (a Fetcher fails its
+ * channel-token check in the other process). Everything but a WebSocket
+ * upgrade passes through it.
+ */
+export class ScriptHandle extends RpcTarget {
+  constructor(
+    private readonly env: Env,
+    private readonly exports: Exports,
+    private readonly props: ScriptRunnerProps,
+  ) {
+    super();
+  }
+
+  async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const response = await runScript(this.env, this.exports, this.props, new Request(input, init));
+    if (response.webSocket) {
+      response.webSocket.accept();
+      response.webSocket.close(1011, "WebSocket upgrades cannot cross wrangler dev processes");
+      throw new Error("WebSocket upgrades cannot cross wrangler dev processes: the dev registry cannot carry one");
+    }
+    return response;
+  }
+}
+
+/**
+ * A dispatch namespace, as the dispatcher's `DISPATCHER` binding sees it:
+ * `get(name, args, options)` hands back a script's Fetcher at once and never
+ * throws; a missing script fails when its `fetch()` is called, with
+ * production's "Worker not found".
+ */
+export class DispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
+  get(name: string, _args?: Record<string, unknown>, options: DispatchOptions = {}): Fetcher | ScriptHandle {
+    const { accountId, namespace, outbound, crossProcess } = this.ctx.props;
+    const scope: RunScope = { accountId: accountId as AccountId, namespace, script: String(name) };
+    const props: ScriptRunnerProps = { scope, options, hasOutbound: outbound === true };
+    const exports = this.ctx.exports as unknown as Exports;
+    if (crossProcess === true) return new ScriptHandle(this.env, exports, props);
+    return exports.ScriptRunner?.({ props }) as Fetcher;
+  }
+}

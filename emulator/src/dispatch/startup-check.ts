@@ -1,0 +1,116 @@
+import type { WorkerEntrypoint } from "cloudflare:workers";
+import type { Exports, RunScope } from "../bindings/kind";
+import type { Env } from "../env";
+import { validationFailed, type WorkersError } from "../scripts/errors";
+import type { ModuleUpload } from "../scripts/modules";
+import type { RunnableScript } from "./runnable-script";
+import { RUNTIME_MODULES } from "./shim";
+import { buildWorkerCode } from "./worker-code";
+
+/**
+ * Production's limit on the CPU time a script's top level may use when it
+ * starts. workerd does not enforce it (nor `limits.cpuMs`) for Worker Loader
+ * isolates, so the emulator measures the start's wall-clock time instead,
+ * against STARTUP_LIMIT_MS (the emulator's var of that name; this by default).
+ * Wall-clock time counts whatever else the machine is doing, so tests, which
+ * upload on a loaded machine, give the emulator a generous limit.
+ */
+export const STARTUP_LIMIT_MS = 1000;
+
+/** The emulator's STARTUP_LIMIT_MS var, or production's limit when it is not a positive integer. */
+export function startupLimitMs(env: Pick<Env, "STARTUP_LIMIT_MS">): number {
+  const configured = Number(env.STARTUP_LIMIT_MS);
+  return Number.isInteger(configured) && configured > 0 ? configured : STARTUP_LIMIT_MS;
+}
+
+/** How the start is timed: the limit, and the clock read before the load and after the top level has run. */
+export type StartupTiming = { readonly limitMs: number; readonly now?: () => number };
+
+/** Production's message when the top level runs past the startup limit (code 10021), as wrangler prints it. */
+export const STARTUP_CPU_EXCEEDED = "Error: Script startup exceeded CPU time limit.";
+
+/** What workerd puts before the runtime's own text when a loaded worker fails to start. */
+const FAILED_TO_START = "Failed to start Worker:\n";
+
+const STARTUP_MODULE = `${RUNTIME_MODULES.shim.replace(/\.js$/, "")}_startup.js`;
+const STARTUP_ENTRYPOINT = "__WfpStartup";
+
+/**
+ * The check's main module: importing the shim evaluates everything dispatch
+ * would (the tenant's modules, the emulator's runtime modules, the shim), and
+ * `started()` is the no-op whose call forces that evaluation.
+ */
+const startupModule = `import { WorkerEntrypoint } from "cloudflare:workers";
+import "./${RUNTIME_MODULES.shim}";
+export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint { started() { return true; } }
+`;
+
+type StartupProbe = WorkerEntrypoint & { started(): Promise<boolean> };
+
+/**
+ * The new version's bodies, read the way buildWorkerCode reads stored ones:
+ * the check runs before anything is written to SCRIPT_MODULES, so the upload
+ * itself stands in for the bucket.
+ */
+function uploadedBodies(script: RunnableScript, uploaded: readonly ModuleUpload[]): R2Bucket {
+  const byKey = new Map(script.modules.map((m) => [m.r2Key, uploaded.find((u) => u.name === m.name)?.body]));
+  return {
+    get: async (key: string) => {
+      const body = byKey.get(key);
+      return body === undefined ? null : new Response(body);
+    },
+  } as unknown as R2Bucket;
+}
+
+/** The runtime's own text ("Uncaught SyntaxError: …\n  at index.js:3:1"), as production reports it. */
+function startupFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(FAILED_TO_START) ? message.slice(FAILED_TO_START.length) : message;
+}
+
+/**
+ * Starts a new version once in workerd, as Cloudflare does at upload, and
+ * answers production's 10021 refusal if it does not start: a syntax error, an
+ * import of a module that is not in the upload, a top-level throw, I/O at
+ * global scope, an unknown compatibility flag, or a start slower than the
+ * limit (`timing`: the STARTUP_LIMIT_MS var and the wall clock by default). The worker gets the env dispatch would give it (its real
+ * bindings), since top-level code may read `env` from "cloudflare:workers".
+ *
+ * Cost: one isolate start per upload. The worker is loaded with `load()`, not
+ * `get(name)`: the loader caches a named worker until its isolate aborts, but
+ * forgets an unnamed one as soon as its stub is dropped, so nothing lingers,
+ * whether the start failed or not, and no abortIsolate() is needed. Reusing
+ * it for dispatch instead would need the dispatch path's name, which depends
+ * on the caller's outbound parameters that an upload does not know.
+ *
+ * A top level that never ends cannot be bounded: workerd runs every isolate
+ * on one thread, so no timer fires until it ends, and the upload hangs just as
+ * a dispatch to that script would.
+ */
+export async function checkStartup(
+  env: Env,
+  exports: Exports,
+  scope: RunScope,
+  script: RunnableScript,
+  uploaded: readonly ModuleUpload[],
+  { limitMs, now = Date.now }: StartupTiming = { limitMs: startupLimitMs(env) },
+): Promise<WorkersError | undefined> {
+  const egress = exports.TenantEgress?.({ props: { outboundParams: null } }) as Fetcher;
+  const code = await buildWorkerCode(
+    { ...env, SCRIPT_MODULES: uploadedBodies(script, uploaded) },
+    exports,
+    scope,
+    script,
+    egress,
+  );
+  code.modules[STARTUP_MODULE] = { js: startupModule };
+  const startedAt = now();
+  try {
+    // load() itself refuses what workerd cannot configure (an unknown compatibility flag or a future date).
+    const worker = env.LOADER.load({ ...code, mainModule: STARTUP_MODULE });
+    await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
+  } catch (error) {
+    return validationFailed(startupFailure(error));
+  }
+  return now() - startedAt > limitMs ? validationFailed(STARTUP_CPU_EXCEEDED) : undefined;
+}

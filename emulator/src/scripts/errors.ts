@@ -1,0 +1,92 @@
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { MAX_TAGS } from "../../../cloudflare-api/names";
+import type { ErrorStatus } from "../http/errors";
+
+/**
+ * A refusal of the Workers API, as plain data: WorkersStore answers with these
+ * rather than throwing, because an error thrown across RPC loses its class and
+ * fields. Routes turn them into ApiErrors. No message ever carries a secret value.
+ */
+export interface WorkersError {
+  status: ErrorStatus;
+  code: number;
+  message: string;
+}
+
+export type WorkersResult<T> = { ok: true; value: T } | { ok: false; error: WorkersError };
+
+export const success = <T>(value: T): WorkersResult<T> => ({ ok: true, value });
+export const failure = (error: WorkersError): { ok: false; error: WorkersError } => ({ ok: false, error });
+
+const refusal = (status: ErrorStatus, code: number, message: string): WorkersError => ({ status, code, message });
+
+export const scriptNotFound = () =>
+  refusal(404, ErrorCode.scriptNotFound, "This Worker does not exist on your account.");
+
+/**
+ * The script details endpoint answers a missing script with 10092, not
+ * 10007: `wrangler deploy --dispatch-namespace` reads exactly that code as
+ * "first deploy" (its own test fixtures carry this message).
+ */
+export const namespacedScriptNotFound = () =>
+  refusal(404, ErrorCode.namespacedScriptNotFound, "workers.api.error.environment_not_found");
+
+export const namespaceNotFound = (name: string) =>
+  refusal(404, ErrorCode.dispatchNamespaceNotFound, `Dispatch namespace '${name}' not found.`);
+
+export const namespaceExists = (name: string) =>
+  refusal(409, ErrorCode.dispatchNamespaceExists, `A dispatch namespace named '${name}' already exists.`);
+
+export const invalidScriptName = (name: string) =>
+  refusal(
+    400,
+    ErrorCode.invalidScriptName,
+    `Invalid Worker name '${name}': names must match ^[a-z0-9_][a-z0-9-_]*$ and be at most 63 characters.`,
+  );
+
+/** The catch-all "the upload or settings are not valid" refusal. */
+export const validationFailed = (message: string) => refusal(400, ErrorCode.scriptValidationFailed, message);
+
+export const unsupportedContentType = (expected: string) =>
+  refusal(400, ErrorCode.unsupportedContentType, `Unsupported or unexpected Content-Type: expected ${expected}.`);
+
+export const tooManyTags = () =>
+  refusal(400, ErrorCode.scriptTagLimit, `A Worker can have at most ${MAX_TAGS} tags; remove a tag first.`);
+
+export const invalidTag = () => refusal(400, ErrorCode.scriptTagInvalid, "Tags cannot contain ',' or '&'.");
+
+export const migrationTagMismatch = (current: string | null) =>
+  refusal(
+    400,
+    ErrorCode.migrationTagMismatch,
+    `Migration tag precondition failed; current tag is ${current === null ? "not set" : current}`,
+  );
+
+export const secretNotFound = (name: string) =>
+  refusal(404, ErrorCode.secretNotFound, `Secret '${name}' does not exist on this Worker.`);
+
+export const kvNamespaceNotFound = (id: string) =>
+  refusal(400, ErrorCode.bindingResourceNotFound, `KV namespace '${id}' not found.`);
+
+export const kvNamespaceInvalid = (id: string) =>
+  refusal(
+    400,
+    ErrorCode.kvBindingInvalid,
+    `KV namespace '${id}' is not valid. Please verify the namespace_id in your configuration.`,
+  );
+
+export const r2BucketNotFound = (name: string) =>
+  refusal(
+    400,
+    ErrorCode.r2BindingNotFound,
+    `R2 bucket '${name}' not found. Please use a different name and try again.`,
+  );
+
+export const d1DatabaseNotFound = (binding: string, id: string) =>
+  refusal(
+    400,
+    ErrorCode.d1BindingNotFound,
+    `D1 binding '${binding}' references database '${id}' which was not found. Verify the database exists in your account and that the database_id in your configuration is correct.`,
+  );
+
+/** A dispatch_namespace binding naming a namespace the account does not have. */
