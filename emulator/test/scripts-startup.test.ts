@@ -7,9 +7,7 @@ import type { RunnableScript } from "../src/dispatch/runnable-script";
 import {
   checkStartup,
   STARTUP_CPU_EXCEEDED,
-  STARTUP_LIMIT_MS,
   type StartupTiming,
-  startupLimitMs,
 } from "../src/dispatch/startup-check";
 import { ACCOUNT, acct, call, errorOf, resultOf } from "./helpers";
 import { ESM } from "./scripts-helpers";
@@ -204,13 +202,5 @@ describe("a start slower than the startup limit", () => {
     // against a limit of 100 ms. A slower machine only makes it slower: nothing here can pass by chance.
     const loop = `let x = 0;\nfor (let i = 0; i < 3e8; i++) x = (x * 31 + i) | 0;\nglobalThis.x = x;\n${answer("x")}`;
     expect(await check(loop, { limitMs: 100 })).toEqual({ status: 400, code: 10021, message: STARTUP_CPU_EXCEEDED });
-  });
-
-  it("takes its limit from the emulator's STARTUP_LIMIT_MS, production's 1 s when unset or not a positive integer", () => {
-    expect(startupLimitMs({ STARTUP_LIMIT_MS: "60000" })).toBe(60_000);
-    for (const raw of ["", "0", "-5", "1.5", "soon", undefined as unknown as string]) {
-      expect(startupLimitMs({ STARTUP_LIMIT_MS: raw })).toBe(STARTUP_LIMIT_MS);
-    }
-    expect(STARTUP_LIMIT_MS).toBe(1000);
   });
 });

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { D1QueryMeta, D1Rows, D1Value } from "../../../cloudflare-api/resources";
+import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 
 /** One statement and the values bound to its `?` placeholders. */
@@ -32,8 +33,6 @@ const SERVED_BY = "wfp-emulator";
 
 /** D1's answer to a statement past its time limit, word for word (the binding prefixes `D1_ERROR: `). */
 export const D1_TIME_LIMIT_ERROR = "D1 DB exceeded its CPU time limit and was reset.";
-/** D1's maximum SQL query duration (developers.cloudflare.com/d1/platform/limits). */
-const DEFAULT_QUERY_LIMIT_MS = 30_000;
 
 /** Tables that are the storage engine's, not the tenant's. */
 // miniflare adds `__miniflare_do_name` to Durable Object storage under `wrangler dev`; it is not the tenant's.
@@ -120,7 +119,7 @@ export class D1DatabaseObject extends DurableObject<Env> {
     // that never ends would hold all of them. It is checked between rows, the only points where
     // JavaScript regains control (a statement that runs long before its first row cannot be
     // stopped; see README, "Where it differs").
-    const deadline = started + this.queryLimitMs();
+    const deadline = started + emulatorConfig(this.env).D1_QUERY_LIMIT_MS;
     try {
       cursor = sql.exec(statement.sql, ...statement.params.map(bindable));
       for (const row of cursor.raw()) {
@@ -154,12 +153,6 @@ export class D1DatabaseObject extends DurableObject<Env> {
         rows_written: cursor.rowsWritten,
       },
     };
-  }
-
-  /** D1_QUERY_LIMIT_MS, or D1's own limit. */
-  private queryLimitMs(): number {
-    const configured = Number.parseInt(this.env.D1_QUERY_LIMIT_MS, 10);
-    return configured > 0 ? configured : DEFAULT_QUERY_LIMIT_MS;
   }
 
   private changeCounters(): { totalChanges: number; lastRowId: number } {

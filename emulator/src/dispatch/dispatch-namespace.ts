@@ -1,6 +1,7 @@
 import { RpcTarget, WorkerEntrypoint, waitUntil } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import type { Exports, RunScope } from "../bindings/kind";
+import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import { recordDispatch } from "./dispatch-log";
 import type { DispatchOptions, NamespaceProps } from "./dispatch-types";
@@ -56,10 +57,8 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
 let loadedWorkers: LoadedWorkers | undefined;
 /** One bound on loaded workers per emulator isolate, sized by MAX_LOADED_WORKERS and LOADED_WORKER_MIN_IDLE_MS. */
 function loadedWorkersOf(env: Env): LoadedWorkers {
-  loadedWorkers ??= new LoadedWorkers(
-    Number.parseInt(env.MAX_LOADED_WORKERS, 10) || 200,
-    Number.parseInt(env.LOADED_WORKER_MIN_IDLE_MS, 10) || 0,
-  );
+  const config = emulatorConfig(env);
+  loadedWorkers ??= new LoadedWorkers(config.MAX_LOADED_WORKERS, config.LOADED_WORKER_MIN_IDLE_MS);
   return loadedWorkers;
 }
 

@@ -1,5 +1,6 @@
 import type { WorkerEntrypoint } from "cloudflare:workers";
 import type { Exports, RunScope } from "../bindings/kind";
+import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import { validationFailed, type WorkersError } from "../scripts/errors";
 import type { ModuleUpload } from "../scripts/modules";
@@ -7,21 +8,14 @@ import type { RunnableScript } from "./runnable-script";
 import { RUNTIME_MODULES } from "./shim";
 import { buildWorkerCode } from "./worker-code";
 
-/**
- * Production's limit on the CPU time a script's top level may use when it
- * starts. workerd does not enforce it (nor `limits.cpuMs`) for Worker Loader
+/*
+ * Production limits the CPU time a script's top level may use when it starts
+ * (1 s). workerd does not enforce it (nor `limits.cpuMs`) for Worker Loader
  * isolates, so the emulator measures the start's wall-clock time instead,
- * against STARTUP_LIMIT_MS (the emulator's var of that name; this by default).
+ * against its STARTUP_LIMIT_MS var (config.ts; production's 1 s by default).
  * Wall-clock time counts whatever else the machine is doing, so tests, which
  * upload on a loaded machine, give the emulator a generous limit.
  */
-export const STARTUP_LIMIT_MS = 1000;
-
-/** The emulator's STARTUP_LIMIT_MS var, or production's limit when it is not a positive integer. */
-export function startupLimitMs(env: Pick<Env, "STARTUP_LIMIT_MS">): number {
-  const configured = Number(env.STARTUP_LIMIT_MS);
-  return Number.isInteger(configured) && configured > 0 ? configured : STARTUP_LIMIT_MS;
-}
 
 /** How the start is timed: the limit, and the clock read before the load and after the top level has run. */
 export type StartupTiming = { readonly limitMs: number; readonly now?: () => number };
@@ -93,7 +87,7 @@ export async function checkStartup(
   scope: RunScope,
   script: RunnableScript,
   uploaded: readonly ModuleUpload[],
-  { limitMs, now = Date.now }: StartupTiming = { limitMs: startupLimitMs(env) },
+  { limitMs, now = Date.now }: StartupTiming = { limitMs: emulatorConfig(env).STARTUP_LIMIT_MS },
 ): Promise<WorkersError | undefined> {
   const egress = exports.TenantEgress?.({ props: { outboundParams: null } }) as Fetcher;
   const code = await buildWorkerCode(

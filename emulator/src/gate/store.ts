@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 
 /**
@@ -152,10 +153,11 @@ export class Gate extends DurableObject<Env> {
   private loadRateLimit(): RateLimitConfig {
     const stored = this.sql.exec<{ value: string }>("SELECT value FROM config WHERE key = 'rate_limit'").toArray()[0];
     if (stored !== undefined) return RateLimitConfig.parse(JSON.parse(stored.value));
+    const config = emulatorConfig(this.env);
     return {
-      enabled: this.env.RATE_LIMIT_ENABLED === "true",
-      requests: Number.parseInt(this.env.RATE_LIMIT_REQUESTS, 10) || 1200,
-      windowSeconds: Number.parseInt(this.env.RATE_LIMIT_WINDOW_SECONDS, 10) || 300,
+      enabled: config.RATE_LIMIT_ENABLED,
+      requests: config.RATE_LIMIT_REQUESTS,
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     };
   }
 

@@ -1,15 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { emulatorConfig } from "../config";
 import { ApiError } from "./errors";
 import type { ApiEnv } from "./types";
-
-/** Tokens configured for the emulator: one, or several separated by commas. */
-export function configuredTokens(raw: string): string[] {
-  return raw
-    .split(",")
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0);
-}
 
 /** Compares in constant time so the emulator does not teach clients to leak timing-sensitive code. */
 function timingSafeEqualStrings(a: string, b: string): boolean {
@@ -41,7 +34,7 @@ export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
     });
   }
   const token = match[1] as string;
-  const known = configuredTokens(c.env.EMULATOR_API_TOKEN).some((t) => timingSafeEqualStrings(t, token));
+  const known = emulatorConfig(c.env).EMULATOR_API_TOKEN.some((t) => timingSafeEqualStrings(t, token));
   if (!known) throw new ApiError(403, ErrorCode.invalidAccessToken, "Invalid access token");
   c.set("token", token);
   await next();

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { settingsParser } from "../../platform/settings";
+
+/** Tokens in EMULATOR_API_TOKEN: one, or several separated by commas. */
+const configuredTokens = (raw: string) =>
+  raw
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+
+const count = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+/** The emulator's vars (wrangler.toml `[vars]`, README "Configuration"): their defaults and meanings, once. */
+const Vars = z.object({
+  EMULATOR_API_TOKEN: z.string().transform(configuredTokens),
+  RATE_LIMIT_ENABLED: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  RATE_LIMIT_REQUESTS: count(1, 1200),
+  RATE_LIMIT_WINDOW_SECONDS: count(1, 300),
+  MAX_LOADED_WORKERS: count(1, 200),
+  LOADED_WORKER_MIN_IDLE_MS: count(0, 0),
+  // D1's maximum SQL query duration (developers.cloudflare.com/d1/platform/limits).
+  D1_QUERY_LIMIT_MS: count(1, 30_000),
+  // Production's startup limit is 1 s of CPU; the emulator can only time it by the wall clock.
+  STARTUP_LIMIT_MS: count(1, 1000),
+});
+
+export type EmulatorConfig = z.output<typeof Vars>;
+
+/** The emulator's configuration from its vars, parsed once per env; throws, naming each wrong var. */
+export const emulatorConfig = settingsParser("emulator", Vars);
