@@ -1,5 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildClientModules } from "../scripts/lib/client-modules.ts";
+
+// The plugin bundles src as wrangler would but runs no custom build ([build] in wrangler.toml): the client
+// modules' text must be there before it reads them.
+await buildClientModules();
 
 // Stands in for the platform's outbound worker in the emulator's own tests: it
 // answers every subrequest with what it received, parameters included.

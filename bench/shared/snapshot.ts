@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 
@@ -43,5 +43,9 @@ export function snapshotSources(root: string, commit: string | undefined): strin
     version = `commit ${resolved} (the bench's front Worker from the working tree)`;
   }
   symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+  // The copy's own client modules: the emulator's custom build runs in wrangler's working directory, which for
+  // a bench that starts wrangler from the repository root is the working tree, not the copy.
+  const buildClientModules = path.join(root, "scripts", "build-client-modules.ts");
+  if (existsSync(buildClientModules)) execFileSync(process.execPath, [buildClientModules], { cwd: root });
   return version;
 }

@@ -36,8 +36,9 @@ export function builtWorker(configPath: string): BuiltWorker {
 }
 
 /**
- * Bundles the Worker as `wrangler deploy` would (TypeScript, module rules),
- * without deploying: miniflare, unlike wrangler, cannot run TypeScript. Then
+ * Bundles the Worker as `wrangler deploy` would (its custom build, which for
+ * the emulator builds the client modules; TypeScript; module rules), without
+ * deploying: miniflare, unlike wrangler, cannot run TypeScript. Then
  * folds its Text modules into the bundle (see `foldTextModules`).
  */
 export async function build(worker: BuiltWorker): Promise<void> {
@@ -56,7 +57,7 @@ export async function build(worker: BuiltWorker): Promise<void> {
 const SIBLING_IMPORT = /^import (\w+) from "\.\/([^"/]+)";$/gm;
 
 /**
- * Replaces each `import x from "./y.client.js"` of a Text module (wrangler's
+ * Replaces each `import x from "./y.client.built.js"` of a Text module (wrangler's
  * `[[rules]] type = "Text"`) with the string itself, so the bundle is one
  * module. Miniflare's auxiliary Workers take no module rules: a Worker of
  * several modules would have to list them, and their names (content hashes)

@@ -16,10 +16,14 @@ export const WRANGLER_BIN = path.join(path.dirname(require.resolve("wrangler/pac
  * on, or reports to, the internet: no metrics, no error reports, no update
  * check (the banner is what triggers it), and no download of the `request.cf`
  * data miniflare otherwise fetches from workers.cloudflare.com at start-up.
+ * And this Node first on PATH: wrangler runs a custom build (the emulator's,
+ * a TypeScript script) with whichever `node` PATH finds, and the machine's
+ * default may be too old to run TypeScript.
  */
 export function offlineWranglerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_SEND_ERROR_REPORTS: "false",
     WRANGLER_HIDE_BANNER: "true",

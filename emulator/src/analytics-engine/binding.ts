@@ -2,22 +2,14 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import type { BindingKind } from "../bindings/kind";
 import type { Env } from "../env";
-import source from "./binding.client.js";
+import source from "./binding.client.built.js";
+import { ANALYTICS_LIMITS } from "./limits";
 
 interface AnalyticsProps {
   accountId: string;
   script: string;
   dataset: string;
 }
-
-/**
- * Workers Analytics Engine's limits on one data point, as documented
- * (developers.cloudflare.com/analytics/analytics-engine/limits/, updated
- * 2026-04-23): up to twenty blobs, twenty doubles and one index per
- * writeDataPoint; all blobs together at most 16 KB; each index at most 96
- * bytes. The client module gets these same numbers (see `client` below).
- */
-export const ANALYTICS_LIMITS = { indexes: 1, blobs: 20, doubles: 20, indexBytes: 96, blobBytes: 16 * 1024 } as const;
 
 const bytes = (text: string | null) => new TextEncoder().encode(text ?? "").byteLength;
 
@@ -69,9 +61,5 @@ export const analyticsEngineBinding: BindingKind = {
     exports.TenantAnalytics?.({
       props: { accountId: scope.accountId, script: scope.script, dataset: String(binding.dataset ?? "") },
     }),
-  // The limits are prepended as a constant, so the client throws at the numbers this module enforces.
-  client: {
-    module: "__wfp_analytics_engine.js",
-    source: `const LIMITS = ${JSON.stringify(ANALYTICS_LIMITS)};\n${source}`,
-  },
+  client: { module: "__wfp_analytics_engine.js", source },
 };

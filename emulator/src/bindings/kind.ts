@@ -33,8 +33,8 @@ export interface BindingKind {
   /**
    * A client module shipped verbatim into the loaded worker. It must export
    * `wrap(stub)`, returning an object with the real binding's methods and
-   * return shapes. `source` is the module text (a `*.client.js` file, which
-   * wrangler imports as text).
+   * return shapes. `source` is the module text (a `*.client.ts` file, built
+   * into the `*.client.built.js` beside it, which wrangler imports as text).
    */
   client?: { module: string; source: string };
 }

@@ -4,7 +4,7 @@
  * the runtime as uncaught in the emulator (for every tenant call that fails,
  * however the tenant handles it) and would reach the tenant marked
  * `remote: true`; as data, the client rethrows it as the runtime threw it.
- * The clients' `unsettled` (kv.client.js, r2.client.js) reads this shape.
+ * The clients' `unsettled` (dispatch/runtime/settled.client.ts) reads this shape.
  */
 export type Settled<T> = { value: T } | { error: { name: string; message: string; domException: boolean } };
 

@@ -5,7 +5,7 @@ import { type D1QueryMeta, D1Value } from "../../../cloudflare-api/resources";
 import type { BindingKind, StoredBinding } from "../bindings/kind";
 import type { Env } from "../env";
 import { d1DatabaseOf, resourcesStoreOf } from "../resources/stores-of";
-import source from "./binding.client.js";
+import source from "./binding.client.built.js";
 import type { D1Statement, D1StatementResult } from "./store";
 
 interface D1Props {
@@ -46,7 +46,7 @@ function bindingResult({ results, meta }: D1StatementResult) {
 /**
  * One tenant's D1 database, handed to a loaded worker as
  * `ctx.exports.TenantD1({ props: { accountId, databaseId } })`. The client
- * (d1.client.js, the runtime's own binding code) speaks D1's wire protocol to
+ * (binding.client.ts, the runtime's own binding code) speaks D1's wire protocol to
  * it, and it answers as miniflare's D1 does: `POST /query` and
  * `POST /execute`, every call one transaction, on the database's own object,
  * the one the REST API queries too. Nothing the tenant sends names a

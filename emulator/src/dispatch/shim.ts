@@ -23,24 +23,18 @@ export const EVICT_ENTRYPOINT = "__WfpEvict";
 export const EGRESS_BINDING = "__wfp_egress";
 
 /**
- * The module that makes the tenant's env, evaluated before any module of the
- * tenant's: `env` from `cloudflare:workers` (readable at the top level of a
- * tenant's module and in its handlers) is the loaded worker's env itself, so
- * it is changed in place, as the handler's env is: the egress stub taken out,
- * each emulated binding's stub replaced by its client (`wrap(stub)`). A tenant
- * then sees the same bindings through either, and no stub of the emulator's.
- * Only which bindings to wrap is generated; the rest is tenant-env.client.js.
+ * The module that makes the tenant's env (tenant-env.client.ts), evaluated
+ * before any module of the tenant's: only which bindings to wrap, with which
+ * client's `wrap`, is generated.
  */
 export function envSource(wrapped: { binding: string; module: string }[]): string {
   const clientModules = [...new Set(wrapped.map((w) => w.module))];
   const imports = clientModules.map((m, i) => `import { wrap as wrap${i} } from ${JSON.stringify(`./${m}`)};`);
   const table = wrapped.map((w) => `[${JSON.stringify(w.binding)}, wrap${clientModules.indexOf(w.module)}]`);
-  return `import { env as moduleEnv } from "cloudflare:workers";
-import { tenantEnvOf } from "./${RUNTIME_MODULES.tenantEnv}";
+  return `import { makeTenantEnv } from "./${RUNTIME_MODULES.tenantEnv}";
 ${imports.join("\n")}
 
-export const tenantEnv = tenantEnvOf(${JSON.stringify(EGRESS_BINDING)}, [${table.join(", ")}]);
-tenantEnv(moduleEnv);
+export const tenantEnv = makeTenantEnv([${table.join(", ")}]);
 `;
 }
 
@@ -48,7 +42,7 @@ tenantEnv(moduleEnv);
  * The main module of a loaded worker: it makes the tenant's env (envSource)
  * before the tenant's modules are evaluated, imports the tenant's main
  * module, and exports it with every handler run inside its invocation with
- * that env (entry.client.js). Generated per script because the main module
+ * that env (entry.client.ts). Generated per script because the main module
  * differs.
  */
 export function shimSource(mainModule: string): string {

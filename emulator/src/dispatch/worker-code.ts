@@ -2,11 +2,11 @@ import { bindingKinds } from "../bindings";
 import type { Exports, RunScope } from "../bindings/kind";
 import type { Env } from "../env";
 import type { RunnableScript, StoredModule } from "./runnable-script";
-import egressSource from "./runtime/egress.client.js";
-import entrySource from "./runtime/entry.client.js";
-import invocationSource from "./runtime/invocation.client.js";
-import settledSource from "./runtime/settled.client.js";
-import tenantEnvSource from "./runtime/tenant-env.client.js";
+import egressSource from "./runtime/egress.client.built.js";
+import entrySource from "./runtime/entry.client.built.js";
+import invocationSource from "./runtime/invocation.client.built.js";
+import settledSource from "./runtime/settled.client.built.js";
+import tenantEnvSource from "./runtime/tenant-env.client.built.js";
 import { EGRESS_BINDING, envSource, RUNTIME_MODULES, shimSource } from "./shim";
 
 /** The emulator's modules that are the same in every loaded worker, by the name the others import them by. */

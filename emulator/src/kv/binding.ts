@@ -3,7 +3,7 @@ import { KeySpace } from "../bindings/key-space";
 import type { BindingKind } from "../bindings/kind";
 import { type Settled, settled } from "../bindings/settled";
 import type { Env } from "../env";
-import source from "./binding.client.js";
+import source from "./binding.client.built.js";
 
 interface KvProps {
   namespaceId: string;
@@ -29,7 +29,7 @@ type LooseKv = Record<Read | "put" | "delete", (...args: unknown[]) => Promise<u
 /**
  * One tenant's KV namespace, handed to a loaded worker as
  * `ctx.exports.TenantKv({ props: { namespaceId } })`; its client
- * (kv.client.js) gives the tenant the binding's own API on top of it.
+ * (binding.client.ts) gives the tenant the binding's own API on top of it.
  *
  * Every call goes to the real KV binding over KV_DATA with the namespace's
  * prefix on each key, so the real binding does the validating, coercing and

@@ -3,7 +3,8 @@ import { KeySpace } from "../bindings/key-space";
 import type { BindingKind } from "../bindings/kind";
 import { type Settled, settled } from "../bindings/settled";
 import type { Env } from "../env";
-import source from "./binding.client.js";
+import source from "./binding.client.built.js";
+import { HEADERS_TAG } from "./headers-tag";
 
 interface R2Props {
   accountId: string;
@@ -54,15 +55,9 @@ export interface R2ListData {
 type Loose<T> = { [K in keyof T]: T[K] extends (...args: never[]) => infer R ? (...args: unknown[]) => R : T[K] };
 
 /**
- * Headers cannot cross to the emulator as they are, so the client sends them
- * tagged and they are rebuilt here before the real binding reads them.
- */
-const HEADERS_TAG = "__wfp_headers";
-
-/**
  * One tenant's R2 bucket, handed to a loaded worker as
  * `ctx.exports.TenantR2Bucket({ props: { accountId, bucketName } })`; its
- * client (r2.client.js) gives the tenant the binding's own API and classes.
+ * client (binding.client.ts) gives the tenant the binding's own API and classes.
  *
  * Every call goes to the real R2 binding over R2_DATA with the bucket's
  * prefix on each key (and on list prefixes, start-after keys and cursors),

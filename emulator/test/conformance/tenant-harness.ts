@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
-import settledSource from "../../src/dispatch/runtime/settled.client.js";
+import settledSource from "../../src/dispatch/runtime/settled.client.built.js";
 import { RUNTIME_MODULES } from "../../src/dispatch/shim";
 import { acct, call, json, resultOf } from "../helpers";
 import { createNamespace, dispatch, uploadScript } from "../tenant";

@@ -1,4 +1,3 @@
-// @ts-check
 // Shipped into loaded tenant workers: the D1 binding's API on top of the
 // TenantD1 stub. It is a port of the runtime's own binding (workerd's
 // src/cloudflare/internal/d1-api.ts, on the path without the d1_binding_jsrpc
@@ -14,45 +13,43 @@ const D1_SESSION_CONSTRAINT_FIRST_PRIMARY = "first-primary";
 const D1_SESSION_CONSTRAINT_FIRST_UNCONSTRAINED = "first-unconstrained";
 const D1_SESSION_COMMIT_TOKEN_HTTP_HEADER = "x-cf-d1-session-commit-token";
 
-/** @typedef {{ fetch(input: string, init?: RequestInit): Promise<Response> }} D1Fetcher */
-/** @typedef {string | number | null | number[]} D1Param */
-/** @typedef {"ROWS_AND_COLUMNS" | "NONE"} ResultsFormat */
-/** @typedef {Record<string, unknown>} D1Meta */
-/**
- * @typedef {{ success: true, meta: D1Meta, results?: unknown }
- *   | { success: false, error: string }} D1Answer
- */
+/** The TenantD1 entrypoint (binding.ts) as the loaded worker holds it. */
+interface D1Fetcher {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+type D1Param = string | number | null | number[];
+type ResultsFormat = "ROWS_AND_COLUMNS" | "NONE";
+type D1Meta = Record<string, unknown>;
+type D1Answer = { success: true; meta: D1Meta; results?: unknown } | { success: false; error: string };
+type D1Success = D1Answer & { success: true };
+/** One statement's result as D1 sends it. */
+type D1Result = { error?: string; meta: D1Meta; results?: unknown };
+/** Rows as D1 answers them with `resultsFormat=ROWS_AND_COLUMNS`. */
+type RowsAndColumns = { columns: string[]; rows: unknown[][] };
 
 class D1Database {
   // Declared first, as in the runtime: they are the binding's own keys, in this order.
-  /** @type {D1DatabaseSessionAlwaysPrimary} */
-  alwaysPrimarySession;
-  /** @type {D1Fetcher} */
-  fetcher;
+  alwaysPrimarySession: D1DatabaseSessionAlwaysPrimary;
+  fetcher: D1Fetcher;
 
-  /** @param {D1Fetcher} fetcher */
-  constructor(fetcher) {
+  constructor(fetcher: D1Fetcher) {
     this.fetcher = fetcher;
     this.alwaysPrimarySession = new D1DatabaseSessionAlwaysPrimary(this.fetcher);
   }
 
-  /** @param {string} query */
-  prepare(query) {
+  prepare(query: string): D1PreparedStatement {
     return new D1PreparedStatement(this.alwaysPrimarySession, query);
   }
 
-  /** @param {D1PreparedStatement[]} statements */
-  async batch(statements) {
+  async batch(statements: D1PreparedStatement[]): Promise<D1Success[]> {
     return this.alwaysPrimarySession.batch(statements);
   }
 
-  /** @param {string} query */
-  async exec(query) {
+  async exec(query: string): Promise<{ count: number; duration: number }> {
     return this.alwaysPrimarySession.exec(query);
   }
 
-  /** @param {string} [constraintOrBookmark] */
-  withSession(constraintOrBookmark) {
+  withSession(constraintOrBookmark?: string): D1DatabaseSession {
     let bookmarkOrConstraint = constraintOrBookmark?.trim();
     if (bookmarkOrConstraint == null || bookmarkOrConstraint === "") {
       bookmarkOrConstraint = D1_SESSION_CONSTRAINT_FIRST_UNCONSTRAINED;
@@ -63,28 +60,27 @@ class D1Database {
   /**
    * Needs the d1_binding_jsrpc compatibility flag, which miniflare's D1 does
    * not serve: without it the runtime refuses the call, as here.
-   * @param {unknown} _request
    */
-  async query(_request) {
+  async query(_request: unknown): Promise<never> {
     const message =
       "D1Database.query() requires the d1_binding_jsrpc compatibility flag. Enable d1_binding_jsrpc before calling query().";
     throw new Error(`D1_ERROR: ${message}`);
   }
 
   /** @deprecated D1 no longer serves dumps: the call fails as it does on D1. */
-  async dump() {
+  async dump(): Promise<ArrayBuffer> {
     return this.alwaysPrimarySession.dump();
   }
 }
 
 class D1DatabaseSession {
-  /**
-   * @param {D1Fetcher} fetcher
-   * @param {string | null} bookmarkOrConstraint `null` sends no bookmark at all
-   */
-  constructor(fetcher, bookmarkOrConstraint) {
+  // `declare`d, not initialised: own properties in the order the constructor sets them, as in the runtime.
+  declare fetcher: D1Fetcher;
+  declare bookmarkOrConstraint: string | null;
+
+  /** `bookmarkOrConstraint` null sends no bookmark at all. */
+  constructor(fetcher: D1Fetcher, bookmarkOrConstraint: string | null) {
     this.fetcher = fetcher;
-    /** @type {string | null} */
     this.bookmarkOrConstraint = null;
     if (bookmarkOrConstraint != null) {
       this.bookmarkOrConstraint = bookmarkOrConstraint.trim();
@@ -95,10 +91,8 @@ class D1DatabaseSession {
   /**
    * Keeps the newest bookmark seen: queries of one session can run at once
    * and answer in any order.
-   * @param {string} newBookmark
-   * @returns {string | null}
    */
-  _updateBookmark(newBookmark) {
+  _updateBookmark(newBookmark: string): string | null {
     const bookmark = newBookmark.trim();
     if (!bookmark) return this.getBookmark();
     const currentBookmark = this.getBookmark();
@@ -108,30 +102,23 @@ class D1DatabaseSession {
     return this.getBookmark();
   }
 
-  /** @param {string} sql */
-  prepare(sql) {
+  prepare(sql: string): D1PreparedStatement {
     return new D1PreparedStatement(this, sql);
   }
 
-  /** @param {D1PreparedStatement[]} statements */
-  async batch(statements) {
+  async batch(statements: D1PreparedStatement[]): Promise<D1Success[]> {
     // Only the first answer is checked: D1 fails a batch as a whole.
-    const exec = /** @type {(D1Answer & { success: true })[]} */ (
-      await this._sendOrThrow(
-        "/query",
-        statements.map((s) => s.statement),
-        statements.map((s) => s.params),
-        "ROWS_AND_COLUMNS",
-      )
-    );
+    const exec = (await this._sendOrThrow(
+      "/query",
+      statements.map((s) => s.statement),
+      statements.map((s) => s.params),
+      "ROWS_AND_COLUMNS",
+    )) as D1Success[];
     return exec.map(toArrayOfObjects);
   }
 
-  /**
-   * The newest bookmark this session received; never the constraint it was opened with.
-   * @returns {string | null}
-   */
-  getBookmark() {
+  /** The newest bookmark this session received; never the constraint it was opened with. */
+  getBookmark(): string | null {
     switch (this.bookmarkOrConstraint) {
       case D1_SESSION_CONSTRAINT_FIRST_UNCONSTRAINED:
       case D1_SESSION_CONSTRAINT_FIRST_PRIMARY:
@@ -141,12 +128,8 @@ class D1DatabaseSession {
     }
   }
 
-  /**
-   * Sends the session's bookmark (or constraint) and keeps the one the answer carries.
-   * @param {string} input
-   * @param {RequestInit} [init]
-   */
-  async _wrappedFetch(input, init) {
+  /** Sends the session's bookmark (or constraint) and keeps the one the answer carries. */
+  async _wrappedFetch(input: string, init?: RequestInit): Promise<Response> {
     const headers = new Headers(init?.headers);
     if (this.bookmarkOrConstraint) headers.set(D1_SESSION_COMMIT_TOKEN_HTTP_HEADER, this.bookmarkOrConstraint);
     const request = init ? { ...init, headers } : { headers };
@@ -156,30 +139,26 @@ class D1DatabaseSession {
     return response;
   }
 
-  /**
-   * @param {string} endpoint
-   * @param {string | string[]} query
-   * @param {D1Param[] | D1Param[][]} params
-   * @param {ResultsFormat} resultsFormat
-   * @returns {Promise<D1Answer | D1Answer[]>}
-   */
-  async _sendOrThrow(endpoint, query, params, resultsFormat) {
+  async _sendOrThrow(
+    endpoint: string,
+    query: string | string[],
+    params: D1Param[] | D1Param[][],
+    resultsFormat: ResultsFormat,
+  ): Promise<D1Answer | D1Answer[]> {
     const results = await this._send(endpoint, query, params, resultsFormat);
-    const firstResult = /** @type {D1Answer} */ (firstIfArray(results));
+    const firstResult = firstIfArray(results) as D1Answer;
     if (!firstResult.success) {
       throw new Error(`D1_ERROR: ${firstResult.error}`, { cause: new Error(firstResult.error) });
     }
     return results;
   }
 
-  /**
-   * @param {string} endpoint
-   * @param {string | string[]} query
-   * @param {D1Param[] | D1Param[][]} params
-   * @param {ResultsFormat} resultsFormat
-   * @returns {Promise<D1Answer | D1Answer[]>}
-   */
-  async _send(endpoint, query, params, resultsFormat) {
+  async _send(
+    endpoint: string,
+    query: string | string[],
+    params: D1Param[] | D1Param[][],
+    resultsFormat: ResultsFormat,
+  ): Promise<D1Answer | D1Answer[]> {
     const body = JSON.stringify(
       Array.isArray(query) ? query.map((sql, index) => ({ sql, params: params[index] })) : { sql: query, params },
     );
@@ -191,10 +170,10 @@ class D1DatabaseSession {
       body,
     });
     try {
-      const answer = await toJson(response);
+      const answer = (await toJson(response)) as D1Result | D1Result[];
       return Array.isArray(answer) ? answer.map(mapD1Result) : mapD1Result(answer);
     } catch (error) {
-      const e = /** @type {Error & { cause?: Error }} */ (error);
+      const e = error as Error & { cause?: Error };
       const message = e.cause?.message || e.message || "Something went wrong";
       throw new Error(`D1_ERROR: ${message}`, { cause: new Error(message) });
     }
@@ -203,25 +182,15 @@ class D1DatabaseSession {
 
 /** The session behind the binding's own `prepare`, `batch` and `exec`: always the primary, never a bookmark. */
 class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
-  /** @param {D1Fetcher} fetcher */
-  constructor(fetcher) {
+  constructor(fetcher: D1Fetcher) {
     super(fetcher, null);
   }
 
-  /**
-   * @override
-   * @param {string} _newBookmark
-   * @returns {string | null}
-   */
-  _updateBookmark(_newBookmark) {
+  override _updateBookmark(_newBookmark: string): string | null {
     return null;
   }
 
-  /**
-   * @override
-   * @returns {string | null}
-   */
-  getBookmark() {
+  override getBookmark(): string | null {
     return null;
   }
 
@@ -229,9 +198,8 @@ class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
    * Each line is one query, without parameters (the runtime splits on
    * newlines only). D1 answers a failure as a whole, so the error always
    * names line 1, whichever line failed: the runtime's message, kept.
-   * @param {string} query
    */
-  async exec(query) {
+  async exec(query: string): Promise<{ count: number; duration: number }> {
     const lines = query.trim().split("\n");
     const execResults = await this._send("/execute", lines, [], "NONE");
     const results = Array.isArray(execResults) ? execResults : [execResults];
@@ -244,19 +212,19 @@ class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
         const legacyMessage = `Error in line ${lineNumber}: ${line}: ${message}`;
         throw new Error(`D1_EXEC_ERROR: ${legacyMessage}`, { cause: new Error(legacyMessage) });
       }
-      duration += /** @type {number} */ (res.meta.duration);
+      duration += res.meta.duration as number;
     }
     return { count: results.length, duration };
   }
 
-  async dump() {
+  async dump(): Promise<ArrayBuffer> {
     const response = await this._wrappedFetch("http://d1/dump", {
       method: "POST",
       headers: { "content-type": "application/json" },
     });
     if (response.status !== 200) {
       try {
-        const err = /** @type {{ error: string }} */ (await response.json());
+        const err = (await response.json()) as { error: string };
         throw new Error(`D1_DUMP_ERROR: ${err.error}`, { cause: new Error(err.error) });
       } catch {
         throw new Error(`D1_DUMP_ERROR: Status + ${response.status}`, {
@@ -269,12 +237,11 @@ class D1DatabaseSessionAlwaysPrimary extends D1DatabaseSession {
 }
 
 class D1PreparedStatement {
-  /**
-   * @param {D1DatabaseSession} dbSession
-   * @param {string} statement
-   * @param {D1Param[]} [values]
-   */
-  constructor(dbSession, statement, values) {
+  declare dbSession: D1DatabaseSession;
+  declare statement: string;
+  declare params: D1Param[];
+
+  constructor(dbSession: D1DatabaseSession, statement: string, values?: D1Param[]) {
     this.dbSession = dbSession;
     this.statement = statement;
     this.params = values || [];
@@ -284,18 +251,17 @@ class D1PreparedStatement {
    * Checks and converts each value as the runtime does: booleans become 1 or
    * 0, byte arrays, ArrayBuffers and views become arrays of bytes (blobs), and
    * anything else that is not a number, a string or null is refused.
-   * @param {unknown[]} values
    */
-  bind(...values) {
-    const transformedValues = values.map((r) => {
+  bind(...values: unknown[]): D1PreparedStatement {
+    const transformedValues = values.map((r): D1Param => {
       const rType = typeof r;
-      if (rType === "number" || rType === "string") return /** @type {number | string} */ (r);
+      if (rType === "number" || rType === "string") return r as number | string;
       if (rType === "boolean") return r ? 1 : 0;
       if (rType === "object") {
         if (r == null) return null;
         if (Array.isArray(r) && r.every((b) => typeof b === "number" && b >= 0 && b < 256)) return r;
         if (r instanceof ArrayBuffer) return Array.from(new Uint8Array(r));
-        if (ArrayBuffer.isView(r)) return Array.from(/** @type {Uint8Array} */ (r));
+        if (ArrayBuffer.isView(r)) return Array.from(r as Uint8Array);
       }
       throw new Error(`D1_TYPE_ERROR: Type '${rType}' not supported for value '${r}'`, {
         cause: new Error(`Type '${rType}' not supported for value '${r}'`),
@@ -304,11 +270,10 @@ class D1PreparedStatement {
     return new D1PreparedStatement(this.dbSession, this.statement, transformedValues);
   }
 
-  /** @param {string} [colName] */
-  async first(colName) {
-    const info = /** @type {D1Answer & { success: true }} */ (
-      firstIfArray(await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"))
-    );
+  async first(colName?: string): Promise<unknown> {
+    const info = firstIfArray(
+      await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"),
+    ) as D1Success;
     const results = toArrayOfObjects(info).results;
     if (results.length === 0) return null;
     const firstResult = results.at(0);
@@ -321,75 +286,59 @@ class D1PreparedStatement {
     return firstResult;
   }
 
-  async run() {
+  async run(): Promise<D1Answer | undefined> {
     return firstIfArray(await this.dbSession._sendOrThrow("/execute", this.statement, this.params, "NONE"));
   }
 
-  async all() {
-    const result = /** @type {D1Answer & { success: true }} */ (
-      firstIfArray(await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"))
-    );
+  async all(): Promise<D1Success & { results: Record<string, unknown>[] }> {
+    const result = firstIfArray(
+      await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"),
+    ) as D1Success;
     return toArrayOfObjects(result);
   }
 
-  /** @param {{ columnNames?: boolean }} [options] */
-  async raw(options) {
-    const s = /** @type {D1Answer & { success: true }} */ (
-      firstIfArray(await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"))
-    );
+  async raw(options?: { columnNames?: boolean }): Promise<unknown[][]> {
+    const s = firstIfArray(
+      await this.dbSession._sendOrThrow("/query", this.statement, this.params, "ROWS_AND_COLUMNS"),
+    ) as D1Success;
     if (!("results" in s)) return [];
     if (Array.isArray(s.results)) {
-      /** @type {unknown[][]} */
-      const raw = [];
+      const raw: unknown[][] = [];
       for (const row of s.results) {
         if (options?.columnNames && raw.length === 0) raw.push(Array.from(Object.keys(row)));
         raw.push(Object.keys(row).map((k) => row[k]));
       }
       return raw;
     }
-    const { columns, rows } = /** @type {{ columns: string[], rows: unknown[][] }} */ (s.results);
+    const { columns, rows } = s.results as RowsAndColumns;
     return [...(options?.columnNames ? [columns] : []), ...rows];
   }
 }
 
-/**
- * @template T
- * @param {T | T[]} results
- * @returns {T | undefined}
- */
-function firstIfArray(results) {
+function firstIfArray<T>(results: T | T[]): T | undefined {
   return Array.isArray(results) ? results.at(0) : results;
 }
 
-/**
- * Rows and columns as objects keyed by column (a later column of the same name wins, as in the runtime).
- * @param {D1Answer & { success: true }} response
- * @returns {D1Answer & { success: true, results: Record<string, unknown>[] }}
- */
-function toArrayOfObjects(response) {
+/** Rows and columns as objects keyed by column (a later column of the same name wins, as in the runtime). */
+function toArrayOfObjects(response: D1Success): D1Success & { results: Record<string, unknown>[] } {
   if (!("results" in response)) return { ...response, results: [] };
   const results = response.results;
   if (Array.isArray(results)) return { ...response, results };
-  const { rows, columns } = /** @type {{ columns: string[], rows: unknown[][] }} */ (results);
+  const { rows, columns } = results as RowsAndColumns;
   return {
     ...response,
     results: rows.map((row) => Object.fromEntries(row.map((cell, i) => [columns[i], cell]))),
   };
 }
 
-/**
- * The rest of the binding relies on `success`; D1 only promises that `error` is there or not.
- * @param {{ error?: string, meta: D1Meta, results?: unknown }} result
- * @returns {D1Answer}
- */
-function mapD1Result(result) {
+/** The rest of the binding relies on `success`; D1 only promises that `error` is there or not. */
+function mapD1Result(result: D1Result): D1Answer {
   return result.error
     ? { success: false, error: result.error }
     : { success: true, meta: result.meta, ...("results" in result ? { results: result.results } : {}) };
 }
 
-/** @param {Response} response */
-async function toJson(response) {
+async function toJson(response: Response): Promise<unknown> {
   const body = await response.text();
   try {
     return JSON.parse(body);
@@ -398,7 +347,6 @@ async function toJson(response) {
   }
 }
 
-/** @param {D1Fetcher} stub */
-export function wrap(stub) {
+export function wrap(stub: D1Fetcher): D1Database {
   return new D1Database(stub);
 }

@@ -1,23 +1,15 @@
-// @ts-check
 // Shipped into loaded tenant workers: turns the TenantKv stub into an object
 // with the KV binding's API. The emulator side does the work (behind the
 // stub, the real KV binding answers); this side forwards the arguments.
 
-import { unsettled } from "./__wfp_settled.js";
+import type { Settled } from "../bindings/settled.ts";
+import { unsettled } from "../dispatch/runtime/settled.client.ts";
 
-/**
- * @template T
- * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
- */
-/**
- * @typedef {{
- *   get(...args: unknown[]): Settled<unknown>,
- *   getWithMetadata(...args: unknown[]): Settled<unknown>,
- *   put(...args: unknown[]): Settled<unknown>,
- *   delete(...args: unknown[]): Settled<unknown>,
- *   list(...args: unknown[]): Settled<unknown>,
- * }} TenantKvStub
- */
+/** The TenantKv entrypoint (binding.ts) as the loaded worker holds it. */
+type TenantKvStub = Record<
+  "get" | "getWithMetadata" | "put" | "delete" | "list",
+  (...args: unknown[]) => Promise<Settled<unknown>>
+>;
 
 /**
  * The binding's methods. Arguments go on as given, however many (the runtime
@@ -26,36 +18,29 @@ import { unsettled } from "./__wfp_settled.js";
  * cross to the emulator.
  */
 class KvNamespace {
-  /** @type {TenantKvStub} */
-  #stub;
+  #stub: TenantKvStub;
 
-  /** @param {TenantKvStub} stub */
-  constructor(stub) {
+  constructor(stub: TenantKvStub) {
     this.#stub = stub;
   }
 
-  /** @param {unknown[]} args */
-  get(...args) {
+  get(...args: unknown[]) {
     return unsettled(this.#stub.get(...keyed(args)));
   }
 
-  /** @param {unknown[]} args */
-  getWithMetadata(...args) {
+  getWithMetadata(...args: unknown[]) {
     return unsettled(this.#stub.getWithMetadata(...keyed(args)));
   }
 
-  /** @param {unknown[]} args */
-  put(...args) {
+  put(...args: unknown[]) {
     return unsettled(this.#stub.put(...keyed(args)));
   }
 
-  /** @param {unknown[]} args */
-  delete(...args) {
+  delete(...args: unknown[]) {
     return unsettled(this.#stub.delete(...keyed(args)));
   }
 
-  /** @param {unknown[]} args */
-  list(...args) {
+  list(...args: unknown[]) {
     return unsettled(this.#stub.list(...args));
   }
 }
@@ -65,16 +50,13 @@ Object.defineProperty(KvNamespace.prototype, Symbol.toStringTag, { value: "KvNam
  * The arguments with the key (the first) as the runtime reads it: a string
  * (`undefined` too), or an array of strings for a bulk read. No arguments
  * stay none, for the runtime's own argument error.
- * @param {unknown[]} args
- * @returns {unknown[]}
  */
-function keyed(args) {
+function keyed(args: unknown[]): unknown[] {
   if (args.length === 0) return args;
   const [key, ...rest] = args;
   return [Array.isArray(key) ? key.map(String) : String(key), ...rest];
 }
 
-/** @param {TenantKvStub} stub */
-export function wrap(stub) {
+export function wrap(stub: TenantKvStub): KvNamespace {
   return new KvNamespace(stub);
 }

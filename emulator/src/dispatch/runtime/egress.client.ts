@@ -1,4 +1,3 @@
-// @ts-check
 // Shipped into every loaded tenant worker, evaluated before the tenant's own
 // modules. The loaded worker has no network of its own (globalOutbound is
 // null): `fetch` is replaced by a call to the emulator's egress stub, tagged
@@ -6,23 +5,18 @@
 // The stub comes in through env rather than as globalOutbound because a
 // globalOutbound pointing back into the emulator ties the tenant's isolate to
 // the emulator's thread, and a tenant in a busy loop would stall every other.
-import { invocations } from "./__wfp_invocation.js";
+import { invocations } from "./invocation.client.ts";
 
 const INVOCATION_HEADER = "x-wfp-invocation";
 
-/** @type {Fetcher | undefined} */
-let egress;
+let egress: Fetcher | undefined;
 
-/** Called by the shim with the egress stub from the loaded worker's env, before any handler runs. @param {Fetcher} stub */
-export function setEgress(stub) {
+/** Called by the shim with the egress stub from the loaded worker's env, before any handler runs. */
+export function setEgress(stub: Fetcher): void {
   egress ??= stub;
 }
 
-/**
- * @param {RequestInfo | URL} input
- * @param {RequestInit} [init]
- */
-globalThis.fetch = function fetch(input, init) {
+globalThis.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
   request.headers.set(INVOCATION_HEADER, invocations.getStore()?.id ?? "");
   if (egress === undefined) return Promise.reject(new Error("Subrequests are not available outside a request"));

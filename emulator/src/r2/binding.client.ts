@@ -1,42 +1,30 @@
-// @ts-check
 // Shipped into loaded tenant workers: turns the TenantR2Bucket stub into an
 // object with the R2 binding's API. Behind the stub the real R2 binding
 // answers; objects cross as plain data, and this side rebuilds the runtime's
 // classes around them (R2Object, R2ObjectBody, R2Checksums, multipart uploads).
 
-import { unsettled } from "./__wfp_settled.js";
+import type { Settled } from "../bindings/settled.ts";
+import { unsettled } from "../dispatch/runtime/settled.client.ts";
+import type { R2ListData, R2ObjectData } from "./binding.ts";
+import { HEADERS_TAG } from "./headers-tag.ts";
 
-/**
- * @template T
- * @typedef {Promise<{ value: T } | { error: { name: string, message: string, domException: boolean } }>} Settled
- */
-/**
- * @typedef {{
- *   key: string, version: string, size: number, etag: string, httpEtag: string, uploaded: Date,
- *   httpMetadata: Record<string, unknown> | undefined, customMetadata: Record<string, string> | undefined,
- *   range: unknown, checksums: Partial<Record<Hash, string>>, storageClass: string,
- *   ssecKeyMd5: string | undefined,
- * }} ObjectData
- * @typedef {{ objects: ObjectData[], truncated: boolean, cursor: string | undefined, delimitedPrefixes: string[] }} ListData
- * @typedef {{
- *   head(...args: unknown[]): Settled<ObjectData | null>,
- *   get(...args: unknown[]): Settled<{ object: ObjectData, body?: ReadableStream } | null>,
- *   put(...args: unknown[]): Settled<ObjectData | null>,
- *   delete(...args: unknown[]): Settled<void>,
- *   list(...args: unknown[]): Settled<ListData>,
- *   createMultipartUpload(...args: unknown[]): Settled<{ uploadId: string }>,
- *   uploadPart(key: string, uploadId: string, ...args: unknown[]): Settled<{ partNumber: number, etag: string }>,
- *   abortMultipartUpload(key: string, uploadId: string): Settled<void>,
- *   completeMultipartUpload(key: string, uploadId: string, ...args: unknown[]): Settled<ObjectData>,
- * }} TenantR2Stub
- */
+type Call<T> = (...args: unknown[]) => Promise<Settled<T>>;
 
-/** Must match HEADERS_TAG in r2.ts: Headers cross to the emulator tagged, as their entries. */
-const HEADERS_TAG = "__wfp_headers";
+/** The TenantR2Bucket entrypoint (binding.ts) as the loaded worker holds it. */
+interface TenantR2Stub {
+  head: Call<R2ObjectData | null>;
+  get: Call<{ object: R2ObjectData; body?: ReadableStream } | null>;
+  put: Call<R2ObjectData | null>;
+  delete: Call<void>;
+  list: Call<R2ListData>;
+  createMultipartUpload: Call<{ uploadId: string }>;
+  uploadPart(key: string, uploadId: string, ...args: unknown[]): Promise<Settled<{ partNumber: number; etag: string }>>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<Settled<void>>;
+  completeMultipartUpload(key: string, uploadId: string, ...args: unknown[]): Promise<Settled<R2ObjectData>>;
+}
 
-/** @typedef {"md5" | "sha1" | "sha256" | "sha384" | "sha512"} Hash */
-/** @type {readonly Hash[]} */
-const HASHES = ["md5", "sha1", "sha256", "sha384", "sha512"];
+type Hash = keyof R2StringChecksums;
+const HASHES: readonly Hash[] = ["md5", "sha1", "sha256", "sha384", "sha512"];
 
 /**
  * The checksums an object was stored with: raw bytes, and hex in JSON, as the
@@ -44,11 +32,15 @@ const HASHES = ["md5", "sha1", "sha256", "sha384", "sha512"];
  * (all five, some undefined, for a listed object; only those stored otherwise).
  */
 class Checksums {
-  /** @type {string[]} */
-  #named;
+  #named: string[];
+  // `declare`d, not initialised: own properties in the order the constructor sets them.
+  declare sha512: ArrayBuffer | undefined;
+  declare sha384: ArrayBuffer | undefined;
+  declare sha256: ArrayBuffer | undefined;
+  declare sha1: ArrayBuffer | undefined;
+  declare md5: ArrayBuffer | undefined;
 
-  /** @param {Partial<Record<Hash, string>>} hex */
-  constructor(hex) {
+  constructor(hex: R2StringChecksums) {
     this.#named = Object.keys(hex);
     // In the runtime's order of own properties.
     this.sha512 = bytesOf(hex.sha512);
@@ -58,24 +50,21 @@ class Checksums {
     this.md5 = bytesOf(hex.md5);
   }
 
-  toJSON() {
-    /** @type {Record<string, string | undefined>} */
-    const out = {};
+  toJSON(): Record<string, string | undefined> {
+    const out: Record<string, string | undefined> = {};
     for (const name of this.#named) {
-      const bytes = HASHES.includes(/** @type {Hash} */ (name)) ? this[/** @type {Hash} */ (name)] : undefined;
+      const bytes = HASHES.includes(name as Hash) ? this[name as Hash] : undefined;
       out[name] = bytes && [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
     }
     return out;
   }
 }
 
-/** @param {string | undefined} hex */
-function bytesOf(hex) {
+function bytesOf(hex: string | undefined): ArrayBuffer | undefined {
   return hex === undefined ? undefined : hexToBuffer(hex);
 }
 
-/** @param {string} hex */
-function hexToBuffer(hex) {
+function hexToBuffer(hex: string): ArrayBuffer {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes.buffer;
@@ -86,8 +75,20 @@ function hexToBuffer(hex) {
  * (the runtime's R2Object, whose class is named HeadResult).
  */
 class HeadResult {
-  /** @param {ObjectData} data */
-  constructor(data) {
+  declare ssecKeyMd5: string | undefined;
+  declare storageClass: string;
+  declare range: R2Range | undefined;
+  declare customMetadata: Record<string, string> | undefined;
+  declare httpMetadata: R2HTTPMetadata | undefined;
+  declare uploaded: Date;
+  declare checksums: Checksums;
+  declare httpEtag: string;
+  declare etag: string;
+  declare size: number;
+  declare version: string;
+  declare key: string;
+
+  constructor(data: R2ObjectData) {
     // In the runtime's order of own properties.
     this.ssecKeyMd5 = data.ssecKeyMd5;
     this.storageClass = data.storageClass;
@@ -103,11 +104,9 @@ class HeadResult {
     this.key = data.key;
   }
 
-  /** @param {Headers} headers */
-  writeHttpMetadata(headers) {
-    const meta = /** @type {Record<string, unknown>} */ (this.httpMetadata ?? {});
-    /** @type {[string, string][]} */
-    const fields = [
+  writeHttpMetadata(headers: Headers): void {
+    const meta = (this.httpMetadata ?? {}) as Record<string, unknown>;
+    const fields: [string, string][] = [
       ["contentType", "content-type"],
       ["contentLanguage", "content-language"],
       ["contentDisposition", "content-disposition"],
@@ -127,68 +126,64 @@ class HeadResult {
  * semantics and errors (read once, `bodyUsed`).
  */
 class GetResult extends HeadResult {
-  /** @type {Response} */
-  #response;
+  #response: Response;
 
-  /** @param {ObjectData} data @param {ReadableStream} body */
-  constructor(data, body) {
+  constructor(data: R2ObjectData, body: ReadableStream) {
     super(data);
     this.#response = new Response(body);
   }
 
-  get body() {
+  get body(): ReadableStream | null {
     return this.#response.body;
   }
 
-  get bodyUsed() {
+  get bodyUsed(): boolean {
     return this.#response.bodyUsed;
   }
 
-  arrayBuffer() {
+  arrayBuffer(): Promise<ArrayBuffer> {
     return this.#response.arrayBuffer();
   }
 
-  bytes() {
+  bytes(): Promise<Uint8Array> {
     return this.#response.bytes();
   }
 
-  text() {
+  text(): Promise<string> {
     return this.#response.text();
   }
 
-  json() {
+  json<T>(): Promise<T> {
     return this.#response.json();
   }
 
   /** The runtime types the blob with the object's content type. */
-  async blob() {
+  async blob(): Promise<Blob> {
     const type = this.httpMetadata?.contentType;
     return new Blob([await this.#response.arrayBuffer()], { type: typeof type === "string" ? type : "" });
   }
 }
 
 class R2MultipartUpload {
-  /** @type {TenantR2Stub} */
-  #stub;
+  #stub: TenantR2Stub;
+  declare uploadId: string;
+  declare key: string;
 
-  /** @param {TenantR2Stub} stub @param {string} key @param {string} uploadId */
-  constructor(stub, key, uploadId) {
+  constructor(stub: TenantR2Stub, key: string, uploadId: string) {
     this.#stub = stub;
     this.uploadId = uploadId;
     this.key = key;
   }
 
-  /** @param {unknown[]} args */
-  uploadPart(...args) {
+  uploadPart(...args: unknown[]): Promise<{ partNumber: number; etag: string }> {
     return unsettled(this.#stub.uploadPart(this.key, this.uploadId, ...args));
   }
 
-  abort() {
+  abort(): Promise<void> {
     return unsettled(this.#stub.abortMultipartUpload(this.key, this.uploadId));
   }
 
-  /** @param {unknown[]} args */
-  async complete(...args) {
+  async complete(...args: unknown[]): Promise<HeadResult> {
     return new HeadResult(await unsettled(this.#stub.completeMultipartUpload(this.key, this.uploadId, ...args)));
   }
 }
@@ -199,56 +194,47 @@ class R2MultipartUpload {
  * strings, as the runtime makes them, and Headers in options are tagged.
  */
 class R2Bucket {
-  /** @type {TenantR2Stub} */
-  #stub;
+  #stub: TenantR2Stub;
 
-  /** @param {TenantR2Stub} stub */
-  constructor(stub) {
+  constructor(stub: TenantR2Stub) {
     this.#stub = stub;
   }
 
-  /** @param {unknown[]} args */
-  async head(...args) {
+  async head(...args: unknown[]): Promise<HeadResult | null> {
     const data = await unsettled(this.#stub.head(...keyed(args)));
     return data && new HeadResult(data);
   }
 
-  /** @param {unknown[]} args */
-  async get(...args) {
+  async get(...args: unknown[]): Promise<HeadResult | GetResult | null> {
     const answer = await unsettled(this.#stub.get(...withTaggedHeaders(1, keyed(args))));
     if (answer === null) return null;
     return answer.body === undefined ? new HeadResult(answer.object) : new GetResult(answer.object, answer.body);
   }
 
-  /** @param {unknown[]} args */
-  async put(...args) {
+  async put(...args: unknown[]): Promise<HeadResult | null> {
     const data = await unsettled(this.#stub.put(...withTaggedHeaders(2, keyed(args))));
     return data && new HeadResult(data);
   }
 
-  /** @param {unknown[]} args */
-  delete(...args) {
+  delete(...args: unknown[]): Promise<void> {
     if (args.length > 0 && Array.isArray(args[0])) {
       return unsettled(this.#stub.delete(args[0].map(String), ...args.slice(1)));
     }
     return unsettled(this.#stub.delete(...keyed(args)));
   }
 
-  /** @param {unknown[]} args */
-  async list(...args) {
+  async list(...args: unknown[]): Promise<Omit<R2ListData, "objects"> & { objects: HeadResult[] }> {
     const page = await unsettled(this.#stub.list(...args));
     return { ...page, objects: page.objects.map((data) => new HeadResult(data)) };
   }
 
-  /** @param {unknown[]} args */
-  async createMultipartUpload(...args) {
+  async createMultipartUpload(...args: unknown[]): Promise<R2MultipartUpload> {
     const [key] = keyed(args);
     const { uploadId } = await unsettled(this.#stub.createMultipartUpload(...withTaggedHeaders(1, keyed(args))));
-    return new R2MultipartUpload(this.#stub, /** @type {string} */ (key), uploadId);
+    return new R2MultipartUpload(this.#stub, key as string, uploadId);
   }
 
-  /** @param {unknown} key @param {unknown} uploadId */
-  resumeMultipartUpload(key, uploadId) {
+  resumeMultipartUpload(key: unknown, uploadId: unknown): R2MultipartUpload {
     return new R2MultipartUpload(this.#stub, String(key), String(uploadId));
   }
 }
@@ -256,10 +242,8 @@ class R2Bucket {
 /**
  * The arguments with the key (the first) as the runtime reads it: any value
  * becomes its string; no arguments stay none, for the runtime's own error.
- * @param {unknown[]} args
- * @returns {unknown[]}
  */
-function keyed(args) {
+function keyed(args: unknown[]): unknown[] {
   if (args.length === 0) return args;
   const [key, ...rest] = args;
   return [String(key), ...rest];
@@ -268,16 +252,13 @@ function keyed(args) {
 /**
  * The arguments with Headers in the options object (at `index`) tagged, so
  * that they cross to the emulator (which rebuilds them for the real binding).
- * @param {number} index
- * @param {unknown[]} args
  */
-function withTaggedHeaders(index, args) {
+function withTaggedHeaders(index: number, args: unknown[]): unknown[] {
   const options = args[index];
   if (options === null || typeof options !== "object" || !Object.values(options).some((v) => v instanceof Headers)) {
     return args;
   }
-  /** @type {Record<string, unknown>} */
-  const tagged = {};
+  const tagged: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
     tagged[name] = value instanceof Headers ? { [HEADERS_TAG]: [...value] } : value;
   }
@@ -288,7 +269,6 @@ for (const runtimeClass of [Checksums, HeadResult, GetResult, R2MultipartUpload,
   Object.defineProperty(runtimeClass.prototype, Symbol.toStringTag, { value: runtimeClass.name });
 }
 
-/** @param {TenantR2Stub} stub */
-export function wrap(stub) {
+export function wrap(stub: TenantR2Stub): R2Bucket {
   return new R2Bucket(stub);
 }

@@ -1,28 +1,38 @@
-// @ts-check
 // Shipped into loaded tenant workers: `writeDataPoint` is synchronous in the
 // runtime and throws on a malformed point, so the client checks and returns at
 // once, and the write goes on in the background of the invocation.
-import { track } from "./__wfp_invocation.js";
+import { track } from "../dispatch/runtime/invocation.client.ts";
+import { ANALYTICS_LIMITS } from "./limits.ts";
 
-// LIMITS is prepended by analytics-engine.ts (one definition of production's limits, which the emulator enforces
-// again where it stores the point).
-/* global LIMITS */
-// @ts-expect-error defined by the prepended line
-const { blobs: MAX_BLOBS, doubles: MAX_DOUBLES, indexBytes: MAX_INDEX_BYTES, blobBytes: MAX_BLOB_BYTES } = LIMITS;
+const {
+  blobs: MAX_BLOBS,
+  doubles: MAX_DOUBLES,
+  indexBytes: MAX_INDEX_BYTES,
+  blobBytes: MAX_BLOB_BYTES,
+} = ANALYTICS_LIMITS;
 
-/** @param {unknown} value */
-function blobText(value) {
+function blobText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new TextDecoder().decode(value);
   throw new TypeError("Blobs must be strings, ArrayBuffers or null");
 }
 
-/** @param {{ writeDataPoint(point: unknown): Promise<void> }} stub */
-export function wrap(stub) {
+/** The point as the tenant may pass it: anything is checked here, as the runtime checks it. */
+interface DataPoint {
+  indexes?: unknown[];
+  blobs?: unknown[];
+  doubles?: unknown[];
+}
+
+/** The TenantAnalytics entrypoint (binding.ts) as the loaded worker holds it. */
+interface TenantAnalyticsStub {
+  writeDataPoint(point: { indexes: string[]; blobs: (string | null)[]; doubles: number[] }): Promise<void>;
+}
+
+export function wrap(stub: TenantAnalyticsStub): AnalyticsEngineDataset {
   return {
-    /** @param {{ indexes?: unknown[], blobs?: unknown[], doubles?: unknown[] }} [point] */
-    writeDataPoint(point = {}) {
+    writeDataPoint(point: DataPoint = {}) {
       const indexes = (point.indexes ?? []).map(blobText);
       const blobs = (point.blobs ?? []).map(blobText);
       const doubles = (point.doubles ?? []).map(Number);
