@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type PlatformHosts, PlatformHostsVars, platformHosts } from "../../platform/platform-hosts";
+import { parseSettings } from "../../platform/settings";
 import type { Env } from "./env";
 
 const Vars = PlatformHostsVars.extend({
@@ -22,12 +23,7 @@ export interface DispatcherConfig {
 
 /** The dispatcher's configuration from its vars; throws, naming the var, when one is wrong. */
 export function parseConfig(env: Env): DispatcherConfig {
-  const parsed = Vars.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`invalid dispatcher configuration: ${problems.join("; ")}`);
-  }
-  const vars = parsed.data;
+  const vars = parseSettings("dispatcher", Vars, env);
   return {
     hosts: platformHosts(vars),
     pathRouting: vars.PATH_ROUTING === "true",

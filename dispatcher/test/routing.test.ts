@@ -102,7 +102,9 @@ describe("the platform's own hosts", () => {
 
 describe("configuration", () => {
   it("answers 500 platform_error, naming nothing, when a var is wrong", async () => {
-    expect(() => harness({ ROUTE_CACHE_TTL_MS: "soon" })).toThrow(/ROUTE_CACHE_TTL_MS/);
+    expect(() => harness({ ROUTE_CACHE_TTL_MS: "soon" })).toThrow(
+      /^invalid dispatcher configuration: ROUTE_CACHE_TTL_MS: /,
+    );
     const { default: worker } = await import("../src/index");
     const env = { ...testEnv, PLATFORM_DOMAIN: "not a domain" };
     const res = await worker.fetch(new Request("http://localhost/__platform/health"), env, {} as ExecutionContext);

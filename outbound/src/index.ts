@@ -1,19 +1,11 @@
 import { planOf } from "../../platform/plans";
-import { type PlatformHosts, PlatformHostsVars, platformHosts } from "../../platform/platform-hosts";
 import { blockedResponse, countBlocked, unreachableResponse } from "./blocked";
+import { configOf } from "./config";
 import type { Env } from "./env";
 import { OUTBOUND_PARAMS_HEADER, outboundParams, outgoingRequest } from "./params";
 import { type BlockReason, egressVerdict } from "./policy";
 
 const HEALTH_PATH = "/__platform/health";
-
-/** The platform's hostnames, parsed once per set of vars. */
-let hostsFor: { env: Env; hosts: PlatformHosts } | undefined;
-
-function platformHostsOf(env: Env): PlatformHosts {
-  if (hostsFor?.env !== env) hostsFor = { env, hosts: platformHosts(PlatformHostsVars.parse(env)) };
-  return hostsFor.hosts;
-}
 
 /**
  * The outbound Worker: every subrequest of every tenant's Worker arrives here
@@ -24,7 +16,8 @@ function platformHostsOf(env: Env): PlatformHosts {
  */
 export default {
   async fetch(request, env): Promise<Response> {
-    const params = outboundParams(request, env);
+    const config = configOf(env);
+    const params = outboundParams(request, env, config.trustParamsHeader);
     const outgoing = outgoingRequest(request);
     const url = new URL(outgoing.url);
     // Reached with no tenant's parameters at all: not a subrequest but `npm run dev` checking it is up.
@@ -35,7 +28,7 @@ export default {
     if (params === null) {
       reason = "no_params";
     } else {
-      const verdict = egressVerdict(url, planOf(params.plan), platformHostsOf(env));
+      const verdict = egressVerdict(url, planOf(params.plan), config.hosts);
       if (!verdict.allowed) reason = verdict.reason;
     }
     if (reason !== undefined) {

@@ -16,13 +16,13 @@ function fromHeader(raw: string | null): OutboundParams | null {
 
 /**
  * The tenant's parameters for this subrequest: from env, as production passes
- * them; locally, only when configured to trust it, from the emulator's header.
- * Null when there are none that are valid.
+ * them; locally, only when configured to trust it (`trustHeader`), from the
+ * emulator's header. Null when there are none that are valid.
  */
-export function outboundParams(request: Request, env: Env): OutboundParams | null {
+export function outboundParams(request: Request, env: Env, trustHeader: boolean): OutboundParams | null {
   const fromEnv = OutboundParams.safeParse({ tenantId: env.tenantId, plan: env.plan });
   if (fromEnv.success) return fromEnv.data;
-  if (env.TRUST_OUTBOUND_PARAMS_HEADER !== "true") return null;
+  if (!trustHeader) return null;
   return fromHeader(request.headers.get(OUTBOUND_PARAMS_HEADER));
 }
 

@@ -123,6 +123,13 @@ describe("the outbound Worker", () => {
     expect(text).not.toContain("internal detail");
   });
 
+  it("fails every request while a var is wrong, naming the var", async () => {
+    const { env } = outboundEnv({ PLATFORM_HOSTS: "api.example.com, not a host" });
+    await expect(send("https://example.com/", { headers: paramsHeader("acme", "pro") }, env)).rejects.toThrow(
+      /^invalid outbound Worker configuration: PLATFORM_HOSTS\.1: /,
+    );
+  });
+
   it("answers its health check only to a request that is no tenant's", async () => {
     const { env } = outboundEnv();
     expect(await (await send("http://127.0.0.1:8790/__platform/health", {}, env)).json()).toEqual({

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { z } from "zod";
+import { configOf } from "./config";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
 
@@ -17,9 +17,9 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
 
 /** Lets through only `Authorization: Bearer <API_TOKEN>`; a missing or wrong token gets 401, never a hint. */
 export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const expected = c.env.API_TOKEN;
+  const expected = configOf(c.env).apiToken;
   // An unset secret is the deployment's fault, not the client's: nobody gets in.
-  if (typeof expected !== "string" || expected.length === 0) {
+  if (expected === "") {
     throw new AppError(503, "not_configured", "this endpoint needs the API_TOKEN secret, which is not set");
   }
   const match = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "");
@@ -30,9 +30,6 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** `PUBLIC_WRITES`: unset is "false"; anything but the two words is a misconfiguration, not a guess. */
-const PublicWrites = z.enum(["true", "false"]).default("false");
-
 /**
  * Guards every route that changes the tenant's data (`/kv`, `/files`,
  * `/notes`). By default a write needs the API_TOKEN as `/admin` does: a store
@@ -40,10 +37,10 @@ const PublicWrites = z.enum(["true", "false"]).default("false");
  * wants anyone to write says so with `PUBLIC_WRITES = "true"`.
  */
 export const requireWriteAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const publicWrites = PublicWrites.safeParse(c.env.PUBLIC_WRITES);
-  if (!publicWrites.success) {
+  const { publicWrites } = configOf(c.env);
+  if (publicWrites === null) {
     throw new AppError(503, "not_configured", 'the PUBLIC_WRITES var must be "true" or "false"');
   }
-  if (publicWrites.data === "true") return next();
+  if (publicWrites) return next();
   return requireApiToken(c, next);
 };

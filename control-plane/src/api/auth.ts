@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
+import { configOf } from "../config";
 import { ApiError, errorResponse } from "./errors";
 import type { AppEnv } from "./types";
 
@@ -11,13 +12,13 @@ const unauthorized = (message: string) => new ApiError(401, "unauthorized", mess
  * Every failure is a 401 that says what was wrong, never what was expected.
  */
 export const requirePlatformToken = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.PLATFORM_API_TOKEN;
+  const expected = configOf(c.env).platformApiToken;
   const header = c.req.header("authorization");
   const fail = (message: string) => {
     c.header("WWW-Authenticate", 'Bearer realm="wfp-control-plane"');
     return errorResponse(c, unauthorized(message));
   };
-  if (expected === undefined || expected === "") return fail("the control plane has no PLATFORM_API_TOKEN set");
+  if (expected === "") return fail("the control plane has no PLATFORM_API_TOKEN set");
   if (header === undefined) return fail("missing Authorization header: send Authorization: Bearer <token>");
   const match = /^Bearer +(\S+)\s*$/i.exec(header);
   if (match === null) return fail("the Authorization header must be: Bearer <token>");

@@ -1,6 +1,6 @@
 import { DNS_LABEL } from "../../../platform/hostnames";
 import { tenantHostname } from "../../../platform/routes";
-import type { Config } from "../env";
+import type { Config } from "../config";
 import { ApiError } from "./errors";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -1,7 +1,7 @@
 import type { TenantId } from "../../../platform/routes";
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
-import type { Config } from "../env";
+import type { Config } from "../config";
 import { requestedSettings, type Settings, sameVars } from "../operations/requested-settings";
 import { type HostnameClaim, hostnameClaimsOfMany } from "../registry/hostnames";
 import { currentOperations } from "../registry/operations";

@@ -106,21 +106,3 @@ export function durableApiBudget(
 
 /** No budget: for a caller alone with its token (a CLI, a test of something else). */
 export const unlimitedBudget: ApiBudgetPort = { acquire: async () => {}, pause: async () => {} };
-
-/** `CLOUDFLARE_API_RATE_LIMIT` requests per `CLOUDFLARE_API_RATE_WINDOW_SECONDS`: Cloudflare's 1,200 per 300 s by default. */
-export function budgetRuleFromVars(vars: {
-  CLOUDFLARE_API_RATE_LIMIT?: string;
-  CLOUDFLARE_API_RATE_WINDOW_SECONDS?: string;
-}): BudgetRule {
-  const limit = positiveInt(vars.CLOUDFLARE_API_RATE_LIMIT, 1200, "CLOUDFLARE_API_RATE_LIMIT");
-  const windowSeconds = positiveInt(vars.CLOUDFLARE_API_RATE_WINDOW_SECONDS, 300, "CLOUDFLARE_API_RATE_WINDOW_SECONDS");
-  return { limit, windowMs: windowSeconds * 1000 };
-}
-
-export function positiveInt(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
-}

@@ -1,11 +1,12 @@
-import { AccountId } from "../../../cloudflare-api/names";
-import { type ApiBudget, budgetRuleFromVars, durableApiBudget, positiveInt } from "./budget";
+import type { AccountId } from "../../../cloudflare-api/names";
+import { type CloudflareClientConfig, cloudflareClientConfigOf } from "../config";
+import { type ApiBudget, durableApiBudget } from "./budget";
 import { D1Databases } from "./d1";
 import { DispatchNamespaces } from "./dispatch-namespaces";
 import { KvNamespaces } from "./kv";
 import { R2Buckets } from "./r2";
 import { Scripts } from "./scripts";
-import { CloudflareApi, type CloudflareApiConfig, DEFAULT_API_BASE_URL, DEFAULT_TIMEOUT_MS } from "./transport";
+import { CloudflareApi, type CloudflareApiConfig } from "./transport";
 
 /**
  * The control plane's Cloudflare API client: every call it makes, grouped by
@@ -37,38 +38,29 @@ export class CloudflareClient {
   }
 }
 
-/** The Worker bindings and vars the client reads. */
-export interface CloudflareApiEnv {
-  /** Secret. */
-  CLOUDFLARE_API_TOKEN: string;
-  CLOUDFLARE_ACCOUNT_ID: string;
-  /** Defaults to https://api.cloudflare.com/client/v4. */
-  CLOUDFLARE_API_BASE_URL?: string;
-  /** Default 30000. */
-  CLOUDFLARE_API_TIMEOUT_MS?: string;
-  /** Default 1200 (per window). */
-  CLOUDFLARE_API_RATE_LIMIT?: string;
-  /** Default 300. */
-  CLOUDFLARE_API_RATE_WINDOW_SECONDS?: string;
+/** The Worker bindings the client uses; its vars and secret are config.ts's `CloudflareClientConfig`. */
+export interface CloudflareApiBindings {
   /** The shared request budget (class ApiBudget). */
   API_BUDGET: DurableObjectNamespace<ApiBudget>;
   /** When bound, requests go through this service (the emulator, locally) instead of the Internet. */
   CLOUDFLARE_API?: Fetcher;
 }
 
-export function cloudflareClientFromEnv(env: CloudflareApiEnv): CloudflareClient {
-  const accountId = AccountId.safeParse(env.CLOUDFLARE_ACCOUNT_ID);
-  if (!accountId.success) throw new Error("CLOUDFLARE_ACCOUNT_ID must be a 32-character hex account id");
-  if (env.CLOUDFLARE_API_TOKEN === undefined || env.CLOUDFLARE_API_TOKEN === "") {
-    throw new Error("CLOUDFLARE_API_TOKEN is not set");
-  }
+/**
+ * The client a Worker's bindings and configuration make; the configuration is
+ * parsed from `env` (the client's vars alone) unless given.
+ */
+export function cloudflareClientFromEnv(
+  env: CloudflareApiBindings,
+  config: CloudflareClientConfig = cloudflareClientConfigOf(env),
+): CloudflareClient {
   const service = env.CLOUDFLARE_API;
   return new CloudflareClient({
-    accountId: accountId.data,
-    apiToken: env.CLOUDFLARE_API_TOKEN,
-    baseUrl: env.CLOUDFLARE_API_BASE_URL || DEFAULT_API_BASE_URL,
-    timeoutMs: positiveInt(env.CLOUDFLARE_API_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, "CLOUDFLARE_API_TIMEOUT_MS"),
-    budget: durableApiBudget(env.API_BUDGET, budgetRuleFromVars(env)),
+    accountId: config.accountId,
+    apiToken: config.apiToken,
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+    budget: durableApiBudget(env.API_BUDGET, config.budget),
     ...(service === undefined ? {} : { fetch: (input, init) => service.fetch(input, init) }),
   });
 }

@@ -1,6 +1,7 @@
 import type { CloudflareClient } from "../cloudflare/client";
 import type { TenantResourceNames } from "../cloudflare/names";
-import type { Config, Env } from "../env";
+import type { Config } from "../config";
+import type { Env } from "../env";
 import type { OperationRow, TenantRow } from "../registry/rows";
 import type { TenantSecrets } from "./tenant-secrets";
 

@@ -1,7 +1,8 @@
 import type { TenantId } from "../../../platform/routes";
 import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
-import type { Config, Env } from "../env";
+import type { Config } from "../config";
+import type { Env } from "../env";
 import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
 import type { OperationError, OperationRow } from "../registry/rows";
 import { getTenant, updateTenant } from "../registry/tenants";

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { cloudflareClientFromEnv } from "../cloudflare/client";
-import { configOf, type Env } from "../env";
+import { configOf } from "../config";
+import type { Env } from "../env";
 import { getOperation, nextOperation } from "../registry/operations";
 import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
 import { takeCreate, takeDeleteSecret, takeDeploy, takePutSecret, takeRemove, takeUpdate } from "./intake";
@@ -29,10 +30,11 @@ export class TenantOperations extends DurableObject<Env> {
   }
 
   get #deps(): RunnerDeps {
+    const config = configOf(this.env);
     return {
       env: this.env,
-      config: configOf(this.env),
-      api: cloudflareClientFromEnv(this.env),
+      config,
+      api: cloudflareClientFromEnv(this.env, config.cloudflareClient),
       secrets: new TenantSecrets(this.ctx.storage),
     };
   }

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type BudgetRule, budgetRuleFromVars, durableApiBudget } from "../../src/cloudflare/budget";
+import { type BudgetRule, durableApiBudget } from "../../src/cloudflare/budget";
 import { cloudflareClientFromEnv } from "../../src/cloudflare/client";
+import { cloudflareClientConfigOf } from "../../src/config";
 import { testClient } from "./support";
 
 /** A budget instance of its own per test: the production one is a single shared instance. */
@@ -43,18 +44,30 @@ describe("the shared API budget", () => {
   });
 
   it("reads its rule from the vars, Cloudflare's 1,200 per 5 minutes by default", () => {
-    expect(budgetRuleFromVars({})).toEqual({ limit: 1200, windowMs: 300_000 });
-    expect(budgetRuleFromVars({ CLOUDFLARE_API_RATE_LIMIT: "10", CLOUDFLARE_API_RATE_WINDOW_SECONDS: "2" })).toEqual({
+    const ruleOf = (rate: object) =>
+      cloudflareClientConfigOf({ CLOUDFLARE_ACCOUNT_ID: env.CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN: "t", ...rate })
+        .budget;
+    expect(ruleOf({})).toEqual({ limit: 1200, windowMs: 300_000 });
+    expect(ruleOf({ CLOUDFLARE_API_RATE_LIMIT: " ", CLOUDFLARE_API_RATE_WINDOW_SECONDS: "" })).toEqual({
+      limit: 1200,
+      windowMs: 300_000,
+    });
+    expect(ruleOf({ CLOUDFLARE_API_RATE_LIMIT: "10", CLOUDFLARE_API_RATE_WINDOW_SECONDS: "2" })).toEqual({
       limit: 10,
       windowMs: 2000,
     });
-    expect(() => budgetRuleFromVars({ CLOUDFLARE_API_RATE_LIMIT: "0" })).toThrow(/CLOUDFLARE_API_RATE_LIMIT/);
+    expect(() => ruleOf({ CLOUDFLARE_API_RATE_LIMIT: "0" })).toThrow(/CLOUDFLARE_API_RATE_LIMIT/);
   });
 
   it("the client built from the Worker's env works through the service binding and the shared budget", async () => {
     const api = cloudflareClientFromEnv(env);
     expect(api.accountId).toBe(env.CLOUDFLARE_ACCOUNT_ID);
     expect(await api.d1.find("t-none-d1")).toBeNull();
-    expect(() => cloudflareClientFromEnv({ ...env, CLOUDFLARE_ACCOUNT_ID: "nope" })).toThrow(/CLOUDFLARE_ACCOUNT_ID/);
+    expect(() => cloudflareClientConfigOf({ ...env, CLOUDFLARE_ACCOUNT_ID: "nope" })).toThrow(
+      /^invalid Cloudflare API client configuration: CLOUDFLARE_ACCOUNT_ID: /,
+    );
+    expect(() => cloudflareClientConfigOf({ ...env, CLOUDFLARE_API_TOKEN: "" })).toThrow(
+      /^invalid Cloudflare API client configuration: CLOUDFLARE_API_TOKEN: is not set$/,
+    );
   });
 });

@@ -12,7 +12,8 @@ import {
   UserBindingName,
 } from "../../../../platform/tenants-api";
 import { tenantResourceNames } from "../../cloudflare/names";
-import { configOf, type Env } from "../../env";
+import { configOf } from "../../config";
+import type { Env } from "../../env";
 import type { Submission } from "../../operations/admission";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
@@ -169,7 +170,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       tenant: {
         id: body.id,
         plan: body.plan,
-        requestDigest: await requestDigest(c.env.PLATFORM_API_TOKEN, body),
+        requestDigest: await requestDigest(config.platformApiToken, body),
         wanted: body.resources,
         scriptName: tenantResourceNames(body.id).script,
         scriptKey,

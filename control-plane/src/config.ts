@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { AccountId, ScriptName } from "../../cloudflare-api/names";
+import { PlatformHostsVars } from "../../platform/platform-hosts";
+import { settingsParser } from "../../platform/settings";
+import type { BudgetRule } from "./cloudflare/budget";
+import { DEFAULT_API_BASE_URL, DEFAULT_TIMEOUT_MS } from "./cloudflare/transport";
+
+/** A whole number of at least 1; unset or blank is `fallback`. */
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
+    z.coerce.number().int().min(1).default(fallback),
+  );
+
+const Count = z.coerce.number().int().min(1);
+const Millis = z.coerce.number().int().min(0);
+
+/** What the Cloudflare API client needs (cloudflare/client.ts), from its vars and secret. */
+export interface CloudflareClientConfig {
+  readonly accountId: AccountId;
+  readonly apiToken: string;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  /** The shared budget's rule: Cloudflare's 1,200 requests per 300 s by default. */
+  readonly budget: BudgetRule;
+}
+
+/** The Cloudflare API client's vars and secret: all a Worker that only calls the API sets. */
+const CloudflareApiVars = z.object({
+  CLOUDFLARE_ACCOUNT_ID: AccountId,
+  CLOUDFLARE_API_TOKEN: z.string().min(1, "is not set"),
+  CLOUDFLARE_API_BASE_URL: z
+    .string()
+    .optional()
+    .transform((url) => url || DEFAULT_API_BASE_URL),
+  CLOUDFLARE_API_TIMEOUT_MS: positiveInt(DEFAULT_TIMEOUT_MS),
+  CLOUDFLARE_API_RATE_LIMIT: positiveInt(1200),
+  CLOUDFLARE_API_RATE_WINDOW_SECONDS: positiveInt(300),
+});
+
+function cloudflareClientConfig(vars: z.output<typeof CloudflareApiVars>): CloudflareClientConfig {
+  return {
+    accountId: vars.CLOUDFLARE_ACCOUNT_ID,
+    apiToken: vars.CLOUDFLARE_API_TOKEN,
+    baseUrl: vars.CLOUDFLARE_API_BASE_URL,
+    timeoutMs: vars.CLOUDFLARE_API_TIMEOUT_MS,
+    budget: { limit: vars.CLOUDFLARE_API_RATE_LIMIT, windowMs: vars.CLOUDFLARE_API_RATE_WINDOW_SECONDS * 1000 },
+  };
+}
+
+/** The control plane's vars and secrets: the client's, the platform's hostnames, and its own. */
+const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
+  /** Secret. Unset or empty lets nobody in (api/auth.ts). */
+  PLATFORM_API_TOKEN: z.string().default(""),
+  DISPATCH_NAMESPACE: ScriptName,
+  TENANT_COMPATIBILITY_DATE: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  OPERATION_MAX_ATTEMPTS: Count.max(100),
+  OPERATION_RETRY_BASE_MS: Millis,
+  OPERATION_RETRY_MAX_MS: Millis,
+  SCRIPT_CHECK_WAIT_MS: Millis,
+});
+
+const ConfigFromVars = Vars.transform((vars) => ({
+  cloudflareClient: cloudflareClientConfig(vars),
+  platformApiToken: vars.PLATFORM_API_TOKEN,
+  dispatchNamespace: vars.DISPATCH_NAMESPACE,
+  tenantCompatibilityDate: vars.TENANT_COMPATIBILITY_DATE,
+  retry: {
+    maxAttempts: vars.OPERATION_MAX_ATTEMPTS,
+    baseMs: vars.OPERATION_RETRY_BASE_MS,
+    maxMs: vars.OPERATION_RETRY_MAX_MS,
+  },
+  scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
+  platformDomain: vars.PLATFORM_DOMAIN,
+  platformHosts: vars.PLATFORM_HOSTS,
+}));
+/** The control plane's configuration: every var checked once, so a wrong one fails loudly rather than half way through an operation. */
+export type Config = z.output<typeof ConfigFromVars>;
+
+/** The control plane's configuration from its env, parsed once per env; throws, naming each wrong var. */
+export const configOf: (env: object) => Config = settingsParser("control plane", ConfigFromVars);
+
+/**
+ * The Cloudflare API client's configuration alone, for a Worker that sets
+ * only the client's vars (the client's tests); parsed once per env.
+ */
+export const cloudflareClientConfigOf: (env: object) => CloudflareClientConfig = settingsParser(
+  "Cloudflare API client",
+  CloudflareApiVars.transform(cloudflareClientConfig),
+);
