@@ -89,4 +89,14 @@ export const d1DatabaseNotFound = (binding: string, id: string) =>
     `D1 binding '${binding}' references database '${id}' which was not found. Verify the database exists in your account and that the database_id in your configuration is correct.`,
   );
 
-/** A dispatch_namespace binding naming a namespace the account does not have. */
+/**
+ * An upload whose script kept changing (other changes committing) while its
+ * startup check ran; a 5xx, so that clients retry it as they retry any
+ * transient failure of an idempotent PUT.
+ */
+export const changedDuringUpload = () =>
+  refusal(
+    503,
+    ErrorCode.internalError,
+    "The Worker changed repeatedly while this upload was being checked; send the upload again.",
+  );

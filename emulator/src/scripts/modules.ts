@@ -4,6 +4,7 @@ import {
   type ModuleContentType,
 } from "../../../cloudflare-api/script-metadata";
 import { failure, success, validationFailed, type WorkersResult } from "./errors";
+import { sha256Hex } from "./etag";
 
 /** A module as it arrives with an upload or a content PUT. */
 export interface ModuleUpload {
@@ -11,6 +12,22 @@ export interface ModuleUpload {
   type: ModuleContentType;
   body: Uint8Array;
 }
+
+/**
+ * What a version records of a module, and all a draft needs: the bodies
+ * themselves travel to the store only with the commit.
+ */
+export interface ModuleDigest {
+  name: string;
+  type: ModuleContentType;
+  size: number;
+  sha256: string;
+}
+
+export const digestModules = (modules: readonly ModuleUpload[]): Promise<ModuleDigest[]> =>
+  Promise.all(
+    modules.map(async ({ name, type, body }) => ({ name, type, size: body.byteLength, sha256: await sha256Hex(body) })),
+  );
 
 /** Where a version's module body lives in SCRIPT_MODULES. */
 export const moduleKey = (accountId: string, namespace: string, script: string, etag: string, name: string) =>
@@ -23,7 +40,10 @@ export function moduleContentType(raw: string): ModuleContentType | undefined {
 }
 
 /** The main module must be one of the modules, and code. */
-export function checkMainModule(mainModule: string, modules: readonly ModuleUpload[]): WorkersResult<string> {
+export function checkMainModule(
+  mainModule: string,
+  modules: readonly Pick<ModuleDigest, "name" | "type">[],
+): WorkersResult<string> {
   const main = modules.find((m) => m.name === mainModule);
   if (main === undefined)
     return failure(validationFailed(`No such module "${mainModule}": main_module must name a part of the upload`));

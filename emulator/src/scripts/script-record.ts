@@ -9,15 +9,11 @@ import type {
   UploadResult,
 } from "../../../cloudflare-api/script-metadata";
 import { publicBinding, type StoredBinding } from "./bindings";
+import type { ModuleDigest } from "./modules";
+import type { ScriptRow } from "./store/schema";
 
 /** One module of a version: its body lives in SCRIPT_MODULES under `r2Key`. */
-export interface StoredModule {
-  name: string;
-  type: ModuleContentType;
-  size: number;
-  sha256: string;
-  r2Key: string;
-}
+export type StoredModule = ModuleDigest & { r2Key: string };
 
 /** What runs: replaced as a whole by every upload. */
 export interface ScriptVersion {
@@ -34,18 +30,24 @@ export type ScriptSettingsRecord = Pick<
   "limits" | "logpush" | "observability" | "placement" | "tail_consumers" | "usage_model"
 > & { migrations?: Migrations | undefined };
 
-export interface ScriptRecord {
-  namespace: string;
-  name: string;
-  /** The script's immutable id. */
-  tag: string;
-  etag: string;
-  created_on: string;
-  modified_on: string;
-  migration_tag: string | null;
+/** A script as the store reads it: its row (`store/schema.ts`), the JSON columns parsed, and its tags. */
+export type ScriptRecord = Omit<ScriptRow, "version" | "settings"> & {
   version: ScriptVersion;
   settings: ScriptSettingsRecord;
   tags: string[];
+};
+
+export const toRecord = (row: ScriptRow, tags: string[]): ScriptRecord => ({
+  ...row,
+  version: JSON.parse(row.version) as ScriptVersion,
+  settings: JSON.parse(row.settings) as ScriptSettingsRecord,
+  tags,
+});
+
+/** The row a record is stored as; its tags live in their own table. */
+export function toRow(record: ScriptRecord): ScriptRow {
+  const { tags: _, ...fields } = record;
+  return { ...fields, version: JSON.stringify(record.version), settings: JSON.stringify(record.settings) };
 }
 
 /** What an upload or PATCH says about script-level settings; absent fields are kept. */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
 import { ok } from "../../http/respond";
 import type { ApiEnv } from "../../http/types";
+import { publishVersion } from "../upload-flow";
 import { parseWorkersInput } from "../validation";
 import { readJsonPart, readModules, readMultipart } from "./multipart";
 import { scriptParams, unwrap, workersStore } from "./store-answers";
@@ -32,6 +33,8 @@ content.put("/:script/content", async (c) => {
   const metadata = raw === undefined ? {} : unwrap(parseWorkersInput(ContentMetadata, raw, "tags-field"));
   const mainModule = c.req.header("cf-worker-main-module-part") ?? metadata.main_module;
   const modules = await readModules(form, "metadata");
-  const result = await workersStore(c).putContent(c.get("accountId"), { namespace, script, mainModule, modules });
-  return ok(c, unwrap(result));
+  const result = await publishVersion(c, { namespace, script }, modules, (store, digests) =>
+    store.draftContent(c.get("accountId"), { namespace, script, mainModule, modules: digests }),
+  );
+  return ok(c, result);
 });

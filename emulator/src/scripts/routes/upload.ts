@@ -4,9 +4,10 @@ import { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
 import { ok } from "../../http/respond";
 import type { ApiEnv } from "../../http/types";
 import { invalidScriptName, validationFailed } from "../errors";
+import { publishVersion } from "../upload-flow";
 import { parseWorkersInput } from "../validation";
 import { readJsonPart, readModules, readMultipart } from "./multipart";
-import { apiError, scriptParams, unwrap, workersStore } from "./store-answers";
+import { apiError, scriptParams, unwrap } from "./store-answers";
 
 /**
  * `PUT …/scripts/{name}`: a multipart upload of one `metadata` part and one
@@ -32,13 +33,10 @@ upload.put("/:script", async (c) => {
     );
   }
   const modules = await readModules(form, "metadata");
-  const result = await workersStore(c).putScript(c.get("accountId"), {
-    namespace,
-    script,
-    metadata,
-    mainModule: metadata.main_module,
-    modules,
-    strictInherit: c.req.query("bindings_inherit") === "strict",
-  });
-  return ok(c, unwrap(result));
+  const mainModule = metadata.main_module;
+  const strictInherit = c.req.query("bindings_inherit") === "strict";
+  const result = await publishVersion(c, { namespace, script }, modules, (store, digests) =>
+    store.draftUpload(c.get("accountId"), { namespace, script, metadata, mainModule, modules: digests, strictInherit }),
+  );
+  return ok(c, result);
 });

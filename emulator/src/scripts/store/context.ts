@@ -1,0 +1,11 @@
+import type { Env } from "../../env";
+
+/** What every part of WorkersStore works on; the Durable Object makes one and hands it to each. */
+export interface StoreContext {
+  readonly sql: SqlStorage;
+  readonly env: Env;
+  /** Runs `work` as one SQLite transaction: all of it is stored, or none. */
+  transaction(work: () => void): void;
+  /** The account's HMAC key for secret values in etags (`secrets.ts`). */
+  secretKey(): Promise<CryptoKey>;
+}

@@ -1,0 +1,58 @@
+import { exports } from "cloudflare:workers";
+import type { Context } from "hono";
+import type { UploadResult } from "../../../cloudflare-api/script-metadata";
+import type { Exports } from "../bindings/kind";
+import { checkStartup } from "../dispatch/startup-check";
+import type { ApiEnv } from "../http/types";
+import { changedDuringUpload, type WorkersResult } from "./errors";
+import { digestModules, type ModuleDigest, type ModuleUpload } from "./modules";
+import { apiError, unwrap, workersStore } from "./routes/store-answers";
+import { runnableScript } from "./script-record";
+import type { VersionDraft } from "./store/version-draft";
+
+/**
+ * Drafts in a row before an upload gives up. Each retry means another change
+ * to the same script committed while this upload's check ran; more than a few
+ * in a row is a client hammering one script.
+ */
+const ATTEMPTS = 5;
+
+type Store = ReturnType<typeof workersStore>;
+
+/**
+ * Stores a new version the way Cloudflare does: only if it starts. The store
+ * drafts the version (every refusal but the startup check, nothing written),
+ * the draft is started here in the Worker Loader, and the store commits it.
+ * The check runs outside the store so that a slow start holds up no other
+ * change to the account. A commit the store refuses because the script
+ * changed since the draft (a secret, a settings PATCH, another upload) is
+ * drafted and checked again on top of that change, so neither is lost.
+ *
+ * The check needs the emulator's own entrypoints (the bindings' stubs):
+ * the module's `exports` from "cloudflare:workers" is what `ctx.exports` is,
+ * and unlike Hono's `c.executionCtx` it is there however the app was called.
+ */
+export async function publishVersion(
+  c: Context<ApiEnv>,
+  id: { namespace: string; script: string },
+  modules: ModuleUpload[],
+  draft: (store: Store, digests: ModuleDigest[]) => Promise<WorkersResult<VersionDraft>>,
+): Promise<UploadResult> {
+  const store = workersStore(c);
+  const digests = await digestModules(modules);
+  const scope = { accountId: c.get("accountId"), ...id };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const drafted = unwrap(await draft(store, digests));
+    const refused = await checkStartup(
+      c.env,
+      exports as unknown as Exports,
+      scope,
+      runnableScript(drafted.record),
+      modules,
+    );
+    if (refused !== undefined) throw apiError(refused);
+    const committed = await store.commitVersion(drafted, modules);
+    if (committed !== null) return committed;
+  }
+  throw apiError(changedDuringUpload());
+}
