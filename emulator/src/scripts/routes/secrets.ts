@@ -2,9 +2,8 @@ import { Hono } from "hono";
 import { ErrorCode } from "../../../../cloudflare-api/error-codes";
 import { SecretInput } from "../../../../cloudflare-api/script-metadata";
 import { parseJsonBody } from "../../http/body";
-import { ok } from "../../http/respond";
 import type { ApiEnv } from "../../http/types";
-import { scriptParams, unwrap, workersStore } from "./store-answers";
+import { storeRoute } from "./store-answers";
 
 /**
  * A script's secrets: secret_text bindings, each change a new version. Only
@@ -12,24 +11,27 @@ import { scriptParams, unwrap, workersStore } from "./store-answers";
  */
 export const secrets = new Hono<ApiEnv>();
 
-secrets.get("/:script/secrets", async (c) => {
-  const { namespace, script } = scriptParams(c);
-  return ok(c, unwrap(await workersStore(c).listSecrets(namespace, script)));
-});
+secrets.get(
+  "/:script/secrets",
+  storeRoute((store, { namespace, script }) => store.listSecrets(namespace, script)),
+);
 
-secrets.put("/:script/secrets", async (c) => {
-  const { namespace, script } = scriptParams(c);
-  const secret = await parseJsonBody(c, SecretInput, ErrorCode.scriptValidationFailed);
-  return ok(c, unwrap(await workersStore(c).putSecret(c.get("accountId"), namespace, script, secret)));
-});
+secrets.put(
+  "/:script/secrets",
+  storeRoute(async (store, { namespace, script }, c) => {
+    const secret = await parseJsonBody(c, SecretInput, ErrorCode.scriptValidationFailed);
+    return store.putSecret(c.get("accountId"), namespace, script, secret);
+  }),
+);
 
-secrets.get("/:script/secrets/:secret", async (c) => {
-  const { namespace, script } = scriptParams(c);
-  return ok(c, unwrap(await workersStore(c).getSecret(namespace, script, c.req.param("secret"))));
-});
+secrets.get(
+  "/:script/secrets/:secret",
+  storeRoute((store, { namespace, script }, c) => store.getSecret(namespace, script, c.req.param("secret") ?? "")),
+);
 
-secrets.delete("/:script/secrets/:secret", async (c) => {
-  const { namespace, script } = scriptParams(c);
-  const store = workersStore(c);
-  return ok(c, unwrap(await store.deleteSecret(c.get("accountId"), namespace, script, c.req.param("secret"))));
-});
+secrets.delete(
+  "/:script/secrets/:secret",
+  storeRoute((store, { namespace, script }, c) =>
+    store.deleteSecret(c.get("accountId"), namespace, script, c.req.param("secret") ?? ""),
+  ),
+);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ApiError } from "../../http/errors";
+import { ok } from "../../http/respond";
 import type { ApiEnv } from "../../http/types";
 import type { WorkersError, WorkersResult } from "../errors";
 
@@ -20,3 +21,21 @@ export const scriptParams = (c: Context<ApiEnv>) => ({
   namespace: c.req.param("namespace") ?? "",
   script: c.req.param("script") ?? "",
 });
+
+type ScriptParams = ReturnType<typeof scriptParams>;
+
+/**
+ * A route whose answer is one store call about the script in its path: the
+ * call's value in the envelope, or its refusal as the API error. Most script
+ * routes are only that; the ones that read a body parse it in `call`.
+ */
+export const storeRoute =
+  <T>(
+    call: (
+      store: ReturnType<typeof workersStore>,
+      script: ScriptParams,
+      c: Context<ApiEnv>,
+    ) => Promise<WorkersResult<T>>,
+  ) =>
+  async (c: Context<ApiEnv>) =>
+    ok(c, unwrap(await call(workersStore(c), scriptParams(c), c)));
