@@ -1,4 +1,3 @@
-import type { TenantId } from "../../../platform/routes";
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
@@ -30,7 +29,7 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
     requestedSettings(db, ids),
   ]);
   return rows.map((row) => {
-    const names = tenantResourceNames(row.id as TenantId);
+    const names = tenantResourceNames(row.id);
     const operation = operations.get(row.id);
     const owned = claims.get(row.id) ?? [];
     // Live: routed, including those given up whose routes are not deleted yet.

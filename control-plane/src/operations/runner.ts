@@ -1,4 +1,3 @@
-import type { TenantId } from "../../../platform/routes";
 import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
@@ -80,7 +79,7 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
       api: deps.api,
       tenant,
       operation,
-      names: tenantResourceNames(tenant.id as TenantId),
+      names: tenantResourceNames(tenant.id),
       secrets: deps.secrets,
     });
     await db.batch([

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
+import { TenantId } from "../../../platform/routes";
 import {
   ErrorSummary,
   OperationKind,
@@ -11,6 +12,7 @@ import {
 /**
  * The registry's rows as D1 returns them, parsed: the database is a boundary
  * too (a row written by an older version, or by hand, fails here by name).
+ * A tenant's id comes out as the one `TenantId`, so no caller casts it.
  */
 const JsonText = <T extends z.ZodType>(schema: T) =>
   z
@@ -29,7 +31,7 @@ export const OperationError = ErrorSummary;
 export type OperationError = z.infer<typeof OperationError>;
 
 export const TenantRow = z.object({
-  id: z.string(),
+  id: TenantId,
   plan: PlanName,
   state: TenantState,
   request_digest: z.string(),
@@ -56,7 +58,7 @@ export type OperationPhase = z.infer<typeof OperationPhase>;
 
 export const OperationRow = z.object({
   id: z.string(),
-  tenant_id: z.string(),
+  tenant_id: TenantId,
   kind: OperationKind,
   state: OperationState,
   input: JsonText(z.record(z.string(), z.unknown())),
