@@ -12,7 +12,6 @@
  *   npm run bench:dispatcher -- --write-docs     also put the figures in docs/benchmarks.md
  *   npm run bench:dispatcher -- --scripts 50 --requests 4000 --concurrency 16
  */
-import { parseArgs } from "node:util";
 import { emulatorApiToken } from "../../scripts/lib/platform.ts";
 import { type CpuShare, meterCpu } from "../shared/cpu.ts";
 import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
@@ -28,8 +27,8 @@ import {
   type Target,
 } from "../shared/load.ts";
 import { describeMachine } from "../shared/machine.ts";
-import { DOC_SECTIONS, DOCS_PATH, table, writeDocsSection } from "../shared/markdown.ts";
-import { dispatcherScope, positiveInt } from "../shared/options.ts";
+import { DOC_SECTIONS, DOCS_PATH, int, pct, table, writeDocsSection } from "../shared/markdown.ts";
+import { dispatcherScope, parseBenchArgs } from "../shared/options.ts";
 import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./routes.ts";
 import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./stack.ts";
 
@@ -56,27 +55,8 @@ type Options = { scripts: number; requests: number; rounds: number; concurrency:
 const log = (line: string) => process.stderr.write(`bench:dispatcher: ${line}\n`);
 const scriptName = (i: number) => `d${String(i).padStart(5, "0")}`;
 
-function parseOptions(): Options | undefined {
-  const { values } = parseArgs({
-    options: {
-      scripts: { type: "string" },
-      requests: { type: "string" },
-      rounds: { type: "string" },
-      concurrency: { type: "string" },
-      "write-docs": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  return {
-    scripts: positiveInt("scripts", values.scripts, 100),
-    requests: positiveInt("requests", values.requests, 20_000),
-    rounds: positiveInt("rounds", values.rounds, 8),
-    concurrency: positiveInt("concurrency", values.concurrency, 32),
-    writeDocs: values["write-docs"],
-  };
-}
+const parseOptions = (): Options | undefined =>
+  parseBenchArgs({ scripts: 100, requests: 20_000, rounds: 8, concurrency: 32 });
 
 async function kvReads(stack: DispatcherStack): Promise<number> {
   const res = await fetch(`${stack.url}${KV_READS_PATH}`);
@@ -180,8 +160,6 @@ async function measure(stack: DispatcherStack, options: Options, signal: AbortSi
   return { dispatcher, direct, roundRatios, hotRequests: dispatcher.requests, hotKvReads, warmKvReads, cpu };
 }
 
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 const ms = (n: number) => (Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
 const cells = (label: string, s: Summary) => [
   label,

@@ -1,6 +1,7 @@
 import type { CpuShare } from "../shared/cpu.ts";
 import type { Summary } from "../shared/load.ts";
 import type { Machine } from "../shared/machine.ts";
+import { int, pct } from "../shared/markdown.ts";
 
 export type Row = { label: string; concurrency: number; summary: Summary };
 export type MemoryPoint = { label: string; bytes: number };
@@ -32,13 +33,11 @@ export type Report = {
 
 export const COMMAND = "npm run bench";
 
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
 const signedMs = (n: number) => (n >= 0 ? `+${ms(n)}` : `−${ms(-n)}`);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 /** Milliseconds of the saturated machine each request takes: 1/throughput. */
 const serviceMs = (r: Row) => 1000 / r.summary.rps;
-const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function row({ label, concurrency, summary: s }: Row): string {

@@ -11,10 +11,9 @@
  *   npm run bench -- --write-docs       also put the figures in docs/benchmarks.md
  *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
  */
-import { parseArgs } from "node:util";
 import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
 import { DOC_SECTIONS, DOCS_PATH, writeDocsSection } from "../shared/markdown.ts";
-import { dispatcherScope, positiveInt } from "../shared/options.ts";
+import { dispatcherScope, parseBenchArgs } from "../shared/options.ts";
 import { log, measure, type Options } from "./phases.ts";
 import { COMMAND, type Report, renderReport } from "./report.ts";
 import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
@@ -31,34 +30,9 @@ const USAGE = `Usage: ${COMMAND} [-- options]
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-function parseOptions(): (Options & { writeDocs: boolean; commit: string | undefined }) | undefined {
-  const { values } = parseArgs({
-    options: {
-      scripts: { type: "string" },
-      requests: { type: "string" },
-      concurrency: { type: "string" },
-      "max-seconds": { type: "string" },
-      commit: { type: "string" },
-      "write-docs": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  return {
-    scripts: positiveInt("scripts", values.scripts, 1000),
-    requests: positiveInt("requests", values.requests, 20_000),
-    concurrency: positiveInt("concurrency", values.concurrency, 32),
-    maxSeconds: positiveInt("max-seconds", values["max-seconds"], 270),
-    writeDocs: values["write-docs"],
-    commit: values.commit,
-  };
-}
+const parseOptions = (): (Options & { writeDocs: boolean; commit: string | undefined }) | undefined =>
+  parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 270 }, ["commit"]);
 
-/**
- * Ctrl-C (or SIGTERM, SIGHUP) aborts the run, after which the stack is
- * stopped; a second one kills the stack's processes at once instead.
- */
 /** Whether every run answered every request correctly and got to its end. */
 function complete(report: Report): boolean {
   const rows = [...Object.values(report.comparison), ...report.other];

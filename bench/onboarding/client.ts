@@ -1,8 +1,8 @@
-import { request } from "node:http";
 import { z } from "zod";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { type CreateTenantRequest, TenantList, TenantView } from "../../platform/tenants-api.ts";
 import { emulatorApiToken, platformApiToken } from "../../scripts/lib/platform.ts";
+import { getText } from "../shared/load.ts";
 import { TENANT_MAIN_MODULE, tenantSource } from "../shared/tenant-script.ts";
 
 export type Tenant = TenantView;
@@ -129,27 +129,6 @@ export function getThroughDispatcher(
   dispatcherUrl: string,
   hostname: string,
 ): Promise<{ status: number; body: string }> {
-  const url = new URL(dispatcherUrl);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: "/",
-        headers: { host: `${hostname}:${url.port}` },
-        signal: AbortSignal.timeout(30_000),
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
+  const url = new URL("/", dispatcherUrl);
+  return getText(url, { headers: { host: `${hostname}:${url.port}` }, signal: AbortSignal.timeout(30_000) });
 }

@@ -1,4 +1,4 @@
-import { Agent, get } from "node:http";
+import { Agent, get, type RequestOptions } from "node:http";
 
 /** One request of a run: where it goes and the body that proves the right script answered. */
 export type Target = { url: string; expected: string };
@@ -49,10 +49,10 @@ export async function pool(
   return next;
 }
 
-/** GET `url` to the end of its body. */
-function getText(url: string, agent: Agent, signal: AbortSignal): Promise<{ status: number; body: string }> {
+/** GET `url` to the end of its body: its status and its body as text. */
+export function getText(url: string | URL, options: RequestOptions): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent, signal }, (res) => {
+    get(url, options, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -90,7 +90,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         const t0 = performance.now();
         try {
           const signal = AbortSignal.any([plan.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
-          const { status, body } = await getText(url, agent, signal);
+          const { status, body } = await getText(url, { agent, signal });
           const ms = performance.now() - t0;
           if (status === 200 && body === expected) latenciesMs.push(ms);
           else fail(`${url}: HTTP ${status} ${JSON.stringify(body.slice(0, 200))}`);

@@ -5,6 +5,11 @@ import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 /** The page every bench writes its figures into. */
 export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
 
+/** A whole number as a report writes it: 12,345. */
+export const int = (n: number) => Math.round(n).toLocaleString("en-US");
+/** A share (0 to 1) as a report writes it: 42 %. */
+export const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+
 /** A markdown table with padded columns (as Biome formats one): the first left-aligned, the others right. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

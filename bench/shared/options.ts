@@ -1,3 +1,4 @@
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
 
 /** A command-line number that must be a positive integer, or the fallback when it is absent. */
@@ -6,6 +7,41 @@ export function positiveInt(name: string, raw: string | undefined, fallback: num
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
   return n;
+}
+
+/** `maxSeconds` → `max-seconds`: an option's name on the command line. */
+const flagOf = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+export type BenchArgs<Counts extends Record<string, number>, Text extends string> = { [K in keyof Counts]: number } & {
+  [K in Text]: string | undefined;
+} & { writeDocs: boolean };
+
+/**
+ * A bench's command line: each of `counts` a positive integer (`--max-seconds`
+ * for `maxSeconds`), its default the value given; `text`, strings passed as
+ * they are; and `--write-docs`, `--help` (undefined: show the usage), as
+ * every bench has them. Anything else is refused.
+ */
+export function parseBenchArgs<Counts extends Record<string, number>, Text extends string = never>(
+  counts: Counts,
+  text: readonly Text[] = [],
+): BenchArgs<Counts, Text> | undefined {
+  const names = [...Object.keys(counts), ...text];
+  const options: ParseArgsOptionsConfig = {
+    ...Object.fromEntries(names.map((name) => [flagOf(name), { type: "string" as const }])),
+    "write-docs": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  };
+  const { values } = parseArgs({ options, strict: true });
+  if (values.help === true) return undefined;
+  const raw = (name: string) => values[flagOf(name)] as string | undefined;
+  return {
+    ...Object.fromEntries(
+      Object.entries(counts).map(([name, fallback]) => [name, positiveInt(flagOf(name), raw(name), fallback)]),
+    ),
+    ...Object.fromEntries(text.map((name) => [name, raw(name)])),
+    writeDocs: values["write-docs"] === true,
+  } as BenchArgs<Counts, Text>;
 }
 
 /** The account and namespace a bench front Worker's DISPATCHER binding points at: its props, read from its config. */

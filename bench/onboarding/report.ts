@@ -1,0 +1,117 @@
+/** The markdown report of `npm run bench:onboarding`, from what its phases measured. */
+import { percentile } from "../shared/load.ts";
+import { describeMachine } from "../shared/machine.ts";
+import { int, pct, table } from "../shared/markdown.ts";
+import { type Concurrent, LIST_POLL_MS, POLL_MS, type Sequential, type Timed } from "./phases.ts";
+import type { PlatformStack } from "./stack.ts";
+
+export const COMMAND = "npm run bench:onboarding";
+/** How many failures the report quotes. */
+const FAILURE_SAMPLES = 5;
+
+/** The command line as run, for the report. */
+function commandLine(): string {
+  const args = process.argv.slice(2);
+  return args.length === 0 ? COMMAND : `${COMMAND} -- ${args.join(" ")}`;
+}
+
+const sorted = (values: number[]) => values.toSorted((a, b) => a - b);
+const seconds = (ms: number) => (Number.isNaN(ms) ? "-" : (ms / 1000).toFixed(2));
+const median = (values: number[]) => percentile(sorted(values), 50);
+
+function spread(label: string, values: number[]): string[] {
+  const s = sorted(values);
+  return [label, seconds(percentile(s, 50)), seconds(percentile(s, 90)), seconds(s.at(-1) ?? Number.NaN)];
+}
+
+/** How long each step ran, as the state polls saw it: from its first sighting to the next step's (or `active`). */
+function stepDurations(runs: Timed[]): [string, number][] {
+  const byStep = new Map<string, number[]>();
+  for (const run of runs) {
+    const marks = [{ step: "(POST answered)", at: run.accepted }, ...run.steps, { step: "", at: run.active }];
+    for (let i = 0; i < marks.length - 1; i++) {
+      const { step, at } = marks[i] as { step: string; at: number };
+      const next = (marks[i + 1] as { at: number }).at;
+      if (step === "(POST answered)") continue;
+      byStep.set(step, [...(byStep.get(step) ?? []), Math.max(0, next - at)]);
+    }
+  }
+  return [...byStep].map(([step, durations]) => [step, median(durations)]);
+}
+
+export function render(seq: Sequential, con: Concurrent, stack: PlatformStack): string {
+  const machine = describeMachine(stack.workerdVersion);
+  const n = seq.runs.length;
+  const perOnboarding = seq.calls.calls / n;
+  const { limit, calls } = con;
+  const average = limit.requests / limit.windowSeconds;
+  const peak = calls.peakSecond?.calls ?? 0;
+  const windowsNeeded = Math.ceil(calls.calls / limit.requests);
+  const steps = stepDurations(seq.runs);
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`${commandLine()}\` (sources: ${stack.sources}) on ${machine.cores} × ${machine.cpu}, ${machine.ramGiB.toFixed(0)} GiB RAM, ${machine.os};`,
+    `Node ${machine.node}, wrangler ${machine.wrangler}, ${machine.workerd}. Four \`wrangler dev\` processes as \`npm run dev\` runs them; each tenant: a one-module script, KV, R2 and a D1 with one migration.`,
+    "",
+    `**One at a time** (${n} tenants after one warm-up onboarding; the hostname and the tenant's state polled every ${POLL_MS} ms from the 202 on):`,
+    "",
+    ...table(
+      ["From the POST to", "p50 (s)", "p90 (s)", "max (s)"],
+      [
+        spread(
+          "the 202 (the API has checked the script)",
+          seq.runs.map((r) => r.accepted),
+        ),
+        spread(
+          "`active` in the control plane",
+          seq.runs.map((r) => r.active),
+        ),
+        spread(
+          "**the first 200 from `<id>.localhost`**",
+          seq.runs.map((r) => r.firstOk),
+        ),
+      ],
+    ),
+    "",
+    `- The warm-up onboarding (the first after start-up): 202 after ${seconds(seq.warmUp.accepted)} s, first 200 after ${seconds(seq.warmUp.firstOk)} s.`,
+    `- Between \`active\` and the first 200, p50 ${seconds(median(seq.runs.map((r) => r.firstOk - r.active)))} s: the dispatcher's route cache keeps the 404 of a poll made before the route was written for ROUTE_CACHE_MISS_TTL_MS (1 s).`,
+    `- Steps (median, as the state polls saw them): ${steps.map(([step, ms]) => `${step} ${seconds(ms)} s`).join(", ")}.`,
+    `- **Cloudflare API calls per onboarding: ${perOnboarding.toFixed(1)}** (${int(seq.calls.calls)} for ${n}, counted by the emulator; ${seq.calls.rateLimited} answered 429).`,
+    "",
+    `**${int(con.tenants)} at once** (every POST sent together; the emulator's rate limiter on at ${int(limit.requests)} calls per ${limit.windowSeconds} s, the control plane's budget, CLOUDFLARE_API_RATE_LIMIT / CLOUDFLARE_API_RATE_WINDOW_SECONDS, set to the same):`,
+    "",
+    ...table(
+      ["Measure", "Value"],
+      [
+        ["Wall time until every tenant was active or failed", `${seconds(con.wallMs)} s`],
+        ["**Failed** (not active, or not answering 200; target 0)", `**${con.failed}**`],
+        ["Answered 429 by the API", String(calls.rateLimited)],
+        ["API calls in all (per onboarding)", `${int(calls.calls)} (${(calls.calls / con.tenants).toFixed(1)})`],
+        ["Windows that many calls need at the limit", String(windowsNeeded)],
+        ["**Peak request rate** (most calls in one 1 s bucket)", `**${peak}/s**`],
+        ["Mean request rate over the wall time", `${(calls.calls / (con.wallMs / 1000)).toFixed(1)}/s`],
+        [
+          "The limit: a whole window's calls may come in one burst; averaged over the window",
+          `${int(limit.requests)} per ${limit.windowSeconds} s; ${average.toFixed(1)}/s`,
+        ],
+      ],
+    ),
+    "",
+    ...table(
+      ["From the POST to", "p50 (s)", "p90 (s)", "max (s)"],
+      [
+        spread("the 202", con.acceptedMs),
+        spread(`\`active\` (tenant list polled every ${LIST_POLL_MS} ms)`, con.activeMs),
+      ],
+    ),
+    "",
+    `While the concurrent onboardings ran, the bench and its processes used ${pct(con.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(con.cpu.others)}.`,
+    ...(con.failures.length === 0
+      ? []
+      : [
+          "",
+          `Failures (first ${FAILURE_SAMPLES}):`,
+          "",
+          ...con.failures.slice(0, FAILURE_SAMPLES).map((f) => `- ${f}`),
+        ]),
+  ].join("\n");
+}
