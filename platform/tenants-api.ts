@@ -165,6 +165,9 @@ export type OperationKind = z.infer<typeof OperationKind>;
 export const OperationState = z.enum(["queued", "running", "succeeded", "failed"]);
 export type OperationState = z.infer<typeof OperationState>;
 
+/** When a record was made and last changed (ISO 8601), as every view ends. */
+const Timestamps = { createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() };
+
 export const ErrorSummary = z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() });
 
 export const OperationView = z.object({
@@ -175,8 +178,7 @@ export const OperationView = z.object({
   step: z.string().nullable(),
   attempts: z.number().int(),
   error: ErrorSummary.nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  ...Timestamps,
 });
 export type OperationView = z.infer<typeof OperationView>;
 
@@ -222,8 +224,7 @@ export const TenantView = z.object({
     .nullable(),
   /** The operation running or queued first, if any. */
   operation: OperationView.nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  ...Timestamps,
 });
 export type TenantView = z.infer<typeof TenantView>;
 
@@ -261,8 +262,7 @@ export const RolloutView = z.object({
   pending: z.number().int(),
   /** The tenants whose upload failed for good, with why. */
   failures: z.array(z.object({ tenantId: z.string(), message: z.string() })),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  ...Timestamps,
 });
 export type RolloutView = z.infer<typeof RolloutView>;
 

@@ -198,12 +198,7 @@ function render(m: Measured, options: Options, stack: DispatcherStack): string {
   ].join("\n");
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions();
-  if (options === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function main(options: Options): Promise<number> {
   const abort = new AbortController();
   let stack: DispatcherStack | undefined;
   onInterrupt(abort, () => stack?.group.kill());
@@ -224,4 +219,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(COMMAND, USAGE, main);
+runMain(COMMAND, USAGE, parseOptions, main);

@@ -30,7 +30,9 @@ const USAGE = `Usage: ${COMMAND} [-- options]
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-const parseOptions = (): (Options & { writeDocs: boolean; commit: string | undefined }) | undefined =>
+type NamespaceOptions = Options & { writeDocs: boolean; commit: string | undefined };
+
+const parseOptions = (): NamespaceOptions | undefined =>
   parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 270 }, ["commit"]);
 
 /** Whether every run answered every request correctly and got to its end. */
@@ -39,12 +41,7 @@ function complete(report: Report): boolean {
   return rows.every((r) => r.summary.failures === 0 && !r.summary.cutShort);
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions();
-  if (options === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function main(options: NamespaceOptions): Promise<number> {
   if (process.platform !== "linux") {
     throw new Error("the bench reads workerd's memory from /proc, so it runs on Linux only");
   }
@@ -70,4 +67,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(COMMAND, USAGE, main);
+runMain(COMMAND, USAGE, parseOptions, main);

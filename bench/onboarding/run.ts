@@ -40,12 +40,7 @@ const STARTUP_TIMEOUT_MS = 180_000;
 const parseOptions = (): Options | undefined =>
   parseBenchArgs({ sequential: 20, concurrent: 200, rateLimit: 300, rateWindow: 10, maxSeconds: 900 });
 
-async function main(): Promise<number> {
-  const options = parseOptions();
-  if (options === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function main(options: Options): Promise<number> {
   const abort = new AbortController();
   let stack: PlatformStack | undefined;
   onInterrupt(abort, () => (stack === undefined ? undefined : Promise.allSettled(stack.groups.map((g) => g.kill()))));
@@ -78,4 +73,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-runMain(COMMAND, USAGE, main);
+runMain(COMMAND, USAGE, parseOptions, main);

@@ -43,9 +43,25 @@ export async function withProcesses<T>(
   }
 }
 
-/** Runs a bench's `main`: its return value is the exit code; an error is printed under the command's name (with the usage for bad arguments). */
-export function runMain(command: string, usage: string, main: () => Promise<number>): void {
-  main().then(
+/**
+ * Runs a bench's `main` with the options `parseOptions` reads from the command
+ * line, or prints the usage when they are undefined (`--help`). `main`'s
+ * return value is the exit code; an error is printed under the command's name
+ * (with the usage for bad arguments).
+ */
+export function runMain<Options>(
+  command: string,
+  usage: string,
+  parseOptions: () => Options | undefined,
+  main: (options: Options) => Promise<number>,
+): void {
+  const run = async () => {
+    const options = parseOptions();
+    if (options !== undefined) return main(options);
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  };
+  run().then(
     (code) => {
       process.exitCode = code;
     },

@@ -10,6 +10,15 @@ const thrower = `export default { async fetch() {
   throw new Error("db password hunter2 at /srv/tenant/index.js:42");
 } };`;
 
+/**
+ * A tenant whose Worker makes 11 subrequests, then answers "done": the free
+ * plan allows 10 (the 11th throws "Too many subrequests." in the tenant).
+ */
+const elevenSubrequests = `export default { async fetch() {
+  for (let i = 0; i < 11; i++) await (await fetch("https://example.com/" + i)).arrayBuffer();
+  return new Response("done");
+} };`;
+
 describe("errors", () => {
   it("unknown host: 404 tenant_not_found, with the request id in the body and the header", async () => {
     const res = await harness().fetch(`http://${unique("ghost")}.example.org/`);
@@ -37,26 +46,13 @@ describe("errors", () => {
   });
 
   it("a Worker over its plan's subrequests: 503 limit_exceeded", async () => {
-    // The free plan allows 10 subrequests; the 11th throws "Too many subrequests." in the tenant.
-    const { host } = await tenant(
-      `export default { async fetch() {
-        for (let i = 0; i < 11; i++) await (await fetch("https://example.com/" + i)).arrayBuffer();
-        return new Response("unreachable");
-      } };`,
-      { plan: "free" },
-    );
+    const { host } = await tenant(elevenSubrequests, { plan: "free" });
     const error = await errorOf(await harness().fetch(`http://${host}/`), 503);
     expect(error.code).toBe("limit_exceeded");
   });
 
   it("the same Worker within a plan that allows its subrequests is served", async () => {
-    const { host } = await tenant(
-      `export default { async fetch() {
-        for (let i = 0; i < 11; i++) await (await fetch("https://example.com/" + i)).arrayBuffer();
-        return new Response("done");
-      } };`,
-      { plan: "pro" },
-    );
+    const { host } = await tenant(elevenSubrequests, { plan: "pro" });
     const res = await harness().fetch(`http://${host}/`);
     expect(await res.text()).toBe("done");
   });

@@ -1,3 +1,4 @@
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { z } from "zod";
 import { ErrorBody } from "../../../platform/tenants-api";
 
@@ -25,4 +26,14 @@ export const rejectedError = {
 } as const;
 export const tooLargeError = { 413: errorContent("The body is over the limit (10 MiB of modules).") } as const;
 
-export const security = [{ Bearer: [] }];
+const security = [{ Bearer: [] }];
+
+/** A /v1 route: it needs the platform's token, and may answer 400 or 401 besides the answers it lists. */
+export const v1Route = <const R extends Omit<RouteConfig, "security">>(route: R) =>
+  createRoute({ ...route, security, responses: { ...route.responses, ...commonErrors } });
+
+/** A JSON body the route requires. */
+export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
+  ...jsonContent(schema, description),
+  required: true,
+});

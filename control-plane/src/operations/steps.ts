@@ -230,23 +230,36 @@ export const deleteR2: Step = {
   },
 };
 
+/**
+ * Deletes the resource by the id the registry recorded, then one found by its
+ * derived name: made by a create whose answer was lost, so never recorded.
+ */
+async function deleteRecordedAndOrphan<T>(
+  product: { find(name: string): Promise<T | null>; delete(id: string): Promise<unknown> },
+  recordedId: string | null,
+  derivedName: string,
+  idOf: (found: T) => string,
+): Promise<void> {
+  if (recordedId !== null) await product.delete(recordedId);
+  const orphan = await product.find(derivedName);
+  if (orphan !== null) await product.delete(idOf(orphan));
+}
+
 export const deleteKv: Step = {
   name: "delete_kv",
   async run(context) {
-    if (context.tenant.kv_namespace_id !== null) await context.api.kv.delete(context.tenant.kv_namespace_id);
-    const orphan = await context.api.kv.find(context.names.kv);
-    if (orphan !== null) await context.api.kv.delete(orphan.id);
-    await updateTenant(db(context), context.tenant.id, { kvNamespaceId: null }).run();
+    const { tenant, names } = context;
+    await deleteRecordedAndOrphan(context.api.kv, tenant.kv_namespace_id, names.kv, (namespace) => namespace.id);
+    await updateTenant(db(context), tenant.id, { kvNamespaceId: null }).run();
   },
 };
 
 export const deleteD1: Step = {
   name: "delete_d1",
   async run(context) {
-    if (context.tenant.d1_database_id !== null) await context.api.d1.delete(context.tenant.d1_database_id);
-    const orphan = await context.api.d1.find(context.names.d1);
-    if (orphan !== null) await context.api.d1.delete(orphan.uuid);
-    await updateTenant(db(context), context.tenant.id, { d1DatabaseId: null }).run();
+    const { tenant, names } = context;
+    await deleteRecordedAndOrphan(context.api.d1, tenant.d1_database_id, names.d1, (database) => database.uuid);
+    await updateTenant(db(context), tenant.id, { d1DatabaseId: null }).run();
   },
 };
 

@@ -38,6 +38,23 @@ const HELLO: ScriptUpload = {
 };
 
 const serverError = { kind: "fail", status: 500, code: 10002, message: "Injected failure" };
+/** A call held for longer than any client here waits. */
+const noAnswer = { kind: "hang", ms: 10_000 };
+const rateLimited = { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 };
+
+/**
+ * A client of an account of its own on the gated emulator (`options` as
+ * testClient's), and a fault on that account's calls: `fault.path` is below
+ * its `/accounts/<id>`. Resolves with the fault's id for `faultHits`.
+ */
+async function faultedClient(
+  fault: { method: string; path: string; times: number; action: Record<string, unknown> },
+  options: Omit<Parameters<typeof testClient>[0], "emulator" | "accountId"> = {},
+) {
+  const accountId = freshAccount();
+  const api = testClient({ ...options, emulator: "gated", accountId });
+  return { api, accountId, fault: await addFault({ ...fault, path: `/accounts/${accountId}${fault.path}` }) };
+}
 
 const creates = [
   {
@@ -66,17 +83,13 @@ const creates = [
 describe("creates are never sent twice blindly", () => {
   for (const create of creates) {
     it(`a ${create.kind} create answered 5xx is sent once and fails; ensure run again converges on one`, async () => {
-      const accountId = freshAccount();
       const log: RequestLog = [];
-      const api = testClient({ emulator: "gated", accountId, log });
       const name = unique("t-res");
       // Two failures armed: a retry would spend the second.
-      const fault = await addFault({
-        method: "POST",
-        path: `/accounts/${accountId}${create.path}`,
-        times: 2,
-        action: serverError,
-      });
+      const { api, fault } = await faultedClient(
+        { method: "POST", path: create.path, times: 2, action: serverError },
+        { log },
+      );
       const error = await rejectionOf(create.ensure(api, name));
       expect(error).toBeInstanceOf(CloudflareApiError);
       expect((error as CloudflareApiError).status).toBe(500);
@@ -107,11 +120,9 @@ describe("creates are never sent twice blindly", () => {
 
 describe("idempotent calls are retried", () => {
   it("a lookup answered 503 twice is sent again until it succeeds", async () => {
-    const accountId = freshAccount();
-    const api = testClient({ emulator: "gated", accountId });
-    const fault = await addFault({
+    const { api, fault } = await faultedClient({
       method: "GET",
-      path: `/accounts/${accountId}/storage/kv/namespaces`,
+      path: "/storage/kv/namespaces",
       times: 2,
       action: { kind: "fail", status: 503, code: 10002, message: "Injected outage" },
     });
@@ -120,14 +131,10 @@ describe("idempotent calls are retried", () => {
   });
 
   it("gives up after the policy's attempts with the last error", async () => {
-    const accountId = freshAccount();
-    const api = testClient({ emulator: "gated", accountId, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
-    const fault = await addFault({
-      method: "GET",
-      path: `/accounts/${accountId}/r2/buckets/*`,
-      times: 10,
-      action: serverError,
-    });
+    const { api, fault } = await faultedClient(
+      { method: "GET", path: "/r2/buckets/*", times: 10, action: serverError },
+      { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
     const error = (await rejectionOf(api.r2.find("t-acme-r2"))) as CloudflareApiError;
     expect(error.status).toBe(500);
     expect(error.isRetryable).toBe(true);
@@ -135,27 +142,19 @@ describe("idempotent calls are retried", () => {
   });
 
   it("a call with no answer fails after the timeout (retryable) instead of hanging, and its retry succeeds", async () => {
-    const accountId = freshAccount();
-    const api = testClient({ emulator: "gated", accountId, timeoutMs: 300 });
-    const fault = await addFault({
-      method: "GET",
-      path: `/accounts/${accountId}/r2/buckets/*`,
-      times: 1,
-      action: { kind: "hang", ms: 10_000 },
-    });
+    const { api, fault } = await faultedClient(
+      { method: "GET", path: "/r2/buckets/*", times: 1, action: noAnswer },
+      { timeoutMs: 300 },
+    );
     expect(await api.r2.find("t-acme-r2")).toBeNull();
     expect(await faultHits(fault)).toBe(1);
   });
 
   it("a create with no answer is not sent again: it fails as retryable with no status", async () => {
-    const accountId = freshAccount();
-    const api = testClient({ emulator: "gated", accountId, timeoutMs: 300 });
-    const fault = await addFault({
-      method: "POST",
-      path: `/accounts/${accountId}/d1/database`,
-      times: 2,
-      action: { kind: "hang", ms: 10_000 },
-    });
+    const { api, fault } = await faultedClient(
+      { method: "POST", path: "/d1/database", times: 2, action: noAnswer },
+      { timeoutMs: 300 },
+    );
     const error = (await rejectionOf(api.d1.ensure(unique("t-d1")))) as CloudflareApiError;
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect(error.status).toBeNull();
@@ -167,16 +166,18 @@ describe("idempotent calls are retried", () => {
 describe("429 and Retry-After", () => {
   // The client's waits are noted in its request log instead of slept (notedWait): what is checked is how
   // long it asked to wait and where, not how long anything took on the machine.
-  it("waits out Retry-After and then succeeds", async () => {
-    const accountId = freshAccount();
+  /** A client whose first `method` call to the KV namespaces is answered 429 with Retry-After: 1; `log` notes its calls and waits. */
+  async function kvRateLimitedOnce(method: string) {
     const log: RequestLog = [];
-    const api = testClient({ emulator: "gated", accountId, log, wait: notedWait(log) });
-    const fault = await addFault({
-      method: "GET",
-      path: `/accounts/${accountId}/storage/kv/namespaces`,
-      times: 1,
-      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
-    });
+    const faulted = await faultedClient(
+      { method, path: "/storage/kv/namespaces", times: 1, action: rateLimited },
+      { log, wait: notedWait(log) },
+    );
+    return { ...faulted, log };
+  }
+
+  it("waits out Retry-After and then succeeds", async () => {
+    const { api, accountId, fault, log } = await kvRateLimitedOnce("GET");
     expect(await api.kv.find("t-none-kv")).toBeNull();
     // The lookup, the whole Retry-After (the policy's own backoff is shorter), and only then the lookup again.
     const lookup = `GET /accounts/${accountId}/storage/kv/namespaces`;
@@ -185,16 +186,8 @@ describe("429 and Retry-After", () => {
   });
 
   it("a create answered 429 is sent again once Retry-After has passed (the API did nothing with it)", async () => {
-    const accountId = freshAccount();
-    const log: RequestLog = [];
-    const api = testClient({ emulator: "gated", accountId, log, wait: notedWait(log) });
     const name = unique("t-res");
-    const fault = await addFault({
-      method: "POST",
-      path: `/accounts/${accountId}/storage/kv/namespaces`,
-      times: 1,
-      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 1 },
-    });
+    const { api, accountId, fault, log } = await kvRateLimitedOnce("POST");
     const created = await api.kv.ensure(name);
     expect(await faultHits(fault)).toBe(1);
     const create = `POST /accounts/${accountId}/storage/kv/namespaces`;
@@ -235,7 +228,7 @@ describe("429 and Retry-After", () => {
       method: "GET",
       path: `/accounts/${accountId}/storage/kv/namespaces`,
       times: 1,
-      action: { kind: "fail", status: 429, code: 971, message: "rate limited", retryAfter: 300 },
+      action: { ...rateLimited, retryAfter: 300 },
     });
     expect(await first.kv.find("t-none-kv")).toBeNull();
     expect(await faultHits(fault)).toBe(1);

@@ -4,6 +4,29 @@ import { CloudflareApiError } from "../../src/cloudflare/errors";
 import { tenantResourceNames } from "../../src/cloudflare/names";
 import { testClient, unique } from "./support";
 
+/** What `find` finds by name, `ensure` makes (or finds) by name, and `delete` removes by `Key`. */
+type Product<T, Key> = {
+  find(name: string): Promise<T | null>;
+  ensure(name: string): Promise<T>;
+  delete(key: Key): Promise<unknown>;
+};
+
+/** Nothing is found by `name`; `ensure` twice gives one and the same resource, which `find` then finds. */
+async function ensureTwice<T>(product: Omit<Product<T, never>, "delete">, name: string): Promise<T> {
+  expect(await product.find(name)).toBeNull();
+  const first = await product.ensure(name);
+  expect(await product.ensure(name)).toEqual(first);
+  expect(await product.find(name)).toEqual(first);
+  return first;
+}
+
+/** `delete` twice succeeds (what is gone is done), and nothing is found by `name` after. */
+async function deleteTwice<Key>(product: Product<unknown, Key>, key: Key, name: string): Promise<void> {
+  await product.delete(key);
+  await product.delete(key);
+  expect(await product.find(name)).toBeNull();
+}
+
 /** KV, R2 and D1 against the emulator: ensure converges, find finds, delete of what is gone succeeds. */
 describe("tenant resources", () => {
   it("derives every resource name from the tenant id", () => {
@@ -19,15 +42,9 @@ describe("tenant resources", () => {
   it("kv.ensure twice gives the same namespace; find finds it; delete twice succeeds", async () => {
     const api = testClient();
     const title = unique("t-kv");
-    expect(await api.kv.find(title)).toBeNull();
-    const first = await api.kv.ensure(title);
-    const second = await api.kv.ensure(title);
-    expect(second).toEqual(first);
+    const first = await ensureTwice(api.kv, title);
     expect(first.title).toBe(title);
-    expect(await api.kv.find(title)).toEqual(first);
-    await api.kv.delete(first.id);
-    await api.kv.delete(first.id);
-    expect(await api.kv.find(title)).toBeNull();
+    await deleteTwice(api.kv, first.id, title);
   });
 
   it("finds a KV namespace past the first page of the list", async () => {
@@ -44,13 +61,8 @@ describe("tenant resources", () => {
   it("ensureR2Bucket twice gives the same bucket; delete twice succeeds", async () => {
     const api = testClient();
     const name = unique("t-r2");
-    expect(await api.r2.find(name)).toBeNull();
-    expect(await api.r2.ensure(name)).toEqual({ name });
-    expect(await api.r2.ensure(name)).toEqual({ name });
-    expect(await api.r2.find(name)).toEqual({ name });
-    await api.r2.delete(name);
-    await api.r2.delete(name);
-    expect(await api.r2.find(name)).toBeNull();
+    expect(await ensureTwice(api.r2, name)).toEqual({ name });
+    await deleteTwice(api.r2, name, name);
   });
 
   it("empties a bucket of more than one page of objects, then deletes it", async () => {
@@ -77,10 +89,7 @@ describe("tenant resources", () => {
   it("ensureD1Database twice gives the same database; queries run; delete twice succeeds", async () => {
     const api = testClient();
     const name = unique("t-d1");
-    expect(await api.d1.find(name)).toBeNull();
-    const first = await api.d1.ensure(name);
-    expect(await api.d1.ensure(name)).toEqual(first);
-    expect(await api.d1.find(name)).toEqual(first);
+    const first = await ensureTwice(api.d1, name);
     await api.d1.query(first.uuid, [
       { sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)" },
       { sql: "INSERT INTO notes (text) VALUES (?)", params: ["hello"] },
@@ -89,9 +98,7 @@ describe("tenant resources", () => {
     expect(rows?.results).toEqual([{ text: "hello" }]);
     const [count] = await api.d1.query(first.uuid, "SELECT COUNT(*) AS n FROM notes");
     expect(count?.results).toEqual([{ n: 1 }]);
-    await api.d1.delete(first.uuid);
-    await api.d1.delete(first.uuid);
-    expect(await api.d1.find(name)).toBeNull();
+    await deleteTwice(api.d1, first.uuid, name);
   });
 
   it("a failed batch changes nothing and surfaces as a CloudflareApiError", async () => {
@@ -108,9 +115,6 @@ describe("tenant resources", () => {
 
   it("ensureDispatchNamespace twice gives the same namespace", async () => {
     const api = testClient();
-    const name = unique("ns");
-    expect(await api.dispatchNamespaces.find(name)).toBeNull();
-    const first = await api.dispatchNamespaces.ensure(name);
-    expect(await api.dispatchNamespaces.ensure(name)).toEqual(first);
+    await ensureTwice(api.dispatchNamespaces, unique("ns"));
   });
 });

@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
-import type { ScriptSource } from "../../../platform/tenants-api";
+import type { ErrorCode, ScriptSource } from "../../../platform/tenants-api";
 import { expectError, expectNothingCreated } from "./api-support";
 import {
   api,
@@ -41,6 +41,14 @@ function bigScript(bytes: number, parts = 1): ScriptSource {
   const modules: Record<string, string> = { "index.js": "export default { fetch() { return new Response('ok'); } };" };
   for (let i = 0; i < parts; i++) modules[`pad${i}.js`] = body(i);
   return { mainModule: "index.js", modules };
+}
+
+/** POSTs a new tenant with `script`, which must be refused with `status` and `code` (naming `field`), creating nothing. */
+async function refusedScript(script: ScriptSource, status: number, code: ErrorCode, field?: string) {
+  const id = uniqueId("script");
+  const error = expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), status, code, field);
+  await expectNothingCreated(id);
+  return error;
 }
 
 describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
@@ -113,19 +121,12 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
   });
 
   it("modules over 10 MiB in all (no one of them over it alone)", async () => {
-    const id = uniqueId("big");
-    const answer = await api(
-      "POST",
-      "/v1/tenants",
-      newTenant(id, { script: bigScript(MAX_SCRIPT_UPLOAD_BYTES + 1024, 2) }),
-    );
-    const error = expectError(answer, 400, "invalid_request", "script.modules");
+    const script = bigScript(MAX_SCRIPT_UPLOAD_BYTES + 1024, 2);
+    const error = await refusedScript(script, 400, "invalid_request", "script.modules");
     expect(error.message).toMatch(/10 MiB/);
-    await expectNothingCreated(id);
   });
 
   it("modules counted in bytes, not characters", async () => {
-    const id = uniqueId("utf8");
     // 3 Mi four-byte characters: 6 Mi UTF-16 code units, 12 MiB of UTF-8.
     const script: ScriptSource = {
       mainModule: "index.js",
@@ -133,43 +134,26 @@ describe("POST /v1/tenants refuses bad input, and creates nothing", () => {
         "index.js": `export default { fetch() { return new Response("${"😀".repeat(3 * 1024 * 1024)}"); } };`,
       },
     };
-    expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 400, "invalid_request", "script.modules");
-    await expectNothingCreated(id);
+    await refusedScript(script, 400, "invalid_request", "script.modules");
   });
 
   it("a body over the request limit: 413 payload_too_large", async () => {
-    const id = uniqueId("huge");
-    const answer = await api(
-      "POST",
-      "/v1/tenants",
-      newTenant(id, { script: bigScript(3 * MAX_SCRIPT_UPLOAD_BYTES, 3) }),
-    );
-    expectError(answer, 413, "payload_too_large");
-    await expectNothingCreated(id);
+    await refusedScript(bigScript(3 * MAX_SCRIPT_UPLOAD_BYTES, 3), 413, "payload_too_large");
   });
 
   it("a mainModule not among the modules", async () => {
-    const id = uniqueId("main");
     const script = { ...NOTES_APP, mainModule: "worker.js" };
-    const error = expectError(
-      await api("POST", "/v1/tenants", newTenant(id, { script })),
-      400,
-      "invalid_request",
-      "script.mainModule",
-    );
+    const error = await refusedScript(script, 400, "invalid_request", "script.mainModule");
     expect(error.message).toContain("worker.js");
-    await expectNothingCreated(id);
   });
 
   it("a script the Cloudflare API refuses (10021): 422 with the API's message, and nothing created", async () => {
-    const id = uniqueId("syntax");
     const script: ScriptSource = {
       mainModule: "index.js",
       modules: { "index.js": "export default { fetch( { return 1; } };" },
     };
-    const error = expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 422, "script_rejected");
+    const error = await refusedScript(script, 422, "script_rejected");
     expect(error.message).toMatch(/SyntaxError/);
-    await expectNothingCreated(id);
   });
 
   it.each([

@@ -1,11 +1,11 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { CreateRolloutRequest, RolloutView } from "../../../../platform/tenants-api";
 import type { Env } from "../../env";
 import { getRollout, insertRollout, rolloutCounts, rolloutFailures, tenantsForRollout } from "../../registry/rollouts";
 import { storeBundle } from "../../scripts/bundles";
 import { ApiError } from "../errors";
-import { commonErrors, jsonContent, notFoundError, security, tooLargeError } from "../openapi-routes";
+import { jsonBody, jsonContent, notFoundError, tooLargeError, v1Route } from "../openapi-routes";
 import type { AppEnv } from "../types";
 
 const RolloutParams = z.object({ id: z.uuid("not a rollout id") });
@@ -27,24 +27,22 @@ async function rolloutView(env: Env, id: string): Promise<RolloutView> {
   };
 }
 
-const createRollout = createRoute({
+const createRollout = v1Route({
   method: "post",
   path: "/v1/rollouts",
   summary: "Deploy new code to many tenants",
   description:
     "Uploads the script to every active or suspended tenant the filter selects (all of them without one), with each tenant's bindings, vars and secrets kept, a few at a time within the Cloudflare API's rate limit. Resumes by itself after a crash. If the API refuses the script, the rollout stops and the tenants not yet reached keep their code.",
-  security,
-  request: { body: { ...jsonContent(CreateRolloutRequest, "The code, and which tenants"), required: true } },
-  responses: { 202: jsonContent(RolloutView, "The rollout, running."), ...commonErrors, ...tooLargeError },
+  request: { body: jsonBody(CreateRolloutRequest, "The code, and which tenants") },
+  responses: { 202: jsonContent(RolloutView, "The rollout, running."), ...tooLargeError },
 });
 
-const getRolloutRoute = createRoute({
+const getRolloutRoute = v1Route({
   method: "get",
   path: "/v1/rollouts/{id}",
   summary: "A rollout's progress",
-  security,
   request: { params: RolloutParams },
-  responses: { 200: jsonContent(RolloutView, "The rollout."), ...commonErrors, ...notFoundError },
+  responses: { 200: jsonContent(RolloutView, "The rollout."), ...notFoundError },
 });
 
 export const rolloutRoutes = new OpenAPIHono<AppEnv>()

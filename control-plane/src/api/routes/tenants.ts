@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { TENANT_ID } from "../../../../platform/routes";
 import {
@@ -21,13 +21,13 @@ import { requestDigest } from "../digest";
 import { ApiError } from "../errors";
 import { checkHostnames } from "../hostname-rules";
 import {
-  commonErrors,
   conflictError,
+  jsonBody,
   jsonContent,
   notFoundError,
   rejectedError,
-  security,
   tooLargeError,
+  v1Route,
 } from "../openapi-routes";
 import type { AppEnv } from "../types";
 import { tenantView, tenantViews } from "../views";
@@ -54,80 +54,71 @@ function refuseShadowingId(id: string, platformHosts: readonly string[]) {
   }
 }
 
-const createTenant = createRoute({
+const createTenant = v1Route({
   method: "post",
   path: "/v1/tenants",
   summary: "Onboard a tenant",
   description:
     "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created.",
-  security,
-  request: { body: { ...jsonContent(CreateTenantRequest, "The tenant"), required: true } },
+  request: { body: jsonBody(CreateTenantRequest, "The tenant") },
   responses: {
     202: jsonContent(TenantView, "The tenant, provisioning (or as it is now, for a repeated request)."),
-    ...commonErrors,
     ...conflictError,
     ...tooLargeError,
     ...rejectedError,
   },
 });
 
-const listTenantsRoute = createRoute({
+const listTenantsRoute = v1Route({
   method: "get",
   path: "/v1/tenants",
   summary: "List tenants",
   description: "In id order, `limit` at a time; pass the answer's `cursor` for the next page (null on the last).",
-  security,
   request: { query: ListTenantsQuery },
-  responses: { 200: jsonContent(TenantList, "A page of tenants."), ...commonErrors },
+  responses: { 200: jsonContent(TenantList, "A page of tenants.") },
 });
 
-const getTenantRoute = createRoute({
+const getTenantRoute = v1Route({
   method: "get",
   path: "/v1/tenants/{id}",
   summary: "Get a tenant",
-  security,
   request: { params: TenantParams },
-  responses: { 200: jsonContent(TenantView, "The tenant."), ...commonErrors, ...notFoundError },
+  responses: { 200: jsonContent(TenantView, "The tenant."), ...notFoundError },
 });
 
-const updateTenantRoute = createRoute({
+const updateTenantRoute = v1Route({
   method: "patch",
   path: "/v1/tenants/{id}",
   summary: "Change a tenant's plan, hostnames, vars, or suspend it",
   description:
     "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. `hostnames` is the whole new list of custom hostnames.",
-  security,
-  request: { params: TenantParams, body: { ...jsonContent(UpdateTenantRequest, "What to change"), required: true } },
+  request: { params: TenantParams, body: jsonBody(UpdateTenantRequest, "What to change") },
   responses: {
     202: jsonContent(TenantView, "The tenant, with the change queued."),
-    ...commonErrors,
     ...notFoundError,
     ...conflictError,
   },
 });
 
-const deleteTenantRoute = createRoute({
+const deleteTenantRoute = v1Route({
   method: "delete",
   path: "/v1/tenants/{id}",
   summary: "Delete a tenant",
   description:
     "Removes its script, routes, KV namespace, R2 bucket (emptied first) and D1 database; the tenant ends `deleted`.",
-  security,
   request: { params: TenantParams },
-  responses: { 202: jsonContent(TenantView, "The tenant, `deleting`."), ...commonErrors, ...notFoundError },
+  responses: { 202: jsonContent(TenantView, "The tenant, `deleting`."), ...notFoundError },
 });
 
-const putScriptRoute = createRoute({
+const putScriptRoute = v1Route({
   method: "put",
   path: "/v1/tenants/{id}/script",
   summary: "Deploy new code",
   description:
     "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Waits for the upload (a while): a script the API refuses is a 422 and the tenant keeps its current code.",
-  security,
-  request: { params: TenantParams, body: { ...jsonContent(ScriptSource, "The code"), required: true } },
+  request: { params: TenantParams, body: jsonBody(ScriptSource, "The code") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the deploy."),
-    ...commonErrors,
     ...notFoundError,
     ...conflictError,
     ...tooLargeError,
@@ -135,28 +126,25 @@ const putScriptRoute = createRoute({
   },
 });
 
-const putSecretRoute = createRoute({
+const putSecretRoute = v1Route({
   method: "put",
   path: "/v1/tenants/{id}/secrets/{name}",
   summary: "Set a secret",
   description: "The script reads it as `env.<name>`. The value is never returned, logged or put in an error.",
-  security,
-  request: { params: SecretParams, body: { ...jsonContent(PutSecretRequest, "The value"), required: true } },
+  request: { params: SecretParams, body: jsonBody(PutSecretRequest, "The value") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `secrets` lists the name."),
-    ...commonErrors,
     ...notFoundError,
     ...conflictError,
   },
 });
 
-const deleteSecretRoute = createRoute({
+const deleteSecretRoute = v1Route({
   method: "delete",
   path: "/v1/tenants/{id}/secrets/{name}",
   summary: "Remove a secret",
-  security,
   request: { params: SecretParams },
-  responses: { 202: jsonContent(TenantView, "The tenant."), ...commonErrors, ...notFoundError },
+  responses: { 202: jsonContent(TenantView, "The tenant."), ...notFoundError },
 });
 
 export const tenantRoutes = new OpenAPIHono<AppEnv>()
