@@ -1,7 +1,7 @@
 import type { PublicBinding, ScriptSettings, ScriptSettingsPatch } from "../../../../cloudflare-api/script-metadata";
 import { publicBinding, resolveBindings } from "../bindings";
 import { failure, success, type WorkersResult } from "../errors";
-import { nextMigrationTag } from "../migrations";
+import { nextMigrationTag } from "../migration-tag";
 import { mergeSettings, scriptSettings } from "../script-record";
 import { commitNow } from "./commit";
 import type { StoreContext } from "./context";

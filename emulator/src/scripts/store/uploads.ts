@@ -1,7 +1,7 @@
 import type { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
 import { resolveBindings } from "../bindings";
 import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
-import { nextMigrationTag } from "../migrations";
+import { nextMigrationTag } from "../migration-tag";
 import { checkMainModule, type ModuleDigest } from "../modules";
 import { mergeSettings } from "../script-record";
 import type { StoreContext } from "./context";
