@@ -1,3 +1,4 @@
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
@@ -13,5 +14,24 @@ describe("the user-worker template's generated types", () => {
       timeoutMs: 60_000,
     });
     expect(run.code, `${run.output}\nRegenerate with: npm run types:template`).toBe(0);
+  });
+});
+
+// Tenants copy the folder out of this repository: its code must not reach into the platform's.
+describe("the user-worker template's code", () => {
+  it("imports nothing from outside its folder", async () => {
+    const src = path.join(REPO_ROOT, "user-worker-template", "src");
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(5);
+    const outside: string[] = [];
+    for (const file of files) {
+      const text = await readFile(path.join(src, file), "utf8");
+      for (const [, spec] of text.matchAll(/from\s+["']([^"']+)["']/g)) {
+        if (spec?.startsWith(".") && path.relative(src, path.resolve(src, path.dirname(file), spec)).startsWith("..")) {
+          outside.push(`${file}: ${spec}`);
+        }
+      }
+    }
+    expect(outside).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { settingsParser } from "../../platform/settings";
 
 const Vars = z.object({
   /** What `GET /` says. */
@@ -19,12 +18,29 @@ const Vars = z.object({
     .catch(null),
 });
 
-/** The app's configuration from its vars and secret, parsed once per env; throws, naming the var, when one is wrong. */
-export const configOf = settingsParser(
-  "tenant Worker",
-  Vars.transform((vars) => ({
-    greeting: vars.GREETING,
-    apiToken: vars.API_TOKEN,
-    publicWrites: vars.PUBLIC_WRITES,
-  })),
-);
+export type Config = { greeting: string | undefined; apiToken: string; publicWrites: boolean | null };
+
+/**
+ * The app's configuration from its vars and secret; throws, naming the var,
+ * when one is wrong. The platform's Workers share this through
+ * platform/settings.ts; the template imports nothing outside its folder,
+ * because tenants copy the folder, so it has its own few lines. Parsed once
+ * per env: the runtime hands every request of an isolate the same object.
+ */
+const parsed = new WeakMap<object, Config>();
+export function configOf(env: object): Config {
+  const known = parsed.get(env);
+  if (known !== undefined) return known;
+  const result = Vars.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid tenant Worker configuration: ${problems.join("; ")}`);
+  }
+  const config = {
+    greeting: result.data.GREETING,
+    apiToken: result.data.API_TOKEN,
+    publicWrites: result.data.PUBLIC_WRITES,
+  };
+  parsed.set(env, config);
+  return config;
+}
