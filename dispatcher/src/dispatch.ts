@@ -1,6 +1,6 @@
 import type { RouteRecord } from "../../platform/routes";
+import { dispatchOptions } from "./dispatch-options";
 import { PlatformError } from "./errors";
-import { dispatchOptions } from "./plans";
 
 /** How the runtime reports a tenant's Worker that went over its plan's CPU time or subrequests. */
 const LIMIT_EXCEEDED = /exceeded CPU time limit|exceeded resource limits|Too many subrequests/i;
