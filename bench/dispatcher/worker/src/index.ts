@@ -1,6 +1,6 @@
+import { dispatchOptions } from "../../../../dispatcher/src/dispatch-options";
 import { createDispatcher, type Dispatcher } from "../../../../dispatcher/src/dispatcher";
 import type { Env as DispatcherEnv } from "../../../../dispatcher/src/env";
-import { dispatchOptions } from "../../../../dispatcher/src/plans";
 import { RouteRecord, routeKey } from "../../../../platform/routes";
 import { BENCH_PREFIX, DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "../../routes";
 
