@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { ScriptSource, TenantView } from "../../platform/tenants-api.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
@@ -95,7 +96,7 @@ describe("wfp deploy", () => {
     try {
       await writeFile(
         path.join(broken, "wrangler.toml"),
-        'name = "broken"\nmain = "index.ts"\ncompatibility_date = "2026-11-01"\n',
+        `name = "broken"\nmain = "index.ts"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`,
       );
       await writeFile(path.join(broken, "index.ts"), 'import missing from "./nowhere";\nexport default missing;\n');
       const before = fake.requests.length;
