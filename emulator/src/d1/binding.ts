@@ -4,9 +4,10 @@ import type { AccountId } from "../../../cloudflare-api/names";
 import { type D1QueryMeta, D1Value } from "../../../cloudflare-api/resources";
 import type { BindingKind, StoredBinding } from "../bindings/kind";
 import type { Env } from "../env";
-import { d1DatabaseOf, resourcesStoreOf } from "../resources/stores-of";
+import { resourcesStoreOf } from "../resources/store";
 import source from "./binding.client.built.js";
 import type { D1Statement, D1StatementResult } from "./store";
+import { d1DatabaseOf } from "./store";
 
 interface D1Props {
   accountId: AccountId;

@@ -14,9 +14,10 @@ import { ApiError, methodNotAllowedError } from "../http/errors";
 import { intQueryParam, pageQueryParam, pageResultInfo } from "../http/query-params";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import { d1DatabaseOf, resourcesStoreOf } from "../resources/stores-of";
+import { resourcesStoreOf } from "../resources/store";
 import { malformed, statementsOf } from "./requests";
 import type { D1Format } from "./store";
+import { d1DatabaseOf } from "./store";
 
 /** D1 databases: `/accounts/:account_id/d1/database`. */
 export const d1Databases = new Hono<ApiEnv>();

@@ -163,3 +163,6 @@ export class D1DatabaseObject extends DurableObject<Env> {
       .one();
   }
 }
+
+/** The object holding one D1 database's SQLite file. Only call it for a database the registry knows. */
+export const d1DatabaseOf = (env: Env, uuid: string) => env.D1_DATABASES.get(env.D1_DATABASES.idFromName(uuid));

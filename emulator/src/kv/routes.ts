@@ -13,7 +13,7 @@ import { ApiError, methodNotAllowedError } from "../http/errors";
 import { enumQueryParam, intQueryParam, pageQueryParam, pageResultInfo } from "../http/query-params";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import { resourcesStoreOf } from "../resources/stores-of";
+import { resourcesStoreOf } from "../resources/store";
 
 /** Workers KV namespaces: `/accounts/:account_id/storage/kv/namespaces`. */
 export const kvNamespaces = new Hono<ApiEnv>();

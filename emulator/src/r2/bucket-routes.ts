@@ -7,7 +7,7 @@ import { ApiError, methodNotAllowedError } from "../http/errors";
 import { enumQueryParam, intQueryParam } from "../http/query-params";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import { resourcesStoreOf } from "../resources/stores-of";
+import { resourcesStoreOf } from "../resources/store";
 
 /** R2 buckets: `/accounts/:account_id/r2/buckets`. */
 export const r2Buckets = new Hono<ApiEnv>();

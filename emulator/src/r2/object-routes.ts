@@ -7,7 +7,7 @@ import { ApiError, methodNotAllowedError } from "../http/errors";
 import { intQueryParam } from "../http/query-params";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import { resourcesStoreOf } from "../resources/stores-of";
+import { resourcesStoreOf } from "../resources/store";
 import { r2KeySpace } from "./binding";
 import { bucketNameOf, bucketNotFound } from "./bucket-routes";
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { AccountId } from "../../../cloudflare-api/names";
 import type {
   D1DatabaseSummary,
   D1LocationHint,
@@ -265,3 +266,7 @@ export class ResourcesStore extends DurableObject<Env> {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
   }
 }
+
+/** The registry of one account's KV namespaces, R2 buckets and D1 databases. */
+export const resourcesStoreOf = (env: Env, accountId: AccountId) =>
+  env.RESOURCES_STORE.get(env.RESOURCES_STORE.idFromName(accountId));
