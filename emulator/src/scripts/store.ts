@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { Env } from "../env";
+import { oneAtATime } from "../one-at-a-time";
 import type { ModuleUpload } from "./modules";
 import { uploadResult } from "./script-record";
 import { commitDraft } from "./store/commit";
@@ -30,7 +31,8 @@ import type { TagFilter } from "./tag-filter";
  */
 export class WorkersStore extends DurableObject<Env> {
   private readonly context: StoreContext;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Runs changes one after another, so a change awaiting R2 never interleaves with another. */
+  private readonly exclusive = oneAtATime();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -42,13 +44,6 @@ export class WorkersStore extends DurableObject<Env> {
       transaction: (work) => ctx.storage.transactionSync(work),
       secretKey: secrets.accountSecretKey(sql),
     };
-  }
-
-  /** Runs changes one after another, so a change awaiting R2 never interleaves with another. */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   // Dispatch namespaces.
