@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { oneAtATime } from "../src/one-at-a-time";
+import { atMostAtOnce, oneAtATime } from "../src/one-at-a-time";
 
 describe("oneAtATime", () => {
   it("starts each piece of work only once the one before has settled, failed or not", async () => {
@@ -25,5 +25,19 @@ describe("oneAtATime", () => {
     await expect(first).rejects.toThrow("first");
     expect(await second).toBe(2);
     expect(events).toEqual(["first starts", "first fails", "second starts"]);
+  });
+
+  it("atMostAtOnce(n) runs n pieces side by side and no more", async () => {
+    const queue = atMostAtOnce(2);
+    let running = 0;
+    let most = 0;
+    const work = async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    };
+    await Promise.all(Array.from({ length: 7 }, () => queue(work)));
+    expect(most).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import type { UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { Exports } from "../bindings/kind";
 import { checkStartup } from "../dispatch/startup-check";
 import type { ApiEnv } from "../http/types";
-import { oneAtATime } from "../one-at-a-time";
+import { atMostAtOnce } from "../one-at-a-time";
 import { changedDuringUpload, type WorkersResult } from "./errors";
 import { digestModules, type ModuleDigest, type ModuleUpload } from "./modules";
 import { apiError, unwrap, workersStore } from "./routes/store-answers";
@@ -21,13 +21,16 @@ const ATTEMPTS = 5;
 type Store = ReturnType<typeof workersStore>;
 
 /**
- * Startup checks run one at a time in this isolate. Production's limit is on
- * the start's CPU time, which other uploads do not add to; measured here on
- * the wall clock, checks run side by side would each be charged for the
- * others' work (200 onboardings at once had scripts that start in
- * milliseconds refused). One at a time, as they were inside the store.
+ * At most a few startup checks at once in this isolate. Production's limit is
+ * on the start's CPU time, which other uploads do not add to; measured here on
+ * the wall clock, checks run side by side are each charged for the others'
+ * work (200 onboardings at once, all checked together, had scripts that start
+ * in milliseconds refused). One at a time wastes the waits inside a check (the
+ * loader, the start's own I/O): uploads ran at 41 to 52 a second against 63
+ * to 70 before, when the store ran them. A few at once keeps both.
  */
-const oneCheckAtATime = oneAtATime();
+const STARTUP_CHECKS_AT_ONCE = 4;
+const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
 
 /**
  * Stores a new version the way Cloudflare does: only if it starts. The store
@@ -53,7 +56,7 @@ export async function publishVersion(
   const scope = { accountId: c.get("accountId"), ...id };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const drafted = unwrap(await draft(store, digests));
-    const refused = await oneCheckAtATime(() =>
+    const refused = await startupCheckSlot(() =>
       checkStartup(c.env, exports as unknown as Exports, scope, runnableScript(drafted.record), modules),
     );
     if (refused !== undefined) throw apiError(refused);
