@@ -33,6 +33,23 @@ const STARTUP_CHECKS_AT_ONCE = 4;
 const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
 
 /**
+ * The emulator's entrypoints, as the request's own `ctx.exports`. The module's
+ * `exports` from "cloudflare:workers" names the same ones, and is there even
+ * when the app is called with no execution context; but a startup check built
+ * from it was slower (300 uploads: 4.9 to 6.3 s, against 4.3 to 5.1 s with
+ * `ctx.exports` and 4.4 to 4.6 s before the store split), so it is only the
+ * fallback.
+ */
+function entrypoints(c: Context<ApiEnv>): Exports {
+  try {
+    return (c.executionCtx as unknown as { exports?: Exports }).exports ?? (exports as unknown as Exports);
+  } catch {
+    // Hono throws when the app was called without an execution context.
+    return exports as unknown as Exports;
+  }
+}
+
+/**
  * Stores a new version the way Cloudflare does: only if it starts. The store
  * drafts the version (every refusal but the startup check, nothing written),
  * the draft is started here in the Worker Loader, and the store commits it.
@@ -41,9 +58,7 @@ const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
  * changed since the draft (a secret, a settings PATCH, another upload) is
  * drafted and checked again on top of that change, so neither is lost.
  *
- * The check needs the emulator's own entrypoints (the bindings' stubs):
- * the module's `exports` from "cloudflare:workers" is what `ctx.exports` is,
- * and unlike Hono's `c.executionCtx` it is there however the app was called.
+ * The check needs the emulator's own entrypoints (the bindings' stubs).
  */
 export async function publishVersion(
   c: Context<ApiEnv>,
@@ -57,7 +72,7 @@ export async function publishVersion(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const drafted = unwrap(await draft(store, digests));
     const refused = await startupCheckSlot(() =>
-      checkStartup(c.env, exports as unknown as Exports, scope, runnableScript(drafted.record), modules),
+      checkStartup(c.env, entrypoints(c), scope, runnableScript(drafted.record), modules),
     );
     if (refused !== undefined) throw apiError(refused);
     const committed = await store.commitVersion(drafted, modules);
