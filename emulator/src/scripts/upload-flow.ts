@@ -26,8 +26,9 @@ type Store = ReturnType<typeof workersStore>;
  * the wall clock, checks run side by side are each charged for the others'
  * work (200 onboardings at once, all checked together, had scripts that start
  * in milliseconds refused). One at a time wastes the waits inside a check (the
- * loader, the start's own I/O): uploads ran at 41 to 52 a second against 63
- * to 70 before, when the store ran them. A few at once keeps both.
+ * loader, the start's own I/O): uploads ran at 41 and 52 a second against 63
+ * and 70 before, when the store ran them (docs/benchmarks.md). A few at once
+ * keeps both.
  */
 const STARTUP_CHECKS_AT_ONCE = 4;
 const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
@@ -35,10 +36,10 @@ const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
 /**
  * The emulator's entrypoints, as the request's own `ctx.exports`. The module's
  * `exports` from "cloudflare:workers" names the same ones, and is there even
- * when the app is called with no execution context; but a startup check built
- * from it was slower (300 uploads: 4.9 to 6.3 s, against 4.3 to 5.1 s with
- * `ctx.exports` and 4.4 to 4.6 s before the store split), so it is only the
- * fallback.
+ * when the app is called with no execution context; but uploads whose check
+ * was built from it ran slower than before the store split (50 and 54 a
+ * second against 56 and 62; docs/benchmarks.md, "Uploads after the reshape"),
+ * and as fast with `ctx.exports`, so it is only the fallback.
  */
 function entrypoints(c: Context<ApiEnv>): Exports {
   try {
