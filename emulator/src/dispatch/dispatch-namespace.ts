@@ -57,8 +57,10 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
 let loadedWorkers: LoadedWorkers | undefined;
 /** One bound on loaded workers per emulator isolate, sized by MAX_LOADED_WORKERS and LOADED_WORKER_MIN_IDLE_MS. */
 function loadedWorkersOf(env: Env): LoadedWorkers {
-  const config = emulatorConfig(env);
-  loadedWorkers ??= new LoadedWorkers(config.MAX_LOADED_WORKERS, config.LOADED_WORKER_MIN_IDLE_MS);
+  if (loadedWorkers === undefined) {
+    const config = emulatorConfig(env);
+    loadedWorkers = new LoadedWorkers(config.MAX_LOADED_WORKERS, config.LOADED_WORKER_MIN_IDLE_MS);
+  }
   return loadedWorkers;
 }
 
