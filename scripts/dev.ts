@@ -27,14 +27,17 @@ import {
 import {
   CONTROL_PLANE,
   configuredDevPort,
+  DEFAULT_TENANT_RUNNERS,
   DISPATCHER,
   EMULATOR,
   emulatorApiToken,
   PLATFORM_WORKERS,
   type PlatformWorker,
   platformApiToken,
+  type TenantRunner,
+  tenantRunner,
 } from "./lib/platform.ts";
-import { freePorts, isPortFree } from "./lib/ports.ts";
+import { freePorts, isPortFree, LOOPBACK } from "./lib/ports.ts";
 import { REPO_ROOT, startWranglerDev, type WranglerDev } from "./lib/wrangler-dev.ts";
 
 /** Four wrangler processes starting at once on a 2-core machine can take a while. */
@@ -45,8 +48,11 @@ const USAGE = `Usage: npm run dev [-- --reset]
   --reset    delete the local state (${path.join(".wfp", "state")}) before starting
   --help     show this help
 
-Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, WFP_STATE_DIR,
-WRANGLER_REGISTRY_PATH`;
+Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, TENANT_RUNNERS,
+WFP_STATE_DIR, WRANGLER_REGISTRY_PATH`;
+
+/** The most tenant runners `npm run dev` starts: each is a Node and two workerd processes. */
+const MAX_TENANT_RUNNERS = 8;
 
 type Planned = { worker: PlatformWorker; port: number };
 
@@ -71,6 +77,17 @@ function plannedPorts(env: NodeJS.ProcessEnv): Planned[] {
   return planned;
 }
 
+/** TENANT_RUNNERS: how many runner processes run tenants' code (0: the emulator runs it itself). */
+function tenantRunnerCount(env: NodeJS.ProcessEnv): number {
+  const raw = env.TENANT_RUNNERS;
+  if (raw === undefined || raw === "") return DEFAULT_TENANT_RUNNERS;
+  const count = Number(raw);
+  if (!/^\d+$/.test(raw) || count > MAX_TENANT_RUNNERS) {
+    throw new Error(`TENANT_RUNNERS must be a whole number from 0 to ${MAX_TENANT_RUNNERS}, not "${raw}"`);
+  }
+  return count;
+}
+
 async function assertPortsFree(planned: Planned[]): Promise<void> {
   for (const { worker, port } of planned) {
     if (!(await isPortFree(port))) {
@@ -87,7 +104,8 @@ async function assertPortsFree(planned: Planned[]): Promise<void> {
  * persist folder, and three workerd processes opening them at once fail with
  * SQLITE_BUSY.
  */
-const persistFolder = (stateDir: string, worker: PlatformWorker) => path.join(stateDir, worker.label);
+const persistFolder = (stateDir: string, worker: PlatformWorker | TenantRunner) => path.join(stateDir, worker.label);
+const isRunnerFolder = (entry: string) => /^runner-\d+$/.test(entry);
 
 /**
  * Deletes the state folder, but only one that holds nothing except the
@@ -96,7 +114,7 @@ const persistFolder = (stateDir: string, worker: PlatformWorker) => path.join(st
 function resetState(stateDir: string): void {
   if (!existsSync(stateDir)) return;
   const ours = new Set<string>(PLATFORM_WORKERS.map((worker) => worker.label));
-  const foreign = readdirSync(stateDir).filter((entry) => !ours.has(entry));
+  const foreign = readdirSync(stateDir).filter((entry) => !ours.has(entry) && !isRunnerFolder(entry));
   if (foreign.length > 0) {
     throw new Error(`refusing to reset ${stateDir}: it holds ${foreign.join(", ")}, which npm run dev did not write`);
   }
@@ -108,7 +126,7 @@ function prefixer(label: string): (line: string) => void {
   return (line) => process.stdout.write(`${prefix}${line}\n`);
 }
 
-type Running = { worker: PlatformWorker; dev: WranglerDev };
+type Running = { worker: PlatformWorker | TenantRunner; dev: WranglerDev };
 
 type Tokens = { emulator: string; platform: string };
 
@@ -206,6 +224,7 @@ async function main(): Promise<number> {
   // has no default for it. Its own, too, so no other `wrangler dev` on this machine answers for one of them.
   const registryPath = path.resolve(process.env.WRANGLER_REGISTRY_PATH || path.join(REPO_ROOT, ".wfp", "registry"));
   const planned = plannedPorts(process.env);
+  const runnerCount = tenantRunnerCount(process.env);
   const tokens: Tokens = { emulator: emulatorApiToken(), platform: platformApiToken() };
   await assertPortsFree(planned);
   if (values.reset) {
@@ -214,8 +233,13 @@ async function main(): Promise<number> {
   }
   await applyControlPlaneMigrations(persistFolder(stateDir, CONTROL_PLANE));
 
-  const inspectorPorts = await freePorts(planned.length);
-  const running: Running[] = planned.map(({ worker, port }, i) => ({
+  // Runners listen on free ports, which only the emulator (RUNNER_URLS) needs to know.
+  const free = await freePorts(planned.length + 2 * runnerCount);
+  const inspectorPorts = free.slice(0, planned.length + runnerCount);
+  const runnerPorts = free.slice(planned.length + runnerCount);
+  const runners = runnerPorts.map((port, i) => ({ worker: tenantRunner(i), port }));
+  const runnerUrls = runnerPorts.map((port) => `http://${LOOPBACK}:${port}`).join(",");
+  const running: Running[] = [...planned, ...runners].map(({ worker, port }, i) => ({
     worker,
     dev: startWranglerDev({
       configPath: worker.configPath,
@@ -227,6 +251,7 @@ async function main(): Promise<number> {
       onLine: prefixer(worker.label),
       env: { WRANGLER_REGISTRY_PATH: registryPath },
       ...(worker.launcher === undefined ? {} : { launcher: worker.launcher }),
+      ...(worker === EMULATOR && runnerCount > 0 ? { extraArgs: ["--var", `RUNNER_URLS:${runnerUrls}`] } : {}),
     }),
   }));
 

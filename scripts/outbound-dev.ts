@@ -21,8 +21,8 @@
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { parseArgs } from "node:util";
 import { unstable_startWorker } from "wrangler";
+import { failLauncher, launch, launcherArgs } from "./lib/launcher.ts";
 
 /** The certificates miniflare's own network trusts, besides the browsers' CAs. */
 function trustedCertificates(): string[] {
@@ -44,68 +44,25 @@ export const PUBLIC_NETWORK = {
   network: { allow: ["public"], tlsOptions: { trustBrowserCas: true, trustedCertificates: trustedCertificates() } },
 };
 
-function portOf(name: string, raw: string | undefined): number {
-  const port = Number(raw);
-  if (raw === undefined || !/^\d+$/.test(raw) || port < 1 || port > 65_535) {
-    throw new Error(`--${name} must be a TCP port number, not ${JSON.stringify(raw)}`);
-  }
-  return port;
-}
-
-function required(name: string, value: string | undefined): string {
-  if (value === undefined || value === "") throw new Error(`${name} is required`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      config: { type: "string" },
-      ip: { type: "string" },
-      port: { type: "string" },
-      "inspector-port": { type: "string" },
-      "persist-to": { type: "string" },
-    },
-    strict: true,
-  });
-  const ip = required("--ip", values.ip);
-  let worker: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
-  let stopping = false;
-  // workerd runs in this process group, so Ctrl-C reaches it too; this stops what wrangler started.
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    if (worker === undefined) process.exit(130); // interrupted while starting
-    void worker.dispose().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`outbound-dev: could not stop: ${String(error)}\n`);
-        process.exit(1);
+  const args = launcherArgs();
+  const worker = await launch("outbound-dev", () =>
+    unstable_startWorker({
+      config: args.config,
+      bindings: {
+        // wrangler hands a fetcher binding to miniflare as it is: here, a network service.
+        PUBLIC_INTERNET: { type: "fetcher", fetcher: PUBLIC_NETWORK as never },
       },
-    );
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
-
-  worker = await unstable_startWorker({
-    config: required("--config", values.config),
-    bindings: {
-      // wrangler hands a fetcher binding to miniflare as it is: here, a network service.
-      PUBLIC_INTERNET: { type: "fetcher", fetcher: PUBLIC_NETWORK as never },
-    },
-    dev: {
-      remote: false,
-      server: { hostname: ip, port: portOf("port", values.port) },
-      inspector: { hostname: ip, port: portOf("inspector-port", values["inspector-port"]) },
-      persist: required("--persist-to", values["persist-to"]),
-      registry: required("WRANGLER_REGISTRY_PATH", process.env.WRANGLER_REGISTRY_PATH),
-    },
-  });
-
-  await worker.ready;
+      dev: {
+        remote: false,
+        server: { hostname: args.ip, port: args.port },
+        inspector: { hostname: args.ip, port: args.inspectorPort },
+        persist: args.persistTo,
+        registry: args.registry,
+      },
+    }),
+  );
   process.stdout.write(`Up at ${(await worker.url).href}: what it lets out reaches public addresses only\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`outbound-dev: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(failLauncher("outbound-dev"));

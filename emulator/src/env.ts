@@ -20,6 +20,8 @@ export interface Env {
   D1_QUERY_LIMIT_MS: string;
   /** How long (wall-clock ms) an uploaded script's top level may take to start before the upload is refused (default 1000). */
   STARTUP_LIMIT_MS: string;
+  /** Runner processes' base URLs (comma-separated) that run tenants' code; unset: the emulator runs it itself. */
+  RUNNER_URLS?: string;
 
   /** Per account: dispatch namespaces, scripts, tags, secrets. */
   WORKERS_STORE: DurableObjectNamespace<WorkersStore>;

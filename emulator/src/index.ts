@@ -6,6 +6,7 @@ export { TenantD1 } from "./d1/binding";
 export { D1DatabaseObject } from "./d1/store";
 export { DispatchNamespace, ScriptRunner } from "./dispatch/dispatch-namespace";
 export { TenantEgress } from "./dispatch/egress";
+export { RunnerSupport } from "./dispatch/runner-support";
 export { Gate } from "./gate/store";
 export { TenantKv } from "./kv/binding";
 export { TenantR2Bucket } from "./r2/binding";

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { unstable_getVarsForDev, unstable_readConfig } from "wrangler";
+import { RUNNER_HEALTH_PATH } from "../../emulator/src/runner/health.ts";
 import { REPO_ROOT } from "./wrangler-dev.ts";
 
 /** One of the platform's Workers as `npm run dev` runs it. */
@@ -13,6 +14,29 @@ export type PlatformWorker = {
   /** A Node script `npm run dev` starts it with instead of `wrangler dev` (same flags). */
   readonly launcher?: string;
 };
+
+/**
+ * A tenant runner (emulator/src/runner): runs tenants' code for the emulator, in a process of its own,
+ * started by scripts/runner-dev.ts, which replaces it when a request holds it. `npm run dev` starts
+ * TENANT_RUNNERS of them (default 2), each on a free port only the emulator is told.
+ */
+export type TenantRunner = {
+  readonly label: `runner-${number}`;
+  readonly configPath: string;
+  readonly healthPath: string;
+  readonly launcher: string;
+};
+
+export const DEFAULT_TENANT_RUNNERS = 2;
+
+export function tenantRunner(index: number): TenantRunner {
+  return {
+    label: `runner-${index + 1}`,
+    configPath: path.join(REPO_ROOT, "emulator/runner.wrangler.toml"),
+    healthPath: RUNNER_HEALTH_PATH,
+    launcher: path.join(REPO_ROOT, "scripts/runner-dev.ts"),
+  };
+}
 
 export const EMULATOR: PlatformWorker = {
   label: "emulator",

@@ -1,13 +1,15 @@
-import { RpcTarget, WorkerEntrypoint, waitUntil } from "cloudflare:workers";
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
+import type { RunOrder } from "../runner/protocol";
 import { recordDispatch } from "./dispatch-log";
 import type { DispatchOptions, NamespaceProps } from "./dispatch-types";
-import { openInvocation } from "./invocations";
-import { evictWorker, LoadedWorkers } from "./loaded-workers";
-import { buildWorkerCode } from "./worker-code";
+import { loadedWorkersOf } from "./loaded-workers";
+import { type LoadedRun, runLoaded } from "./run-loaded";
+import { runInRunner } from "./runner-client";
+import { assembleWorkerCode, loadTenantModules } from "./worker-code";
 
 /** Which script `get()` named, and how it is to be run. */
 export interface ScriptRunnerProps {
@@ -16,24 +18,17 @@ export interface ScriptRunnerProps {
   hasOutbound: boolean;
 }
 
-/** Runs one request in the script `get()` named; a missing script fails with production's "Worker not found". */
+/**
+ * Runs one request in the script `get()` named; a missing script fails with production's "Worker not found".
+ * With runner processes configured (RUNNER_URLS) the script runs in one of them, apart from the API and
+ * the stores; without, here, in the emulator's own process.
+ */
 async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
   const { scope, options, hasOutbound } = props;
   const { accountId, namespace, script } = scope;
   const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(accountId));
   const runnable = await store.getRunnableScript(namespace, script);
   if (runnable === null) throw new Error("Worker not found");
-
-  const outboundParams = hasOutbound ? (options.outbound ?? {}) : null;
-  // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
-  // parameters are part of the worker (its globalOutbound), so they are part of the name too.
-  const scriptKey = `${accountId}/${namespace}/${script}#${JSON.stringify(outboundParams)}`;
-  const base = `${accountId}/${namespace}/${script}@${runnable.etag}#${JSON.stringify(outboundParams)}`;
-  const loaded = loadedWorkersOf(env);
-  const worker = env.LOADER.get(loaded.nameFor(base), async () => {
-    const egress = exports.TenantEgress?.({ props: { outboundParams } }) as Fetcher;
-    return buildWorkerCode(env, exports, scope, runnable, egress);
-  });
 
   recordDispatch({
     accountId,
@@ -43,25 +38,26 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     outbound: hasOutbound,
     at: new Date().toISOString(),
   });
-  const invocation = openInvocation(options.limits?.subRequests ?? runnable.limits?.subrequests);
-  const done = loaded.begin(scriptKey, base);
-  try {
-    return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
-  } finally {
-    invocation.close();
-    done();
-    for (const evictable of loaded.takeEvictable()) waitUntil(evictWorker(env.LOADER, evictable));
-  }
-}
-
-let loadedWorkers: LoadedWorkers | undefined;
-/** One bound on loaded workers per emulator isolate, sized by MAX_LOADED_WORKERS and LOADED_WORKER_MIN_IDLE_MS. */
-function loadedWorkersOf(env: Env): LoadedWorkers {
-  if (loadedWorkers === undefined) {
-    const config = emulatorConfig(env);
-    loadedWorkers = new LoadedWorkers(config.MAX_LOADED_WORKERS, config.LOADED_WORKER_MIN_IDLE_MS);
-  }
-  return loadedWorkers;
+  const order: RunOrder = {
+    url: request.url,
+    acceptEncoding: request.headers.get("accept-encoding"),
+    scope,
+    etag: runnable.etag,
+    outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
+    subrequestLimit: options.limits?.subRequests ?? runnable.limits?.subrequests,
+    cpuMs: options.limits?.cpuMs ?? runnable.limits?.cpu_ms,
+  };
+  const config = emulatorConfig(env);
+  if (config.RUNNER_URLS.length > 0) return runInRunner(config.RUNNER_URLS, order, request);
+  const run: LoadedRun = {
+    ...order,
+    loader: env.LOADER,
+    loaded: loadedWorkersOf(config),
+    exports,
+    code: async (egress) =>
+      assembleWorkerCode(await loadTenantModules(env.SCRIPT_MODULES, runnable), exports, scope, runnable, egress),
+  };
+  return runLoaded(run, request);
 }
 
 /**

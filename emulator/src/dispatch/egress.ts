@@ -1,6 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { classifyHost, isIpLiteral, normalizeHost } from "../../../platform/addresses";
-import type { Env } from "../env";
 import { spendSubrequest } from "./invocations";
 
 export const INVOCATION_HEADER = "x-wfp-invocation";
@@ -43,7 +42,7 @@ export function directEgressRefusal(url: URL): string | null {
  * to public IP addresses, never to this machine, where the emulator and the
  * rest of the local platform listen.
  */
-export class TenantEgress extends WorkerEntrypoint<Env, EgressProps> {
+export class TenantEgress extends WorkerEntrypoint<{ OUTBOUND: Fetcher }, EgressProps> {
   override async fetch(request: Request): Promise<Response> {
     const invocation = request.headers.get(INVOCATION_HEADER) ?? "";
     if (!spendSubrequest(invocation)) throw new Error("Too many subrequests.");

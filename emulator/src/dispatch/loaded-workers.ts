@@ -79,6 +79,16 @@ export class LoadedWorkers {
   }
 }
 
+let bound: LoadedWorkers | undefined;
+/** The one bound on loaded workers of this isolate, sized by its MAX_LOADED_WORKERS and LOADED_WORKER_MIN_IDLE_MS. */
+export function loadedWorkersOf(config: {
+  MAX_LOADED_WORKERS: number;
+  LOADED_WORKER_MIN_IDLE_MS: number;
+}): LoadedWorkers {
+  bound ??= new LoadedWorkers(config.MAX_LOADED_WORKERS, config.LOADED_WORKER_MIN_IDLE_MS);
+  return bound;
+}
+
 /**
  * The code the loader gets if a worker to evict is no longer loaded (it
  * crashed, say): just enough to answer the eviction call.

@@ -6,7 +6,7 @@ import { validationFailed, type WorkersError } from "../scripts/errors";
 import type { ModuleUpload } from "../scripts/modules";
 import type { RunnableScript } from "./runnable-script";
 import { RUNTIME_MODULES } from "./shim";
-import { buildWorkerCode } from "./worker-code";
+import { assembleWorkerCode, loadTenantModules } from "./worker-code";
 
 /*
  * Production limits the CPU time a script's top level may use when it starts
@@ -42,7 +42,7 @@ export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint { started() { return
 type StartupProbe = WorkerEntrypoint & { started(): Promise<boolean> };
 
 /**
- * The new version's bodies, read the way buildWorkerCode reads stored ones:
+ * The new version's bodies, read the way stored ones are read (loadTenantModules):
  * the check runs before anything is written to SCRIPT_MODULES, so the upload
  * itself stands in for the bucket.
  */
@@ -90,13 +90,8 @@ export async function checkStartup(
   { limitMs, now = Date.now }: StartupTiming = { limitMs: emulatorConfig(env).STARTUP_LIMIT_MS },
 ): Promise<WorkersError | undefined> {
   const egress = exports.TenantEgress?.({ props: { outboundParams: null } }) as Fetcher;
-  const code = await buildWorkerCode(
-    { ...env, SCRIPT_MODULES: uploadedBodies(script, uploaded) },
-    exports,
-    scope,
-    script,
-    egress,
-  );
+  const modules = await loadTenantModules(uploadedBodies(script, uploaded), script);
+  const code = assembleWorkerCode(modules, exports, scope, script, egress);
   code.modules[STARTUP_MODULE] = { js: startupModule };
   const startedAt = now();
   try {

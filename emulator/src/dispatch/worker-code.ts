@@ -1,6 +1,5 @@
 import { bindingKinds } from "../bindings";
 import type { Exports, RunScope } from "../bindings/kind";
-import type { Env } from "../env";
 import type { RunnableScript, StoredModule } from "./runnable-script";
 import egressSource from "./runtime/egress.client.built.js";
 import entrySource from "./runtime/entry.client.built.js";
@@ -20,9 +19,12 @@ const RUNTIME_SOURCES = [
 
 type LoaderModule = WorkerLoaderWorkerCode["modules"][string];
 
+/** A script's own modules, in the Worker Loader's form, by name: what crosses to a runner process (src/runner). */
+export type TenantModules = WorkerLoaderWorkerCode["modules"];
+
 /** Reads one uploaded module and gives it the Worker Loader's form for its content type. */
-async function loadModule(env: Env, module: StoredModule): Promise<LoaderModule | undefined> {
-  const object = await env.SCRIPT_MODULES.get(module.r2Key);
+async function loadModule(bucket: R2Bucket, module: StoredModule): Promise<LoaderModule | undefined> {
+  const object = await bucket.get(module.r2Key);
   if (object === null) throw new Error(`module ${module.name} of this script is missing from storage`);
   const type = module.type.split(";")[0]?.trim();
   switch (type) {
@@ -44,21 +46,28 @@ async function loadModule(env: Env, module: StoredModule): Promise<LoaderModule 
   }
 }
 
+/** Reads a script's modules from `bucket` (SCRIPT_MODULES, or an upload standing in for it). */
+export async function loadTenantModules(bucket: R2Bucket, script: RunnableScript): Promise<TenantModules> {
+  const modules: TenantModules = {};
+  const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(bucket, m)] as const));
+  for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;
+  return modules;
+}
+
 /**
  * Turns an upload into the code the Worker Loader runs: the tenant's modules,
  * the emulator's runtime modules, the shim as main module, the env built from
- * the upload's bindings, and the egress every subrequest goes through.
+ * the upload's bindings (stubs from `exports`, the entrypoints of the process
+ * that runs it), and the egress every subrequest goes through.
  */
-export async function buildWorkerCode(
-  env: Env,
+export function assembleWorkerCode(
+  tenantModules: TenantModules,
   exports: Exports,
   scope: RunScope,
   script: RunnableScript,
   egress: Fetcher,
-): Promise<WorkerLoaderWorkerCode> {
-  const modules: WorkerLoaderWorkerCode["modules"] = {};
-  const loaded = await Promise.all(script.modules.map(async (m) => [m.name, await loadModule(env, m)] as const));
-  for (const [name, module] of loaded) if (module !== undefined) modules[name] = module;
+): WorkerLoaderWorkerCode {
+  const modules: TenantModules = { ...tenantModules };
   // The emulator's modules go in after the tenant's, so one of its names (refused at upload) can never replace them.
   for (const [name, js] of RUNTIME_SOURCES) modules[name] = { js };
 

@@ -1,0 +1,49 @@
+import { waitUntil } from "cloudflare:workers";
+import type { Exports, RunScope } from "../bindings/kind";
+import { openInvocation } from "./invocations";
+import { evictWorker, type LoadedWorkers } from "./loaded-workers";
+
+/** One request to run in a loaded tenant worker, in whichever process runs tenant code. */
+export interface LoadedRun {
+  loader: WorkerLoader;
+  loaded: LoadedWorkers;
+  /** The entrypoints of the process that runs it: the worker's binding stubs and egress come from these. */
+  exports: Exports;
+  scope: RunScope;
+  /** The version to run: a re-upload has a new etag, and so is a new worker. */
+  etag: string;
+  /** Parameters for the outbound worker, or null when the namespace binding has none. */
+  outboundParams: Record<string, unknown> | null;
+  subrequestLimit?: number | undefined;
+  /** The worker's code, asked for only when the loader does not have it yet. */
+  code(egress: Fetcher): Promise<WorkerLoaderWorkerCode>;
+}
+
+/**
+ * Runs `request` in the run's worker, loading it first if needed: the one
+ * path to tenant code, whether the emulator runs it in its own process or a
+ * runner process does (src/runner). It opens the invocation whose subrequest
+ * budget the egress spends from, and evicts the workers the bound says to.
+ */
+export async function runLoaded(run: LoadedRun, request: Request): Promise<Response> {
+  const { accountId, namespace, script } = run.scope;
+  const outbound = JSON.stringify(run.outboundParams);
+  // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
+  // parameters are part of the worker (its globalOutbound), so they are part of the name too.
+  const scriptKey = `${accountId}/${namespace}/${script}#${outbound}`;
+  const base = `${accountId}/${namespace}/${script}@${run.etag}#${outbound}`;
+  const worker = run.loader.get(run.loaded.nameFor(base), () => {
+    const egress = run.exports.TenantEgress?.({ props: { outboundParams: run.outboundParams } }) as Fetcher;
+    return run.code(egress);
+  });
+
+  const invocation = openInvocation(run.subrequestLimit);
+  const done = run.loaded.begin(scriptKey, base);
+  try {
+    return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
+  } finally {
+    invocation.close();
+    done();
+    for (const evictable of run.loaded.takeEvictable()) waitUntil(evictWorker(run.loader, evictable));
+  }
+}

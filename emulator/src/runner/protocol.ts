@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { AccountId } from "../../../cloudflare-api/names";
+
+/*
+ * How the emulator hands a request to a runner process, and what the runner
+ * answers. A runner (this folder) is a Worker of its own, started by
+ * scripts/runner-dev.ts, that runs tenants' code apart from the emulator's
+ * REST API and stores: a tenant whose code never yields then holds its runner,
+ * not the emulator, and the runner's supervisor replaces the runner.
+ */
+
+/** The run order, on the request the emulator forwards (it replaces any a client sent; the runner strips it). */
+export const RUN_HEADER = "x-wfp-run";
+/** Marks the runner's own failure answers: the tenant's code threw, or the script could not be run. */
+export const RUNNER_FAILURE_HEADER = "x-wfp-runner-failure";
+
+export const RunOrder = z.object({
+  /** The request's URL, which the tenant sees (the forwarded request is addressed to the runner). */
+  url: z.url(),
+  /**
+   * The request's own Accept-Encoding. The hop to the runner asks for none (identity): miniflare would
+   * otherwise compress the answer for the hop, and the tenant's response would come back encoded.
+   */
+  acceptEncoding: z.string().nullable(),
+  scope: z.object({ accountId: AccountId, namespace: z.string(), script: z.string() }),
+  etag: z.string(),
+  outboundParams: z.record(z.string(), z.unknown()).nullable(),
+  subrequestLimit: z.number().int().nonnegative().optional(),
+  /** The plan's CPU time per request: the supervisor's runaway bound is a multiple of it. */
+  cpuMs: z.number().positive().optional(),
+});
+export type RunOrder = z.infer<typeof RunOrder>;
+
+/** A runner's failure answer: its status is 500 and RUNNER_FAILURE_HEADER is set; the message is what `fetch()` throws. */
+export const RunnerFailure = z.object({ message: z.string() });
+
+/**
+ * Which runner runs a script: the same one every time (FNV-1a of its name,
+ * modulo the runners), so a script's worker stays loaded in one place.
+ */
+export function runnerIndexFor(
+  script: { accountId: string; namespace: string; script: string },
+  runners: number,
+): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(`${script.accountId}/${script.namespace}/${script.script}`)) {
+    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  }
+  return hash % runners;
+}
