@@ -14,7 +14,13 @@ describe("the emulator's configuration", () => {
       LOADED_WORKER_MIN_IDLE_MS: 0,
       D1_QUERY_LIMIT_MS: 30_000,
       STARTUP_LIMIT_MS: 1000,
+      RUNNER_URLS: [],
     });
+  });
+
+  it("reads the runners' URLs from a comma-separated list", () => {
+    const config = emulatorConfig({ ...TOKEN, RUNNER_URLS: " http://127.0.0.1:4001, http://127.0.0.1:4002 ," });
+    expect(config.RUNNER_URLS).toEqual(["http://127.0.0.1:4001", "http://127.0.0.1:4002"]);
   });
 
   it("reads numbers and switches from their strings", () => {
@@ -30,9 +36,11 @@ describe("the emulator's configuration", () => {
     ["MAX_LOADED_WORKERS", ""],
     ["LOADED_WORKER_MIN_IDLE_MS", "-5"],
     ["RATE_LIMIT_ENABLED", "yes"],
+    ["RUNNER_URLS", "127.0.0.1:4001"],
+    ["RUNNER_URLS", "https://127.0.0.1:4001"],
   ])("refuses %s=%j, naming the var, rather than run with a guess", (name, value) => {
     expect(() => emulatorConfig({ ...TOKEN, [name]: value })).toThrow(
-      new RegExp(`^invalid emulator configuration: ${name}: `),
+      new RegExp(`^invalid emulator configuration: ${name}(\\.\\d+)?: `),
     );
   });
 

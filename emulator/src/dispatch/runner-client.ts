@@ -1,5 +1,14 @@
 import { RUNAWAY_MIN_MS } from "../runner/health";
-import { RUN_HEADER, RUNNER_FAILURE_HEADER, RunnerFailure, type RunOrder, runnerIndexFor } from "../runner/protocol";
+import {
+  RUN_HEADER,
+  RUNNER_FAILURE_HEADER,
+  RUNNER_STARTUP_PATH,
+  RunnerFailure,
+  type RunOrder,
+  runnerIndexFor,
+  StartupOutcome,
+} from "../runner/protocol";
+import { offerStartupJob, type StartupJob } from "./runner-support";
 
 /** Production's message when a request runs past its CPU limit (error 1102), which the dispatcher's `fetch()` throws. */
 export const CPU_LIMIT_EXCEEDED = "Worker exceeded CPU time limit.";
@@ -50,5 +59,42 @@ export async function runInRunner(runnerUrls: readonly string[], order: RunOrder
       throw new Error(failure.message);
     }
     return response;
+  }
+}
+
+/**
+ * Starts an uploaded version once in the runner that would run its script
+ * (the startup check at upload). "ended": the runner was ended while the
+ * version started, which only a start that held it past the supervisor's
+ * bound does, a top level that never ends for one.
+ */
+export async function startInRunner(runnerUrls: readonly string[], job: StartupJob): Promise<StartupOutcome | "ended"> {
+  const runner = runnerUrls[runnerIndexFor(job.scope, runnerUrls.length)] as string;
+  const offered = offerStartupJob(job);
+  const started = Date.now();
+  try {
+    for (;;) {
+      const sentAt = Date.now();
+      let response: Response;
+      try {
+        response = await fetch(new URL(RUNNER_STARTUP_PATH, runner), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ id: offered.id }),
+        });
+      } catch (error) {
+        if (Date.now() - sentAt >= RUNAWAY_MIN_MS) return "ended";
+        if (Date.now() - started >= RESTART_WAIT_MS) {
+          throw new Error(`the tenant runner at ${runner} was not there to start the script`, { cause: error });
+        }
+        await sleep(RETRY_EVERY_MS);
+        continue;
+      }
+      if (!response.ok)
+        throw new Error(`the tenant runner at ${runner} answered ${response.status}: ${await response.text()}`);
+      return StartupOutcome.parse(await response.json());
+    }
+  } finally {
+    offered.withdraw();
   }
 }

@@ -12,6 +12,25 @@ export interface ScriptForRunner {
   modules: TenantModules;
 }
 
+/** An uploaded version a runner is to start once (the startup check), with the script it would run as. */
+export interface StartupJob extends ScriptForRunner {
+  scope: RunScope;
+}
+
+/**
+ * Versions waiting for a runner to start them, by id: an upload's modules are
+ * in the upload request's memory, not yet stored, and the runner asks for them
+ * by the id the emulator sent it (runner-client.ts startInRunner).
+ */
+const startupJobs = new Map<string, StartupJob>();
+
+/** Keeps `job` for a runner to take; the returned function forgets it. */
+export function offerStartupJob(job: StartupJob): { id: string; withdraw: () => void } {
+  const id = crypto.randomUUID();
+  startupJobs.set(id, job);
+  return { id, withdraw: () => startupJobs.delete(id) };
+}
+
 /**
  * What a runner process (src/runner) asks of the emulator, over its `EMULATOR`
  * service binding: a script's code when it loads a worker, and every call a
@@ -26,6 +45,10 @@ export class RunnerSupport extends WorkerEntrypoint<Env> {
     const runnable = await store.getRunnableScript(scope.namespace, scope.script);
     if (runnable === null) return null;
     return { runnable, modules: await loadTenantModules(this.env.SCRIPT_MODULES, runnable) };
+  }
+
+  startupJob(id: string): StartupJob | null {
+    return startupJobs.get(id) ?? null;
   }
 
   call(entrypoint: string, props: unknown, method: string, args: unknown[]): Promise<unknown> {

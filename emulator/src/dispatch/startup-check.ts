@@ -2,11 +2,13 @@ import type { WorkerEntrypoint } from "cloudflare:workers";
 import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
+import type { StartupOutcome } from "../runner/protocol";
 import { validationFailed, type WorkersError } from "../scripts/errors";
 import type { ModuleUpload } from "../scripts/modules";
 import type { RunnableScript } from "./runnable-script";
+import { startInRunner } from "./runner-client";
 import { RUNTIME_MODULES } from "./shim";
-import { assembleWorkerCode, loadTenantModules } from "./worker-code";
+import { assembleWorkerCode, loadTenantModules, type TenantModules } from "./worker-code";
 
 /*
  * Production limits the CPU time a script's top level may use when it starts
@@ -63,23 +65,52 @@ function startupFailure(error: unknown): string {
 }
 
 /**
+ * Starts a version once in `loader`, in whichever process runs tenants' code:
+ * its modules, with the env dispatch would give it (binding stubs from
+ * `exports`), since top-level code may read `env` from "cloudflare:workers".
+ *
+ * The worker is loaded with `load()`, not `get(name)`: the loader caches a
+ * named worker until its isolate aborts, but forgets an unnamed one as soon as
+ * its stub is dropped, so nothing lingers, whether the start failed or not,
+ * and no abortIsolate() is needed. Reusing it for dispatch instead would need
+ * the dispatch path's name, which depends on the caller's outbound parameters
+ * that an upload does not know.
+ */
+export async function startOnce(
+  loader: WorkerLoader,
+  modules: TenantModules,
+  exports: Exports,
+  scope: RunScope,
+  script: RunnableScript,
+  now: () => number = Date.now,
+): Promise<StartupOutcome> {
+  const egress = exports.TenantEgress?.({ props: { outboundParams: null } }) as Fetcher;
+  const code = assembleWorkerCode(modules, exports, scope, script, egress);
+  code.modules[STARTUP_MODULE] = { js: startupModule };
+  const startedAt = now();
+  try {
+    // load() itself refuses what workerd cannot configure (an unknown compatibility flag or a future date).
+    const worker = loader.load({ ...code, mainModule: STARTUP_MODULE });
+    await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
+  } catch (error) {
+    return { failure: startupFailure(error), elapsedMs: now() - startedAt };
+  }
+  return { failure: null, elapsedMs: now() - startedAt };
+}
+
+/**
  * Starts a new version once in workerd, as Cloudflare does at upload, and
  * answers production's 10021 refusal if it does not start: a syntax error, an
  * import of a module that is not in the upload, a top-level throw, I/O at
  * global scope, an unknown compatibility flag, or a start slower than the
- * limit (`timing`: the STARTUP_LIMIT_MS var and the wall clock by default). The worker gets the env dispatch would give it (its real
- * bindings), since top-level code may read `env` from "cloudflare:workers".
+ * limit (`timing`: the STARTUP_LIMIT_MS var and the wall clock by default).
+ * Cost: one isolate start per upload.
  *
- * Cost: one isolate start per upload. The worker is loaded with `load()`, not
- * `get(name)`: the loader caches a named worker until its isolate aborts, but
- * forgets an unnamed one as soon as its stub is dropped, so nothing lingers,
- * whether the start failed or not, and no abortIsolate() is needed. Reusing
- * it for dispatch instead would need the dispatch path's name, which depends
- * on the caller's outbound parameters that an upload does not know.
- *
- * A top level that never ends cannot be bounded: workerd runs every isolate
- * on one thread, so no timer fires until it ends, and the upload hangs just as
- * a dispatch to that script would.
+ * With runner processes (RUNNER_URLS), the start runs in the runner that would
+ * run the script, so a top level that never ends holds that runner, not the
+ * emulator: its supervisor ends it, and the upload is refused as one whose
+ * start ran past the limit. Without, it runs here, and such a top level holds
+ * the emulator until it ends (workerd runs every isolate on one thread).
  */
 export async function checkStartup(
   env: Env,
@@ -89,17 +120,13 @@ export async function checkStartup(
   uploaded: readonly ModuleUpload[],
   { limitMs, now = Date.now }: StartupTiming = { limitMs: emulatorConfig(env).STARTUP_LIMIT_MS },
 ): Promise<WorkersError | undefined> {
-  const egress = exports.TenantEgress?.({ props: { outboundParams: null } }) as Fetcher;
   const modules = await loadTenantModules(uploadedBodies(script, uploaded), script);
-  const code = assembleWorkerCode(modules, exports, scope, script, egress);
-  code.modules[STARTUP_MODULE] = { js: startupModule };
-  const startedAt = now();
-  try {
-    // load() itself refuses what workerd cannot configure (an unknown compatibility flag or a future date).
-    const worker = env.LOADER.load({ ...code, mainModule: STARTUP_MODULE });
-    await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
-  } catch (error) {
-    return validationFailed(startupFailure(error));
-  }
-  return now() - startedAt > limitMs ? validationFailed(STARTUP_CPU_EXCEEDED) : undefined;
+  const runners = emulatorConfig(env).RUNNER_URLS;
+  const outcome =
+    runners.length > 0
+      ? await startInRunner(runners, { modules, runnable: script, scope })
+      : await startOnce(env.LOADER, modules, exports, scope, script, now);
+  if (outcome === "ended") return validationFailed(STARTUP_CPU_EXCEEDED);
+  if (outcome.failure !== null) return validationFailed(outcome.failure);
+  return outcome.elapsedMs > limitMs ? validationFailed(STARTUP_CPU_EXCEEDED) : undefined;
 }

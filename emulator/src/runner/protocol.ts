@@ -31,6 +31,15 @@ export const RunOrder = z.object({
 });
 export type RunOrder = z.infer<typeof RunOrder>;
 
+/** Where the emulator asks a runner to start an uploaded version once (the startup check at upload). */
+export const RUNNER_STARTUP_PATH = "/__runner/startup";
+/** Which start: the runner fetches the version's code from the emulator by this id (RunnerSupport.startup). */
+export const StartupOrder = z.object({ id: z.uuid() });
+
+/** How a start went: the runtime's text if it failed, and how long it took (wall-clock). */
+export const StartupOutcome = z.object({ failure: z.string().nullable(), elapsedMs: z.number().nonnegative() });
+export type StartupOutcome = z.infer<typeof StartupOutcome>;
+
 /** A runner's failure answer: its status is 500 and RUNNER_FAILURE_HEADER is set; the message is what `fetch()` throws. */
 export const RunnerFailure = z.object({ message: z.string() });
 
