@@ -1,11 +1,11 @@
 import { RUNAWAY_MIN_MS } from "../runner/health";
+import { runnerIndexFor } from "../runner/placement";
 import {
   RUN_HEADER,
   RUNNER_FAILURE_HEADER,
   RUNNER_STARTUP_PATH,
   RunnerFailure,
   type RunOrder,
-  runnerIndexFor,
   StartupOutcome,
 } from "../runner/protocol";
 import { offerStartupJob, type StartupJob } from "./runner-support";

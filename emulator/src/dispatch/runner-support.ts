@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import { callableMethods, isTenantBindingEntrypoint } from "../bindings/entrypoints";
 import type { Exports, RunScope } from "../bindings/kind";
+import { settled } from "../bindings/settled";
 import type { Env } from "../env";
 import type { RunnableScript } from "./runnable-script";
 import { loadTenantModules, type TenantModules } from "./worker-code";
@@ -51,9 +52,14 @@ export class RunnerSupport extends WorkerEntrypoint<Env> {
     return startupJobs.get(id) ?? null;
   }
 
-  call(entrypoint: string, props: unknown, method: string, args: unknown[]): Promise<unknown> {
+  /**
+   * A binding call, as `exports[entrypoint]({ props })[method](...args)`. Only the binding
+   * entrypoints' own methods: a runner's forwarding stubs have no others, so anything else is
+   * refused, in the binding's answer shape (settled.ts), as data rather than a throw across RPC.
+   */
+  async call(entrypoint: string, props: unknown, method: string, args: unknown[]): Promise<unknown> {
     if (!isTenantBindingEntrypoint(entrypoint) || !callableMethods(entrypoint).includes(method)) {
-      throw new Error(`no binding method ${entrypoint}.${method}`);
+      return settled(() => Promise.reject(new Error(`no binding method ${entrypoint}.${method}`)));
     }
     const exports = this.ctx.exports as unknown as Exports;
     const stub = exports[entrypoint]?.({ props }) as Record<string, (...args: unknown[]) => Promise<unknown>>;

@@ -42,18 +42,3 @@ export type StartupOutcome = z.infer<typeof StartupOutcome>;
 
 /** A runner's failure answer: its status is 500 and RUNNER_FAILURE_HEADER is set; the message is what `fetch()` throws. */
 export const RunnerFailure = z.object({ message: z.string() });
-
-/**
- * Which runner runs a script: the same one every time (FNV-1a of its name,
- * modulo the runners), so a script's worker stays loaded in one place.
- */
-export function runnerIndexFor(
-  script: { accountId: string; namespace: string; script: string },
-  runners: number,
-): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(`${script.accountId}/${script.namespace}/${script.script}`)) {
-    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  }
-  return hash % runners;
-}

@@ -1,0 +1,85 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { callableMethods, TENANT_BINDING_ENTRYPOINTS } from "../src/bindings/entrypoints";
+import type { RunnerSupport, ScriptForRunner, StartupJob } from "../src/dispatch/runner-support";
+import { offerStartupJob } from "../src/dispatch/runner-support";
+import { forwardingEntrypoints } from "../src/runner/forwarding";
+import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
+import { createNamespace, uploadScript } from "./tenant";
+
+// What a runner process asks of the emulator (dispatch/runner-support.ts): scripts' code, and the
+// tenants' binding calls, which must reach the stores exactly as they would from a worker the
+// emulator runs itself, and nothing else of the emulator's.
+
+const support = () =>
+  (exports as unknown as Record<string, (o: { props: unknown }) => unknown>).RunnerSupport?.({
+    props: {},
+  }) as unknown as RunnerSupport & {
+    script(scope: unknown): Promise<ScriptForRunner | null>;
+    startupJob(id: string): Promise<StartupJob | null>;
+    call(entrypoint: string, props: unknown, method: string, args: unknown[]): Promise<unknown>;
+  };
+
+async function createKvNamespace(): Promise<string> {
+  const created = await call(acct("/storage/kv/namespaces"), json("POST", { title: `kv-${crypto.randomUUID()}` }));
+  return (await resultOf<{ id: string }>(created)).id;
+}
+
+describe("RunnerSupport", () => {
+  it("gives a runner a script's record and module contents, and null for a script that is not there", async () => {
+    const namespace = await createNamespace();
+    const { etag } = await uploadScript(namespace, "hello", {
+      modules: { "index.js": 'export default { fetch: () => new Response("hi") };' },
+    });
+    const scope = { accountId: ACCOUNT, namespace, script: "hello" };
+    const found = await support().script(scope);
+    expect(found?.runnable.etag).toBe(etag);
+    expect(found?.modules["index.js"]).toEqual({ js: 'export default { fetch: () => new Response("hi") };' });
+    expect(await support().script({ ...scope, script: "absent" })).toBeNull();
+  });
+
+  it("runs a tenant's binding call in the emulator, on the store its own workers' bindings use", async () => {
+    const namespaceId = await createKvNamespace();
+    await support().call("TenantKv", { namespaceId }, "put", ["greeting", "hello"]);
+    // Where the emulator's own binding entrypoint keeps it: the namespace's slice of KV_DATA.
+    expect(await env.KV_DATA.get(`${namespaceId}:greeting`)).toBe("hello");
+    expect(await support().call("TenantKv", { namespaceId }, "get", ["greeting"])).toEqual({ value: "hello" });
+  });
+
+  it.each([
+    ["an entrypoint that is not a binding's", "RunnerSupport", "call"],
+    ["an entrypoint that is not a binding's", "DispatchNamespace", "get"],
+    ["the constructor", "TenantKv", "constructor"],
+    ["a method the binding does not have", "TenantKv", "destroy"],
+    ["a private member's name", "TenantKv", "#list"],
+  ])("refuses %s (%s.%s)", async (_what, entrypoint, method) => {
+    expect(await support().call(entrypoint, { namespaceId: "x" }, method, [])).toEqual({
+      error: { name: "Error", message: `no binding method ${entrypoint}.${method}`, domException: false },
+    });
+  });
+
+  it("hands a runner the startup job it was offered, and nothing once it is withdrawn", async () => {
+    const job = {
+      scope: { accountId: ACCOUNT, namespace: "ns", script: "s" },
+      modules: { "index.js": { js: "export default {};" } },
+    } as unknown as StartupJob;
+    const offered = offerStartupJob(job);
+    expect((await support().startupJob(offered.id))?.modules).toEqual(job.modules);
+    offered.withdraw();
+    expect(await support().startupJob(offered.id)).toBeNull();
+    expect(await support().startupJob(crypto.randomUUID())).toBeNull();
+  });
+});
+
+describe("a runner's forwarding entrypoints", () => {
+  it("have each binding entrypoint's name and callable methods, and only those", () => {
+    expect(Object.keys(forwardingEntrypoints).sort()).toEqual(Object.keys(TENANT_BINDING_ENTRYPOINTS).sort());
+    for (const [name, forwarding] of Object.entries(forwardingEntrypoints)) {
+      const methods = Object.getOwnPropertyNames(forwarding.prototype).filter((m) => m !== "constructor");
+      expect(methods.sort()).toEqual([...callableMethods(name as keyof typeof TENANT_BINDING_ENTRYPOINTS)].sort());
+      expect(forwarding.name).toBe(name);
+    }
+    expect(callableMethods("TenantKv")).toEqual(["get", "getWithMetadata", "put", "delete", "list"]);
+    expect(callableMethods("TenantD1")).toEqual(["fetch"]);
+  });
+});
