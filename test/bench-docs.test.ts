@@ -33,7 +33,7 @@ describe("replaceSection", () => {
     }
   });
 
-  it("keeps all three sections however the benches take turns", () => {
+  it("keeps every section however the benches take turns", () => {
     let doc = fullDoc();
     for (const section of [...sections, ...sections.toReversed()]) {
       doc = replaceSection(doc, section, `figures of ${section.name}`);

@@ -54,12 +54,12 @@ class Bench {
     this.options = options;
     this.#deadline = Date.now() + options.maxSeconds * 1000;
     const lost = new AbortController();
-    const pid = stack.runtimePid;
-    this.rss = sampleRss(pid, SAMPLE_INTERVAL_MS, (error) =>
+    const pids = [stack.runtimePid, ...stack.runnerPids];
+    this.rss = sampleRss(pids, SAMPLE_INTERVAL_MS, (error) =>
       lost.abort(
         new Error(
-          `the workerd runtime (pid ${pid}) went away mid-run (${error.message}): it crashed or wrangler ` +
-            "restarted it, and figures from two runtimes would mean nothing",
+          `a workerd runtime (pids ${pids.join(", ")}) went away mid-run (${error.message}): it crashed or was ` +
+            "restarted, and figures from two runtimes would mean nothing",
         ),
       ),
     );
@@ -253,7 +253,7 @@ async function secondPassAndIdle(b: Bench): Promise<void> {
 export async function measure(stack: BenchStack, options: Options, scope: Scope, signal: AbortSignal): Promise<Report> {
   const b = new Bench(stack, options, signal);
   const api: Api = { baseUrl: stack.url, token: emulatorApiToken(), accountId: scope.accountId };
-  const cpu = meterCpu(stack.group.pid);
+  const cpu = meterCpu([stack.group.pid, ...stack.runnerGroups.map((g) => g.pid)]);
   try {
     b.mark("after start-up (nothing uploaded)");
     const upload = await uploadScripts(b, api, scope.namespace);
@@ -268,6 +268,7 @@ export async function measure(stack: BenchStack, options: Options, scope: Scope,
       sources: stack.sources,
       command: [COMMAND, ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
       scripts: options.scripts,
+      runners: stack.runnerPids.length,
       upload,
       comparison,
       other: b.other,

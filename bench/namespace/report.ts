@@ -14,6 +14,8 @@ export type Report = {
   /** The command line that measured it. */
   command: string;
   scripts: number;
+  /** Tenant runner processes the emulator sent tenants' code to (0: it ran the code itself). */
+  runners: number;
   upload: { scripts: number; seconds: number };
   /**
    * The namespace run, the direct run and the front Worker alone (same count,
@@ -66,6 +68,9 @@ export function renderReport(r: Report): string {
     `While it measured, the bench and the processes it started used ${pct(r.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(r.cpu.others)}.`,
     "",
     `${int(r.scripts)} tenant scripts uploaded through the REST API in ${r.upload.seconds.toFixed(1)} s (${int(r.upload.scripts / r.upload.seconds)} uploads/s).`,
+    r.runners === 0
+      ? "Tenants' code ran in the emulator's own process (no tenant runners)."
+      : `Tenants' code ran in ${r.runners} tenant runner processes (\`--runners ${r.runners}\`): every namespace request crossed from the emulator to a runner over HTTP, and every binding call back; the direct run loads its worker in the emulator's process, as without runners.`,
     "",
     "**Namespace against one directly loaded worker** (same run and concurrency, all warm, sent in interleaved rounds):",
     "",
@@ -84,7 +89,9 @@ export function renderReport(r: Report): string {
     ...HEADER,
     ...r.other.map(row),
     "",
-    "**Resident memory (VmRSS) of the workerd process that runs the emulator and the tenant scripts:**",
+    r.runners === 0
+      ? "**Resident memory (VmRSS) of the workerd process that runs the emulator and the tenant scripts:**"
+      : "**Resident memory (VmRSS) of the workerd processes that run the emulator and the tenant scripts (the emulator's and the runners', summed):**",
     "",
     "| When | RSS |",
     "|---|--:|",

@@ -25,15 +25,25 @@ const USAGE = `Usage: ${COMMAND} [-- options]
   --concurrency N    requests in flight (default 32)
   --max-seconds N    time bound for the bench once wrangler is up (default 270)
   --commit REV       run the Workers as they are in that commit (default: the working tree)
+  --runners N        run tenants' code in N tenant runners, as npm run dev does (default 0: in the emulator)
   --write-docs       write the figures into docs/benchmarks.md
   --help             show this help`;
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-type NamespaceOptions = Options & { writeDocs: boolean; commit: string | undefined };
+type NamespaceOptions = Options & { writeDocs: boolean; commit: string | undefined; runners: number };
 
-const parseOptions = (): NamespaceOptions | undefined =>
-  parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 270 }, ["commit"]);
+function parseOptions(): NamespaceOptions | undefined {
+  const args = parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 270 }, [
+    "commit",
+    "runners",
+  ]);
+  if (args === undefined) return undefined;
+  const runners = args.runners === undefined ? 0 : Number(args.runners);
+  if (!/^\d+$/.test(args.runners ?? "0") || runners > 8)
+    throw new Error(`--runners must be 0 to 8, not "${args.runners}"`);
+  return { ...args, runners };
+}
 
 /** Whether every run answered every request correctly and got to its end. */
 function complete(report: Report): boolean {
@@ -48,10 +58,15 @@ async function main(options: NamespaceOptions): Promise<number> {
   const scope = dispatcherScope(FRONT_CONFIG);
   const abort = new AbortController();
   let stack: BenchStack | undefined;
-  onInterrupt(abort, () => stack?.group.kill());
+  onInterrupt(abort, () => {
+    stack?.group.kill();
+    for (const group of stack?.runnerGroups ?? []) void group.kill();
+  });
 
-  log("starting the emulator and the bench front Worker (wrangler dev)");
-  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit);
+  log(
+    `starting the emulator and the bench front Worker (wrangler dev)${options.runners > 0 ? `, and ${options.runners} tenant runners` : ""}`,
+  );
+  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit, options.runners);
   const started = stack;
   const report = await withProcesses(started, abort.signal, log, () => measure(started, options, scope, abort.signal));
 
@@ -61,7 +76,10 @@ async function main(options: NamespaceOptions): Promise<number> {
     return 1;
   }
   if (options.writeDocs) {
-    writeDocsSection(DOC_SECTIONS.namespace, renderReport(report));
+    writeDocsSection(
+      options.runners > 0 ? DOC_SECTIONS.namespaceRunners : DOC_SECTIONS.namespace,
+      renderReport(report),
+    );
     log(`figures written to ${DOCS_PATH}`);
   }
   return 0;

@@ -1,12 +1,19 @@
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { RUNNER_HEALTH_PATH } from "../../emulator/src/runner/health.ts";
 import { waitForHealth } from "../../scripts/lib/health.ts";
 import { EMULATOR } from "../../scripts/lib/platform.ts";
 import { freePorts, LOOPBACK } from "../../scripts/lib/ports.ts";
 import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
-import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
+import {
+  offlineWranglerEnv,
+  REPO_ROOT,
+  startWranglerDev,
+  WRANGLER_BIN,
+  type WranglerDev,
+} from "../../scripts/lib/wrangler-dev.ts";
 import { abortable, stopperOf } from "../shared/lifecycle.ts";
 import { snapshotSources } from "../shared/snapshot.ts";
 
@@ -28,6 +35,9 @@ export type BenchStack = {
   readonly group: ProcessGroup;
   /** The workerd process that runs the Workers (the emulator, its loaded tenant scripts, the front). */
   readonly runtimePid: number;
+  /** With tenant runners: each runner's process group, and the workerd that runs tenants' scripts in it. */
+  readonly runnerGroups: readonly ProcessGroup[];
+  readonly runnerPids: readonly number[];
   /** Which version of the Workers' sources was copied and runs: the commit, and whether it had uncommitted changes. */
   readonly sources: string;
   /** The version of that workerd, from the package its binary comes from. */
@@ -90,13 +100,61 @@ function workerdVersionOf(pid: number): string {
   return `${manifest.name}@${manifest.version}`;
 }
 
+/** The workerd miniflare runs a runner's Worker in: the one workerd of its launcher's process group. */
+function runnerWorkerd(pgid: number): number | undefined {
+  const found = listProcesses().filter(
+    (p) => p.pgid === pgid && isRunning(p) && path.basename(cmdline(p.pid)[0] ?? "") === "workerd",
+  );
+  return found.length === 1 ? found[0]?.pid : undefined;
+}
+
+/**
+ * Starts `count` tenant runners as `npm run dev` does (the copy's scripts/runner-dev.ts), in the
+ * stack's dev registry, and tells the copy's emulator where they are: its `.dev.vars`, which
+ * `wrangler dev` reads for each config it is given (`--var` reaches the first config only).
+ */
+async function startRunners(count: number, sources: string, dir: string, timeoutMs: number) {
+  const inSnapshot = (file: string) => path.join(sources, file);
+  if (count === 0) return [];
+  if (!existsSync(inSnapshot("scripts/runner-dev.ts"))) throw new Error("--runners needs sources with tenant runners");
+  const ports = await freePorts(2 * count);
+  const runners = Array.from({ length: count }, (_, i) => {
+    const port = ports[2 * i] as number;
+    return {
+      port,
+      dev: startWranglerDev({
+        configPath: inSnapshot("emulator/runner.wrangler.toml"),
+        launcher: inSnapshot("scripts/runner-dev.ts"),
+        port,
+        inspectorPort: ports[2 * i + 1] as number,
+        persistTo: path.join(dir, "state", `runner-${i + 1}`),
+        healthPath: RUNNER_HEALTH_PATH,
+        startupTimeoutMs: timeoutMs,
+        env: { WRANGLER_REGISTRY_PATH: path.join(dir, "registry") },
+        onLine: () => undefined,
+      }),
+    };
+  });
+  writeFileSync(
+    inSnapshot("emulator/.dev.vars"),
+    `RUNNER_URLS=${runners.map((r) => `http://${LOOPBACK}:${r.port}`).join(",")}\n`,
+  );
+  return runners.map((r) => r.dev);
+}
+
 /**
  * Starts the front Worker and the emulator in ONE `wrangler dev` process on a
  * free loopback port, so both paths the bench compares are in-process service
- * hops. The sources (a copy), state and dev registry live in a temporary
- * folder that `stop()` deletes.
+ * hops, and, with `runners`, that many tenant runners the emulator sends
+ * tenants' code to. The sources (a copy), state and dev registry live in a
+ * temporary folder that `stop()` deletes.
  */
-export async function startStack(startupTimeoutMs: number, signal: AbortSignal, commit?: string): Promise<BenchStack> {
+export async function startStack(
+  startupTimeoutMs: number,
+  signal: AbortSignal,
+  commit?: string,
+  runnerCount = 0,
+): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "wfp-bench-"));
   const sources = path.join(dir, "sources");
   let sourcesVersion: string;
@@ -109,6 +167,13 @@ export async function startStack(startupTimeoutMs: number, signal: AbortSignal, 
     );
   }
   const inSnapshot = (configPath: string) => path.join(sources, path.relative(REPO_ROOT, configPath));
+  let runners: WranglerDev[];
+  try {
+    runners = await startRunners(runnerCount, sources, dir, startupTimeoutMs);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const [port, inspectorPort] = (await freePorts(2)) as [number, number];
   const lines: string[] = [];
   let restarts = 0;
@@ -143,7 +208,11 @@ export async function startStack(startupTimeoutMs: number, signal: AbortSignal, 
       },
     },
   );
-  const stop = stopperOf(group, dir);
+  const stopStack = stopperOf(group, dir);
+  const stop = async () => {
+    await Promise.allSettled(runners.map((r) => r.group.stop()));
+    await stopStack();
+  };
   const url = `http://${LOOPBACK}:${port}`;
   try {
     const health = new URL(EMULATOR.healthPath, url);
@@ -155,10 +224,18 @@ export async function startStack(startupTimeoutMs: number, signal: AbortSignal, 
       signal,
     );
     await abortable(waitForHealth(health, group.exited, timeLeft()), signal);
+    await abortable(Promise.all(runners.map((r) => r.ready)), signal);
+    if (runnerCount > 0 && !lines.some((line) => line.includes("RUNNER_URLS"))) {
+      throw new Error("the emulator did not read RUNNER_URLS from its .dev.vars");
+    }
+    const runnerPids = runners.map((r) => runnerWorkerd(r.group.pid));
+    if (runnerPids.some((pid) => pid === undefined)) throw new Error("a runner's workerd process was not found");
     return {
       url,
       group,
       runtimePid,
+      runnerGroups: runners.map((r) => r.group),
+      runnerPids: runnerPids as number[],
       sources: sourcesVersion,
       workerdVersion: workerdVersionOf(runtimePid),
       output: () => lines.join("\n"),

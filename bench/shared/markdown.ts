@@ -22,6 +22,10 @@ export function table(header: string[], rows: string[][]): string[] {
 /** Each bench's section of docs/benchmarks.md: the name in its markers, and the heading it goes under. */
 export const DOC_SECTIONS = {
   namespace: { name: "namespace", heading: "## The dispatch namespace under load\n\n### Figures" },
+  namespaceRunners: {
+    name: "runners",
+    heading: "## The dispatch namespace through tenant runners\n\n### Figures",
+  },
   dispatcher: { name: "dispatcher", heading: "## The dispatcher\n\n### Figures" },
   onboarding: { name: "onboarding", heading: "## Onboarding\n\n### Figures" },
 } as const;

@@ -18,16 +18,17 @@ export type RssSampler = {
 };
 
 /**
- * Samples a process's resident memory on a timer, so a phase's peak is seen
- * even when it falls between the points the bench reads directly. A reading
- * that fails (the process is gone) stops the timer and calls `onLost` once.
+ * Samples the resident memory of processes (summed) on a timer, so a phase's
+ * peak is seen even when it falls between the points the bench reads
+ * directly. A reading that fails (a process is gone) stops the timer and
+ * calls `onLost` once.
  */
-export function sampleRss(pid: number, intervalMs: number, onLost: (error: Error) => void): RssSampler {
+export function sampleRss(pids: readonly number[], intervalMs: number, onLost: (error: Error) => void): RssSampler {
   let peak = 0;
   let lost = false;
   const now = () => {
     try {
-      const bytes = residentBytes(pid);
+      const bytes = pids.reduce((sum, pid) => sum + residentBytes(pid), 0);
       peak = Math.max(peak, bytes);
       return bytes;
     } catch (error) {
