@@ -2,7 +2,9 @@
  * `npm run dev`: the whole platform on this machine, offline, in one command.
  * Starts the emulator, the outbound Worker, the control plane and the dispatcher with `wrangler dev`
  * on 127.0.0.1 (the outbound Worker through scripts/outbound-dev.ts, which is `wrangler dev` with a
- * fetch() that reaches public addresses only; the control plane's registry migrated first), each
+ * fetch() that reaches public addresses only; the control plane's registry migrated first), and
+ * TENANT_RUNNERS tenant runners that run tenants' code apart from the emulator (scripts/runner-dev.ts,
+ * each on a free port the emulator is given in RUNNER_URLS), each
  * registered in one dev registry where they find each other, waits until each answers its health
  * check, creates the dispatch namespace and onboards the demo tenant from user-worker-template (on
  * the first start; later starts keep it), prints where everything listens, and on Ctrl-C stops every
@@ -12,8 +14,9 @@
  *   npm run dev -- --reset    start from empty state
  *
  * Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
- * wrangler config's [dev] port); WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker);
- * WRANGLER_REGISTRY_PATH (default: .wfp/registry).
+ * wrangler config's [dev] port); TENANT_RUNNERS (default 2; 0: the emulator runs tenants' code);
+ * WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker); WRANGLER_REGISTRY_PATH (default:
+ * .wfp/registry).
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -51,7 +54,7 @@ const USAGE = `Usage: npm run dev [-- --reset]
 Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, TENANT_RUNNERS,
 WFP_STATE_DIR, WRANGLER_REGISTRY_PATH`;
 
-/** The most tenant runners `npm run dev` starts: each is a Node and two workerd processes. */
+/** The most tenant runners `npm run dev` starts: each is a Node and a workerd process. */
 const MAX_TENANT_RUNNERS = 8;
 
 type Planned = { worker: PlatformWorker; port: number };

@@ -157,6 +157,13 @@ describe("npm run dev", () => {
     expect(output.join("\n")).toContain('EMULATOR_PORT must be a TCP port number (1-65535), not "eighty"');
   });
 
+  it.each(["many", "9", "-1"])("refuses TENANT_RUNNERS=%j, before starting anything", async (value) => {
+    const { group, output } = spawnDev([], devEnv({ TENANT_RUNNERS: value }), "node");
+    expect(await group.exited).toBe(1);
+    await group.drained;
+    expect(output.join("\n")).toContain(`TENANT_RUNNERS must be a whole number from 0 to 8, not "${value}"`);
+  });
+
   it("refuses to start when a port is taken, naming the variable that moves it", async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(ports.dispatcher, LOOPBACK, resolve));

@@ -3,8 +3,8 @@ import type { RunnerEnv } from "./env";
 import { forwardingEntrypoints } from "./forwarding";
 import { RUNNER_HEALTH_PATH } from "./health";
 import { health } from "./in-flight";
-import { RUNNER_STARTUP_PATH } from "./protocol";
-import { readOrder, run } from "./run";
+import { RUN_HEADER, RUNNER_STARTUP_PATH } from "./protocol";
+import { failure, readOrder, run } from "./run";
 import { startup } from "./startup";
 
 export { TenantEgress } from "../dispatch/egress";
@@ -19,11 +19,16 @@ export const { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } = forwardin
 export default {
   fetch(request, env, ctx) {
     const exports = ctx.exports as unknown as Exports;
-    const order = readOrder(request);
-    if (order !== null) return run(order, request, env, exports);
+    const raw = request.headers.get(RUN_HEADER);
+    if (raw !== null) {
+      const order = readOrder(raw);
+      return order === null
+        ? failure("the runner was sent a run order it cannot read")
+        : run(order, request, env, exports);
+    }
     const { pathname } = new URL(request.url);
     if (pathname === RUNNER_HEALTH_PATH) return Response.json(health());
     if (pathname === RUNNER_STARTUP_PATH && request.method === "POST") return startup(request, env, exports);
-    return new Response("not a run order", { status: 400 });
+    return new Response("not a run order", { status: 404 });
   },
 } satisfies ExportedHandler<RunnerEnv>;

@@ -9,13 +9,11 @@ import { startRequest } from "./in-flight";
 import { RUN_HEADER, RUNNER_FAILURE_HEADER, RunOrder } from "./protocol";
 
 /** The runner's own failure: a status and header no tenant response is taken for (a tenant's header is dropped). */
-const failure = (message: string) =>
+export const failure = (message: string) =>
   Response.json({ message }, { status: 500, headers: { [RUNNER_FAILURE_HEADER]: "1" } });
 
-/** The order the emulator put on the request, or null if there is none or it is not one. */
-export function readOrder(request: Request): RunOrder | null {
-  const raw = request.headers.get(RUN_HEADER);
-  if (raw === null) return null;
+/** The order the emulator put on the request (its RUN_HEADER), or null if it is not one. */
+export function readOrder(raw: string): RunOrder | null {
   try {
     const parsed = RunOrder.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : null;
