@@ -14,7 +14,9 @@ const env = new Proxy({} as RunnerEnv, {
   },
 });
 const ctx = { exports: {} } as unknown as ExecutionContext;
-const send = (path: string, init?: RequestInit) => runner.fetch(new Request(`http://runner${path}`, init), env, ctx);
+/** A request as the runtime hands a Worker one (its `cf` is the incoming kind). */
+const send = (path: string, init?: RequestInit) =>
+  runner.fetch(new Request(`http://runner${path}`, init) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
 
 describe("a tenant runner", () => {
   it("answers its health path with what it is running", async () => {
