@@ -1,10 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
-import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 
 // Defects an attack on a fresh `npm run dev` found in the control plane
@@ -12,34 +11,20 @@ import { getWithHost } from "./support/host-request.ts";
 // control plane, the emulator (its Cloudflare API, with a fault injected)
 // and the dispatcher, each in its own `wrangler dev`.
 
-const STARTUP_TIMEOUT_MS = 150_000;
 const ACCOUNT = "/accounts/*";
 const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
 
-let workDir: string;
-let ports: Record<string, number>;
-let platform: DevPlatform;
+const dev = devPlatformForFile("attacks");
 let controlPlane: ControlPlaneApi;
-
-beforeAll(async () => {
-  workDir = await mkdtemp(path.join(tmpdir(), "wfp-attacks-"));
-  ports = await freePlatformPorts();
-  platform = await startDevPlatform(isolatedDevEnv(workDir, ports), STARTUP_TIMEOUT_MS);
-  controlPlane = controlPlaneApi(url("control-plane", "/"));
-}, STARTUP_TIMEOUT_MS + 30_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+beforeAll(() => {
+  controlPlane = controlPlaneApi(dev.url("control-plane", "/"));
 });
-
-const url = (label: string, pathname: string) => `http://127.0.0.1:${ports[label]}${pathname}`;
 
 const api = (method: string, pathname: string, body?: unknown) => controlPlane.api(method, pathname, body);
 const settled = (id: string) => controlPlane.settled(id);
 
 async function injectFault(rule: unknown): Promise<void> {
-  const response = await fetch(url("emulator", "/__emulator/faults"), {
+  const response = await fetch(dev.url("emulator", "/__emulator/faults"), {
     method: "POST",
     headers: { authorization: `Bearer ${emulatorApiToken()}`, "content-type": "application/json" },
     body: JSON.stringify(rule),
@@ -49,7 +34,7 @@ async function injectFault(rule: unknown): Promise<void> {
 
 /** A GET to the dispatcher for `hostname`, as an end user's request for it arrives. */
 async function visit(hostname: string): Promise<{ status: number; text: string }> {
-  const { status, body } = await getWithHost(ports.dispatcher as number, "/", hostname);
+  const { status, body } = await getWithHost(dev.ports.dispatcher as number, "/", hostname);
   return { status, text: body };
 }
 
@@ -151,6 +136,6 @@ describe("issue 10, against npm run dev", () => {
     expect(tenant.lastError?.message).toContain("leak:[redacted]");
     expect(JSON.stringify(tenant)).not.toContain(value);
     // The registry (the control plane's D1, on disk) holds no trace of it.
-    expect(await filesContaining(path.join(workDir, "state", "control-plane"), value, "/d1/")).toEqual([]);
+    expect(await filesContaining(path.join(dev.workDir, "state", "control-plane"), value, "/d1/")).toEqual([]);
   });
 });

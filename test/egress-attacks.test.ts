@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
-import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 import { hostsWith, whyHostsCannotBeOverridden, withHostsFile } from "./support/hosts-override.ts";
 
@@ -16,7 +15,6 @@ import { hostsWith, whyHostsCannotBeOverridden, withHostsFile } from "./support/
 // of this machine's addresses, and names that resolve to them, must be
 // refused, and nothing of another tenant's read.
 
-const STARTUP_TIMEOUT_MS = 150_000;
 /** The control plane's account and namespace (control-plane/wrangler.local.toml). */
 const ACCOUNT = "10ca1000000000000000000000000000";
 const NAMESPACE = "wfp-tenants";
@@ -106,9 +104,15 @@ const hostsOverride = whyHostsCannotBeOverridden();
 if (hostsOverride !== null)
   console.warn(`egress-attacks: names that resolve to this machine are not tried: ${hostsOverride}`);
 
-let workDir: string;
-let ports: Record<string, number>;
-let platform: DevPlatform;
+/** Names that resolve to this machine go in a hosts file of the platform's own, where it can be given one. */
+const dev = devPlatformForFile("egress", {
+  wrap: async (workDir) => {
+    if (hostsOverride !== null) return undefined;
+    const hostsFile = path.join(workDir, "hosts");
+    await writeFile(hostsFile, hostsWith(RESOLVING_NAMES));
+    return withHostsFile(hostsFile);
+  },
+});
 let controlPlane: ControlPlaneApi;
 /** In the victim's script, its var and its answer: a tenant that reads it has read the victim's data. */
 const marker = `victim-data-${crypto.randomUUID()}`;
@@ -116,16 +120,7 @@ let victim: string;
 let attacker: string;
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(tmpdir(), "wfp-egress-"));
-  ports = await freePlatformPorts();
-  let wrap: string[] | undefined;
-  if (hostsOverride === null) {
-    const hostsFile = path.join(workDir, "hosts");
-    await writeFile(hostsFile, hostsWith(RESOLVING_NAMES));
-    wrap = withHostsFile(hostsFile);
-  }
-  platform = await startDevPlatform(isolatedDevEnv(workDir, ports), STARTUP_TIMEOUT_MS, { wrap });
-  controlPlane = controlPlaneApi(`http://127.0.0.1:${ports["control-plane"]}`);
+  controlPlane = controlPlaneApi(dev.url("control-plane", ""));
   victim = await controlPlane.onboard({
     id: unique("victim"),
     plan: "pro",
@@ -143,18 +138,13 @@ beforeAll(async () => {
     resources: { kv: false, r2: false, d1: false },
     script: PROBE,
   });
-}, STARTUP_TIMEOUT_MS + 60_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 /** The emulator's API with its documented dev token: the victim's script, marker and all. */
 const emulatorTarget = (host: string): Target => ({
   label: "emulator",
   host,
-  port: ports.emulator as number,
+  port: dev.ports.emulator as number,
   path: `/client/v4/accounts/${ACCOUNT}/workers/dispatch/namespaces/${NAMESPACE}/scripts/${victim}/content`,
   headers: { authorization: `Bearer ${emulatorApiToken()}` },
   leak: marker,
@@ -164,7 +154,7 @@ const emulatorTarget = (host: string): Target => ({
 const controlPlaneTarget = (host: string): Target => ({
   label: "control-plane",
   host,
-  port: ports["control-plane"] as number,
+  port: dev.ports["control-plane"] as number,
   path: `/v1/tenants/${victim}`,
   headers: { authorization: `Bearer ${platformApiToken()}` },
   leak: marker,
@@ -174,7 +164,7 @@ const controlPlaneTarget = (host: string): Target => ({
 const dispatcherTarget = (host: string): Target => ({
   label: "dispatcher",
   host,
-  port: ports.dispatcher as number,
+  port: dev.ports.dispatcher as number,
   path: host === VICTIM_HOST ? "/" : `/${victim}/`,
   headers: {},
   leak: marker,
@@ -184,7 +174,7 @@ const dispatcherTarget = (host: string): Target => ({
 const outboundTarget = (host: string): Target => ({
   label: "outbound",
   host,
-  port: ports.outbound as number,
+  port: dev.ports.outbound as number,
   path: "/__platform/health",
   headers: {},
   leak: '"service":"wfp-outbound"',
@@ -198,7 +188,7 @@ const direct = (target: Target) =>
 
 /** The attacker's Worker, reached through the dispatcher, fetches every target and reports. */
 async function probe(targets: Target[]): Promise<ProbeResult[]> {
-  const response = await fetch(`http://127.0.0.1:${ports.dispatcher}/${attacker}/`, {
+  const response = await fetch(`http://127.0.0.1:${dev.ports.dispatcher}/${attacker}/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(targets.map((target) => ({ url: urlOf(target), headers: target.headers }))),
@@ -212,7 +202,7 @@ async function probe(targets: Target[]): Promise<ProbeResult[]> {
 
 /** The outbound Worker's log says workerd refused to connect it to `url`'s host and port (workerd's own words). */
 const networkRefusalLogged = (url: string) =>
-  platform.output.some(
+  dev.platform.output.some(
     (line) => line.startsWith("outbound ") && line.includes(`connecting to ${new URL(url).host} is not allowed`),
   );
 

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { runnerIndexFor } from "../emulator/src/runner/placement.ts";
 import { CONTROL_PLANE, DEFAULT_TENANT_RUNNERS, emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, unique } from "./support/control-plane-api.ts";
-import { type DevPlatform, freePlatformPorts, isolatedDevEnv, startDevPlatform } from "./support/dev-platform.ts";
+import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 
 // Issue 10, "a runaway tenant stops everyone": tenants' code runs in runner processes of its own
@@ -14,23 +11,10 @@ import { getWithHost } from "./support/host-request.ts";
 // `npm run dev`'s real processes: a tenant whose code never yields holds only its runner, and only
 // until the supervisor ends it.
 
-const STARTUP_TIMEOUT_MS = 150_000;
-
-let workDir: string;
-let ports: Record<string, number>;
-let platform: DevPlatform;
+const dev = devPlatformForFile("runaway");
 let controlPlane: ControlPlaneApi;
-
-beforeAll(async () => {
-  workDir = await mkdtemp(path.join(tmpdir(), "wfp-runaway-"));
-  ports = await freePlatformPorts();
-  platform = await startDevPlatform(isolatedDevEnv(workDir, ports), STARTUP_TIMEOUT_MS);
-  controlPlane = controlPlaneApi(`http://127.0.0.1:${ports["control-plane"]}/`);
-}, STARTUP_TIMEOUT_MS + 30_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+beforeAll(() => {
+  controlPlane = controlPlaneApi(dev.url("control-plane", "/"));
 });
 
 /** Where the control plane deploys tenants: its account and namespace (control-plane/wrangler.local.toml). */
@@ -67,7 +51,10 @@ const onboard = (id: string) =>
 
 /** An end user's GET of `pathname` on the tenant's hostname, through the dispatcher. */
 const visit = (id: string, pathname = "/") =>
-  getWithHost(ports.dispatcher as number, pathname, `${id}.localhost`).then(({ status, body }) => ({ status, body }));
+  getWithHost(dev.ports.dispatcher as number, pathname, `${id}.localhost`).then(({ status, body }) => ({
+    status,
+    body,
+  }));
 
 /** A promise's outcome, readable at any time without waiting for it. */
 function watched<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
@@ -79,7 +66,7 @@ function watched<T>(promise: Promise<T>): { settled: () => boolean; promise: Pro
 }
 
 const emulatorApi = (pathname: string) =>
-  fetch(`http://127.0.0.1:${ports.emulator}/client/v4${pathname}`, {
+  fetch(dev.url("emulator", `/client/v4${pathname}`), {
     headers: { authorization: `Bearer ${emulatorApiToken()}` },
   });
 
@@ -101,7 +88,7 @@ describe("a runaway tenant, against npm run dev", () => {
     const ended = await spin.promise;
     expect(ended.status).toBe(503);
     expect(JSON.parse(ended.body).error.code).toBe("limit_exceeded");
-    expect(platform.output.some((line) => /a request held this runner for \d+ ms/.test(line))).toBe(true);
+    expect(dev.platform.output.some((line) => /a request held this runner for \d+ ms/.test(line))).toBe(true);
     // The runner was replaced: the tenant that held it, and it alone, is served again.
     expect(await visit(spinner)).toEqual({ status: 200, body: "calm" });
   });

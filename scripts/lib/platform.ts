@@ -20,10 +20,8 @@ export type PlatformWorker = {
  * started by scripts/runner-dev.ts, which replaces it when a request holds it. `npm run dev` starts
  * TENANT_RUNNERS of them (default 2), each on a free port only the emulator is told.
  */
-export type TenantRunner = {
+export type TenantRunner = Pick<PlatformWorker, "configPath" | "healthPath"> & {
   readonly label: `runner-${number}`;
-  readonly configPath: string;
-  readonly healthPath: string;
   readonly launcher: string;
 };
 

@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { PLATFORM_WORKERS } from "../../scripts/lib/platform.ts";
 import { freePorts } from "../../scripts/lib/ports.ts";
 import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
@@ -95,4 +98,55 @@ export async function startDevPlatform(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { group, output, stop };
+}
+
+/** A test file's own platform, once `devPlatformForFile`'s hook has started it. */
+export type FilePlatform = {
+  readonly workDir: string;
+  /** Each Worker's port, by label. */
+  readonly ports: Record<string, number>;
+  readonly platform: DevPlatform;
+  /** http://127.0.0.1:<port of the Worker `label`><pathname> */
+  url(label: string, pathname: string): string;
+};
+
+/**
+ * An `npm run dev` of the test file's own, on free ports with its state and dev registry in a
+ * temporary folder: started before the file's tests (hooks registered after this call run after it)
+ * and stopped, its folder deleted, after them. `wrap`, given that folder, wraps its command line.
+ */
+export function devPlatformForFile(
+  prefix: string,
+  options: { startupTimeoutMs?: number; wrap?: (workDir: string) => Promise<readonly string[] | undefined> } = {},
+): FilePlatform {
+  const startupTimeoutMs = options.startupTimeoutMs ?? 150_000;
+  let started: Omit<FilePlatform, "url"> | undefined;
+  let workDir: string | undefined;
+  beforeAll(async () => {
+    workDir = await mkdtemp(path.join(tmpdir(), `wfp-${prefix}-`));
+    const ports = await freePlatformPorts();
+    const wrap = await options.wrap?.(workDir);
+    const platform = await startDevPlatform(isolatedDevEnv(workDir, ports), startupTimeoutMs, wrap ? { wrap } : {});
+    started = { workDir, ports, platform };
+  }, startupTimeoutMs + 30_000);
+  afterAll(async () => {
+    await started?.platform.stop();
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  });
+  const get = (): Omit<FilePlatform, "url"> => {
+    if (started === undefined) throw new Error("the platform is not started: use it in a test or a later hook");
+    return started;
+  };
+  return {
+    get workDir() {
+      return get().workDir;
+    },
+    get ports() {
+      return get().ports;
+    },
+    get platform() {
+      return get().platform;
+    },
+    url: (label, pathname) => `http://127.0.0.1:${get().ports[label]}${pathname}`,
+  };
 }
