@@ -1,5 +1,4 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { AccountId } from "../../../cloudflare-api/names";
 import { callableMethods, isTenantBindingEntrypoint } from "../bindings/entrypoints";
 import type { Exports, RunScope } from "../bindings/kind";
 import { settled } from "../bindings/settled";
@@ -42,7 +41,7 @@ export function offerStartupJob(job: StartupJob): { id: string; withdraw: () => 
  */
 export class RunnerSupport extends WorkerEntrypoint<Env> {
   async script(scope: RunScope): Promise<ScriptForRunner | null> {
-    const store = this.env.WORKERS_STORE.get(this.env.WORKERS_STORE.idFromName(scope.accountId as AccountId));
+    const store = this.env.WORKERS_STORE.get(this.env.WORKERS_STORE.idFromName(scope.accountId));
     const runnable = await store.getRunnableScript(scope.namespace, scope.script);
     if (runnable === null) return null;
     return { runnable, modules: await loadTenantModules(this.env.SCRIPT_MODULES, runnable) };
