@@ -15,7 +15,7 @@
  */
 import path from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
-import { launcherArgs } from "./lib/launcher.ts";
+import { failLauncher, launch, launcherArgs } from "./lib/launcher.ts";
 import { watchRunner } from "./lib/runner-watch.ts";
 import { build, builtWorker, miniflareOptions } from "./lib/worker-build.ts";
 
@@ -25,36 +25,27 @@ async function main(): Promise<void> {
   // state (its tenants' data is the emulator's), so that folder holds only the build.
   const worker = { ...builtWorker(args.config), outDir: path.join(args.persistTo, "build") };
   await build(worker);
-  // The options are in the shape wrangler hands miniflare (v4's), which miniflare converts itself.
-  const runner = new Miniflare(
-    convertV4MiniflareOptions({
-      ...miniflareOptions(worker),
-      host: args.ip,
-      port: args.port,
-      inspectorPort: args.inspectorPort,
-      unsafeDevRegistryPath: args.registry,
-      // No request.cf data: miniflare would fetch it from the internet at start-up.
-      cf: false,
-      // Warnings and errors only: the supervisor asks the health path ten times a second.
-      log: new Log(LogLevel.WARN),
-    }),
+  const runner = await launch(
+    "runner-dev",
+    () =>
+      // The options are in the shape wrangler hands miniflare (v4's), which miniflare converts itself.
+      new Miniflare(
+        convertV4MiniflareOptions({
+          ...miniflareOptions(worker),
+          host: args.ip,
+          port: args.port,
+          inspectorPort: args.inspectorPort,
+          unsafeDevRegistryPath: args.registry,
+          // No request.cf data: miniflare would fetch it from the internet at start-up.
+          cf: false,
+          // Warnings and errors only: the supervisor asks the health path ten times a second.
+          log: new Log(LogLevel.WARN),
+        }),
+      ),
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void runner.dispose().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
   const url = await runner.ready;
   watchRunner(url, (line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`Up at ${url.href}: runs tenants' code, and is replaced when a request holds it\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`runner-dev: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(failLauncher("runner-dev"));

@@ -1,13 +1,13 @@
 /**
  * What the platform's own launchers (scripts/outbound-dev.ts, scripts/runner-dev.ts) share: they take
  * `wrangler dev`'s flags (`--config`, `--ip`, `--port`, `--inspector-port`, `--persist-to`, and
- * WRANGLER_REGISTRY_PATH), start the Worker with wrangler's own `unstable_startWorker`, and stop it on
- * Ctrl-C (SIGINT), SIGTERM or SIGHUP.
+ * WRANGLER_REGISTRY_PATH), start the Worker (with wrangler's `unstable_startWorker` or miniflare), and
+ * stop it on Ctrl-C (SIGINT), SIGTERM or SIGHUP.
  */
 import { parseArgs } from "node:util";
-import type { unstable_startWorker } from "wrangler";
 
-export type StartedWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
+/** A started Worker as wrangler's `unstable_startWorker` and miniflare both give it. */
+export type StartedWorker = { readonly ready: Promise<unknown>; dispose(): Promise<void> };
 
 export type LauncherArgs = {
   config: string;
@@ -56,8 +56,11 @@ export function launcherArgs(): LauncherArgs {
  * Starts the Worker, then keeps this process until a signal, when it stops what wrangler started (workerd
  * runs in this process group, so Ctrl-C reaches it too). `name` prefixes this launcher's own messages.
  */
-export async function launch(name: string, start: () => Promise<StartedWorker>): Promise<StartedWorker> {
-  let worker: StartedWorker | undefined;
+export async function launch<Worker extends StartedWorker>(
+  name: string,
+  start: () => Worker | Promise<Worker>,
+): Promise<Worker> {
+  let worker: Worker | undefined;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
