@@ -111,7 +111,7 @@ function runnerWorkerd(pgid: number): number | undefined {
 /**
  * Starts `count` tenant runners as `npm run dev` does (the copy's scripts/runner-dev.ts), in the
  * stack's dev registry, and tells the copy's emulator where they are: its `.dev.vars`, which
- * `wrangler dev` reads for each config it is given (`--var` reaches the first config only).
+ * `wrangler dev` reads for each config it is given (checked below: the emulator lists RUNNER_URLS).
  */
 async function startRunners(count: number, sources: string, dir: string, timeoutMs: number) {
   const inSnapshot = (file: string) => path.join(sources, file);

@@ -12,13 +12,20 @@ import { TenantR2Bucket } from "../r2/binding";
 export const TENANT_BINDING_ENTRYPOINTS = { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } as const;
 export type TenantBindingEntrypoint = keyof typeof TENANT_BINDING_ENTRYPOINTS;
 
+/** Each entrypoint's own public methods, read once: RunnerSupport checks every binding call against them. */
+const CALLABLE = new Map(
+  Object.entries(TENANT_BINDING_ENTRYPOINTS).map(([name, { prototype }]) => [
+    name,
+    Object.getOwnPropertyNames(prototype).filter(
+      (method) =>
+        method !== "constructor" && typeof Object.getOwnPropertyDescriptor(prototype, method)?.value === "function",
+    ),
+  ]),
+);
+
 /** The methods a binding's stub can be called with: the entrypoint class's own public methods. */
-export function callableMethods(entrypoint: TenantBindingEntrypoint): readonly string[] {
-  const { prototype } = TENANT_BINDING_ENTRYPOINTS[entrypoint];
-  return Object.getOwnPropertyNames(prototype).filter(
-    (name) => name !== "constructor" && typeof Object.getOwnPropertyDescriptor(prototype, name)?.value === "function",
-  );
-}
+export const callableMethods = (entrypoint: TenantBindingEntrypoint): readonly string[] =>
+  CALLABLE.get(entrypoint) ?? [];
 
 export const isTenantBindingEntrypoint = (name: string): name is TenantBindingEntrypoint =>
   Object.hasOwn(TENANT_BINDING_ENTRYPOINTS, name);
