@@ -13,18 +13,45 @@ function listen(port: number): Promise<Server> {
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 /**
+ * Where free ports are looked for: below the range the OS hands out for port 0 (Linux: 32768 up,
+ * macOS and Windows: 49152 up). A port found free there is not taken by another process's port-0 bind
+ * before it is used: `npm run dev` starts a tenant runner seconds after choosing its port, and in
+ * between wrangler's processes bind ports of their own, which took a runner's port once when ports
+ * were picked with port 0 themselves.
+ */
+const FIRST_PORT = 20_000;
+const END_PORT = 32_768;
+const ATTEMPTS = 1_000;
+
+async function listenFree(taken: ReadonlySet<number>): Promise<Server> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const port = FIRST_PORT + Math.floor(Math.random() * (END_PORT - FIRST_PORT));
+    if (taken.has(port)) continue;
+    try {
+      return await listen(port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+  throw new Error(`no free port between ${FIRST_PORT} and ${END_PORT - 1} in ${ATTEMPTS} tries`);
+}
+
+/**
  * `count` distinct ports that were free a moment ago. All are held open until
  * the last is found, so the same port is never handed out twice.
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
+  const ports = new Set<number>();
   try {
-    for (let i = 0; i < count; i++) servers.push(await listen(0));
-    return servers.map((server) => {
+    for (let i = 0; i < count; i++) {
+      const server = await listenFree(ports);
+      servers.push(server);
       const address = server.address();
       if (address === null || typeof address === "string") throw new Error("no TCP address");
-      return address.port;
-    });
+      ports.add(address.port);
+    }
+    return [...ports];
   } finally {
     await Promise.all(servers.map(close));
   }
