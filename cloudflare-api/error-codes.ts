@@ -29,6 +29,10 @@ export const ErrorCode = {
   scriptTooLarge: 10027,
   secretNotFound: 10056,
   migrationTagMismatch: 10079,
+  /** A Durable Object binding to a class the script does not export, or that no migration created. */
+  objectClassUnbindable: 10061,
+  /** A migration that creates a class the script already has. */
+  objectClassExists: 10074,
   unsupportedContentType: 10001,
   kvBindingInvalid: 10042,
   r2BindingNotFound: 10085,

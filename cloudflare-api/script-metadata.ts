@@ -184,6 +184,20 @@ export const Migrations = MigrationStep.extend({
 });
 export type Migrations = z.infer<typeof Migrations>;
 
+/**
+ * The declarative form of a script's Durable Object classes (`metadata.exports`), instead of
+ * `migrations`: each class the script has, by export name; a class is removed by naming it with
+ * `state: "deleted"`, or renamed with `state: "renamed"` and `renamed_to`.
+ */
+export const DurableObjectExport = z.object({
+  type: z.literal("durable-object"),
+  storage: z.enum(["sqlite", "kv"]).optional(),
+  state: z.enum(["deleted", "renamed"]).optional(),
+  renamed_to: z.string().min(1).optional(),
+});
+export const ScriptExports = z.record(z.string().min(1), DurableObjectExport);
+export type ScriptExports = z.infer<typeof ScriptExports>;
+
 export const UsageModel = z.enum(["standard", "bundled", "unbound"]);
 
 export const Placement = z.object({
@@ -249,6 +263,8 @@ export const ScriptMetadata = z.object({
   body_part: z.string().min(1).optional(),
   /** Binding TYPES carried over from the current version, e.g. `["secret_text", "secret_key"]`. */
   keep_bindings: z.array(z.string()).optional(),
+  /** The script's Durable Object classes, declared rather than migrated; not together with `migrations`. */
+  exports: ScriptExports.optional(),
 });
 export type ScriptMetadata = z.infer<typeof ScriptMetadata>;
 /** What a client writes into the `metadata` part. */

@@ -1,5 +1,6 @@
 import type { AnalyticsStore } from "./analytics-engine/store";
 import type { D1DatabaseObject } from "./d1/store";
+import type { TenantObjects } from "./durable-objects/tenant-objects";
 import type { Gate } from "./gate/store";
 import type { ResourcesStore } from "./resources/store";
 import type { WorkersStore } from "./scripts/store";
@@ -31,6 +32,8 @@ export interface Env {
   D1_DATABASES: DurableObjectNamespace<D1DatabaseObject>;
   /** Per account: Analytics Engine data points written by tenant workers. */
   ANALYTICS: DurableObjectNamespace<AnalyticsStore>;
+  /** One per script with Durable Object classes: its objects, run as facets (durable-objects/host.ts). */
+  TENANT_OBJECTS: DurableObjectNamespace<TenantObjects>;
   /** Singleton: rate limiting and fault injection. */
   GATE: DurableObjectNamespace<Gate>;
 

@@ -7,6 +7,8 @@ export { D1DatabaseObject } from "./d1/store";
 export { DispatchNamespace, ScriptRunner } from "./dispatch/dispatch-namespace";
 export { TenantEgress } from "./dispatch/egress";
 export { RunnerSupport } from "./dispatch/runner-support";
+export { TenantDurableObjects } from "./durable-objects/entrypoint";
+export { TenantObjects } from "./durable-objects/tenant-objects";
 export { Gate } from "./gate/store";
 export { TenantKv } from "./kv/binding";
 export { TenantR2Bucket } from "./r2/binding";

@@ -144,12 +144,14 @@ describe("a start slower than the startup limit", () => {
   /** Runs the check itself, with the test's limit and (when given) the test's clock. */
   const check = (source: string, timing: StartupTiming) => {
     const script: RunnableScript = {
+      tag: "startup-test",
       etag: "startup-test",
       mainModule: "index.js",
       modules: [{ name: "index.js", type: ESM, r2Key: "startup-test/index.js" }],
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: [],
       bindings: [],
+      objectClasses: [],
     };
     const scope = { accountId: ACCOUNT as AccountId, namespace: "startup", script: "loop" };
     const body = new TextEncoder().encode(source);

@@ -11,6 +11,7 @@ export interface TenantScript {
   compatibilityDate?: string;
   compatibilityFlags?: string[];
   tags?: string[];
+  migrations?: ScriptUpload["migrations"];
 }
 
 /** The emulator's REST API as the tests set tenants up with it. */
@@ -32,6 +33,7 @@ export async function uploadScript(namespace: string, name: string, script: Tena
     // Loosely typed here, checked by scriptUploadForm as the API checks it.
     bindings: (script.bindings ?? []) as unknown as ScriptUpload["bindings"],
     tags: script.tags ?? [],
+    ...(script.migrations === undefined ? {} : { migrations: script.migrations }),
   });
   return resultOf<{ etag: string }>(res);
 }

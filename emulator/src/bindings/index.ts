@@ -1,5 +1,6 @@
 import { analyticsEngineBinding } from "../analytics-engine/binding";
 import { d1Binding } from "../d1/binding";
+import { durableObjectNamespaceBinding } from "../durable-objects/binding";
 import { kvNamespaceBinding } from "../kv/binding";
 import { r2BucketBinding } from "../r2/binding";
 import type { BindingKind } from "./kind";
@@ -15,5 +16,6 @@ export const bindingKinds: ReadonlyMap<string, BindingKind> = new Map(
     r2BucketBinding,
     d1Binding,
     analyticsEngineBinding,
+    durableObjectNamespaceBinding,
   ].map((kind) => [kind.type, kind]),
 );

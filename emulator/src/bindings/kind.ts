@@ -28,8 +28,8 @@ export type Exports = Record<string, (options: { props: unknown }) => unknown>;
  */
 export interface BindingKind {
   type: string;
-  /** The value placed in the loaded worker's env under the binding's name. */
-  toEnv(binding: StoredBinding, exports: Exports, scope: RunScope): unknown;
+  /** The value placed in the loaded worker's env under the binding's name; `etag` names the version that runs. */
+  toEnv(binding: StoredBinding, exports: Exports, scope: RunScope, etag: string): unknown;
   /**
    * A client module shipped verbatim into the loaded worker. It must export
    * `wrap(stub)`, returning an object with the real binding's methods and

@@ -13,4 +13,5 @@ export const runnableBindingTypes: ReadonlySet<string> = new Set([
   "r2_bucket",
   "d1",
   "analytics_engine",
+  "durable_object_namespace",
 ]);

@@ -9,6 +9,11 @@ export const OUTBOUND_PARAMS_HEADER = "x-wfp-outbound-params";
 export interface EgressProps {
   /** Parameters for the outbound worker, or null when the namespace binding has none configured. */
   outboundParams: Record<string, unknown> | null;
+  /**
+   * False for a Durable Object's subrequests, which belong to no dispatched
+   * request and so to no invocation's budget (emulator/README.md).
+   */
+  metered?: boolean;
 }
 
 /**
@@ -45,7 +50,7 @@ export function directEgressRefusal(url: URL): string | null {
 export class TenantEgress extends WorkerEntrypoint<{ OUTBOUND: Fetcher }, EgressProps> {
   override async fetch(request: Request): Promise<Response> {
     const invocation = request.headers.get(INVOCATION_HEADER) ?? "";
-    if (!spendSubrequest(invocation)) throw new Error("Too many subrequests.");
+    if (this.ctx.props.metered !== false && !spendSubrequest(invocation)) throw new Error("Too many subrequests.");
     const outgoing = new Request(request);
     outgoing.headers.delete(INVOCATION_HEADER);
     outgoing.headers.delete(OUTBOUND_PARAMS_HEADER);

@@ -1,4 +1,5 @@
 import type { StoredBinding } from "../bindings/kind";
+import type { DeclaredClass } from "./shim";
 
 /** A module as stored with an upload: its part name, content type, and where its body lives in SCRIPT_MODULES. */
 export interface StoredModule {
@@ -9,6 +10,8 @@ export interface StoredModule {
 
 /** Everything needed to run an uploaded script, as WorkersStore.getRunnableScript returns it (secret values included: internal only). */
 export interface RunnableScript {
+  /** The script's own id, kept by every version: a script deleted and made again has a new one. */
+  tag: string;
   etag: string;
   mainModule: string;
   modules: StoredModule[];
@@ -16,4 +19,6 @@ export interface RunnableScript {
   compatibilityFlags: string[];
   bindings: StoredBinding[];
   limits?: { cpu_ms?: number; subrequests?: number } | undefined;
+  /** The script's Durable Object classes, each with the namespace its objects live in. */
+  objectClasses: DeclaredClass[];
 }

@@ -12,6 +12,14 @@ export interface ScriptForRunner {
   modules: TenantModules;
 }
 
+/** A script's current version as stored, with its modules' contents; null when there is no such script. */
+export async function storedScript(env: Env, scope: RunScope): Promise<ScriptForRunner | null> {
+  const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(scope.accountId));
+  const runnable = await store.getRunnableScript(scope.namespace, scope.script);
+  if (runnable === null) return null;
+  return { runnable, modules: await loadTenantModules(env.SCRIPT_MODULES, runnable) };
+}
+
 /** An uploaded version a runner is to start once (the startup check), with the script it would run as. */
 export interface StartupJob extends ScriptForRunner {
   scope: RunScope;
@@ -40,11 +48,8 @@ export function offerStartupJob(job: StartupJob): { id: string; withdraw: () => 
  * tenants' code holds the runner's forwarding stubs, whose props the runner set.
  */
 export class RunnerSupport extends WorkerEntrypoint<Env> {
-  async script(scope: RunScope): Promise<ScriptForRunner | null> {
-    const store = this.env.WORKERS_STORE.get(this.env.WORKERS_STORE.idFromName(scope.accountId));
-    const runnable = await store.getRunnableScript(scope.namespace, scope.script);
-    if (runnable === null) return null;
-    return { runnable, modules: await loadTenantModules(this.env.SCRIPT_MODULES, runnable) };
+  script(scope: RunScope): Promise<ScriptForRunner | null> {
+    return storedScript(this.env, scope);
   }
 
   startupJob(id: string): StartupJob | null {

@@ -3,6 +3,7 @@ export const RUNTIME_MODULES = {
   invocation: "__wfp_invocation.js",
   egress: "__wfp_egress.js",
   settled: "__wfp_settled.js",
+  objects: "__wfp_objects.js",
   tenantEnv: "__wfp_tenant-env.js",
   entry: "__wfp_entry.js",
   env: "__wfp_env.js",
@@ -21,6 +22,21 @@ export const EVICT_ENTRYPOINT = "__WfpEvict";
 
 /** Where the loaded worker's env carries the egress stub; the shim takes it out before the tenant sees env. */
 export const EGRESS_BINDING = "__wfp_egress";
+
+/** Where the loaded worker's env carries the channel its Durable Objects' alarms go through; taken out like egress. */
+export const OBJECTS_BINDING = "__wfp_objects";
+
+/** The export name under which the shim hands the host the `index`th Durable Object class (durable-objects/host.ts). */
+export const objectExportName = (index: number) => `__wfp_object_${index}`;
+
+/** The shim's export listing the declared classes the tenant's main module does not export (startup-check.ts). */
+export const UNEXPORTED_CLASSES = "__wfp_unexported_classes";
+
+/** A Durable Object class the script declares, with the namespace its objects live in. */
+export interface DeclaredClass {
+  className: string;
+  namespaceId: string;
+}
 
 /**
  * The module that makes the tenant's env (tenant-env.client.ts), evaluated
@@ -42,16 +58,25 @@ export const tenantEnv = makeTenantEnv([${table.join(", ")}]);
  * The main module of a loaded worker: it makes the tenant's env (envSource)
  * before the tenant's modules are evaluated, imports the tenant's main
  * module, and exports it with every handler run inside its invocation with
- * that env (entry.client.ts). Generated per script because the main module
- * differs.
+ * that env (entry.client.ts), and each declared Durable Object class made
+ * runnable as a facet (objects.client.ts). Generated per script because the
+ * main module and the classes differ.
  */
-export function shimSource(mainModule: string): string {
+export function shimSource(mainModule: string, classes: readonly DeclaredClass[] = []): string {
   const tenant = JSON.stringify(`./${mainModule}`);
+  const objects = classes.map(
+    ({ className, namespaceId }, i) =>
+      `export const ${objectExportName(i)} = objectClass(tenant[${JSON.stringify(className)}], ${JSON.stringify(namespaceId)}, tenantEnv);`,
+  );
+  const names = JSON.stringify(classes.map((c) => c.className));
   return `import { tenantEnv } from "./${RUNTIME_MODULES.env}";
 import { tenantEntry } from "./${RUNTIME_MODULES.entry}";
+import { objectClass } from "./${RUNTIME_MODULES.objects}";
 import * as tenant from ${tenant};
 export * from ${tenant};
 export { Evict as ${EVICT_ENTRYPOINT} } from "./${RUNTIME_MODULES.entry}";
 export default tenantEntry(tenant.default, tenantEnv);
+${objects.join("\n")}
+export const ${UNEXPORTED_CLASSES} = ${names}.filter((name) => typeof tenant[name] !== "function");
 `;
 }

@@ -3,11 +3,11 @@ import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import type { StartupOutcome } from "../runner/protocol";
-import { validationFailed, type WorkersError } from "../scripts/errors";
+import { objectClassNotExported, validationFailed, type WorkersError } from "../scripts/errors";
 import type { ModuleUpload } from "../scripts/modules";
 import type { RunnableScript } from "./runnable-script";
 import { startInRunner } from "./runner-client";
-import { RUNTIME_MODULES } from "./shim";
+import { RUNTIME_MODULES, UNEXPORTED_CLASSES } from "./shim";
 import { assembleWorkerCode, loadTenantModules, type TenantModules } from "./worker-code";
 
 /*
@@ -34,14 +34,15 @@ const STARTUP_ENTRYPOINT = "__WfpStartup";
 /**
  * The check's main module: importing the shim evaluates everything dispatch
  * would (the tenant's modules, the emulator's runtime modules, the shim), and
- * `started()` is the no-op whose call forces that evaluation.
+ * `started()` is the call that forces that evaluation; it answers the declared
+ * Durable Object classes the tenant's main module does not export.
  */
 const startupModule = `import { WorkerEntrypoint } from "cloudflare:workers";
-import "./${RUNTIME_MODULES.shim}";
-export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint { started() { return true; } }
+import { ${UNEXPORTED_CLASSES} } from "./${RUNTIME_MODULES.shim}";
+export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint { started() { return ${UNEXPORTED_CLASSES}; } }
 `;
 
-type StartupProbe = WorkerEntrypoint & { started(): Promise<boolean> };
+type StartupProbe = WorkerEntrypoint & { started(): Promise<string[]> };
 
 /**
  * The new version's bodies, read the way stored ones are read (loadTenantModules):
@@ -88,21 +89,23 @@ export async function startOnce(
   const code = assembleWorkerCode(modules, exports, scope, script, egress);
   code.modules[STARTUP_MODULE] = { js: startupModule };
   const startedAt = now();
+  let unexported: string[];
   try {
     // load() itself refuses what workerd cannot configure (an unknown compatibility flag or a future date).
     const worker = loader.load({ ...code, mainModule: STARTUP_MODULE });
-    await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
+    unexported = await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
   } catch (error) {
-    return { failure: startupFailure(error), elapsedMs: now() - startedAt };
+    return { failure: startupFailure(error), elapsedMs: now() - startedAt, unexportedClass: null };
   }
-  return { failure: null, elapsedMs: now() - startedAt };
+  return { failure: null, elapsedMs: now() - startedAt, unexportedClass: unexported[0] ?? null };
 }
 
 /**
  * Starts a new version once in workerd, as Cloudflare does at upload, and
  * answers production's 10021 refusal if it does not start: a syntax error, an
  * import of a module that is not in the upload, a top-level throw, I/O at
- * global scope, an unknown compatibility flag, or a start slower than the
+ * global scope, an unknown compatibility flag, a declared Durable Object class
+ * the main module does not export (10061), or a start slower than the
  * limit (`timing`: the STARTUP_LIMIT_MS var and the wall clock by default).
  * Cost: one isolate start per upload.
  *
@@ -128,5 +131,6 @@ export async function checkStartup(
       : await startOnce(env.LOADER, modules, exports, scope, script, now);
   if (outcome === "ended") return validationFailed(STARTUP_CPU_EXCEEDED);
   if (outcome.failure !== null) return validationFailed(outcome.failure);
+  if (outcome.unexportedClass !== null) return objectClassNotExported(outcome.unexportedClass);
   return outcome.elapsedMs > limitMs ? validationFailed(STARTUP_CPU_EXCEEDED) : undefined;
 }

@@ -4,15 +4,17 @@ import type { RunnableScript, StoredModule } from "./runnable-script";
 import egressSource from "./runtime/egress.client.built.js";
 import entrySource from "./runtime/entry.client.built.js";
 import invocationSource from "./runtime/invocation.client.built.js";
+import objectsSource from "./runtime/objects.client.built.js";
 import settledSource from "./runtime/settled.client.built.js";
 import tenantEnvSource from "./runtime/tenant-env.client.built.js";
-import { EGRESS_BINDING, envSource, RUNTIME_MODULES, shimSource } from "./shim";
+import { EGRESS_BINDING, envSource, OBJECTS_BINDING, RUNTIME_MODULES, shimSource } from "./shim";
 
 /** The emulator's modules that are the same in every loaded worker, by the name the others import them by. */
 const RUNTIME_SOURCES = [
   [RUNTIME_MODULES.invocation, invocationSource],
   [RUNTIME_MODULES.egress, egressSource],
   [RUNTIME_MODULES.settled, settledSource],
+  [RUNTIME_MODULES.objects, objectsSource],
   [RUNTIME_MODULES.tenantEnv, tenantEnvSource],
   [RUNTIME_MODULES.entry, entrySource],
 ] as const;
@@ -72,19 +74,26 @@ export function assembleWorkerCode(
   for (const [name, js] of RUNTIME_SOURCES) modules[name] = { js };
 
   const workerEnv: Record<string, unknown> = { [EGRESS_BINDING]: egress };
+  if (script.objectClasses.length > 0) {
+    // The channel the script's objects' alarms go through (objects.client.ts): the same entrypoint as its
+    // Durable Object bindings, for no namespace in particular.
+    workerEnv[OBJECTS_BINDING] = exports.TenantDurableObjects?.({
+      props: { scope, namespaceId: null, etag: script.etag },
+    });
+  }
   const wrapped: { binding: string; module: string }[] = [];
   for (const binding of script.bindings) {
     const kind = bindingKinds.get(binding.type);
     if (kind === undefined)
       throw new Error(`binding ${binding.name} has a type the emulator cannot run: ${binding.type}`);
-    workerEnv[binding.name] = kind.toEnv(binding, exports, scope);
+    workerEnv[binding.name] = kind.toEnv(binding, exports, scope, script.etag);
     if (kind.client !== undefined) {
       modules[kind.client.module] = { js: kind.client.source };
       wrapped.push({ binding: binding.name, module: kind.client.module });
     }
   }
   modules[RUNTIME_MODULES.env] = { js: envSource(wrapped) };
-  modules[RUNTIME_MODULES.shim] = { js: shimSource(script.mainModule) };
+  modules[RUNTIME_MODULES.shim] = { js: shimSource(script.mainModule, script.objectClasses) };
 
   return {
     compatibilityDate: script.compatibilityDate,

@@ -1,4 +1,5 @@
 import type { RunnerSupport } from "../dispatch/runner-support";
+import type { TenantObjects } from "./tenant-objects";
 
 /** Bindings of a runner Worker (emulator/runner.wrangler.toml). */
 export interface RunnerEnv {
@@ -9,6 +10,8 @@ export interface RunnerEnv {
   EMULATOR: Service<RunnerSupport>;
   /** The platform's outbound worker, for namespaces bound with one. */
   OUTBOUND: Fetcher;
+  /** One per script this runner runs that has Durable Object classes: its objects (durable-objects/host.ts). */
+  TENANT_OBJECTS: DurableObjectNamespace<TenantObjects>;
   /** Runs tenants' scripts (the Worker Loader). */
   LOADER: WorkerLoader;
 }

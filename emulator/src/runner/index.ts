@@ -1,14 +1,26 @@
 import type { Exports } from "../bindings/kind";
+import { hostName } from "../durable-objects/address";
 import type { RunnerEnv } from "./env";
 import { forwardingEntrypoints } from "./forwarding";
 import { RUNNER_HEALTH_PATH } from "./health";
 import { health } from "./in-flight";
-import { RUN_HEADER, RUNNER_STARTUP_PATH } from "./protocol";
+import { PurgeOrder, RUN_HEADER, RUNNER_PURGE_PATH, RUNNER_STARTUP_PATH } from "./protocol";
 import { failure, readOrder, run } from "./run";
 import { startup } from "./startup";
 
 export { TenantEgress } from "../dispatch/egress";
+export { TenantDurableObjects } from "../durable-objects/entrypoint";
+export { TenantObjects } from "./tenant-objects";
 export const { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } = forwardingEntrypoints;
+
+/** Deletes a script's objects' storage in this runner's hosts, as the emulator asks (durable-objects/purge.ts). */
+async function purge(request: Request, env: RunnerEnv): Promise<Response> {
+  const order = PurgeOrder.safeParse(await request.json().catch(() => null));
+  if (!order.success) return new Response("not a purge order", { status: 400 });
+  const { scope, namespaces } = order.data;
+  await env.TENANT_OBJECTS.get(env.TENANT_OBJECTS.idFromName(hostName(scope))).purge(namespaces);
+  return new Response(null, { status: 204 });
+}
 
 /**
  * A tenant runner: runs the tenants' code the emulator hands it (dispatch/runner-client.ts) in a process
@@ -29,6 +41,7 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname === RUNNER_HEALTH_PATH) return Response.json(health());
     if (pathname === RUNNER_STARTUP_PATH && request.method === "POST") return startup(request, env, exports);
+    if (pathname === RUNNER_PURGE_PATH && request.method === "POST") return purge(request, env);
     return new Response("not a run order", { status: 404 });
   },
 } satisfies ExportedHandler<RunnerEnv>;

@@ -36,8 +36,20 @@ export const RUNNER_STARTUP_PATH = "/__runner/startup";
 /** Which start: the runner fetches the version's code from the emulator by this id (RunnerSupport.startup). */
 export const StartupOrder = z.object({ id: z.uuid() });
 
+/** Where the emulator asks a runner to delete a script's objects' storage (durable-objects/purge.ts). */
+export const RUNNER_PURGE_PATH = "/__runner/purge-objects";
+export const PurgeOrder = z.object({
+  scope: z.object({ accountId: AccountId, namespace: z.string(), script: z.string() }),
+  namespaces: z.union([z.array(z.string()), z.literal("all")]),
+});
+
 /** How a start went: the runtime's text if it failed, and how long it took (wall-clock). */
-export const StartupOutcome = z.object({ failure: z.string().nullable(), elapsedMs: z.number().nonnegative() });
+export const StartupOutcome = z.object({
+  failure: z.string().nullable(),
+  elapsedMs: z.number().nonnegative(),
+  /** The first declared Durable Object class the main module does not export, if any. */
+  unexportedClass: z.string().nullable(),
+});
 export type StartupOutcome = z.infer<typeof StartupOutcome>;
 
 /** A runner's failure answer: its status is 500 and RUNNER_FAILURE_HEADER is set; the message is what `fetch()` throws. */

@@ -66,11 +66,18 @@ export function resolveBindings(change: BindingsChange): WorkersResult<StoredBin
   return success([...resolved, ...kept]);
 }
 
-/** How the API shows a binding: without any secret value. */
-export function publicBinding(binding: StoredBinding): PublicBinding {
+/** A Durable Object binding to one of the script's classes with its namespace's id, as the API shows and the runtime needs it. */
+export function withNamespaceId(binding: StoredBinding, classes: Readonly<Record<string, string>>): StoredBinding {
+  if (binding.type !== "durable_object_namespace" || binding.script_name !== undefined) return binding;
+  const namespaceId = binding.class_name === undefined ? undefined : classes[binding.class_name];
+  return namespaceId === undefined ? binding : { ...binding, namespace_id: namespaceId };
+}
+
+/** How the API shows a binding: without any secret value, a Durable Object binding with its namespace's id. */
+export function publicBinding(binding: StoredBinding, classes: Readonly<Record<string, string>> = {}): PublicBinding {
   if (binding.type === "secret_text") return { type: "secret_text", name: binding.name };
   if (binding.type === "d1") return { ...binding, id: binding.database_id };
-  return binding;
+  return withNamespaceId(binding, classes) as PublicBinding;
 }
 
 /** The account resources a set of bindings needs, each once. */
@@ -119,6 +126,11 @@ export function unrunnableBinding(
     if (binding.name.startsWith("__wfp_")) {
       return validationFailed(
         `binding '${binding.name}': names starting with __wfp_ are reserved by the local emulator`,
+      );
+    }
+    if (binding.type === "durable_object_namespace" && binding.script_name !== undefined) {
+      return validationFailed(
+        `binding '${binding.name}': the local emulator runs only a script's own Durable Object classes, not another script's (script_name; see emulator/README.md)`,
       );
     }
     if (binding.type === "service") {

@@ -62,6 +62,30 @@ export const migrationTagMismatch = (current: string | null) =>
     `Migration tag precondition failed; current tag is ${current === null ? "not set" : current}`,
   );
 
+/** A Durable Object binding (or a class the script keeps) whose class no migration created. */
+export const objectClassNotConfigured = (className: string) =>
+  refusal(
+    400,
+    ErrorCode.objectClassUnbindable,
+    `Cannot create binding for class '${className}' because it is not currently configured to implement Durable Objects. Ensure a --new-class migration has been applied to it.`,
+  );
+
+/** A Durable Object class the script's main module does not export (found when the upload is started). */
+export const objectClassNotExported = (className: string) =>
+  refusal(
+    400,
+    ErrorCode.objectClassUnbindable,
+    `Cannot create binding for class ${className} that is not exported by the script`,
+  );
+
+/** A new-class migration for a class the script already has. */
+export const objectClassExists = (className: string) =>
+  refusal(
+    400,
+    ErrorCode.objectClassExists,
+    `Cannot apply new-class migration to class '${className}' that is already depended on by existing Durable Objects`,
+  );
+
 export const secretNotFound = (name: string) =>
   refusal(404, ErrorCode.secretNotFound, `Secret '${name}' does not exist on this Worker.`);
 

@@ -8,8 +8,9 @@ import type {
   ScriptSummary,
   UploadResult,
 } from "../../../cloudflare-api/script-metadata";
-import { publicBinding, type StoredBinding } from "./bindings";
+import { publicBinding, type StoredBinding, withNamespaceId } from "./bindings";
 import type { ModuleDigest } from "./modules";
+import type { ObjectClasses } from "./object-classes";
 import type { ScriptRow } from "./store/schema";
 
 /** One module of a version: its body lives in SCRIPT_MODULES under `r2Key`. */
@@ -24,11 +25,15 @@ export interface ScriptVersion {
   bindings: StoredBinding[];
 }
 
-/** Script-level settings: an upload or PATCH changes the ones it names and keeps the rest. */
+/**
+ * Script-level settings: an upload or PATCH changes the ones it names and
+ * keeps the rest. `durable_objects` are the script's Durable Object classes,
+ * which only migrations (or `exports`) change.
+ */
 export type ScriptSettingsRecord = Pick<
   ScriptMetadata,
   "limits" | "logpush" | "observability" | "placement" | "tail_consumers" | "usage_model"
-> & { migrations?: Migrations | undefined };
+> & { migrations?: Migrations | undefined; durable_objects?: ObjectClasses | undefined };
 
 /** A script as the store reads it: its row (`store/schema.ts`), the JSON columns parsed, and its tags. */
 export type ScriptRecord = Omit<ScriptRow, "version" | "settings"> & {
@@ -53,7 +58,7 @@ export function toRow(record: ScriptRecord): ScriptRow {
 /** What an upload or PATCH says about script-level settings; absent fields are kept. */
 export function mergeSettings(
   current: ScriptSettingsRecord,
-  change: Partial<Pick<ScriptMetadata, keyof ScriptSettingsRecord>>,
+  change: Partial<Pick<ScriptMetadata, Exclude<keyof ScriptSettingsRecord, "durable_objects">>>,
 ): ScriptSettingsRecord {
   const merged: ScriptSettingsRecord = { ...current };
   for (const key of ["limits", "logpush", "observability", "placement", "tail_consumers", "usage_model"] as const) {
@@ -101,10 +106,13 @@ export const namespaceScript = (record: ScriptRecord): NamespaceScript => ({
   script: scriptSummary(record),
 });
 
+/** The script's Durable Object classes (none for a script that never declared one). */
+export const objectClassesOf = (record: ScriptRecord): ObjectClasses => record.settings.durable_objects ?? {};
+
 export function scriptSettings(record: ScriptRecord): ScriptSettings {
   const { version, settings } = record;
   return {
-    bindings: version.bindings.map(publicBinding),
+    bindings: version.bindings.map((binding) => publicBinding(binding, objectClassesOf(record))),
     ...(version.compatibility_date === undefined ? {} : { compatibility_date: version.compatibility_date }),
     compatibility_flags: version.compatibility_flags,
     ...(settings.limits === undefined ? {} : { limits: settings.limits }),
@@ -136,6 +144,7 @@ export interface RunnableBinding {
 
 /** Everything needed to run the script, secret values included: for the emulator's own dispatcher only. */
 export interface RunnableScript {
+  tag: string;
   etag: string;
   mainModule: string;
   modules: { name: string; type: ModuleContentType; r2Key: string }[];
@@ -143,14 +152,20 @@ export interface RunnableScript {
   compatibilityFlags: string[];
   bindings: RunnableBinding[];
   limits?: Limits | undefined;
+  objectClasses: { className: string; namespaceId: string }[];
 }
 
 export const runnableScript = (record: ScriptRecord): RunnableScript => ({
+  tag: record.tag,
   etag: record.etag,
   mainModule: record.version.main_module,
   modules: record.version.modules.map(({ name, type, r2Key }) => ({ name, type, r2Key })),
   compatibilityDate: record.version.compatibility_date ?? DEFAULT_COMPATIBILITY_DATE,
   compatibilityFlags: record.version.compatibility_flags,
-  bindings: record.version.bindings,
+  bindings: record.version.bindings.map((binding) => withNamespaceId(binding, objectClassesOf(record))),
   limits: record.settings.limits,
+  objectClasses: Object.entries(objectClassesOf(record)).map(([className, namespaceId]) => ({
+    className,
+    namespaceId,
+  })),
 });

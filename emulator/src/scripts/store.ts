@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
+import { purgeObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
 import { oneAtATime } from "../one-at-a-time";
 import type { ModuleUpload } from "./modules";
@@ -43,6 +44,12 @@ export class WorkersStore extends DurableObject<Env> {
       env,
       transaction: (work) => ctx.storage.transactionSync(work),
       secretKey: secrets.accountSecretKey(sql),
+      objectsGone: (scope, namespaces) =>
+        ctx.waitUntil(
+          purgeObjects(env, scope, namespaces).catch((error) =>
+            console.warn(`deleting the Durable Objects of ${scope.script} failed:`, String(error)),
+          ),
+        ),
     };
   }
 
@@ -56,8 +63,8 @@ export class WorkersStore extends DurableObject<Env> {
   getNamespace(name: string) {
     return namespaces.getNamespace(this.context, name);
   }
-  deleteNamespace(name: string) {
-    return this.exclusive(() => namespaces.deleteNamespace(this.context, name));
+  deleteNamespace(accountId: string, name: string) {
+    return this.exclusive(() => namespaces.deleteNamespace(this.context, accountId, name));
   }
 
   // Uploads: draft, (the caller's startup check), commit.
@@ -82,11 +89,11 @@ export class WorkersStore extends DurableObject<Env> {
   listScripts(namespace: string, query: scripts.ScriptListQuery) {
     return scripts.listScripts(this.context, namespace, query);
   }
-  deleteScript(namespace: string, script: string) {
-    return this.exclusive(() => scripts.deleteScript(this.context, namespace, script));
+  deleteScript(accountId: string, namespace: string, script: string) {
+    return this.exclusive(() => scripts.deleteScript(this.context, accountId, namespace, script));
   }
-  deleteScripts(namespace: string, filter: TagFilter | null, limit: number) {
-    return this.exclusive(() => scripts.deleteScripts(this.context, namespace, filter, limit));
+  deleteScripts(accountId: string, namespace: string, filter: TagFilter | null, limit: number) {
+    return this.exclusive(() => scripts.deleteScripts(this.context, accountId, namespace, filter, limit));
   }
   getContent(namespace: string, script: string) {
     return scripts.getContent(this.context, namespace, script);

@@ -2,8 +2,9 @@
 // same for every script. The generated `__wfp_env.js` (shim.ts) only names
 // which bindings to wrap, with their clients' `wrap`.
 import { env as moduleEnv } from "cloudflare:workers";
-import { EGRESS_BINDING } from "../shim.ts";
+import { EGRESS_BINDING, OBJECTS_BINDING } from "../shim.ts";
 import { setEgress } from "./egress.client.ts";
+import { setObjectsChannel } from "./objects.client.ts";
 
 /** A binding client's `wrap`: the emulator's stub in, the object with the real binding's API out. */
 export type Wrap = (stub: unknown) => object;
@@ -12,7 +13,8 @@ export type Wrap = (stub: unknown) => object;
 export type TenantEnv = <E>(env: E) => E;
 
 /**
- * The function that changes an env in place: the egress stub taken out, each
+ * The function that changes an env in place: the egress stub and the Durable
+ * Objects' alarm channel taken out, each
  * emulated binding's stub replaced by its client (`wrap(stub)`). It is applied
  * at once to `env` from `cloudflare:workers` (readable at the top level of a
  * tenant's module and in its handlers), which is the loaded worker's env
@@ -30,6 +32,10 @@ export function makeTenantEnv(wrapped: [binding: string, wrap: Wrap][]): TenantE
     if (Object.hasOwn(bindings, EGRESS_BINDING)) {
       setEgress(bindings[EGRESS_BINDING] as Fetcher);
       delete bindings[EGRESS_BINDING];
+    }
+    if (Object.hasOwn(bindings, OBJECTS_BINDING)) {
+      setObjectsChannel(bindings[OBJECTS_BINDING] as Parameters<typeof setObjectsChannel>[0]);
+      delete bindings[OBJECTS_BINDING];
     }
     for (const [name, wrap] of wrapped) {
       if (clients.has(bindings[name] as object)) continue;

@@ -24,7 +24,7 @@ dispatchNamespaces.get("/:namespace", async (c) =>
 
 /** Deletes the namespace with every script in it. */
 dispatchNamespaces.delete("/:namespace", async (c) =>
-  ok(c, unwrap(await workersStore(c).deleteNamespace(c.req.param("namespace")))),
+  ok(c, unwrap(await workersStore(c).deleteNamespace(c.get("accountId"), c.req.param("namespace")))),
 );
 
 dispatchNamespaces.route("/:namespace/scripts", scripts);

@@ -47,7 +47,10 @@ scriptRoutes.get("/", async (c) => {
 /** `?tags=t:yes&limit=1000`; without a filter every script of the namespace goes. */
 scriptRoutes.delete("/", async (c) => {
   const { filter, limit } = listQuery(c.req.query());
-  return ok(c, unwrap(await workersStore(c).deleteScripts(c.req.param("namespace") ?? "", filter, limit)));
+  return ok(
+    c,
+    unwrap(await workersStore(c).deleteScripts(c.get("accountId"), c.req.param("namespace") ?? "", filter, limit)),
+  );
 });
 
 scriptRoutes.get("/:script", async (c) => {
@@ -60,5 +63,5 @@ scriptRoutes.get("/:script", async (c) => {
 /** `?force=true` is accepted: nothing here can block a delete (no other script's bindings are tracked). */
 scriptRoutes.delete("/:script", async (c) => {
   const { namespace, script } = scriptParams(c);
-  return ok(c, unwrap(await workersStore(c).deleteScript(namespace, script)));
+  return ok(c, unwrap(await workersStore(c).deleteScript(c.get("accountId"), namespace, script)));
 });

@@ -39,6 +39,12 @@ export async function commitDraft(
     throw error;
   }
   if (changed && previous !== null) await deleteBodies(bucket, [previous.version]);
+  if (draft.deletedObjectNamespaces.length > 0) {
+    ctx.objectsGone(
+      { accountId: draft.accountId, namespace: next.namespace, script: next.name },
+      draft.deletedObjectNamespaces,
+    );
+  }
   return requireScript(ctx, next.namespace, next.name);
 }
 

@@ -1,3 +1,4 @@
+import type { RunScope } from "../../bindings/kind";
 import type { Env } from "../../env";
 
 /** What every part of WorkersStore works on; the Durable Object makes one and hands it to each. */
@@ -8,4 +9,6 @@ export interface StoreContext {
   transaction(work: () => void): void;
   /** The account's HMAC key for secret values in etags (`secrets.ts`). */
   secretKey(): Promise<CryptoKey>;
+  /** Has a script's objects' storage deleted once the change has committed (durable-objects/purge.ts). */
+  objectsGone(scope: RunScope, namespaces: string[] | "all"): void;
 }

@@ -4,6 +4,7 @@ import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
 import { namespaceRow, scriptRecords } from "./rows";
 import { insertRow, NAMESPACES, type NamespaceRow, SCRIPT_TAGS, SCRIPTS } from "./schema";
+import { forgetObjects } from "./scripts";
 
 /** Dispatch namespaces: made, listed in creation order, read, and deleted with every script in them. */
 
@@ -44,7 +45,11 @@ export function getNamespace(ctx: StoreContext, name: string): WorkersResult<Dis
 }
 
 /** Runs in the change queue: the scripts' bodies go once their rows are gone. */
-export async function deleteNamespace(ctx: StoreContext, name: string): Promise<WorkersResult<null>> {
+export async function deleteNamespace(
+  ctx: StoreContext,
+  accountId: string,
+  name: string,
+): Promise<WorkersResult<null>> {
   if (namespaceRow(ctx, name) === undefined) return failure(namespaceNotFound(name));
   const scripts = scriptRecords(ctx, name);
   ctx.transaction(() => {
@@ -56,5 +61,6 @@ export async function deleteNamespace(ctx: StoreContext, name: string): Promise<
     ctx.env.SCRIPT_MODULES,
     scripts.map((s) => s.version),
   );
+  forgetObjects(ctx, accountId, scripts);
   return success(null);
 }

@@ -1,6 +1,13 @@
+import type { AccountId } from "../../../../cloudflare-api/names";
 import type { BulkDeleteResult, NamespaceScript } from "../../../../cloudflare-api/script-metadata";
 import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
-import { namespaceScript, type RunnableScript, runnableScript } from "../script-record";
+import {
+  namespaceScript,
+  objectClassesOf,
+  type RunnableScript,
+  runnableScript,
+  type ScriptRecord,
+} from "../script-record";
 import { matchesTagFilter, type TagFilter } from "../tag-filter";
 import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
@@ -37,17 +44,32 @@ export function listScripts(ctx: StoreContext, namespace: string, query: ScriptL
 }
 
 /** Runs in the change queue, like every delete. */
-export async function deleteScript(ctx: StoreContext, namespace: string, script: string): Promise<WorkersResult<null>> {
+export async function deleteScript(
+  ctx: StoreContext,
+  accountId: string,
+  namespace: string,
+  script: string,
+): Promise<WorkersResult<null>> {
   const found = findScript(ctx, namespace, script);
   if (!found.ok) return found;
   ctx.transaction(() => deleteScriptRows(ctx, namespace, script));
   await deleteBodies(ctx.env.SCRIPT_MODULES, [found.value.version]);
+  forgetObjects(ctx, accountId, [found.value]);
   return success(null);
+}
+
+/** Deleted scripts' objects go with them: each script's that had Durable Object classes. */
+export function forgetObjects(ctx: StoreContext, accountId: string, records: readonly ScriptRecord[]): void {
+  for (const record of records) {
+    if (Object.keys(objectClassesOf(record)).length === 0) continue;
+    ctx.objectsGone({ accountId: accountId as AccountId, namespace: record.namespace, script: record.name }, "all");
+  }
 }
 
 /** Deletes up to `limit` scripts matching the filter (all scripts when there is none), in name order. */
 export async function deleteScripts(
   ctx: StoreContext,
+  accountId: string,
   namespace: string,
   filter: TagFilter | null,
   limit: number,
@@ -62,6 +84,7 @@ export async function deleteScripts(
     ctx.env.SCRIPT_MODULES,
     doomed.map((s) => s.version),
   );
+  forgetObjects(ctx, accountId, doomed);
   return success({
     deleted: doomed.map((s) => ({ id: s.tag })),
     deleted_count: doomed.length,

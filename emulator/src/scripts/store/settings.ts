@@ -2,7 +2,8 @@ import type { PublicBinding, ScriptSettings, ScriptSettingsPatch } from "../../.
 import { publicBinding, resolveBindings } from "../bindings";
 import { failure, success, type WorkersResult } from "../errors";
 import { nextMigrationTag } from "../migration-tag";
-import { mergeSettings, scriptSettings } from "../script-record";
+import { classesAfter } from "../object-classes";
+import { mergeSettings, objectClassesOf, scriptSettings } from "../script-record";
 import { commitNow } from "./commit";
 import type { StoreContext } from "./context";
 import { findScript, findState } from "./rows";
@@ -12,7 +13,9 @@ import { checkReferences, draftVersion } from "./version-draft";
 
 export function getBindings(ctx: StoreContext, namespace: string, script: string): WorkersResult<PublicBinding[]> {
   const found = findScript(ctx, namespace, script);
-  return found.ok ? success(found.value.version.bindings.map(publicBinding)) : found;
+  return found.ok
+    ? success(found.value.version.bindings.map((b) => publicBinding(b, objectClassesOf(found.value))))
+    : found;
 }
 
 export function getSettings(ctx: StoreContext, namespace: string, script: string): WorkersResult<ScriptSettings> {
@@ -51,6 +54,8 @@ export async function patchSettings(
     if (refused !== undefined) return failure(refused);
     bindings = resolved.value;
   }
+  const classes = classesAfter(objectClassesOf(previous), patch.migrations, undefined, bindings);
+  if (!classes.ok) return classes;
   const draft = await draftVersion(ctx, accountId, { namespace, script }, found.value, {
     version: {
       ...previous.version,
@@ -58,9 +63,10 @@ export async function patchSettings(
       compatibility_date: patch.compatibility_date ?? previous.version.compatibility_date,
       compatibility_flags: patch.compatibility_flags ?? previous.version.compatibility_flags,
     },
-    settings: mergeSettings(previous.settings, patch),
+    settings: { ...mergeSettings(previous.settings, patch), durable_objects: classes.value.classes },
     migrationTag: migrationTag.value,
     tags: patch.tags,
+    deletedObjectNamespaces: classes.value.deletedNamespaces,
   });
   return success(scriptSettings(await commitNow(ctx, draft)));
 }

@@ -3,7 +3,8 @@ import { resolveBindings } from "../bindings";
 import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
 import { nextMigrationTag } from "../migration-tag";
 import { checkMainModule, type ModuleDigest } from "../modules";
-import { mergeSettings } from "../script-record";
+import { classesAfter } from "../object-classes";
+import { mergeSettings, objectClassesOf } from "../script-record";
 import type { StoreContext } from "./context";
 import { findState, namespaceRow, readState } from "./rows";
 import { checkReferences, draftVersion, type VersionDraft } from "./version-draft";
@@ -49,6 +50,13 @@ export async function draftUpload(
     strictInherit: request.strictInherit,
   });
   if (!bindings.ok) return bindings;
+  const classes = classesAfter(
+    previous === null ? {} : objectClassesOf(previous),
+    metadata.migrations,
+    metadata.exports,
+    bindings.value,
+  );
+  if (!classes.ok) return classes;
   const refused = await checkReferences(ctx, accountId, bindings.value);
   if (refused !== undefined) return failure(refused);
   return success(
@@ -60,9 +68,10 @@ export async function draftUpload(
         compatibility_flags: metadata.compatibility_flags ?? [],
         bindings: bindings.value,
       },
-      settings: mergeSettings(previous?.settings ?? {}, metadata),
+      settings: { ...mergeSettings(previous?.settings ?? {}, metadata), durable_objects: classes.value.classes },
       migrationTag: migrationTag.value,
       tags: metadata.tags,
+      deletedObjectNamespaces: classes.value.deletedNamespaces,
     }),
   );
 }

@@ -1,3 +1,4 @@
+import type { AccountId } from "../../../../cloudflare-api/names";
 import { runnableBindingTypes } from "../../bindings/runnable-types";
 import {
   malformedReference,
@@ -21,9 +22,12 @@ import type { ScriptState } from "./rows";
 export interface VersionDraft {
   /** The script's revision the draft was made from: the commit refuses the draft once the script has moved on. */
   base: string;
+  accountId: AccountId;
   record: ScriptRecord;
   /** Tags that replace the script's in the same commit; undefined keeps them. */
   tags: string[] | undefined;
+  /** Durable Object namespaces the change deletes: their objects' storage goes once it commits. */
+  deletedObjectNamespaces: string[];
 }
 
 /** What a change makes: the version (its modules not yet keyed: the keys hang off the new etag) and the rest. */
@@ -32,6 +36,7 @@ export interface VersionChange {
   settings: ScriptSettingsRecord;
   migrationTag: string | null;
   tags?: string[] | undefined;
+  deletedObjectNamespaces?: string[] | undefined;
 }
 
 const newScriptTag = () => crypto.randomUUID().replaceAll("-", "");
@@ -76,7 +81,13 @@ export async function draftVersion(
     settings,
     tags: previous?.tags ?? [],
   };
-  return { base: base.revision, record, tags: change.tags };
+  return {
+    base: base.revision,
+    accountId: accountId as AccountId,
+    record,
+    tags: change.tags,
+    deletedObjectNamespaces: change.deletedObjectNamespaces ?? [],
+  };
 }
 
 /** The refusal for a binding to something this account does not have, or that cannot run here, if any. */
