@@ -24,14 +24,25 @@ const outboundWorker = {
   };`,
 };
 
+// Miniflare's own Durable Objects, for the Durable Object conformance suite: the cases module's class,
+// run as an ordinary Durable Object of a worker of its own.
+const objectsWorker = {
+  name: "wfp-do-conformance",
+  modules: true,
+  scriptPath: "./test/conformance/durable-objects.cases.js",
+  compatibilityDate: "2026-11-01",
+  durableObjects: { OBJECTS: { className: "Probe", useSQLite: true } },
+};
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      // Real bindings for the conformance suites: the tenant-facing KV, R2 and D1 must answer as these do.
+      // Real bindings for the conformance suites: tenants' KV, R2, D1 and Durable Objects must answer as these do.
       miniflare: {
-        workers: [outboundWorker],
+        workers: [outboundWorker, objectsWorker],
         kvNamespaces: ["REAL_KV"],
+        durableObjects: { REAL_OBJECTS: { className: "Probe", scriptName: "wfp-do-conformance", useSQLite: true } },
         r2Buckets: ["REAL_BUCKET"],
         d1Databases: ["REAL_DB"],
         // A small bound on loaded tenant workers, evicted as soon as they are idle: every test that runs

@@ -29,6 +29,9 @@ export const OBJECTS_BINDING = "__wfp_objects";
 /** The export name under which the shim hands the host the `index`th Durable Object class (durable-objects/host.ts). */
 export const objectExportName = (index: number) => `__wfp_object_${index}`;
 
+/** The prop the host starts a tenant's object with: the name its id was made from, or null (objects.client.ts). */
+export const OBJECT_NAME_PROP = "__wfp_name";
+
 /** The shim's export listing the declared classes the tenant's main module does not export (startup-check.ts). */
 export const UNEXPORTED_CLASSES = "__wfp_unexported_classes";
 

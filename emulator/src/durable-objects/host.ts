@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Exports, RunScope } from "../bindings/kind";
 import { evictWorker } from "../dispatch/loaded-workers";
 import type { ScriptForRunner } from "../dispatch/runner-support";
-import { objectExportName } from "../dispatch/shim";
+import { OBJECT_NAME_PROP, objectExportName } from "../dispatch/shim";
 import { assembleWorkerCode } from "../dispatch/worker-code";
 import { hostName, type ObjectTarget, TARGET_HEADER } from "./address";
 import { objectIdRefusal } from "./ids";
@@ -213,8 +213,10 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
       this.#known.add(name);
     }
     this.#live.add(name);
+    // The name the object's id was made from, if the call that starts it has one: the object's ctx.id
+    // carries it (objects.client.ts), as an instance started through a named stub does in production.
     return this.ctx.facets.get(name, () => ({
-      class: running.worker.getDurableObjectClass(exportName),
+      class: running.worker.getDurableObjectClass(exportName, { props: { [OBJECT_NAME_PROP]: target.name } }),
       id: target.id,
     })) as FacetStub;
   }

@@ -10,7 +10,7 @@ import runCasesSource from "./run-cases.js?raw";
 type Results = Record<string, unknown>;
 
 /** The main module of a worker that runs the cases on its BINDING and answers with the results. */
-const casesMain = (binding: string) => `import { cases } from "./cases.js";
+const casesMain = (binding: string, reexport = "") => `${reexport}import { cases } from "./cases.js";
 import { runCases } from "./run-cases.js";
 export const run = (env) => runCases(cases, ${binding});
 export default {
@@ -63,17 +63,26 @@ export async function runThroughDispatch({
   casesSource,
   resource,
   binding,
+  classes = [],
 }: {
   casesSource: string;
   /** Creates the resource the binding names, through the REST API, and gives the binding's fields. */
   resource: () => Promise<Record<string, unknown>>;
   binding: string;
+  /** Durable Object classes the cases module exports: the script exports them and a migration creates them. */
+  classes?: string[];
 }): Promise<Results> {
   const namespace = await createNamespace();
   const script = `conformance-${crypto.randomUUID().slice(0, 8)}`;
+  const reexport = classes.length === 0 ? "" : `export { ${classes.join(", ")} } from "./cases.js";\n`;
   await uploadScript(namespace, script, {
-    modules: { "index.js": casesMain("env.BINDING"), "cases.js": casesSource, "run-cases.js": runCasesSource },
+    modules: {
+      "index.js": casesMain("env.BINDING", reexport),
+      "cases.js": casesSource,
+      "run-cases.js": runCasesSource,
+    },
     bindings: [{ type: binding, name: "BINDING", ...(await resource()) }],
+    ...(classes.length === 0 ? {} : { migrations: { new_tag: "v1", new_sqlite_classes: classes } }),
   });
   const res = await dispatch(namespace, script, "http://tenant/");
   if (!res.ok) throw new Error(`the dispatched script failed: ${res.status} ${await res.text()}`);

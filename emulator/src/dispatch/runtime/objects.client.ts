@@ -2,6 +2,7 @@
 // Object class runnable as a facet of the emulator's host object
 // (durable-objects/host.ts). The generated shim (shim.ts) exports each class the
 // script declares through `objectClass`.
+import { OBJECT_NAME_PROP } from "../shim.ts";
 
 /** The emulator's side of a tenant's objects (durable-objects/entrypoint.ts), as far as alarms need it. */
 interface ObjectsChannel {
@@ -50,6 +51,26 @@ function routeAlarms(ctx: DurableObjectState, namespaceId: string, hasAlarmHandl
   define("deleteAlarm", () => objectsChannel().deleteAlarm(namespaceId, objectId));
 }
 
+/**
+ * Gives the object the id it is known by: its id's name, if the host started
+ * it for a named stub (the class's props), as production's ctx.id has; and
+ * empty props, as a Durable Object reached through a namespace has.
+ */
+function presentId(ctx: DurableObjectState): void {
+  const props = ctx.props as Record<string, unknown> | undefined;
+  const name = props?.[OBJECT_NAME_PROP];
+  Object.defineProperty(ctx, "props", { value: {}, configurable: true });
+  if (typeof name !== "string") return;
+  const id = ctx.id;
+  const named = {
+    name,
+    jurisdiction: undefined,
+    toString: () => id.toString(),
+    equals: (other: unknown) => other !== null && other !== undefined && String(other) === id.toString(),
+  };
+  Object.defineProperty(ctx, "id", { value: named, configurable: true });
+}
+
 type TenantClass = new (ctx: DurableObjectState, env: unknown) => object;
 
 /**
@@ -64,6 +85,7 @@ export function objectClass(exported: unknown, namespaceId: string, tenantEnv: <
   const hasAlarmHandler = typeof (Tenant.prototype as { alarm?: unknown }).alarm === "function";
   const hosted = class extends Tenant {
     constructor(ctx: DurableObjectState, env: unknown) {
+      presentId(ctx);
       routeAlarms(ctx, namespaceId, hasAlarmHandler);
       super(ctx, tenantEnv(env));
     }
