@@ -247,19 +247,18 @@ describe("bindings an uploaded script cannot have", () => {
     await expect(dispatch(ns, "svc", "http://x/")).rejects.toThrow("Worker not found");
   });
 
-  it("refuses a Durable Object binding, naming the emulator's gap", async () => {
+  it("refuses a Durable Object binding to another script's class, naming the emulator's gap", async () => {
     const ns = await createNamespace();
     const res = await emulator.uploadScript(
       ns,
       "room",
       minimalUpload({
-        bindings: [{ type: "durable_object_namespace", name: "ROOMS", class_name: "Room" }],
-        migrations: { new_tag: "v1", new_sqlite_classes: ["Room"] },
+        bindings: [{ type: "durable_object_namespace", name: "ROOMS", class_name: "Room", script_name: "other" }],
       }),
     );
     const error = await errorOf(res, 400);
     expect(error.code).toBe(10021);
-    expect(error.message).toMatch(/durable_object_namespace.*emulator cannot run/);
+    expect(error.message).toMatch(/ROOMS.*only a script's own Durable Object classes/);
   });
 });
 

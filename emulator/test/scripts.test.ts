@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ScriptMetadataInput } from "../../cloudflare-api/script-metadata";
 import { ACCOUNT, call, errorOf, OTHER_ACCOUNT, resultOf } from "./helpers";
 import {
   createNamespace,
@@ -441,8 +442,12 @@ describe("script settings stored with an upload", () => {
 describe("migrations", () => {
   it("records new_tag and requires old_tag to match the current tag", async () => {
     const ns = await createNamespace();
+    // The class a migration creates must be exported by the script.
+    const rooms = { "index.js": { code: `${HELLO}\nexport class Room {}` } };
+    const uploadRooms = async (metadata: Partial<ScriptMetadataInput>) =>
+      resultOf<{ etag: string }>(await upload(ns, "rooms", { main_module: "index.js", ...metadata }, rooms));
     const migrations = { new_tag: "v1", new_sqlite_classes: ["Room"] };
-    const first = await uploadScript(ns, "rooms", { migrations });
+    const first = await uploadRooms({ migrations });
     expect((await getScript(ns, "rooms")).script.migration_tag).toBe("v1");
 
     for (const stale of [{ old_tag: "v0", new_tag: "v2" }, { new_tag: "v2" }]) {
@@ -451,9 +456,9 @@ describe("migrations", () => {
       expect((await getScript(ns, "rooms")).script).toMatchObject({ migration_tag: "v1", etag: first.etag });
     }
 
-    await uploadScript(ns, "rooms", { migrations: { old_tag: "v1", new_tag: "v2", deleted_classes: ["Room"] } });
+    await uploadRooms({ migrations: { old_tag: "v1", new_tag: "v2", deleted_classes: ["Room"] } });
     expect((await getScript(ns, "rooms")).script.migration_tag).toBe("v2");
-    await uploadScript(ns, "rooms");
+    await uploadRooms({});
     expect((await getScript(ns, "rooms")).script.migration_tag).toBe("v2");
   });
 
@@ -477,6 +482,7 @@ describe("the runnable script", () => {
     });
     const runnable = await store().getRunnableScript(ns, "runner");
     expect(runnable).toEqual({
+      tag: result.tag,
       etag: result.etag,
       mainModule: "index.js",
       modules: [{ name: "index.js", type: ESM, r2Key: `${ACCOUNT}/${ns}/runner/${result.etag}/index.js` }],
@@ -484,6 +490,7 @@ describe("the runnable script", () => {
       compatibilityFlags: ["nodejs_compat"],
       bindings: [{ type: "secret_text", name: "TOKEN", text: "s3cr3t" }],
       limits: { cpu_ms: 10 },
+      objectClasses: [],
     });
     const body = await env.SCRIPT_MODULES.get(runnable?.modules[0]?.r2Key ?? "");
     expect(await body?.text()).toBe(HELLO);

@@ -254,7 +254,9 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
       await evictWorker(this.env.LOADER, previous.loaderName);
     }
     const exports = this.ctx.exports as unknown as Exports;
-    const loaderName = `objects:${hostName(scope)}@${runnable.etag}`;
+    // A name of its own per load: workerd will not load a name again once its isolate was ended (evictWorker),
+    // and a script can come back to an earlier version (the same etag).
+    const loaderName = `objects:${hostName(scope)}@${runnable.etag}#${crypto.randomUUID()}`;
     const worker = this.env.LOADER.get(loaderName, () => {
       // A Durable Object's subrequests do not pass through the namespace's outbound Worker (as in production).
       const egress = exports.TenantEgress?.({ props: { outboundParams: null, metered: false } }) as Fetcher;

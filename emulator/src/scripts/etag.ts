@@ -27,6 +27,12 @@ export interface VersionContent {
   compatibilityFlags: string[];
   bindings: StoredBinding[];
   limits: unknown;
+  /**
+   * The script's Durable Object classes and their namespaces (undefined when it
+   * has none): a class deleted and created again has a new namespace, which the
+   * loaded worker's bindings carry, so it is a new version.
+   */
+  objectClasses?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -58,6 +58,7 @@ export async function draftVersion(
       compatibilityFlags: version.compatibility_flags,
       bindings: version.bindings,
       limits: settings.limits ?? null,
+      objectClasses: Object.keys(settings.durable_objects ?? {}).length === 0 ? undefined : settings.durable_objects,
     },
     await ctx.secretKey(),
   );
