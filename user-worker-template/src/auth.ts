@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { configOf } from "./config";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
@@ -44,3 +44,20 @@ export const requireWriteAccess: MiddlewareHandler<AppEnv> = async (c, next) => 
   if (publicWrites) return next();
   return requireApiToken(c, next);
 };
+
+/**
+ * For a connection that reads and may also write (a room's WebSocket): true
+ * when requireWriteAccess would let the request through; false, read only,
+ * when it sends no Authorization header at all. A token that is sent is
+ * checked as requireWriteAccess checks it: a wrong one is a 401, not a
+ * read-only connection, and a misconfiguration a 503.
+ */
+export async function mayWrite(c: Context<AppEnv>): Promise<boolean> {
+  if (configOf(c.env).publicWrites === true) return true;
+  if (c.req.header("authorization") === undefined) return false;
+  let allowed = false;
+  await requireWriteAccess(c, async () => {
+    allowed = true;
+  });
+  return allowed;
+}
