@@ -21,8 +21,11 @@ import { build, builtWorker, miniflareOptions } from "./lib/worker-build.ts";
 
 async function main(): Promise<void> {
   const args = launcherArgs();
-  // Built into its own folder: several runners start at once from the same config. A runner keeps no
-  // state (its tenants' data is the emulator's), so that folder holds only the build.
+  // Built into its own folder: several runners start at once from the same config. The only state a
+  // runner keeps is the Durable Objects of the scripts it runs (their KV, R2 and D1 data is the
+  // emulator's), in its own folder too: workerd processes sharing one persist folder fail with
+  // SQLITE_BUSY on miniflare's shared databases. A script's objects are where its runner keeps them:
+  // a different TENANT_RUNNERS places scripts elsewhere (emulator/README.md, "Tenant runners").
   const worker = { ...builtWorker(args.config), outDir: path.join(args.persistTo, "build") };
   await build(worker);
   const runner = await launch(
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
           port: args.port,
           inspectorPort: args.inspectorPort,
           unsafeDevRegistryPath: args.registry,
+          // Where wrangler dev keeps a Worker's state under --persist-to.
+          resourcePersistencePath: path.join(args.persistTo, "v3"),
           // No request.cf data: miniflare would fetch it from the internet at start-up.
           cf: false,
           // Warnings and errors only: the supervisor asks the health path ten times a second.

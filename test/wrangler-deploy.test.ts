@@ -137,7 +137,7 @@ describe("wrangler deploy --dispatch-namespace", () => {
     expect(await (main as File).text()).toContain("GREETING");
 
     const bindings = await bindingsOf(SCRIPT);
-    expect(bindings).toHaveLength(7);
+    expect(bindings).toHaveLength(8);
     expect(bindings).toEqual(
       expect.arrayContaining([
         { name: "GREETING", type: "plain_text", text: "Hello from acme" },
@@ -147,8 +147,12 @@ describe("wrangler deploy --dispatch-namespace", () => {
         expect.objectContaining({ name: "DB", type: "d1", database_id: databaseId }),
         expect.objectContaining({ name: "ANALYTICS", type: "analytics_engine", dataset: DATASET }),
         { name: "API_TOKEN", type: "secret_text" },
+        // The template's Durable Object class, created by its [[migrations]] (issue 12).
+        expect.objectContaining({ name: "ROOM", type: "durable_object_namespace", class_name: "Room" }),
       ]),
     );
+    // wrangler sent the template's migration, whose tag the script now has.
+    expect(script.script?.migration_tag).toBe("v1");
 
     const tags = await collect(scripts.tags.list(SCRIPT, where));
     expect([...tags].sort()).toEqual([...TAGS].sort());
@@ -230,6 +234,15 @@ describe("wrangler deploy --dispatch-namespace", () => {
       expect(await res.json()).toEqual({ tenant: TENANT, notes: 1 });
     });
 
+    it("posts to a room, its Durable Object, whose history a later request reads", async () => {
+      const posted = await tenant("/rooms/lobby/messages", json("POST", { name: "ada", text: "hello, room" }));
+      expect(posted.status, await posted.clone().text()).toBe(201);
+      const history = z
+        .object({ messages: z.array(z.object({ sender: z.string(), text: z.string() })) })
+        .parse(await (await tenant("/rooms/lobby/messages")).json());
+      expect(history.messages.map((m) => [m.sender, m.text])).toEqual([["ada", "hello, room"]]);
+    });
+
     it("writes one Analytics Engine data point per request to its dataset", async () => {
       const res = await fetch(`${inject("emulatorUrl")}/__emulator/analytics/${account_id}/${DATASET}?limit=100`, {
         headers: { authorization: `Bearer ${apiToken()}` },
@@ -257,6 +270,8 @@ describe("wrangler deploy --dispatch-namespace", () => {
   it("deploys again over the existing script, replacing its var and keeping one script", async () => {
     const run = await deploy("Hello again from acme");
     expect(run.code, explain(run)).toBe(0);
+    // wrangler read the script's migration tag first and sent no migration again (the API would refuse it).
+    expect((await scripts.get(SCRIPT, where)).script?.migration_tag).toBe("v1");
 
     expect(await bindingsOf(SCRIPT)).toContainEqual({
       name: "GREETING",

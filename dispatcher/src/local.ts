@@ -1,7 +1,46 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { LOCAL_DISPATCH_HEADER } from "../../emulator/src/dispatch/dispatch-types";
 import type { Env } from "./env";
+import worker from "./index";
 
-export { default } from "./index";
+/**
+ * The local DISPATCHER (the emulator's DispatchNamespace, in another `wrangler
+ * dev` process): `get()` hands back an RPC handle there, as the dev registry
+ * cannot carry a Fetcher, and an RPC handle cannot carry a WebSocket. A
+ * WebSocket upgrade therefore goes to the binding's own `fetch()`, which the
+ * dev registry does carry, naming the script and the options `get()` was
+ * given; everything else goes through `get()` as in production.
+ */
+function upgradesPass(namespace: DispatchNamespace): DispatchNamespace {
+  const binding = namespace as unknown as DispatchNamespace & Fetcher;
+  return {
+    get(name, args, options) {
+      const handle = binding.get(name, args, options);
+      return {
+        async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+          const request = new Request(input, init);
+          if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return handle.fetch(request);
+          request.headers.set(LOCAL_DISPATCH_HEADER, JSON.stringify({ script: name, options: options ?? {} }));
+          return binding.fetch(request);
+        },
+      } as Fetcher;
+    },
+  } as DispatchNamespace;
+}
+
+/** The env the dispatcher sees locally, one per env the runtime hands over (the dispatcher is built once per env). */
+const localEnvs = new WeakMap<Env, Env>();
+
+export default {
+  fetch(request, env, ctx) {
+    let local = localEnvs.get(env);
+    if (local === undefined) {
+      local = { ...env, DISPATCHER: upgradesPass(env.DISPATCHER) };
+      localEnvs.set(env, local);
+    }
+    return worker.fetch(request, local, ctx);
+  },
+} satisfies ExportedHandler<Env>;
 
 /**
  * The dispatcher's routing table, offered to the control plane when both run

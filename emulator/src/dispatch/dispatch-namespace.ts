@@ -5,7 +5,7 @@ import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import type { RunOrder } from "../runner/protocol";
 import { recordDispatch } from "./dispatch-log";
-import type { DispatchOptions, NamespaceProps } from "./dispatch-types";
+import { type DispatchOptions, LOCAL_DISPATCH_HEADER, type NamespaceProps } from "./dispatch-types";
 import { loadedWorkersOf } from "./loaded-workers";
 import { type LoadedRun, runLoaded } from "./run-loaded";
 import { runInRunner } from "./runner-client";
@@ -105,6 +105,27 @@ export class ScriptHandle extends RpcTarget {
  * production's "Worker not found".
  */
 export class DispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
+  /**
+   * A WebSocket upgrade from the dispatcher in another `wrangler dev` process
+   * (LOCAL_DISPATCH_HEADER names the script and options): run as `get()` then
+   * `fetch()` would, with the request's own socket carried back.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const order = JSON.parse(request.headers.get(LOCAL_DISPATCH_HEADER) ?? "null") as {
+      script?: unknown;
+      options?: DispatchOptions;
+    } | null;
+    if (order === null || typeof order.script !== "string") {
+      return new Response("a dispatch namespace is reached through get()", { status: 400 });
+    }
+    const { accountId, namespace, outbound } = this.ctx.props;
+    const scope: RunScope = { accountId: accountId as AccountId, namespace, script: order.script };
+    const props: ScriptRunnerProps = { scope, options: order.options ?? {}, hasOutbound: outbound === true };
+    const forwarded = new Request(request);
+    forwarded.headers.delete(LOCAL_DISPATCH_HEADER);
+    return runScript(this.env, this.ctx.exports as unknown as Exports, props, forwarded);
+  }
+
   get(name: string, _args?: Record<string, unknown>, options: DispatchOptions = {}): Fetcher | ScriptHandle {
     const { accountId, namespace, outbound, crossProcess } = this.ctx.props;
     const scope: RunScope = { accountId: accountId as AccountId, namespace, script: String(name) };

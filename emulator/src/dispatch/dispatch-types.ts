@@ -12,6 +12,14 @@ export interface NamespaceProps {
   crossProcess?: boolean;
 }
 
+/**
+ * On a WebSocket upgrade the local dispatcher sends to the binding's own
+ * `fetch()` (dispatcher/src/local.ts): which script, with which `get()`
+ * options, as JSON. The dev registry carries an upgrade on a service binding's
+ * `fetch()`, but not the Fetcher `get()` hands back within one process.
+ */
+export const LOCAL_DISPATCH_HEADER = "x-wfp-local-dispatch";
+
 /** The third argument of `DISPATCHER.get()`, as Cloudflare documents it. */
 export interface DispatchOptions {
   limits?: { cpuMs?: number; subRequests?: number };
