@@ -57,6 +57,7 @@ export function formatTenant(tenant: TenantView): string {
     ["state", tenant.state],
     ["hostnames", tenant.hostnames.join(", ") || "none"],
     ["script", script],
+    ...durableObjectsRow(tenant),
     ["resources", resources.join(", ") || "none"],
     ["vars", Object.keys(tenant.vars).join(", ") || "none"],
     ["secrets", tenant.secrets.join(", ") || "none"],
@@ -67,6 +68,15 @@ export function formatTenant(tenant: TenantView): string {
     rows.push(["last error", `${tenant.lastError.code}: ${tenant.lastError.message} (${tenant.lastError.at})`]);
   }
   return [`tenant ${tenant.id}`, ...rows.map(([name, value]) => `  ${name.padEnd(10)} ${value}`)].join("\n");
+}
+
+/** The script's Durable Objects, when it has any: `ROOM=Room; classes Lobby, Room (tag v2-…)`. */
+function durableObjectsRow(tenant: TenantView): [string, string][] {
+  const objects = tenant.script?.durableObjects;
+  if (objects === undefined || objects.classes.length === 0) return [];
+  const bindings = Object.entries(objects.bindings).map(([name, className]) => `${name}=${className}`);
+  const classes = `classes ${objects.classes.join(", ")} (tag ${objects.migrationTag ?? "none"})`;
+  return [["objects", [...bindings, classes].join("; ")]];
 }
 
 /** A change asked for and not live yet: what it will be. */

@@ -73,6 +73,18 @@ export const MigrationName = z
   .string()
   .regex(/^[0-9]{4}_[a-z0-9_]+\.sql$/, "migration names look like 0001_create_notes.sql");
 
+/** A Durable Object class: the name its module exports it under, a JavaScript identifier. */
+export const ClassName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "class names are JavaScript identifiers: letters, digits, _ and $");
+
+/** How many Durable Object classes one script may bind, and may delete at once. */
+export const MAX_DURABLE_OBJECT_CLASSES = 32;
+/** How many Durable Object bindings one script may have. */
+export const MAX_DURABLE_OBJECT_BINDINGS = 64;
+
 export const ScriptSource = z
   .strictObject({
     mainModule: ModuleName,
@@ -85,8 +97,56 @@ export const ScriptSource = z
      * (the ones already applied are recorded in the database, as wrangler does).
      */
     migrations: z.record(MigrationName, z.string().min(1)).optional(),
+    /**
+     * The script's Durable Object bindings: binding name → the class its main
+     * module exports. Several bindings may name one class. A class bound for
+     * the first time is created (a SQLite-backed class); a class the tenant had
+     * and no binding names any more is kept, with its objects' data, unless
+     * `deletedDurableObjectClasses` lists it.
+     */
+    durableObjects: z.record(UserBindingName, ClassName).optional(),
+    /**
+     * Classes to delete, with every object of theirs and its data: the explicit
+     * consent a deletion needs. Each must be a class the tenant has, and none
+     * may still be bound in `durableObjects`.
+     */
+    deletedDurableObjectClasses: z.array(ClassName).max(MAX_DURABLE_OBJECT_CLASSES).optional(),
   })
   .superRefine((script, ctx) => {
+    const bindings = Object.entries(script.durableObjects ?? {});
+    if (bindings.length > MAX_DURABLE_OBJECT_BINDINGS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durableObjects"],
+        message: `at most ${MAX_DURABLE_OBJECT_BINDINGS} Durable Object bindings`,
+      });
+    }
+    const bound = new Set(bindings.map(([, className]) => className));
+    if (bound.size > MAX_DURABLE_OBJECT_CLASSES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durableObjects"],
+        message: `at most ${MAX_DURABLE_OBJECT_CLASSES} Durable Object classes`,
+      });
+    }
+    const deleted = script.deletedDurableObjectClasses ?? [];
+    deleted.forEach((className, index) => {
+      if (bound.has(className)) {
+        const binding = bindings.find(([, bound]) => bound === className)?.[0];
+        ctx.addIssue({
+          code: "custom",
+          path: ["deletedDurableObjectClasses", index],
+          message: `"${className}" is still bound (durableObjects.${binding}): a class is deleted only once no binding names it`,
+        });
+      }
+      if (deleted.indexOf(className) !== index) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["deletedDurableObjectClasses", index],
+          message: `"${className}" is listed twice`,
+        });
+      }
+    });
     if (!Object.hasOwn(script.modules, script.mainModule)) {
       ctx.addIssue({
         code: "custom",
@@ -138,6 +198,23 @@ export const CreateTenantRequest = z
       if (Object.hasOwn(body.vars, name))
         ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
     }
+    for (const name of Object.keys(body.script?.durableObjects ?? {})) {
+      const clash = Object.hasOwn(body.vars, name) ? "a var" : Object.hasOwn(body.secrets, name) ? "a secret" : null;
+      if (clash !== null) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["script", "durableObjects", name],
+          message: `"${name}" is ${clash} too: a Durable Object binding needs a name of its own`,
+        });
+      }
+    }
+    (body.script?.deletedDurableObjectClasses ?? []).forEach((className, index) => {
+      ctx.addIssue({
+        code: "custom",
+        path: ["script", "deletedDurableObjectClasses", index],
+        message: `"${className}" is not a class of the tenant: a new tenant has no Durable Object classes to delete`,
+      });
+    });
   });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;
 
@@ -182,6 +259,20 @@ export const OperationView = z.object({
 });
 export type OperationView = z.infer<typeof OperationView>;
 
+/** The live script's Durable Objects. */
+export const DurableObjectsView = z.object({
+  /** Binding name → class, as the live script is bound. */
+  bindings: z.record(z.string(), z.string()),
+  /**
+   * Every class the script has, in name order: those bound, and those kept
+   * (with their objects' data) after no binding names them any more.
+   */
+  classes: z.array(z.string()),
+  /** The script's Durable Object migration tag; null before its first class. */
+  migrationTag: z.string().nullable(),
+});
+export type DurableObjectsView = z.infer<typeof DurableObjectsView>;
+
 export const TenantView = z.object({
   id: z.string(),
   plan: PlanName,
@@ -199,6 +290,7 @@ export const TenantView = z.object({
       etag: z.string().nullable(),
       uploadedAt: z.iso.datetime().nullable(),
       compatibilityDate: z.string(),
+      durableObjects: DurableObjectsView,
     })
     .nullable(),
   vars: z.record(z.string(), z.string()),

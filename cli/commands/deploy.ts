@@ -1,6 +1,7 @@
 import type { PlanName } from "../../platform/plans.ts";
+import type { ScriptSource } from "../../platform/tenants-api.ts";
 import { api } from "../api.ts";
-import { type Command, required, stringOf, stringsOf, WAIT_OPTION } from "../command.ts";
+import { type Command, type Context, required, stringOf, stringsOf, WAIT_OPTION } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { formatRollout } from "../output.ts";
 import { pollUntil } from "../poll.ts";
@@ -19,12 +20,34 @@ const deploy: Command = {
   --wait                   wait until it is deployed`,
   async run(context, values, [dir]) {
     const tenant = required(values, "tenant");
-    const script = await bundle(dir as string);
-    context.out.note(`bundled ${Object.keys(script.modules).length} module(s) from ${dir}`);
+    const bundled = await bundle(dir as string);
+    context.out.note(`bundled ${Object.keys(bundled.modules).length} module(s) from ${dir}`);
+    const script = await withTenantsDeletions(context, tenant, bundled);
     const accepted = await api.putScript(context.connection, tenant, script);
     await settle(context, values, accepted);
   },
 };
+
+/**
+ * The Durable Object classes the config deletes that the tenant has: the
+ * control plane refuses a deletion of one it does not have, and a wrangler
+ * config keeps every migration it ever had. Asks for the tenant only when the
+ * config deletes any. (A rollout sends them all: each tenant deletes those it has.)
+ */
+async function withTenantsDeletions(context: Context, tenant: string, script: ScriptSource) {
+  const deleting = script.deletedDurableObjectClasses ?? [];
+  if (deleting.length === 0) return script;
+  const current = await api.getTenant(context.connection, tenant);
+  const classes = current.script?.durableObjects.classes ?? [];
+  const { deletionsFor } = await import("../bundle.ts");
+  const kept = deletionsFor(script, classes);
+  const skipped = deleting.filter((name) => !classes.includes(name));
+  if (skipped.length > 0) context.out.note(`not deleting ${skipped.join(", ")}: tenant ${tenant} has no such class`);
+  for (const name of kept.deletedDurableObjectClasses ?? []) {
+    context.out.note(`deleting the Durable Object class ${name} of tenant ${tenant}, with all its objects' data`);
+  }
+  return kept;
+}
 
 const rollout: Command = {
   name: "rollout",

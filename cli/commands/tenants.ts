@@ -41,8 +41,9 @@ const create: Command = {
     }
     const dir = stringOf(values, "deploy");
     if (dir !== undefined) {
-      const { bundleWorker } = await import("../bundle.ts");
-      body.script = await bundleWorker(dir);
+      const { bundleWorker, deletionsFor } = await import("../bundle.ts");
+      // A new tenant has no Durable Object class to delete: the config's deleted_classes are its history.
+      body.script = deletionsFor(await bundleWorker(dir), []);
     }
     // The control plane judges the body (same schema): its 400 names every field it refuses.
     const accepted = await api.createTenant(context.connection, body as CreateTenantRequest);

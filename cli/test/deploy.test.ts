@@ -58,6 +58,18 @@ async function deployedScript(dir: string, tenant: string): Promise<ScriptSource
   return ScriptSource.parse(put?.body);
 }
 
+/** A Worker folder: wrangler.toml (name, main, compatibility date, then `config`) and src/index.ts. */
+async function workerDir(prefix: string, config: string[], source: string[]) {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await mkdir(path.join(dir, "src"));
+  await writeFile(
+    path.join(dir, "wrangler.toml"),
+    ['name = "worker"', 'main = "src/index.ts"', `compatibility_date = "${COMPATIBILITY_DATE}"`, ...config].join("\n"),
+  );
+  await writeFile(path.join(dir, "src", "index.ts"), `${source.join("\n")}\n`);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 describe("wfp deploy", () => {
   it("bundles user-worker-template (TypeScript, npm imports) and PUTs its modules and migrations", async () => {
     const script = await deployedScript(TEMPLATE_DIR, "template");
@@ -89,6 +101,129 @@ describe("wfp deploy", () => {
       "0002_add_tags.sql": "ALTER TABLE notes ADD COLUMN tags TEXT;",
     });
     expect(Object.keys(script.migrations ?? {})).toEqual(["0001_create_notes.sql", "0002_add_tags.sql"]);
+  });
+
+  it("sends [[durable_objects.bindings]] as durableObjects, and the classes [[migrations]] delete that the tenant has", async () => {
+    const rooms = (config: string[]) =>
+      workerDir("wfp-cli-rooms-", config, [
+        'import { DurableObject } from "cloudflare:workers";',
+        "export class Room extends DurableObject {}",
+        "export class Lobby extends DurableObject {}",
+        "export class Hall extends DurableObject {}",
+        'export default { fetch: (): Response => new Response("rooms") };',
+      ]);
+    const binding = (name: string, className: string) => [
+      "[[durable_objects.bindings]]",
+      `name = "${name}"`,
+      `class_name = "${className}"`,
+    ];
+    const first = await rooms([
+      ...binding("ROOM", "Room"),
+      ...binding("HALL", "Hall"),
+      "[[migrations]]",
+      'tag = "v1"',
+      'new_sqlite_classes = ["Room", "Hall"]',
+    ]);
+    // Hall deleted, Old deleted long ago (the tenant never had it), Lobby deleted and then created again, Room unbound and kept.
+    const second = await rooms([
+      ...binding("LOBBY", "Lobby"),
+      ...binding("ALSO_LOBBY", "Lobby"),
+      "[[migrations]]",
+      'tag = "v1"',
+      'new_sqlite_classes = ["Room", "Hall", "Old", "Lobby"]',
+      "[[migrations]]",
+      'tag = "v2"',
+      'deleted_classes = ["Old", "Lobby"]',
+      "[[migrations]]",
+      'tag = "v3"',
+      'new_sqlite_classes = ["Lobby"]',
+      'deleted_classes = ["Hall"]',
+    ]);
+    try {
+      const created = await wfp(["tenants", "create", "rooms", "--plan", "free", "--deploy", second.dir, "--wait"]);
+      expect(created.code, explain(created)).toBe(0);
+      const create = fake.requests.find((r) => r.method === "POST" && (r.body as { id?: string }).id === "rooms");
+      const onCreate = ScriptSource.parse((create?.body as { script?: unknown } | undefined)?.script);
+      expect(onCreate.durableObjects).toEqual({ LOBBY: "Lobby", ALSO_LOBBY: "Lobby" });
+      expect(onCreate.deletedDurableObjectClasses, "a new tenant has nothing to delete").toBeUndefined();
+
+      const putsBefore = fake.requests.length;
+      const one = await wfp(["deploy", first.dir, "--tenant", "rooms", "--wait"]);
+      expect(one.code, explain(one)).toBe(0);
+      const two = await wfp(["deploy", second.dir, "--tenant", "rooms", "--wait", "--json"]);
+      expect(two.code, explain(two)).toBe(0);
+      const puts = fake.requests
+        .slice(putsBefore)
+        .filter((r) => r.method === "PUT" && r.path === "/v1/tenants/rooms/script")
+        .map((r) => ScriptSource.parse(r.body));
+      expect(puts[0]?.durableObjects).toEqual({ ROOM: "Room", HALL: "Hall" });
+      expect(puts[0]?.deletedDurableObjectClasses).toBeUndefined();
+      expect(puts[1]?.durableObjects).toEqual({ LOBBY: "Lobby", ALSO_LOBBY: "Lobby" });
+      // Old is no class of the tenant's: not sent (the control plane would refuse it), and said so.
+      expect(puts[1]?.deletedDurableObjectClasses).toEqual(["Hall"]);
+      expect(two.stderr).toBe("");
+      expect(TenantView.parse(JSON.parse(two.stdout)).script?.durableObjects.classes).toEqual(["Lobby", "Room"]);
+      const noted = await wfp(["deploy", second.dir, "--tenant", "rooms"]);
+      expect(noted.stderr).toContain("not deleting Hall, Old: tenant rooms has no such class");
+    } finally {
+      await first.remove();
+      await second.remove();
+    }
+  });
+
+  it("reads the declarative exports form: a class declared deleted is deleted, a renamed one refused", async () => {
+    const { durableObjectsOf } = await import("../bundle.ts");
+    type Config = Parameters<typeof durableObjectsOf>[0];
+    const config = (exports: Record<string, unknown>) =>
+      ({
+        durable_objects: { bindings: [{ name: "ROOM", class_name: "Room" }] },
+        migrations: [],
+        exports: { Room: { type: "durable-object", storage: "sqlite" }, ...exports },
+      }) as unknown as Config;
+    expect(
+      durableObjectsOf(
+        config({ Old: { type: "durable-object", state: "deleted" }, Api: { type: "worker" } }),
+        "wrangler.jsonc",
+      ),
+    ).toEqual({ durableObjects: { ROOM: "Room" }, deletedDurableObjectClasses: ["Old"] });
+    expect(() =>
+      durableObjectsOf(
+        config({ Moved: { type: "durable-object", state: "renamed", renamed_to: "Room" } }),
+        "wrangler.jsonc",
+      ),
+    ).toThrow(/exports.Moved is renamed: the platform does not support renaming or transferring/);
+  });
+
+  it("refuses a binding to another script's class, and renamed or transferred classes, before any request", async () => {
+    const refusals: [string[], RegExp][] = [
+      [
+        ["[[durable_objects.bindings]]", 'name = "ROOM"', 'class_name = "Room"', 'script_name = "elsewhere"'],
+        /the Durable Object binding ROOM names script_name "elsewhere": a tenant's Worker can only bind its own classes/,
+      ],
+      [
+        ["[[migrations]]", 'tag = "v1"', 'renamed_classes = [{ from = "Room", to = "Hall" }]'],
+        /migration v1 has renamed_classes: the platform does not support renaming or transferring Durable Object classes/,
+      ],
+      [
+        ["[[migrations]]", 'tag = "v1"', 'transferred_classes = [{ from = "Room", from_script = "x", to = "Room" }]'],
+        /migration v1 has transferred_classes/,
+      ],
+    ];
+    for (const [config, message] of refusals) {
+      const worker = await workerDir("wfp-cli-refused-", config, [
+        'export default { fetch: () => new Response("x") };',
+      ]);
+      try {
+        const before = fake.requests.length;
+        const run = await wfp(["deploy", worker.dir, "--tenant", "template"]);
+        expect(run.code, explain(run)).toBe(5);
+        expect(run.stderr).toMatch(/wfp: build_failed: /);
+        expect(run.stderr).toMatch(message);
+        expect(fake.requests.length).toBe(before);
+      } finally {
+        await worker.remove();
+      }
+    }
   });
 
   it("exits 5 with wrangler's own message when the code does not bundle, before any request", async () => {

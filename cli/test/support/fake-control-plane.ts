@@ -183,12 +183,24 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     }
     if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
       const script = parse(ScriptSource, body);
+      const had = findTenant(id).script?.durableObjects;
+      const deleted = new Set(script.deletedDurableObjectClasses ?? []);
+      const bindings = script.durableObjects ?? {};
+      const classes = [...new Set([...(had?.classes ?? []), ...Object.values(bindings)])].filter(
+        (c) => !deleted.has(c),
+      );
+      const changed = classes.join() !== (had?.classes ?? []).join();
       return mutate(id, "deploy", {
         script: {
           name: id,
           etag: null,
           uploadedAt: null,
           compatibilityDate: script.compatibilityDate ?? COMPATIBILITY_DATE,
+          durableObjects: {
+            bindings,
+            classes: classes.sort(),
+            migrationTag: changed ? `v${requests.length}` : (had?.migrationTag ?? null),
+          },
         },
       });
     }

@@ -22,7 +22,9 @@ export const conflictError = {
   ),
 } as const;
 export const rejectedError = {
-  422: errorContent("The Cloudflare API refused the script (its 10021); the message is the API's."),
+  422: errorContent(
+    "The Cloudflare API refused the script (its 10021, or 10061 for a Durable Object class the script does not export); the message is the API's.",
+  ),
 } as const;
 export const tooLargeError = { 413: errorContent("The body is over the limit (10 MiB of modules).") } as const;
 

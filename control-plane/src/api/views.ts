@@ -52,6 +52,11 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
               etag: row.script_etag,
               uploadedAt: row.script_uploaded_at,
               compatibilityDate: row.compatibility_date,
+              durableObjects: {
+                bindings: row.durable_object_bindings,
+                classes: row.durable_object_classes,
+                migrationTag: row.durable_object_tag,
+              },
             },
       vars: row.vars,
       secrets: row.secret_names,

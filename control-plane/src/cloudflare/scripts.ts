@@ -15,8 +15,15 @@ import { type ScriptSettingsInput, type ScriptUpload, scriptSettingsForm, script
 const scriptPath = (namespace: string, script: string, rest = "") =>
   `/workers/dispatch/namespaces/${encodeURIComponent(namespace)}/scripts/${encodeURIComponent(script)}${rest}`;
 
-/** The codes a script upload is refused with for what it contains (not for how it was sent). */
-export const SCRIPT_REJECTED_CODES: readonly number[] = [ErrorCode.scriptValidationFailed];
+/**
+ * The codes a script upload is refused with for what it contains (not for how
+ * it was sent): 10021 (validation), 10061 (a Durable Object binding to a class
+ * the main module does not export, or that no migration created).
+ */
+export const SCRIPT_REJECTED_CODES: readonly number[] = [
+  ErrorCode.scriptValidationFailed,
+  ErrorCode.objectClassUnbindable,
+];
 
 export interface UploadedScript {
   readonly etag: string;
@@ -27,6 +34,8 @@ export interface ScriptInfo {
   readonly etag: string | undefined;
   readonly modifiedOn: string | undefined;
   readonly tags: readonly string[];
+  /** The Durable Object migration tag the script is at; null when it has none. */
+  readonly migrationTag: string | null;
 }
 
 /** The scripts of dispatch namespaces. */
@@ -120,7 +129,12 @@ export class Scripts {
           dispatch_namespace: namespace,
         }),
       );
-      return { etag: found.script?.etag, modifiedOn: found.modified_on, tags: found.script?.tags ?? [] };
+      return {
+        etag: found.script?.etag,
+        modifiedOn: found.modified_on,
+        tags: found.script?.tags ?? [],
+        migrationTag: found.script?.migration_tag ?? null,
+      };
     } catch (error) {
       if (isApiError(error, ErrorCode.namespacedScriptNotFound, ErrorCode.scriptNotFound)) return null;
       throw error;

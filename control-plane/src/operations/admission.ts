@@ -113,6 +113,10 @@ export function admitUpdate(
   const { tenant } = live;
   const clash = Object.keys(change.vars ?? {}).find((name) => tenant.secret_names.includes(name));
   if (clash !== undefined) return conflict(`"${clash}" is one of the tenant's secrets: a var cannot have its name`);
+  const bound = Object.keys(change.vars ?? {}).find((name) => Object.hasOwn(tenant.durable_object_bindings, name));
+  if (bound !== undefined) {
+    return conflict(`"${bound}" is one of the script's Durable Object bindings: a var cannot have its name`);
+  }
   const { claims, requested } = registry;
   const held = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
   const wanted = change.hostnames ?? held;

@@ -1,4 +1,5 @@
 import { CloudflareApiError } from "../cloudflare/errors";
+import { SCRIPT_REJECTED_CODES } from "../cloudflare/scripts";
 import type { OperationError } from "../registry/rows";
 
 /** How a failed step goes on: tried again later, or given up at once. */
@@ -13,10 +14,27 @@ export type Failure = {
 /** The API refused the tenant's script: the answer the API gives is the user's to read. */
 export const SCRIPT_REJECTED = "script_rejected";
 
+/**
+ * A step that finds it cannot do what it was asked, whatever the API would say
+ * (a tenant's Durable Object binding with the name of one of its vars): failed
+ * at once, with `code` and a message meant for the operator.
+ */
+export class StepRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function failureOf(error: unknown): Failure {
   const at = new Date().toISOString();
+  if (error instanceof StepRefusal) {
+    return { error: { code: error.code, message: error.message, at }, retryable: false, retryAfterMs: null };
+  }
   if (error instanceof CloudflareApiError) {
-    if (error.hasCode(10021)) {
+    if (error.hasCode(...SCRIPT_REJECTED_CODES)) {
       return {
         error: { code: SCRIPT_REJECTED, message: error.apiMessage ?? error.message, at },
         retryable: false,

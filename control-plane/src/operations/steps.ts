@@ -191,6 +191,9 @@ export const deleteSecret: Step = {
   },
 };
 
+/** A tenant whose script is gone has no Durable Object class left, nor a migration tag. */
+const NO_DURABLE_OBJECTS = { durableObjectBindings: {}, durableObjectClasses: [], durableObjectTag: null };
+
 // Teardown: each step removes one thing, found by its recorded id or else by
 // the name derived from the tenant id, so that something created by a call
 // whose answer was lost is removed too.
@@ -199,7 +202,12 @@ export const removeScript: Step = {
   name: "delete_script",
   async run(context) {
     await context.api.scripts.delete(context.config.dispatchNamespace, context.names.script);
-    await updateTenant(db(context), context.tenant.id, { scriptEtag: null, scriptUploadedAt: null }).run();
+    // The script's Durable Object classes, and every object's data, go with it.
+    await updateTenant(db(context), context.tenant.id, {
+      scriptEtag: null,
+      scriptUploadedAt: null,
+      ...NO_DURABLE_OBJECTS,
+    }).run();
   },
 };
 

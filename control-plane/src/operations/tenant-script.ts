@@ -1,14 +1,33 @@
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import type { Migrations } from "../../../cloudflare-api/script-metadata";
 import type { PlanName } from "../../../platform/plans";
+import type { ScriptSource } from "../../../platform/tenants-api";
+import { isApiError } from "../cloudflare/errors";
+import type { ScriptUpload } from "../cloudflare/upload-body";
+import type { TenantRow } from "../registry/rows";
 import { updateTenant } from "../registry/tenants";
 import { loadBundle } from "../scripts/bundles";
 import type { StepContext } from "./context";
+import { StepRefusal } from "./failures";
 
 /**
  * Uploads a bundle as the tenant's script. Bound: with the tenant's resources
  * as KV, BUCKET and DB, its Analytics Engine dataset as ANALYTICS, its vars,
- * and the secrets waiting to be sent; secrets set earlier are kept
- * (`keep_bindings`), so a new upload never loses one. Unbound: the code
- * alone, to have the API check it.
+ * its Durable Object bindings (with the migration its classes need, see
+ * `durableObjectMigration`), and the secrets waiting to be sent; secrets set
+ * earlier are kept (`keep_bindings`), so a new upload never loses one.
+ *
+ * Unbound: the code alone, to have the API check it. It runs only as a
+ * provisioning's first step (`check_script`), against the tenant's own script
+ * name, where no script is yet (a tenant id is reusable only once its script
+ * was deleted with it). It sends no Durable Object binding and no migration:
+ * the API checks a class only when something binds or migrates it, so a
+ * class-bearing script passes, and the script is left with no class and no
+ * migration tag. Sending the classes there would check their exports earlier,
+ * but would set the tag on the real script before the bound upload, which then
+ * would have to tell that tag from a stale one; the bound upload checks the
+ * exports anyway (10061, a refused script). There is no throwaway script to
+ * clean up: a refused provisioning deletes the tenant's script as before.
  */
 export async function uploadTenantScript(
   context: StepContext,
@@ -26,37 +45,157 @@ export async function uploadTenantScript(
     vars: options.settings?.vars ?? context.tenant.vars,
   };
   const bundle = await loadBundle(context.env.SCRIPTS, scriptKey);
-  const pending = options.bound ? await context.secrets.pending() : new Map<string, string>();
-  const bindings = options.bound
-    ? [
-        ...(tenant.kv_namespace_id === null
-          ? []
-          : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
-        ...(tenant.r2_bucket_name === null
-          ? []
-          : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
-        ...(tenant.d1_database_id === null
-          ? []
-          : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
-        { type: "analytics_engine" as const, name: "ANALYTICS", dataset: names.dataset },
-        ...Object.entries(tenant.vars).map(([name, text]) => ({ type: "plain_text" as const, name, text })),
-        ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
-      ]
-    : [];
-  const uploaded = await context.api.scripts.upload(config.dispatchNamespace, names.script, {
+  const code = {
     mainModule: bundle.mainModule,
     modules: bundle.modules,
     compatibilityDate: bundle.compatibilityDate ?? tenant.compatibility_date,
     compatibilityFlags: bundle.compatibilityFlags ?? [],
-    bindings,
     tags: [`tenant:${tenant.id}`, `plan:${tenant.plan}`],
     keepBindings: ["secret_text"],
-  });
-  if (!options.bound) return;
+  };
+  const upload = (upload: ScriptUpload) => context.api.scripts.upload(config.dispatchNamespace, names.script, upload);
+  if (!options.bound) {
+    await upload({ ...code, bindings: [] });
+    return;
+  }
+
+  const objects = bundle.durableObjects ?? {};
+  refuseBindingClashes(objects, tenant.vars, tenant.secret_names);
+  const change = durableObjectMigration(context.tenant, bundle, context.operation.id);
+  const pending = await context.secrets.pending();
+  const bindings = [
+    ...(tenant.kv_namespace_id === null
+      ? []
+      : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
+    ...(tenant.r2_bucket_name === null
+      ? []
+      : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
+    ...(tenant.d1_database_id === null
+      ? []
+      : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
+    { type: "analytics_engine" as const, name: "ANALYTICS", dataset: names.dataset },
+    ...Object.entries(tenant.vars).map(([name, text]) => ({ type: "plain_text" as const, name, text })),
+    // Every bound upload names them all: keep_bindings keeps secrets only.
+    ...Object.entries(objects).map(([name, className]) => ({
+      type: "durable_object_namespace" as const,
+      name,
+      class_name: className,
+    })),
+    ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
+  ];
+  const withMigrations = {
+    ...code,
+    bindings,
+    ...(change.migrations === undefined ? {} : { migrations: change.migrations }),
+  };
+
+  let uploaded: Awaited<ReturnType<typeof upload>>;
+  try {
+    uploaded = await upload(withMigrations);
+  } catch (error) {
+    // The migration carries the tag the registry recorded as `old_tag`. The
+    // script can be at another tag for one reason of ours: this very
+    // operation's upload went through before (an answer lost, or its record
+    // below failed) and this is its retry. Its tag then is the one this
+    // operation writes (`newTag` is fixed per operation), and the upload goes
+    // again without the migration, which is applied. Reading the tag only on
+    // this refusal costs no call in the common case (one upload per deploy);
+    // reading it before every migrating upload would cost one each time.
+    if (change.migrations === undefined || !isApiError(error, ErrorCode.migrationTagMismatch)) throw error;
+    const live = await context.api.scripts.get(config.dispatchNamespace, names.script);
+    if (live?.migrationTag !== change.tag) {
+      throw new StepRefusal(
+        "migration_conflict",
+        `the script's Durable Object migration tag is ${live?.migrationTag ?? "not set"}, not ${
+          context.tenant.durable_object_tag ?? "not set"
+        } as the registry records: its classes were changed outside the control plane, so no migration is computed from them`,
+      );
+    }
+    uploaded = await upload({ ...code, bindings });
+  }
   await updateTenant(context.env.DB, tenant.id, {
     scriptKey,
     scriptEtag: uploaded.etag,
     scriptUploadedAt: uploaded.modifiedOn,
+    durableObjectBindings: objects,
+    durableObjectClasses: change.classes,
+    durableObjectTag: change.tag,
   }).run();
   await context.secrets.drop(pending.keys());
+}
+
+/**
+ * A Durable Object binding must have a name of its own. The API refuses a
+ * clash with a var or secret in the same request; this catches one across
+ * requests (a rollout's binding named like one tenant's var), failing that
+ * tenant's upload with a message saying which.
+ */
+function refuseBindingClashes(
+  objects: Record<string, string>,
+  vars: Record<string, string>,
+  secretNames: readonly string[],
+): void {
+  for (const name of Object.keys(objects)) {
+    const clash = Object.hasOwn(vars, name) ? "var" : secretNames.includes(name) ? "secret" : null;
+    if (clash !== null) {
+      throw new StepRefusal(
+        "binding_conflict",
+        `the script binds a Durable Object as "${name}", which is one of the tenant's ${clash}s: rename one of them`,
+      );
+    }
+  }
+}
+
+/** What an upload does to the tenant's Durable Object classes. */
+export type DurableObjectChange = {
+  /** Every class the script has after it, in name order. */
+  readonly classes: string[];
+  /** The migration tag after it. */
+  readonly tag: string | null;
+  /** What the upload sends; undefined when no class is created or deleted. */
+  readonly migrations: Migrations | undefined;
+};
+
+/**
+ * The tenant's migration, worked out from the classes its live script has
+ * (as the registry records them) rather than carried by the bundle, so that
+ * one bundle rolled out to many tenants gives each its own: a class bound and
+ * not had is created (SQLite-backed); a class had and no longer bound is kept,
+ * unless the bundle lists it in `deletedDurableObjectClasses` (a class listed
+ * that this tenant does not have is nothing to delete). `old_tag` is the
+ * recorded tag; `new_tag` is `v<n+1>-<operation>`: the same on every attempt
+ * of one operation (see the retry in uploadTenantScript), never the same for
+ * two operations.
+ */
+export function durableObjectMigration(
+  tenant: Pick<TenantRow, "durable_object_classes" | "durable_object_tag">,
+  script: Pick<ScriptSource, "durableObjects" | "deletedDurableObjectClasses">,
+  operationId: string,
+): DurableObjectChange {
+  const had = new Set(tenant.durable_object_classes);
+  const bound = new Set(Object.values(script.durableObjects ?? {}));
+  const created = [...bound].filter((name) => !had.has(name)).sort();
+  const deleted = [...new Set(script.deletedDurableObjectClasses ?? [])]
+    .filter((name) => had.has(name) && !bound.has(name))
+    .sort();
+  const classes = [...new Set([...had, ...bound])].filter((name) => !deleted.includes(name)).sort();
+  const current = tenant.durable_object_tag;
+  if (created.length === 0 && deleted.length === 0) return { classes, tag: current, migrations: undefined };
+  const tag = nextMigrationTag(current, operationId);
+  return {
+    classes,
+    tag,
+    migrations: {
+      ...(current === null ? {} : { old_tag: current }),
+      new_tag: tag,
+      ...(created.length === 0 ? {} : { new_sqlite_classes: created }),
+      ...(deleted.length === 0 ? {} : { deleted_classes: deleted }),
+    },
+  };
+}
+
+/** `v1-…`, `v2-…`: the count of migrations, and the operation that made it. */
+export function nextMigrationTag(current: string | null, operationId: string): string {
+  const count = Number(/^v(\d+)/.exec(current ?? "")?.[1] ?? 0);
+  return `v${count + 1}-${operationId.replaceAll("-", "").slice(0, 8)}`;
 }

@@ -48,6 +48,9 @@ export const TenantRow = z.object({
   secret_names: JsonText(z.array(z.string())),
   suspended: z.number().transform((n) => n === 1),
   last_error: JsonText(OperationError).nullable(),
+  durable_object_bindings: JsonText(z.record(z.string(), z.string())),
+  durable_object_classes: JsonText(z.array(z.string())),
+  durable_object_tag: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -57,6 +57,10 @@ export type TenantPatch = Partial<{
   secretNames: string[];
   suspended: boolean;
   lastError: OperationError | null;
+  /** The live script's Durable Objects: written together, after an upload. */
+  durableObjectBindings: Record<string, string>;
+  durableObjectClasses: string[];
+  durableObjectTag: string | null;
 }>;
 
 const COLUMNS: Record<keyof TenantPatch, string> = {
@@ -73,10 +77,19 @@ const COLUMNS: Record<keyof TenantPatch, string> = {
   secretNames: "secret_names",
   suspended: "suspended",
   lastError: "last_error",
+  durableObjectBindings: "durable_object_bindings",
+  durableObjectClasses: "durable_object_classes",
+  durableObjectTag: "durable_object_tag",
 };
 
 function columnValue(key: keyof TenantPatch, value: unknown): unknown {
-  if (key === "vars" || key === "secretNames" || key === "lastError")
+  if (
+    key === "vars" ||
+    key === "secretNames" ||
+    key === "lastError" ||
+    key === "durableObjectBindings" ||
+    key === "durableObjectClasses"
+  )
     return value === null ? null : JSON.stringify(value);
   if (key === "suspended") return value ? 1 : 0;
   return value;

@@ -2,12 +2,16 @@ import { ScriptSource } from "../../../platform/tenants-api";
 import { hex } from "../hex";
 
 /**
- * Tenants' script bundles (modules and migrations), kept in R2 under the
+ * Tenants' script bundles (modules, D1 migrations, Durable Object bindings and
+ * the classes to delete), kept in R2 under the
  * SHA-256 of their content: an upload waiting in a queue, a re-upload after a
  * PATCH, and a rollout to thousands of tenants all read one stored copy, and
  * storing the same bundle twice is harmless. Bundles are not deleted with a
  * tenant: another tenant or a rollout may share it (they are small; expire
- * them with an R2 lifecycle rule if you like).
+ * them with an R2 lifecycle rule if you like). A bundle carries the Durable
+ * Object bindings and the classes to delete, never a migration: each tenant's
+ * migration is worked out when its upload runs, from the classes it has
+ * (operations/tenant-script.ts), so one bundle serves tenants at any tag.
  */
 export async function storeBundle(bucket: R2Bucket, script: ScriptSource): Promise<string> {
   const body = JSON.stringify(canonical(script));
@@ -35,5 +39,12 @@ function canonical(script: ScriptSource): ScriptSource {
     ...(script.compatibilityDate === undefined ? {} : { compatibilityDate: script.compatibilityDate }),
     ...(script.compatibilityFlags === undefined ? {} : { compatibilityFlags: script.compatibilityFlags }),
     ...(script.migrations === undefined ? {} : { migrations: sorted(script.migrations) }),
+    // No bindings and no deletions is the same script as none given: the same key.
+    ...(script.durableObjects === undefined || Object.keys(script.durableObjects).length === 0
+      ? {}
+      : { durableObjects: sorted(script.durableObjects) }),
+    ...(script.deletedDurableObjectClasses === undefined || script.deletedDurableObjectClasses.length === 0
+      ? {}
+      : { deletedDurableObjectClasses: [...script.deletedDurableObjectClasses].sort() }),
   };
 }

@@ -15,6 +15,7 @@ import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf } from "../../config";
 import type { Env } from "../../env";
 import type { Submission } from "../../operations/admission";
+import type { TenantRow } from "../../registry/rows";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
 import { requestDigest } from "../digest";
@@ -115,7 +116,7 @@ const putScriptRoute = v1Route({
   path: "/v1/tenants/{id}/script",
   summary: "Deploy new code",
   description:
-    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Waits for the upload (a while): a script the API refuses is a 422 and the tenant keeps its current code.",
+    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. `durableObjects` is the script's whole set of Durable Object bindings: a class bound for the first time is created; a class the tenant has that no binding names any more is kept with its data, unless `deletedDurableObjectClasses` lists it (which deletes its objects and their data). A binding named like one of the tenant's vars or secrets, or a class to delete the tenant does not have, is a 400. Waits for the upload (a while): a script the API refuses (a bound class its main module does not export, too) is a 422 and the tenant keeps its current code.",
   request: { params: TenantParams, body: jsonBody(ScriptSource, "The code") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the deploy."),
@@ -201,7 +202,9 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const { id } = c.req.valid("param");
     const tenant = await getTenant(c.env.DB, id);
     if (tenant === null || tenant.state === "deleted") throw new ApiError(404, "not_found", `no tenant "${id}"`);
-    const scriptKey = await storeBundle(c.env.SCRIPTS, c.req.valid("json"));
+    const script = c.req.valid("json");
+    refuseDurableObjectsOf(script, tenant);
+    const scriptKey = await storeBundle(c.env.SCRIPTS, script);
     return c.json(await answer(c.env, id, await tenantObject(c.env, id).deploy(id, scriptKey)), 202);
   })
   .openapi(putSecretRoute, async (c) => {
@@ -210,6 +213,9 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     if (tenant !== null && Object.hasOwn(tenant.vars, name)) {
       throw new ApiError(409, "conflict", `"${name}" is one of the tenant's vars`);
     }
+    if (tenant !== null && Object.hasOwn(tenant.durable_object_bindings, name)) {
+      throw new ApiError(409, "conflict", `"${name}" is one of the script's Durable Object bindings`);
+    }
     const { value } = c.req.valid("json");
     return c.json(await answer(c.env, id, await tenantObject(c.env, id).putSecret(id, name, value)), 202);
   })
@@ -217,6 +223,36 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const { id, name } = c.req.valid("param");
     return c.json(await answer(c.env, id, await tenantObject(c.env, id).deleteSecret(id, name)), 202);
   });
+
+/**
+ * What only the tenant can tell of a script's Durable Objects, a 400 naming
+ * each field: a binding named like one of its vars or secrets, a class to
+ * delete that it does not have. (A class listed whose deletion is still
+ * queued, or a var queued by a PATCH, is caught when the upload runs.)
+ */
+function refuseDurableObjectsOf(script: ScriptSource, tenant: TenantRow): void {
+  const details: { path: string; message: string }[] = [];
+  for (const name of Object.keys(script.durableObjects ?? {})) {
+    const clash = Object.hasOwn(tenant.vars, name) ? "var" : tenant.secret_names.includes(name) ? "secret" : null;
+    if (clash !== null) {
+      details.push({
+        path: `durableObjects.${name}`,
+        message: `"${name}" is one of the tenant's ${clash}s: a Durable Object binding needs a name of its own`,
+      });
+    }
+  }
+  (script.deletedDurableObjectClasses ?? []).forEach((className, index) => {
+    if (!tenant.durable_object_classes.includes(className)) {
+      const has = tenant.durable_object_classes.join(", ") || "none";
+      details.push({
+        path: `deletedDurableObjectClasses.${index}`,
+        message: `"${className}" is not a Durable Object class of the tenant (it has: ${has})`,
+      });
+    }
+  });
+  const [first] = details;
+  if (first !== undefined) throw new ApiError(400, "invalid_request", `${first.path}: ${first.message}`, details);
+}
 
 /** Cursors are opaque to clients: the last id of the page, encoded. */
 function encodeCursor(id: string): string {
