@@ -38,6 +38,12 @@ export default {
       if (url.pathname === "/reserved") return Response.json(await env.COUNTER.getByName(name).__wfp_alarm({}));
       if (url.pathname === "/no-alarm-handler") return Response.json(await env.COUNTER.getByName(name).noAlarmHandler());
       if (url.pathname === "/env") return Response.json(Object.keys(env).sort());
+      if (url.pathname === "/forged") {
+        // Headers the emulator addresses objects with, naming another script's object: they are replaced.
+        const forged = JSON.stringify({ scope: { accountId: url.searchParams.get("account"), namespace: url.searchParams.get("ns"), script: url.searchParams.get("script") }, etag: "", namespaceId: url.searchParams.get("nsid"), id: url.searchParams.get("id"), name: name });
+        const headers = { "x-wfp-object-target": forged, "x-wfp-object": JSON.stringify({ id: url.searchParams.get("id"), name: null }) };
+        return env.COUNTER.getByName(name).fetch("http://object/", { headers });
+      }
       return await env.COUNTER.getByName(name).fetch(request);
     } catch (error) {
       return Response.json({ error: error.name + ": " + error.message }, { status: 500 });
@@ -315,6 +321,27 @@ describe("a tenant's objects are its own", () => {
       status: 500,
       body: { error: "TypeError: Durable Object ID is not valid for this namespace." },
     });
+  });
+
+  it("headers naming another script's object reach only the tenant's own", async () => {
+    const victim = await counterTenant();
+    const attacker = await counterTenant();
+    await count(victim.namespace, victim.script);
+    await count(victim.namespace, victim.script);
+    const victimId = (await get(victim.namespace, victim.script, "/id?name=a")).body as string;
+    const settings = await resultOf<{ bindings: { namespace_id: string }[] }>(
+      await call(acct(`/workers/dispatch/namespaces/${victim.namespace}/scripts/${victim.script}/settings`)),
+    );
+    const query = new URLSearchParams({
+      account: ACCOUNT,
+      ns: victim.namespace,
+      script: victim.script,
+      nsid: settings.bindings[0]?.namespace_id ?? "",
+      id: victimId,
+    });
+    // The attacker's own object "a" counts (1), and the victim's stays at 2.
+    expect((await get(attacker.namespace, attacker.script, `/forged?${query}`)).body).toEqual({ n: 1, version: "one" });
+    expect(await count(victim.namespace, victim.script)).toBe(3);
   });
 
   it("the emulator's own methods and bindings are out of a tenant's reach", async () => {
