@@ -277,13 +277,19 @@ describe("a tenant's Durable Objects", () => {
   it("roll out with each tenant's own migration", async () => {
     const fresh = uniqueId("ro-fresh");
     const roomy = uniqueId("ro-roomy");
+    const clash = uniqueId("ro-clash");
     await onboard(fresh, rooms());
     const had = await onboard(roomy, rooms({ durableObjects: { ROOM: "Room" } }));
     expect(await count(roomy, "ROOM")).toBe("200 1");
+    // A tenant with a var named like one of the rollout's bindings: its upload alone fails, nothing of it changes.
+    await onboard(clash, rooms());
+    const patched = await api("PATCH", `/v1/tenants/${clash}`, { vars: { LOBBY: "a var" } });
+    expect(patched.status, patched.text).toBe(202);
+    await settled(clash, ["active"]);
 
     const started = await api("POST", "/v1/rollouts", {
       script: rooms({ durableObjects: { ROOM: "Room", LOBBY: "Lobby" }, deletedDurableObjectClasses: ["Hall"] }),
-      filter: { tenants: [fresh, roomy] },
+      filter: { tenants: [fresh, roomy, clash] },
     });
     expect(started.status, started.text).toBe(202);
     const rolloutId = (started.json as unknown as RolloutView).id;
@@ -293,7 +299,17 @@ describe("a tenant's Durable Objects", () => {
       if (rollout.state !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(rollout).toMatchObject({ state: "completed", succeeded: 2, failed: 0 });
+    expect(rollout).toMatchObject({ state: "completed", succeeded: 2, failed: 1 });
+    expect(rollout?.failures).toEqual([
+      {
+        tenantId: clash,
+        message: expect.stringMatching(/binds a Durable Object as "LOBBY", which is one of the tenant's vars/),
+      },
+    ]);
+    const clashed = await settled(clash, ["active"]);
+    expect(clashed.lastError?.code).toBe("binding_conflict");
+    expect(clashed.script?.durableObjects).toEqual({ bindings: {}, classes: [], migrationTag: null });
+    expect(await liveTag(clash)).toBeNull();
 
     const freshTenant = await settled(fresh, ["active"]);
     expect(freshTenant.script?.durableObjects.classes).toEqual(["Lobby", "Room"]);
