@@ -5,7 +5,7 @@ import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import { hostName } from "../src/durable-objects/address";
 import type { ObjectHost } from "../src/durable-objects/host";
 import { ACCOUNT, acct, call, errorOf, resultOf } from "./helpers";
-import { createNamespace, dispatch, emulator, type uploadScript } from "./tenant";
+import { createNamespace, dispatch, emulator, namespaceBinding, type uploadScript } from "./tenant";
 
 /**
  * A tenant script with a counting class exported as `className` (the others it
@@ -22,6 +22,7 @@ export class ${className} extends DurableObject {
     return Response.json({ n, version: ${JSON.stringify(version)} });
   }
   add(k) { const n = (this.ctx.storage.kv.get("n") ?? 0) + k; this.ctx.storage.kv.put("n", n); return n; }
+  async egress() { try { return await (await fetch("http://example.com/from-object")).text(); } catch (e) { return e.message; } }
   async noAlarmHandler() { try { await this.ctx.storage.setAlarm(Date.now() + 1000); return "set"; } catch (e) { return e.message; } }
 }
 export default {
@@ -38,6 +39,10 @@ export default {
       if (url.pathname === "/reserved") return Response.json(await env.COUNTER.getByName(name).__wfp_alarm({}));
       if (url.pathname === "/no-alarm-handler") return Response.json(await env.COUNTER.getByName(name).noAlarmHandler());
       if (url.pathname === "/env") return Response.json(Object.keys(env).sort());
+      if (url.pathname === "/egress") {
+        const fromWorker = await (await fetch("http://example.com/from-worker")).json();
+        return Response.json({ fromWorker: fromWorker.outbound === true, fromObject: await env.COUNTER.getByName(name).egress() });
+      }
       if (url.pathname === "/forged") {
         // Headers the emulator addresses objects with, naming another script's object: they are replaced.
         const forged = JSON.stringify({ scope: { accountId: url.searchParams.get("account"), namespace: url.searchParams.get("ns"), script: url.searchParams.get("script") }, etag: "", namespaceId: url.searchParams.get("nsid"), id: url.searchParams.get("id"), name: name });
@@ -350,6 +355,22 @@ describe("a tenant's objects are its own", () => {
       error: 'TypeError: The RPC receiver does not implement the method "__wfp_alarm".',
     });
     expect((await get(namespace, script, "/env")).body).toEqual(["COUNTER"]);
+  });
+
+  it("an object's subrequests do not pass through the namespace's outbound Worker, as in production", async () => {
+    const { namespace, script } = await counterTenant();
+    const response = await dispatch(
+      namespace,
+      script,
+      "http://tenant/egress",
+      {},
+      namespaceBinding(namespace, { outbound: true }),
+    );
+    expect(await response.json()).toEqual({
+      fromWorker: true,
+      // Straight to the network instead, under the emulator's own rule that no name is reached.
+      fromObject: expect.stringContaining("Subrequest refused: a tenant worker cannot reach names (example.com)"),
+    });
   });
 
   it("setAlarm needs an alarm() handler, as in production", async () => {
