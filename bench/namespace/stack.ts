@@ -147,13 +147,16 @@ async function startRunners(count: number, sources: string, dir: string, timeout
  * free loopback port, so both paths the bench compares are in-process service
  * hops, and, with `runners`, that many tenant runners the emulator sends
  * tenants' code to. The sources (a copy), state and dev registry live in a
- * temporary folder that `stop()` deletes.
+ * temporary folder that `stop()` deletes. `frontConfig` is the front Worker's
+ * wrangler.toml in the working tree (this bench's by default; bench/objects
+ * has its own); its copy in the snapshot is the one started.
  */
 export async function startStack(
   startupTimeoutMs: number,
   signal: AbortSignal,
   commit?: string,
   runnerCount = 0,
+  frontConfig = FRONT_CONFIG,
 ): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "wfp-bench-"));
   const sources = path.join(dir, "sources");
@@ -183,7 +186,7 @@ export async function startStack(
       WRANGLER_BIN,
       "dev",
       "--config",
-      inSnapshot(FRONT_CONFIG),
+      inSnapshot(frontConfig),
       "--config",
       inSnapshot(EMULATOR.configPath),
       "--ip",

@@ -1,3 +1,4 @@
+import type { BindingInput, Migrations } from "../../cloudflare-api/script-metadata.ts";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { TENANT_MAIN_MODULE, tenantSource } from "./tenant-script.ts";
 
@@ -34,15 +35,38 @@ export function createNamespace(api: Api, name: string, signal: AbortSignal): Pr
   return call(api, "POST", "/workers/dispatch/namespaces", JSON.stringify({ name }), signal);
 }
 
+/** A module upload's parts: its ES modules (path → source), the main one, and what its metadata binds and migrates. */
+export type ModuleUpload = {
+  mainModule: string;
+  modules: Record<string, string>;
+  bindings?: BindingInput[];
+  migrations?: Migrations;
+};
+
+/** Uploads a script as a multipart module upload, as wrangler does. */
+export function uploadModules(
+  api: Api,
+  namespace: string,
+  script: string,
+  { mainModule, modules, bindings, migrations }: ModuleUpload,
+  signal: AbortSignal,
+): Promise<void> {
+  const form = new FormData();
+  const metadata = {
+    main_module: mainModule,
+    compatibility_date: COMPATIBILITY_DATE,
+    ...(bindings === undefined ? {} : { bindings }),
+    ...(migrations === undefined ? {} : { migrations }),
+  };
+  form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
+  for (const [name, source] of Object.entries(modules)) {
+    form.set(name, new Blob([source], { type: "application/javascript+module" }), name);
+  }
+  return call(api, "PUT", `/workers/dispatch/namespaces/${namespace}/scripts/${script}`, form, signal);
+}
+
 /** Uploads one tenant script (answering its own name) as a multipart module upload, as wrangler does. */
 export function uploadTenantScript(api: Api, namespace: string, script: string, signal: AbortSignal): Promise<void> {
-  const form = new FormData();
-  const metadata = { main_module: TENANT_MAIN_MODULE, compatibility_date: COMPATIBILITY_DATE };
-  form.set("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
-  form.set(
-    TENANT_MAIN_MODULE,
-    new Blob([tenantSource(script)], { type: "application/javascript+module" }),
-    TENANT_MAIN_MODULE,
-  );
-  return call(api, "PUT", `/workers/dispatch/namespaces/${namespace}/scripts/${script}`, form, signal);
+  const upload = { mainModule: TENANT_MAIN_MODULE, modules: { [TENANT_MAIN_MODULE]: tenantSource(script) } };
+  return uploadModules(api, namespace, script, upload, signal);
 }

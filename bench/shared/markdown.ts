@@ -28,6 +28,7 @@ export const DOC_SECTIONS = {
   },
   dispatcher: { name: "dispatcher", heading: "## The dispatcher\n\n### Figures" },
   onboarding: { name: "onboarding", heading: "## Onboarding\n\n### Figures" },
+  objects: { name: "objects", heading: "## Tenants' Durable Objects\n\n### Figures" },
 } as const;
 
 export type DocSection = (typeof DOC_SECTIONS)[keyof typeof DOC_SECTIONS];
