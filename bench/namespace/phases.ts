@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { emulatorApiToken } from "../../scripts/lib/platform.ts";
+import { BenchRun, log, type Measured } from "../shared/bench-run.ts";
 import { meterCpu } from "../shared/cpu.ts";
 import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
-import { type LoadResult, mergeResults, pool, runLoad, seededRandom, summarize, type Target } from "../shared/load.ts";
+import { type LoadResult, mergeResults, pool, seededRandom, summarize, type Target } from "../shared/load.ts";
 import { describeMachine } from "../shared/machine.ts";
-import { type RssSampler, sampleRss } from "../shared/memory.ts";
 import { DIRECT_WORKER } from "../shared/tenant-script.ts";
-import { COMMAND, type MemoryPoint, type Report, type Row } from "./report.ts";
+import { COMMAND, type Report } from "./report.ts";
 import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "./routes.ts";
 import type { BenchStack } from "./stack.ts";
 
@@ -29,70 +29,14 @@ const ROUNDS = 8;
  * send this fraction (1/n) of the measured runs' requests, to keep the bench short.
  */
 const REFERENCE_SHARE = 4;
-const SAMPLE_INTERVAL_MS = 250;
 /** How long the bench leaves workerd idle at the end, to see whether anything is unloaded without traffic. */
 const IDLE_MS = 10_000;
 const SEED = 0x5eed;
 
-export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const scriptName = (i: number) => `t${String(i).padStart(5, "0")}`;
 
-/** What every phase uses: where to send requests, the time left, and the memory readings taken so far. */
-class Bench {
-  readonly stack: BenchStack;
-  readonly options: Options;
-  readonly signal: AbortSignal;
-  readonly rss: RssSampler;
-  readonly memory: MemoryPoint[] = [];
-  /** Rows of the second table: cold loads, passes, warm-ups. */
-  readonly other: Row[] = [];
-  readonly #deadline: number;
-
-  // Fields assigned by hand: Node runs this file by stripping types, which parameter properties are not.
-  constructor(stack: BenchStack, options: Options, signal: AbortSignal) {
-    this.stack = stack;
-    this.options = options;
-    this.#deadline = Date.now() + options.maxSeconds * 1000;
-    const lost = new AbortController();
-    const pids = [stack.runtimePid, ...stack.runnerPids];
-    this.rss = sampleRss(pids, SAMPLE_INTERVAL_MS, (error) =>
-      lost.abort(
-        new Error(
-          `a workerd runtime (pids ${pids.join(", ")}) went away mid-run (${error.message}): it crashed or was ` +
-            "restarted, and figures from two runtimes would mean nothing",
-        ),
-      ),
-    );
-    // Figures from two runtimes would mean nothing: losing workerd stops the bench like Ctrl-C does.
-    this.signal = AbortSignal.any([signal, lost.signal]);
-  }
-
-  remainingMs(): number {
-    return Math.max(0, this.#deadline - Date.now());
-  }
-
-  /** A reading of the sampler; fails with the reason the bench stopped, if it did. */
-  #read(reading: () => number): number {
-    try {
-      return reading();
-    } catch (error) {
-      this.signal.throwIfAborted();
-      throw error;
-    }
-  }
-
-  rssNow(): number {
-    return this.#read(() => this.rss.now());
-  }
-
-  rssPeak(): number {
-    return this.#read(() => this.rss.takePeak());
-  }
-
-  mark(label: string, bytes = this.rssNow()): void {
-    this.memory.push({ label, bytes });
-  }
-
+/** The phases' run, with the namespace bench's targets: a script through the namespace, the direct worker, the front. */
+class Bench extends BenchRun<Options, BenchStack> {
   namespaceTarget(script: string): Target {
     return { url: `${this.stack.url}${NAMESPACE_PREFIX}${script}`, expected: script };
   }
@@ -103,25 +47,6 @@ class Bench {
 
   get frontTarget(): Target {
     return { url: `${this.stack.url}${FRONT_PATH}`, expected: FRONT_ANSWER };
-  }
-
-  async load(
-    what: string,
-    count: number,
-    concurrency: number,
-    target: (i: number) => Target,
-    onCompleted?: (completed: number) => void,
-  ): Promise<LoadResult> {
-    log(`${what}: ${count} requests, concurrency ${concurrency}`);
-    const { signal } = this;
-    const result = await runLoad({ count, concurrency, maxMs: this.remainingMs(), target, signal, onCompleted });
-    for (const sample of result.failureSamples) log(`  failed: ${sample}`);
-    signal.throwIfAborted();
-    return result;
-  }
-
-  async run(label: string, count: number, concurrency: number, target: (i: number) => Target): Promise<Row> {
-    return { label, concurrency, summary: summarize(await this.load(label, count, concurrency, target)) };
   }
 }
 
@@ -175,9 +100,6 @@ async function warmDirect(b: Bench): Promise<void> {
   b.other.push(await b.run("Direct, warm-up", warmUp, concurrency, () => b.directTarget));
 }
 
-/** One of the measured runs: its label, its requests, and where the i-th of them goes. */
-type Measured = { label: string; count: number; target: (i: number) => Target; results: LoadResult[] };
-
 /**
  * The measured runs, interleaved: ROUNDS rounds, each sending its share of
  * every run in turn, so that whatever else the machine does during the bench
@@ -185,7 +107,7 @@ type Measured = { label: string; count: number; target: (i: number) => Target; r
  * over every script, all loaded once already; memory is read as it goes.
  */
 async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"]; traffic: Report["traffic"] }> {
-  const { scripts, requests, concurrency } = b.options;
+  const { scripts, requests } = b.options;
   const random = seededRandom(SEED);
   const order = Array.from({ length: requests }, () => scriptName(Math.floor(random() * scripts)));
   const reference = Math.ceil(requests / REFERENCE_SHARE);
@@ -195,46 +117,23 @@ async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"
       label: `Namespace, uniform over ${scripts} scripts`,
       count: requests,
       target: (i: number) => b.namespaceTarget(order[i] as string),
-      results: [],
     },
-    direct: { label: "Direct, one loaded worker", count: requests, target: () => b.directTarget, results: [] },
-    front: { label: "Front Worker alone, no loader", count: reference, target: () => b.frontTarget, results: [] },
+    direct: { label: "Direct, one loaded worker", count: requests, target: () => b.directTarget },
+    front: { label: "Front Worker alone, no loader", count: reference, target: () => b.frontTarget },
     oneScript: {
       label: `Namespace, one script (${hot})`,
       count: reference,
       target: () => b.namespaceTarget(hot),
-      results: [],
     },
   } satisfies Record<keyof Report["comparison"], Measured>;
 
   const traffic = [{ requests: 0, bytes: b.rssNow() }];
-  b.rssPeak();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const run of Object.values(runs) as Measured[]) {
-      const from = Math.floor((run.count * round) / ROUNDS);
-      const to = Math.floor((run.count * (round + 1)) / ROUNDS);
-      const what = `${run.label}, round ${round + 1}/${ROUNDS}`;
-      run.results.push(await b.load(what, to - from, concurrency, (i) => run.target(from + i)));
-    }
-    traffic.push({ requests: Math.floor((requests * (round + 1)) / ROUNDS), bytes: b.rssNow() });
-  }
+  const comparison = await b.interleave(runs, ROUNDS, (round) =>
+    traffic.push({ requests: Math.floor((requests * round) / ROUNDS), bytes: b.rssNow() }),
+  );
   b.mark("peak during the measured runs", b.rssPeak());
   b.mark("after the measured runs");
-
-  const row = ({ label, results }: Measured): Row => ({
-    label,
-    concurrency,
-    summary: summarize(mergeResults(results)),
-  });
-  return {
-    comparison: {
-      namespace: row(runs.namespace),
-      direct: row(runs.direct),
-      front: row(runs.front),
-      oneScript: row(runs.oneScript),
-    },
-    traffic,
-  };
+  return { comparison, traffic };
 }
 
 /** Every script again: a load again if the loader evicted it, a cache hit if not. Then a pause with no traffic. */

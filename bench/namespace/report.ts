@@ -1,10 +1,9 @@
+import type { MemoryPoint, Row } from "../shared/bench-run.ts";
 import type { CpuShare } from "../shared/cpu.ts";
-import type { Summary } from "../shared/load.ts";
 import type { Machine } from "../shared/machine.ts";
 import { int, pct } from "../shared/markdown.ts";
 
-export type Row = { label: string; concurrency: number; summary: Summary };
-export type MemoryPoint = { label: string; bytes: number };
+export type { MemoryPoint, Row };
 
 export type Report = {
   date: string;

@@ -11,12 +11,14 @@
  *   npm run bench -- --write-docs       also put the figures in docs/benchmarks.md
  *   npm run bench -- --scripts 200 --requests 5000 --concurrency 16
  */
-import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
+
+import { log } from "../shared/bench-run.ts";
+import { runMain } from "../shared/lifecycle.ts";
 import { DOC_SECTIONS, DOCS_PATH, writeDocsSection } from "../shared/markdown.ts";
-import { dispatcherScope, parseBenchArgs } from "../shared/options.ts";
-import { log, measure, type Options } from "./phases.ts";
+import { parseBenchArgs, runnersOption } from "../shared/options.ts";
+import { measure, type Options } from "./phases.ts";
 import { COMMAND, type Report, renderReport } from "./report.ts";
-import { type BenchStack, FRONT_CONFIG, startStack } from "./stack.ts";
+import { FRONT_CONFIG, measureOnStack } from "./stack.ts";
 
 const USAGE = `Usage: ${COMMAND} [-- options]
 
@@ -29,8 +31,6 @@ const USAGE = `Usage: ${COMMAND} [-- options]
   --write-docs       write the figures into docs/benchmarks.md
   --help             show this help`;
 
-const STARTUP_TIMEOUT_MS = 120_000;
-
 type NamespaceOptions = Options & { writeDocs: boolean; commit: string | undefined; runners: number };
 
 function parseOptions(): NamespaceOptions | undefined {
@@ -39,9 +39,7 @@ function parseOptions(): NamespaceOptions | undefined {
     "runners",
   ]);
   if (args === undefined) return undefined;
-  const runners = args.runners === undefined ? 0 : Number(args.runners);
-  if (!/^\d+$/.test(args.runners ?? "0") || runners > 8)
-    throw new Error(`--runners must be 0 to 8, not "${args.runners}"`);
+  const runners = runnersOption(args.runners);
   return { ...args, runners };
 }
 
@@ -52,23 +50,9 @@ function complete(report: Report): boolean {
 }
 
 async function main(options: NamespaceOptions): Promise<number> {
-  if (process.platform !== "linux") {
-    throw new Error("the bench reads workerd's memory from /proc, so it runs on Linux only");
-  }
-  const scope = dispatcherScope(FRONT_CONFIG);
-  const abort = new AbortController();
-  let stack: BenchStack | undefined;
-  onInterrupt(abort, () => {
-    stack?.group.kill();
-    for (const group of stack?.runnerGroups ?? []) void group.kill();
-  });
-
-  log(
-    `starting the emulator and the bench front Worker (wrangler dev)${options.runners > 0 ? `, and ${options.runners} tenant runners` : ""}`,
+  const report = await measureOnStack(FRONT_CONFIG, options, (stack, scope, signal) =>
+    measure(stack, options, scope, signal),
   );
-  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit, options.runners);
-  const started = stack;
-  const report = await withProcesses(started, abort.signal, log, () => measure(started, options, scope, abort.signal));
 
   process.stdout.write(`${renderReport(report)}\n`);
   if (!complete(report)) {

@@ -14,11 +14,16 @@ import {
   WRANGLER_BIN,
   type WranglerDev,
 } from "../../scripts/lib/wrangler-dev.ts";
-import { abortable, stopperOf } from "../shared/lifecycle.ts";
+import { log } from "../shared/bench-run.ts";
+import { abortable, onInterrupt, stopperOf, withProcesses } from "../shared/lifecycle.ts";
+import { dispatcherScope } from "../shared/options.ts";
 import { snapshotSources } from "../shared/snapshot.ts";
 
 /** The bench-only front Worker: /ns/<script> through the namespace, /direct through the loader, the rest to the emulator. */
 export const FRONT_CONFIG = path.join(REPO_ROOT, "bench/namespace/worker/wrangler.toml");
+
+/** How long wrangler may take to start the emulator and the front Worker. */
+const STARTUP_TIMEOUT_MS = 120_000;
 
 /** wrangler's lines around a restart of the runtime. */
 const RESTARTING = /Reloading local server/;
@@ -249,4 +254,31 @@ export async function startStack(
     if (signal.aborted) throw error;
     throw new Error(`the bench stack did not start: ${(error as Error).message}\n${lines.join("\n")}`);
   }
+}
+
+/**
+ * What the benches that run a front Worker beside the emulator do around their
+ * phases: start the stack (with `runners` tenant runners), stop it on Ctrl-C,
+ * run `measure` with the front's dispatch scope, and stop every process after.
+ */
+export async function measureOnStack<R>(
+  frontConfig: string,
+  options: { commit: string | undefined; runners: number },
+  measure: (stack: BenchStack, scope: { accountId: string; namespace: string }, signal: AbortSignal) => Promise<R>,
+): Promise<R> {
+  if (process.platform !== "linux") {
+    throw new Error("the bench reads workerd's memory from /proc, so it runs on Linux only");
+  }
+  const scope = dispatcherScope(frontConfig);
+  const abort = new AbortController();
+  let stack: BenchStack | undefined;
+  onInterrupt(abort, () => {
+    stack?.group.kill();
+    for (const group of stack?.runnerGroups ?? []) void group.kill();
+  });
+  const runners = options.runners > 0 ? `, and ${options.runners} tenant runners` : "";
+  log(`starting the emulator and the bench front Worker (wrangler dev)${runners}`);
+  stack = await startStack(STARTUP_TIMEOUT_MS, abort.signal, options.commit, options.runners, frontConfig);
+  const started = stack;
+  return withProcesses(started, abort.signal, log, () => measure(started, scope, abort.signal));
 }

@@ -1,21 +1,12 @@
 import { emulatorApiToken } from "../../scripts/lib/platform.ts";
 import type { BenchStack } from "../namespace/stack.ts";
+import { BenchRun, log, type Measured, type Row } from "../shared/bench-run.ts";
 import { meterCpu } from "../shared/cpu.ts";
 import { type Api, createNamespace, uploadModules } from "../shared/emulator-api.ts";
-import {
-  getText,
-  type LoadResult,
-  mergeResults,
-  pool,
-  runLoad,
-  seededRandom,
-  summarize,
-  type Target,
-} from "../shared/load.ts";
+import { getText, pool, seededRandom, type Target } from "../shared/load.ts";
 import { describeMachine } from "../shared/machine.ts";
 import { int } from "../shared/markdown.ts";
-import { type RssSampler, sampleRss } from "../shared/memory.ts";
-import { COMMAND, type MemoryPoint, type Report, type Row } from "./report.ts";
+import { COMMAND, type Report } from "./report.ts";
 import {
   COUNT_QUERY,
   countAnswer,
@@ -41,72 +32,17 @@ const ROUNDS = 5;
 const REFERENCE_SHARE = 4;
 /** The first objects of each path reached one at a time: the latency of a first request without queueing. */
 const COLD_SAMPLE = 20;
-const SAMPLE_INTERVAL_MS = 250;
 const SEED = 0x0b1ec7;
 /** The object the one-object runs send every request to (in the first script, through the namespace). */
 const ONE = "one";
 const NAMESPACE_WARM_UP = "Namespace, one object, warm-up";
 const DIRECT_WARM_UP = "Direct, one object, warm-up";
 
-export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const scriptName = (i: number) => `t${String(i).padStart(2, "0")}`;
 const objectName = (i: number) => `o${String(i).padStart(4, "0")}`;
 
-/** What every phase uses: where to send requests, the time left, and the memory readings taken so far. */
-class Bench {
-  readonly stack: BenchStack;
-  readonly options: Options;
-  readonly signal: AbortSignal;
-  readonly rss: RssSampler;
-  readonly memory: MemoryPoint[] = [];
-  /** Rows of the second table: first requests, warm-ups. */
-  readonly other: Row[] = [];
-  readonly #deadline: number;
-
-  // Fields assigned by hand: Node runs this file by stripping types, which parameter properties are not.
-  constructor(stack: BenchStack, options: Options, signal: AbortSignal) {
-    this.stack = stack;
-    this.options = options;
-    this.#deadline = Date.now() + options.maxSeconds * 1000;
-    const lost = new AbortController();
-    const pids = [stack.runtimePid, ...stack.runnerPids];
-    this.rss = sampleRss(pids, SAMPLE_INTERVAL_MS, (error) =>
-      lost.abort(
-        new Error(
-          `a workerd runtime (pids ${pids.join(", ")}) went away mid-run (${error.message}): it crashed or was ` +
-            "restarted, and figures from two runtimes would mean nothing",
-        ),
-      ),
-    );
-    this.signal = AbortSignal.any([signal, lost.signal]);
-  }
-
-  remainingMs(): number {
-    return Math.max(0, this.#deadline - Date.now());
-  }
-
-  /** A reading of the sampler; fails with the reason the bench stopped, if it did. */
-  #read(reading: () => number): number {
-    try {
-      return reading();
-    } catch (error) {
-      this.signal.throwIfAborted();
-      throw error;
-    }
-  }
-
-  rssNow(): number {
-    return this.#read(() => this.rss.now());
-  }
-
-  rssPeak(): number {
-    return this.#read(() => this.rss.takePeak());
-  }
-
-  mark(label: string, bytes = this.rssNow()): void {
-    this.memory.push({ label, bytes });
-  }
-
+/** The phases' run, with the objects bench's targets: an object through the namespace or direct, the front. */
+class Bench extends BenchRun<Options, BenchStack> {
   /** The i-th of the spread objects through the namespace: `objects / scripts` objects in each script (a whole number). */
   spreadNamespace(i: number): Target {
     const perScript = this.options.objects / this.options.scripts;
@@ -123,19 +59,6 @@ class Bench {
 
   get frontTarget(): Target {
     return { url: `${this.stack.url}${FRONT_PATH}`, expected: FRONT_ANSWER };
-  }
-
-  async load(what: string, count: number, concurrency: number, target: (i: number) => Target): Promise<LoadResult> {
-    log(`${what}: ${count} requests, concurrency ${concurrency}`);
-    const { signal } = this;
-    const result = await runLoad({ count, concurrency, maxMs: this.remainingMs(), target, signal });
-    for (const sample of result.failureSamples) log(`  failed: ${sample}`);
-    signal.throwIfAborted();
-    return result;
-  }
-
-  async run(label: string, count: number, concurrency: number, target: (i: number) => Target): Promise<Row> {
-    return { label, concurrency, summary: summarize(await this.load(label, count, concurrency, target)) };
   }
 }
 
@@ -186,9 +109,6 @@ async function warmUp(b: Bench): Promise<void> {
   b.other.push(await b.run("Front Worker alone, warm-up", warm, concurrency, () => b.frontTarget));
 }
 
-/** One of the measured runs: its label, its requests, and where the i-th of them goes. */
-type Measured = { label: string; count: number; target: (i: number) => Target; results: LoadResult[] };
-
 /**
  * The measured runs, interleaved: ROUNDS rounds, each sending its share of
  * every run in turn, so that whatever else the machine does during the bench
@@ -196,7 +116,7 @@ type Measured = { label: string; count: number; target: (i: number) => Target; r
  * order for both paths) over objects every one of which has been reached once.
  */
 async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"]; traffic: Report["traffic"] }> {
-  const { scripts, objects, requests, concurrency } = b.options;
+  const { scripts, objects, requests } = b.options;
   const random = seededRandom(SEED);
   const order = Array.from({ length: requests }, () => Math.floor(random() * objects));
   const at = (i: number) => order[i] as number;
@@ -205,63 +125,34 @@ async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"
       label: `Namespace, one object (${scriptName(0)}/${ONE})`,
       count: requests,
       target: () => b.namespaceTarget(scriptName(0), ONE),
-      results: [],
     },
     directOne: {
       label: `Direct, one object (${ONE})`,
       count: requests,
       target: () => b.directTarget(ONE),
-      results: [],
     },
     namespaceSpread: {
       label: `Namespace, uniform over ${int(objects)} objects of ${scripts} scripts`,
       count: requests,
       target: (i: number) => b.spreadNamespace(at(i)),
-      results: [],
     },
     directSpread: {
       label: `Direct, uniform over ${int(objects)} objects`,
       count: requests,
       target: (i: number) => b.directTarget(objectName(at(i))),
-      results: [],
     },
     front: {
       label: "Front Worker alone, no object",
       count: Math.ceil(requests / REFERENCE_SHARE),
       target: () => b.frontTarget,
-      results: [],
     },
   } satisfies Record<keyof Report["comparison"], Measured>;
 
   const traffic = [{ round: 0, bytes: b.rssNow() }];
-  b.rssPeak();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const run of Object.values(runs) as Measured[]) {
-      const from = Math.floor((run.count * round) / ROUNDS);
-      const to = Math.floor((run.count * (round + 1)) / ROUNDS);
-      const what = `${run.label}, round ${round + 1}/${ROUNDS}`;
-      run.results.push(await b.load(what, to - from, concurrency, (i) => run.target(from + i)));
-    }
-    traffic.push({ round: round + 1, bytes: b.rssNow() });
-  }
+  const comparison = await b.interleave(runs, ROUNDS, (round) => traffic.push({ round: round, bytes: b.rssNow() }));
   b.mark("peak during the measured runs", b.rssPeak());
   b.mark("at the end (after the measured runs)");
-
-  const row = ({ label, results }: Measured): Row => ({
-    label,
-    concurrency,
-    summary: summarize(mergeResults(results)),
-  });
-  return {
-    comparison: {
-      namespaceOne: row(runs.namespaceOne),
-      directOne: row(runs.directOne),
-      namespaceSpread: row(runs.namespaceSpread),
-      directSpread: row(runs.directSpread),
-      front: row(runs.front),
-    },
-    traffic,
-  };
+  return { comparison, traffic };
 }
 
 /** Requests a run's object answered correctly (each counted once, then). */

@@ -1,10 +1,9 @@
+import type { MemoryPoint, Row } from "../shared/bench-run.ts";
 import type { CpuShare } from "../shared/cpu.ts";
-import type { Summary } from "../shared/load.ts";
 import type { Machine } from "../shared/machine.ts";
 import { int, pct } from "../shared/markdown.ts";
 
-export type Row = { label: string; concurrency: number; summary: Summary };
-export type MemoryPoint = { label: string; bytes: number };
+export type { MemoryPoint, Row };
 /** What an object counted in its storage, against the requests it answered correctly. */
 export type Growth = { before: number; after: number };
 export type Count = { expected: number; counted: number };

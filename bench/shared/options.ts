@@ -9,6 +9,13 @@ export function positiveInt(name: string, raw: string | undefined, fallback: num
   return n;
 }
 
+/** `--runners`: how many tenant runners run tenants' code, as `npm run dev` has them (0, the default: the emulator). */
+export function runnersOption(raw: string | undefined): number {
+  const runners = raw === undefined ? 0 : Number(raw);
+  if (!/^\d+$/.test(raw ?? "0") || runners > 8) throw new Error(`--runners must be 0 to 8, not "${raw}"`);
+  return runners;
+}
+
 /** `maxSeconds` → `max-seconds`: an option's name on the command line. */
 const flagOf = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
