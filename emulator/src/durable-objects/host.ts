@@ -15,7 +15,6 @@ export interface HostEnv {
 /** The version of the script the host runs its objects with. */
 interface Running {
   etag: string;
-  loaderName: string;
   worker: WorkerStub;
   /** The shim's export for each namespace's class (shim.ts). */
   exportByNamespace: Map<string, string>;
@@ -26,6 +25,15 @@ const ALARM_RETRIES = 6;
 const ALARM_FIRST_RETRY_MS = 2_000;
 
 const facetName = (namespaceId: string, objectId: string) => `${namespaceId}:${objectId}`;
+
+/**
+ * The worker each script's host has loaded, by host name: kept by the isolate,
+ * not by the host instance, so that a host evicted from memory and started
+ * again reuses the isolate its previous instance loaded rather than leaving it
+ * loaded and loading another. The loader keeps a named isolate until it is
+ * ended, so one left behind would be memory held for as long as the process runs.
+ */
+const hostWorkers = new Map<string, { etag: string; loaderName: string }>();
 
 type FacetStub = Fetcher & Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -135,6 +143,7 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
    */
   async purge(namespaces: string[] | "all"): Promise<void> {
     const sql = this.ctx.storage.sql;
+    const scope = this.#scope();
     const rows = sql
       .exec<{ namespace_id: string; object_id: string }>("SELECT namespace_id, object_id FROM objects")
       .toArray();
@@ -148,9 +157,13 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     if (namespaces === "all") {
       sql.exec("DELETE FROM meta");
       this.#known.clear();
-      const running = this.#running;
       this.#running = undefined;
-      if (running !== undefined) await evictWorker(this.env.LOADER, running.loaderName);
+      const host = scope === null ? undefined : hostName(scope);
+      const loaded = host === undefined ? undefined : hostWorkers.get(host);
+      if (host !== undefined && loaded !== undefined) {
+        hostWorkers.delete(host);
+        await evictWorker(this.env.LOADER, loaded.loaderName);
+      }
     }
     this.#schedule();
   }
@@ -251,19 +264,26 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
       for (const name of this.#live) this.ctx.facets.abort(name, new Error("The Durable Object's code was updated."));
       this.#live.clear();
       this.#superseded.add(previous.etag);
-      await evictWorker(this.env.LOADER, previous.loaderName);
+    }
+    const host = hostName(scope);
+    const loaded = hostWorkers.get(host);
+    let loaderName: string;
+    if (loaded?.etag === runnable.etag) loaderName = loaded.loaderName;
+    else {
+      if (loaded !== undefined) await evictWorker(this.env.LOADER, loaded.loaderName);
+      // A name of its own per load: workerd will not load a name again once its isolate was ended
+      // (evictWorker), and a script can come back to an earlier version (the same etag).
+      loaderName = `objects:${host}@${runnable.etag}#${crypto.randomUUID()}`;
+      hostWorkers.set(host, { etag: runnable.etag, loaderName });
     }
     const exports = this.ctx.exports as unknown as Exports;
-    // A name of its own per load: workerd will not load a name again once its isolate was ended (evictWorker),
-    // and a script can come back to an earlier version (the same etag).
-    const loaderName = `objects:${hostName(scope)}@${runnable.etag}#${crypto.randomUUID()}`;
     const worker = this.env.LOADER.get(loaderName, () => {
       // A Durable Object's subrequests do not pass through the namespace's outbound Worker (as in production).
       const egress = exports.TenantEgress?.({ props: { outboundParams: null, metered: false } }) as Fetcher;
       return assembleWorkerCode(modules, exports, scope, runnable, egress);
     });
     const exportByNamespace = new Map(runnable.objectClasses.map((c, i) => [c.namespaceId, objectExportName(i)]));
-    this.#running = { etag: runnable.etag, loaderName, worker, exportByNamespace };
+    this.#running = { etag: runnable.etag, worker, exportByNamespace };
     return this.#running;
   }
 
