@@ -8,6 +8,7 @@ export default defineConfig({
       "emulator/vitest.config.ts",
       "dispatcher/vitest.config.ts",
       "outbound/vitest.config.ts",
+      "tail/vitest.config.ts",
       "control-plane/vitest.config.ts",
       "control-plane/vitest.api.config.ts",
       "user-worker-template/vitest.config.ts",

@@ -81,5 +81,7 @@ export const TraceEvent = z.object({
   ),
   cpuTime: z.number().nonnegative().nullable(),
   wallTime: z.number().nonnegative().nullable(),
+  /** The runtime cut this event's logs or exceptions (TraceItem's own `truncated`); absent is false. */
+  truncated: z.boolean().optional(),
 });
 export type TraceEvent = z.infer<typeof TraceEvent>;
