@@ -1,15 +1,39 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { buildSync } from "esbuild";
 import { defineConfig } from "vitest/config";
 import { INTERNET } from "../outbound/test/internet.ts";
 import { DISPATCHER, EMULATOR, emulatorApiToken, OUTBOUND } from "../scripts/lib/platform.ts";
 import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
+/**
+ * The tail Worker's stand-in (test/tail-stand-in.ts): `wfp-tail` does not run here, so LOGS reaches
+ * this instead, bundled (zod and the contract with it) as miniflare needs a Worker: JavaScript.
+ */
+function tailStandIn() {
+  const [bundle] = buildSync({
+    entryPoints: [fileURLToPath(new URL("./test/tail-stand-in.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["cloudflare:workers"],
+    write: false,
+  }).outputFiles;
+  return {
+    name: "wfp-tail",
+    modules: true,
+    script: bundle?.text ?? "",
+    compatibilityDate: "2026-11-01",
+    durableObjects: { STORE: "TailStore" },
+  };
+}
+
 // The control plane as `npm run dev` runs it (wrangler.local.toml), with the
 // rest of the platform next to it, each built from its own wrangler config by
 // test/shared/build-workers.ts: the emulator is its Cloudflare API (CLOUDFLARE_API)
 // and runs the tenants' scripts, the dispatcher serves them and holds the
-// routing table (ROUTES), the outbound Worker carries their subrequests.
+// routing table (ROUTES), the outbound Worker carries their subrequests; the
+// tail Worker's stand-in keeps tenants' logs (LOGS; TAIL for the tests).
 export default defineConfig({
   plugins: [
     // A function: the built Workers are read once test/shared/build-workers.ts has built them.
@@ -32,8 +56,8 @@ export default defineConfig({
             EMULATOR_TOKEN: emulatorApiToken(),
             REGISTRY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
           },
-          serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name },
-          workers: [emulator, dispatcher, { ...outbound, outboundService: INTERNET.name }, INTERNET],
+          serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name, TAIL: "wfp-tail" },
+          workers: [emulator, dispatcher, { ...outbound, outboundService: INTERNET.name }, INTERNET, tailStandIn()],
         },
       };
     }),

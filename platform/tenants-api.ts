@@ -370,6 +370,10 @@ export const ErrorCode = z.enum([
   "method_not_allowed",
   "upstream_error",
   "internal_error",
+  /** The live logs route was called without `Upgrade: websocket` (426). */
+  "upgrade_required",
+  /** The tail Worker, which keeps tenants' logs, failed or answered outside its contract (502). */
+  "logs_unavailable",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

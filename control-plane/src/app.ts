@@ -4,6 +4,7 @@ import { requirePlatformToken } from "./api/auth";
 import { renderDocsPage } from "./api/docs-page";
 import { ApiError, errorResponse, invalidRequest } from "./api/errors";
 import { limitBody, requireJsonBody } from "./api/json-body";
+import { logRoutes } from "./api/routes/logs";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
 import type { AppEnv } from "./api/types";
@@ -33,6 +34,7 @@ app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_I
 
 app.use("/v1/*", requirePlatformToken, limitBody, requireJsonBody);
 app.route("/", tenantRoutes);
+app.route("/", logRoutes);
 app.route("/", rolloutRoutes);
 
 // A known path with a method it does not have: 405 naming the ones it has,

@@ -10,6 +10,11 @@ export interface Env {
   TENANT_OPERATIONS: DurableObjectNamespace<import("./operations/tenant-operations").TenantOperations>;
   ROLLOUTS: DurableObjectNamespace<import("./rollouts/rollout").Rollout>;
   API_BUDGET: DurableObjectNamespace<import("./cloudflare/budget").ApiBudget>;
+  /**
+   * The tail Worker (`wfp-tail`, tail/), which keeps each tenant's log events under its script
+   * name: read, followed live and deleted through its internal API (src/logs/tail.ts).
+   */
+  LOGS: Fetcher;
   /** Locally: the emulator, which Cloudflare API calls go through instead of the Internet. */
   CLOUDFLARE_API?: Fetcher;
   CLOUDFLARE_ACCOUNT_ID: string;

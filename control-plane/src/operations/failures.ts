@@ -1,5 +1,6 @@
 import { CloudflareApiError } from "../cloudflare/errors";
 import { SCRIPT_REJECTED_CODES } from "../cloudflare/scripts";
+import { LogsUnavailable } from "../logs/tail";
 import type { OperationError } from "../registry/rows";
 
 /** How a failed step goes on: tried again later, or given up at once. */
@@ -32,6 +33,10 @@ export function failureOf(error: unknown): Failure {
   const at = new Date().toISOString();
   if (error instanceof StepRefusal) {
     return { error: { code: error.code, message: error.message, at }, retryable: false, retryAfterMs: null };
+  }
+  if (error instanceof LogsUnavailable) {
+    // The tail Worker failing, or not reachable yet: worth asking again.
+    return { error: { code: error.code, message: error.message, at }, retryable: true, retryAfterMs: null };
   }
   if (error instanceof CloudflareApiError) {
     if (error.hasCode(...SCRIPT_REJECTED_CODES)) {

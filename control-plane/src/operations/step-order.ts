@@ -12,6 +12,7 @@ import {
   migrate,
   ProvisionInput,
   putSecret,
+  removeLogs,
   routeHostnames,
   settle,
   TEARDOWN,
@@ -59,7 +60,8 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
     case "delete_secret":
       return [deleteSecret];
     case "delete":
-      return [...TEARDOWN, finishTeardown("deleted")];
+      // The tenant's logs go too; a failed provisioning's stay, for its operators to read until it is deleted.
+      return [...TEARDOWN, removeLogs, finishTeardown("deleted")];
   }
 }
 

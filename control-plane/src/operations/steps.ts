@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
+import { deleteLogs } from "../logs/tail";
 import {
   type HostnameClaim,
   hostnameClaims,
@@ -268,6 +269,18 @@ export const deleteD1: Step = {
     const { tenant, names } = context;
     await deleteRecordedAndOrphan(context.api.d1, tenant.d1_database_id, names.d1, (database) => database.uuid);
     await updateTenant(db(context), tenant.id, { d1DatabaseId: null }).run();
+  },
+};
+
+/**
+ * Removes the tenant's log events from the tail Worker (filed under its script name). A delete
+ * runs it once the script and routes are gone, so no new event follows; the tail answers 204
+ * whether it had any or not, so a retry is harmless.
+ */
+export const removeLogs: Step = {
+  name: "delete_logs",
+  async run(context) {
+    await deleteLogs(context.env.LOGS, context.names.script);
   },
 };
 

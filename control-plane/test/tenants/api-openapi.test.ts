@@ -25,6 +25,8 @@ const V1_OPERATIONS = [
   "put /v1/tenants/{id}/script",
   "put /v1/tenants/{id}/secrets/{name}",
   "delete /v1/tenants/{id}/secrets/{name}",
+  "get /v1/tenants/{id}/logs",
+  "get /v1/tenants/{id}/logs/live",
   "post /v1/rollouts",
   "get /v1/rollouts/{id}",
 ];
@@ -110,6 +112,9 @@ describe("the OpenAPI document", () => {
     expect(names("get /v1/tenants", "query")).toEqual(["cursor", "limit", "plan", "state"]);
     expect(names("get /v1/tenants/{id}", "path")).toEqual(["id"]);
     expect(names("put /v1/tenants/{id}/secrets/{name}", "path")).toEqual(["id", "name"]);
+    expect(names("get /v1/tenants/{id}/logs", "query")).toEqual(["before", "limit", "outcome"]);
+    expect(names("get /v1/tenants/{id}/logs/live", "path")).toEqual(["id"]);
+    expect(Object.keys(operation("get /v1/tenants/{id}/logs/live").responses)).toContain("101");
   });
 
   it("gives every operation the error shape for 400 and 401", () => {
@@ -148,6 +153,10 @@ describe("the OpenAPI document", () => {
       202,
     );
     check("delete /v1/tenants/{id}/secrets/{name}", await api("DELETE", `/v1/tenants/${id}/secrets/API_KEY`), 202);
+    check("get /v1/tenants/{id}/logs", await api("GET", `/v1/tenants/${id}/logs?limit=5&outcome=ok`), 200);
+    check("get /v1/tenants/{id}/logs", await api("GET", `/v1/tenants/${id}/logs?limit=0`), 400);
+    check("get /v1/tenants/{id}/logs", await api("GET", `/v1/tenants/${uniqueId("none")}/logs`), 404);
+    check("get /v1/tenants/{id}/logs/live", await api("GET", `/v1/tenants/${id}/logs/live`), 426);
     check("put /v1/tenants/{id}/script", await api("PUT", `/v1/tenants/${id}/script`, NOTES_APP), 202);
     await settled(id, ["active"]);
     const rollout = check(
@@ -179,7 +188,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(15);
+    expect(checked).toHaveLength(19);
   });
 });
 

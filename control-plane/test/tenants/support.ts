@@ -11,6 +11,8 @@ export interface TestEnv extends Env {
   EMULATOR: Fetcher;
   /** The dispatcher, to send requests to tenants as end users do. */
   DISPATCHER_HTTP: Fetcher;
+  /** The tail Worker's stand-in (test/tail-stand-in.ts), to file events and faults for a tenant. */
+  TAIL: Fetcher;
   EMULATOR_TOKEN: string;
   REGISTRY_MIGRATIONS: D1Migration[];
 }

@@ -33,7 +33,7 @@ import {
 import type { AppEnv } from "../types";
 import { tenantView, tenantViews } from "../views";
 
-const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
+export const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
 const SecretParams = TenantParams.extend({ name: UserBindingName });
 
 const tenantObject = (env: Env, id: string) => env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(id));
