@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { LogPage } from "../platform/tenant-logs.ts";
 import {
   type CreateRolloutRequest,
   type CreateTenantRequest,
@@ -18,7 +19,7 @@ import { type Connection, callApi } from "./http.ts";
  * mutating call answers 202 with the tenant as it now is: the work itself is
  * an operation the control plane runs afterwards (see wait.ts).
  */
-const tenantPath = (id: string) => `/v1/tenants/${encodeURIComponent(id)}`;
+export const tenantPath = (id: string) => `/v1/tenants/${encodeURIComponent(id)}`;
 
 export const api = {
   createTenant: (c: Connection, body: z.input<typeof CreateTenantRequest>) =>
@@ -42,6 +43,9 @@ export const api = {
 
   deleteSecret: (c: Connection, id: string, name: string) =>
     callApi(c, { method: "DELETE", path: `${tenantPath(id)}/secrets/${encodeURIComponent(name)}` }, TenantView),
+
+  getLogs: (c: Connection, id: string, query: { limit?: string; before?: string; outcome?: string }) =>
+    callApi(c, { method: "GET", path: `${tenantPath(id)}/logs`, query }, LogPage),
 
   createRollout: (c: Connection, body: CreateRolloutRequest) =>
     callApi(c, { method: "POST", path: "/v1/rollouts", body }, RolloutView),

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date.ts";
+import { type LogEvent, LogPage, LogQuery } from "../../../platform/tenant-logs.ts";
 import {
   CreateRolloutRequest,
   CreateTenantRequest,
@@ -27,6 +28,11 @@ import {
  * failed, for tenants whose id starts with `fail-`; never, for `stuck-`).
  * Rollouts settle one tenant per read. `injectNext` makes the next call
  * answer whatever a test needs (a 5xx, an off-contract body).
+ *
+ * Logs: `addLogs` files events for a tenant, which `GET /v1/tenants/{id}/logs` pages as the control
+ * plane does. The live route (`…/logs/live`, a WebSocket) is recorded in `liveRequests` and then
+ * refused (401, 404, else 502 `logs_unavailable`, as when the tail Worker is down): no WebSocket
+ * server library is a dependency here, so `--follow` is tested up to the socket, not through it.
  */
 export type RecordedRequest = { method: string; path: string; body: unknown };
 
@@ -39,6 +45,10 @@ export type FakeControlPlane = {
   readonly requests: RecordedRequest[];
   /** Secret values as received, by tenant and name: what the CLI sent, to compare. */
   readonly secretValues: Map<string, string>;
+  /** The WebSocket upgrades asked for (`wfp logs --follow`), with the Authorization header each carried. */
+  readonly liveRequests: { path: string; authorization: string | undefined }[];
+  /** Files events (ids given in order) for a tenant. */
+  addLogs(tenant: string, events: Omit<LogEvent, "id">[]): LogEvent[];
   injectNext(status: number, body: string, contentType?: string): void;
   reset(): void;
   close(): Promise<void>;
@@ -62,6 +72,9 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
   const rollouts = new Map<string, Rollout>();
   const requests: RecordedRequest[] = [];
   const secretValues = new Map<string, string>();
+  const logs = new Map<string, LogEvent[]>();
+  const liveRequests: { path: string; authorization: string | undefined }[] = [];
+  let nextEventId = 1;
   let injected: { status: number; body: string; contentType: string } | undefined;
   let clock = Date.parse("2026-11-01T00:00:00Z");
   /** A clock a second further on each read: every change has a later time than the one before. */
@@ -181,6 +194,16 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       if (method === "DELETE") return mutate(id, "delete", { state: "deleting" });
       throw new Refusal(405, "method_not_allowed", `${method} is not allowed here`);
     }
+    if (resource === "tenants" && id !== undefined && sub === "logs" && name === undefined && method === "GET") {
+      findTenant(id);
+      const { limit, before, outcome } = parse(LogQuery, Object.fromEntries(url.searchParams));
+      const matching = (logs.get(id) ?? [])
+        .filter((e) => (before === undefined || e.id < before) && (outcome === undefined || e.outcome === outcome))
+        .sort((a, b) => b.id - a.id);
+      const events = matching.slice(0, limit);
+      const next = matching.length > limit ? (events.at(-1)?.id ?? null) : null;
+      return [200, LogPage.parse({ events, next })];
+    }
     if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
       const script = parse(ScriptSource, body);
       const had = findTenant(id).script?.durableObjects;
@@ -283,6 +306,23 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       send(res, error.status, errorBody(error.code, error.message, error.details));
     }
   });
+  // A WebSocket upgrade (the live logs): recorded, then refused as the control plane would refuse it.
+  server.on("upgrade", (req: IncomingMessage, socket) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    liveRequests.push({ path: url.pathname, authorization: req.headers.authorization });
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const known = parts.length === 5 && parts[3] === "logs" && parts[4] === "live" && tenants.has(parts[2] ?? "");
+    const [status, code, message] =
+      req.headers.authorization !== `Bearer ${TOKEN}`
+        ? [401, "unauthorized", "a valid bearer token is required"]
+        : !known
+          ? [404, "not_found", `no tenant "${parts[2]}"`]
+          : [502, "logs_unavailable", "the logs service could not be reached (opening the live logs)"];
+    const body = JSON.stringify(errorBody(code as ErrorCode, message));
+    socket.end(
+      `HTTP/1.1 ${status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -291,6 +331,12 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     token: TOKEN,
     requests,
     secretValues,
+    liveRequests,
+    addLogs(tenant, events) {
+      const filed = events.map((event) => ({ ...event, id: nextEventId++ }));
+      logs.set(tenant, [...(logs.get(tenant) ?? []), ...filed]);
+      return filed;
+    },
     injectNext(status, body, contentType = "application/json") {
       injected = { status, body, contentType };
     },
@@ -299,6 +345,9 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       rollouts.clear();
       requests.length = 0;
       secretValues.clear();
+      logs.clear();
+      liveRequests.length = 0;
+      nextEventId = 1;
       injected = undefined;
     },
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
