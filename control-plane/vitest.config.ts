@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { EMULATOR, emulatorApiToken } from "../scripts/lib/platform.ts";
-import { auxiliaryEmulator, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
+import { EMULATOR, emulatorApiToken, TAIL } from "../scripts/lib/platform.ts";
+import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
 const emulator = auxiliaryEmulator();
 
@@ -31,14 +31,15 @@ export default defineConfig({
       miniflare: {
         serviceBindings: { CLOUDFLARE_API: emulator.name, GATED_API: gatedEmulator.name },
         bindings: { CLOUDFLARE_API_TOKEN: emulatorApiToken() },
-        workers: [emulator, gatedEmulator, noOutbound],
+        // The emulator's TAIL binding needs the tail Worker (tail/); it files what the emulator hands it.
+        workers: [emulator, gatedEmulator, noOutbound, auxiliaryWorker(TAIL)],
       },
     }),
   ],
   test: {
     name: "control-plane-client",
     include: ["test/cloudflare/**/*.test.ts"],
-    ...buildBeforeTests([EMULATOR]),
+    ...buildBeforeTests([EMULATOR, TAIL]),
     testTimeout: 20_000,
   },
 });

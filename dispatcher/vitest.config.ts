@@ -3,7 +3,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { INTERNET } from "../outbound/test/internet.ts";
-import { EMULATOR, emulatorApiToken, OUTBOUND } from "../scripts/lib/platform.ts";
+import { EMULATOR, emulatorApiToken, OUTBOUND, TAIL } from "../scripts/lib/platform.ts";
 import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
 
 const configPath = fileURLToPath(new URL("./wrangler.local.toml", import.meta.url));
@@ -26,9 +26,11 @@ const dispatcher = inProcessDispatcher();
 
 const emulator = auxiliaryEmulator();
 const outbound = auxiliaryWorker(OUTBOUND);
+const tail = auxiliaryWorker(TAIL);
 
 // The dispatcher under test, with the real emulator (its dispatch namespace
-// runs the uploaded tenant scripts) and the real outbound Worker next to it,
+// runs the uploaded tenant scripts), the real tail Worker (which files their
+// trace events) and the real outbound Worker next to it,
 // each built from its own wrangler config before the tests run. The
 // outbound Worker's "Internet" is a stand-in that echoes what reaches it.
 export default defineConfig({
@@ -43,13 +45,13 @@ export default defineConfig({
           TENANTS_NAMESPACE: dispatcher.props.namespace,
           EMULATOR_TOKEN: emulatorApiToken(),
         },
-        workers: [emulator, { ...outbound, outboundService: INTERNET.name }, INTERNET],
+        workers: [emulator, { ...outbound, outboundService: INTERNET.name }, INTERNET, tail],
       },
     }),
   ],
   test: {
     name: "dispatcher",
     include: ["test/**/*.test.ts"],
-    ...buildBeforeTests([EMULATOR, OUTBOUND]),
+    ...buildBeforeTests([EMULATOR, OUTBOUND, TAIL]),
   },
 });

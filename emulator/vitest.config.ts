@@ -24,6 +24,20 @@ const outboundWorker = {
   };`,
 };
 
+// Stands in for the platform's tail Worker (tail/): its TraceIngest entrypoint keeps what it is given,
+// and answers it back to the tests (`recorded()`).
+const tailWorker = {
+  name: "wfp-tail",
+  modules: true,
+  script: `import { WorkerEntrypoint } from "cloudflare:workers";
+  const recorded = [];
+  export class TraceIngest extends WorkerEntrypoint {
+    record(events) { recorded.push(...events); }
+    recorded() { return recorded; }
+  }
+  export default { fetch() { return new Response("tail stand-in"); } };`,
+};
+
 // Miniflare's own Durable Objects, for the Durable Object conformance suite: the cases module's class,
 // run as an ordinary Durable Object of a worker of its own.
 const objectsWorker = {
@@ -40,7 +54,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       // Real bindings for the conformance suites: tenants' KV, R2, D1 and Durable Objects must answer as these do.
       miniflare: {
-        workers: [outboundWorker, objectsWorker],
+        workers: [outboundWorker, objectsWorker, tailWorker],
         kvNamespaces: ["REAL_KV"],
         durableObjects: { REAL_OBJECTS: { className: "Probe", scriptName: "wfp-do-conformance", useSQLite: true } },
         r2Buckets: ["REAL_BUCKET"],

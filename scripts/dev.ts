@@ -13,7 +13,7 @@
  *   npm run dev               keep the state saved by earlier runs
  *   npm run dev -- --reset    start from empty state
  *
- * Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
+ * Environment: EMULATOR_PORT, OUTBOUND_PORT, TAIL_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT (default: each
  * wrangler config's [dev] port); TENANT_RUNNERS (default 2; 0: the emulator runs tenants' code);
  * WFP_STATE_DIR (default: .wfp/state, one folder in it per Worker); WRANGLER_REGISTRY_PATH (default:
  * .wfp/registry).
@@ -51,7 +51,7 @@ const USAGE = `Usage: npm run dev [-- --reset]
   --reset    delete the local state (${path.join(".wfp", "state")}) before starting
   --help     show this help
 
-Environment: EMULATOR_PORT, OUTBOUND_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, TENANT_RUNNERS,
+Environment: EMULATOR_PORT, OUTBOUND_PORT, TAIL_PORT, CONTROL_PLANE_PORT, DISPATCHER_PORT, TENANT_RUNNERS,
 WFP_STATE_DIR, WRANGLER_REGISTRY_PATH`;
 
 /** The most tenant runners `npm run dev` starts: each is a Node and a workerd process. */

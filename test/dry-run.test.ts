@@ -11,6 +11,7 @@ import { runWrangler } from "./support/wrangler.ts";
 const DEPLOYED = [
   "wrangler.toml",
   "outbound/wrangler.toml",
+  "tail/wrangler.toml",
   "control-plane/wrangler.toml",
   "user-worker-template/wrangler.toml",
 ];

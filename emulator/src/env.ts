@@ -1,5 +1,6 @@
 import type { AnalyticsStore } from "./analytics-engine/store";
 import type { D1DatabaseObject } from "./d1/store";
+import type { TraceIngestService } from "./dispatch/tail";
 import type { TenantObjects } from "./durable-objects/tenant-objects";
 import type { Gate } from "./gate/store";
 import type { ResourcesStore } from "./resources/store";
@@ -48,4 +49,6 @@ export interface Env {
   LOADER: WorkerLoader;
   /** The platform's outbound worker, for namespaces bound with one. */
   OUTBOUND: Fetcher;
+  /** The platform's tail Worker, for namespaces whose dispatch Worker has a tail consumer. */
+  TAIL: Service & TraceIngestService;
 }

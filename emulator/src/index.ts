@@ -7,6 +7,7 @@ export { D1DatabaseObject } from "./d1/store";
 export { DispatchNamespace, ScriptRunner } from "./dispatch/dispatch-namespace";
 export { TenantEgress } from "./dispatch/egress";
 export { RunnerSupport } from "./dispatch/runner-support";
+export { TenantTail } from "./dispatch/tail";
 export { TenantDurableObjects } from "./durable-objects/entrypoint";
 export { TenantObjects } from "./durable-objects/tenant-objects";
 export { Gate } from "./gate/store";

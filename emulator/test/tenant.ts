@@ -54,11 +54,18 @@ interface NamespaceBinding {
 /** The namespace as the dispatcher's DISPATCHER binding sees it (the emulator's DispatchNamespace entrypoint). */
 export function namespaceBinding(
   namespace: string,
-  opts: { outbound?: boolean; accountId?: string } = {},
+  opts: { outbound?: boolean; accountId?: string; tail?: boolean } = {},
 ): NamespaceBinding {
   const factory = (exports as unknown as Record<string, (o: { props: unknown }) => NamespaceBinding>).DispatchNamespace;
   if (factory === undefined) throw new Error("the emulator does not export DispatchNamespace");
-  return factory({ props: { accountId: opts.accountId ?? ACCOUNT, namespace, outbound: opts.outbound ?? false } });
+  return factory({
+    props: {
+      accountId: opts.accountId ?? ACCOUNT,
+      namespace,
+      outbound: opts.outbound ?? false,
+      tail: opts.tail ?? false,
+    },
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { REPO_ROOT } from "./wrangler-dev.ts";
 
 /** One of the platform's Workers as `npm run dev` runs it. */
 export type PlatformWorker = {
-  readonly label: "emulator" | "outbound" | "control-plane" | "dispatcher";
+  readonly label: "emulator" | "outbound" | "tail" | "control-plane" | "dispatcher";
   /** Absolute path of its wrangler config. */
   readonly configPath: string;
   /** Environment variable that overrides the config's `[dev] port`. */
@@ -55,6 +55,17 @@ export const OUTBOUND: PlatformWorker = {
   launcher: path.join(REPO_ROOT, "scripts/outbound-dev.ts"),
 };
 
+/**
+ * Files tenants' trace events (logs, exceptions, outcomes) per tenant (tail/): the emulator hands it
+ * each loaded script's events (its TAIL binding), the control plane reads them (its LOGS binding).
+ */
+export const TAIL: PlatformWorker = {
+  label: "tail",
+  configPath: path.join(REPO_ROOT, "tail/wrangler.toml"),
+  portEnvVar: "TAIL_PORT",
+  healthPath: "/__platform/health",
+};
+
 export const CONTROL_PLANE: PlatformWorker = {
   label: "control-plane",
   // control-plane/wrangler.toml is production; this is the same Worker against the emulator.
@@ -72,7 +83,7 @@ export const DISPATCHER: PlatformWorker = {
 };
 
 /** In start-up order: the emulator first, as the others call it. */
-export const PLATFORM_WORKERS: readonly PlatformWorker[] = [EMULATOR, OUTBOUND, CONTROL_PLANE, DISPATCHER];
+export const PLATFORM_WORKERS: readonly PlatformWorker[] = [EMULATOR, OUTBOUND, TAIL, CONTROL_PLANE, DISPATCHER];
 
 /** The `[dev] port` the Worker's wrangler config declares. */
 export function configuredDevPort(worker: PlatformWorker): number {

@@ -1,9 +1,9 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { TraceEvent } from "../../platform/tenant-logs";
+import { toTraceEvent } from "../../platform/trace-events";
 import { api } from "./api";
 import type { Env } from "./env";
 import { fileEvents, validTraceEvents } from "./filing";
-import { traceEventOf } from "./trace-item";
 
 export { TenantLogs } from "./tenant-logs";
 
@@ -22,7 +22,7 @@ export default {
     const traces: TraceEvent[] = [];
     for (const item of events) {
       try {
-        const trace = traceEventOf(item);
+        const trace = toTraceEvent(item);
         if (trace !== null) traces.push(trace);
       } catch (error) {
         console.error("tail: could not read a trace item:", error);

@@ -16,6 +16,8 @@ export interface ScriptRunnerProps {
   scope: RunScope;
   options: DispatchOptions;
   hasOutbound: boolean;
+  /** The dispatch Worker has a tail consumer: the script's trace events go to the tail Worker. */
+  hasTail: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ScriptRunnerProps {
  * the stores; without, here, in the emulator's own process.
  */
 async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
-  const { scope, options, hasOutbound } = props;
+  const { scope, options, hasOutbound, hasTail } = props;
   const { accountId, namespace, script } = scope;
   const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(accountId));
   const runnable = await store.getRunnableScript(namespace, script);
@@ -44,6 +46,7 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     scope,
     etag: runnable.etag,
     outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
+    tail: hasTail,
     subrequestLimit: options.limits?.subRequests ?? runnable.limits?.subrequests,
     cpuMs: options.limits?.cpuMs ?? runnable.limits?.cpu_ms,
   };
@@ -118,18 +121,23 @@ export class DispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
     if (order === null || typeof order.script !== "string") {
       return new Response("a dispatch namespace is reached through get()", { status: 400 });
     }
-    const { accountId, namespace, outbound } = this.ctx.props;
+    const { accountId, namespace, outbound, tail } = this.ctx.props;
     const scope: RunScope = { accountId: accountId as AccountId, namespace, script: order.script };
-    const props: ScriptRunnerProps = { scope, options: order.options ?? {}, hasOutbound: outbound === true };
+    const props: ScriptRunnerProps = {
+      scope,
+      options: order.options ?? {},
+      hasOutbound: outbound === true,
+      hasTail: tail === true,
+    };
     const forwarded = new Request(request);
     forwarded.headers.delete(LOCAL_DISPATCH_HEADER);
     return runScript(this.env, this.ctx.exports as unknown as Exports, props, forwarded);
   }
 
   get(name: string, _args?: Record<string, unknown>, options: DispatchOptions = {}): Fetcher | ScriptHandle {
-    const { accountId, namespace, outbound, crossProcess } = this.ctx.props;
+    const { accountId, namespace, outbound, crossProcess, tail } = this.ctx.props;
     const scope: RunScope = { accountId: accountId as AccountId, namespace, script: String(name) };
-    const props: ScriptRunnerProps = { scope, options, hasOutbound: outbound === true };
+    const props: ScriptRunnerProps = { scope, options, hasOutbound: outbound === true, hasTail: tail === true };
     const exports = this.ctx.exports as unknown as Exports;
     if (crossProcess === true) return new ScriptHandle(this.env, exports, props);
     return exports.ScriptRunner?.({ props }) as Fetcher;

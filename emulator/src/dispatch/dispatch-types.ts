@@ -10,6 +10,12 @@ export interface NamespaceProps {
    * and WebSocket upgrades cannot pass.
    */
   crossProcess?: boolean;
+  /**
+   * Present when the dispatch Worker names a tail consumer (production's
+   * `tail_consumers`): the trace events of the scripts it dispatches to go to
+   * the platform's tail Worker (the emulator's TAIL binding).
+   */
+  tail?: boolean;
 }
 
 /**

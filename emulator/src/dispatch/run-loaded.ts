@@ -14,6 +14,8 @@ export interface LoadedRun {
   etag: string;
   /** Parameters for the outbound worker, or null when the namespace binding has none. */
   outboundParams: Record<string, unknown> | null;
+  /** Whether the worker's trace events go to the platform's tail Worker (TenantTail). */
+  tail: boolean;
   subrequestLimit?: number | undefined;
   /** The worker's code, asked for only when the loader does not have it yet. */
   code(egress: Fetcher): Promise<WorkerLoaderWorkerCode>;
@@ -27,14 +29,16 @@ export interface LoadedRun {
  */
 export async function runLoaded(run: LoadedRun, request: Request): Promise<Response> {
   const { accountId, namespace, script } = run.scope;
-  const outbound = JSON.stringify(run.outboundParams);
+  const outbound = `${JSON.stringify(run.outboundParams)}${run.tail ? "+tail" : ""}`;
   // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
-  // parameters are part of the worker (its globalOutbound), so they are part of the name too.
+  // parameters and the tail are part of the worker (its egress, its tails), so they are part of the name too.
   const scriptKey = `${accountId}/${namespace}/${script}#${outbound}`;
   const base = `${accountId}/${namespace}/${script}@${run.etag}#${outbound}`;
-  const worker = run.loader.get(run.loaded.nameFor(base), () => {
+  const worker = run.loader.get(run.loaded.nameFor(base), async () => {
     const egress = run.exports.TenantEgress?.({ props: { outboundParams: run.outboundParams } }) as Fetcher;
-    return run.code(egress);
+    const code = await run.code(egress);
+    if (!run.tail) return code;
+    return { ...code, tails: [run.exports.TenantTail?.({ props: { scope: run.scope } }) as Fetcher] };
   });
 
   const invocation = openInvocation(run.subrequestLimit);

@@ -1,4 +1,5 @@
 import type { RunnerSupport } from "../dispatch/runner-support";
+import type { TraceIngestService } from "../dispatch/tail";
 import type { TenantObjects } from "./tenant-objects";
 
 /** Bindings of a runner Worker (emulator/runner.wrangler.toml). */
@@ -10,6 +11,8 @@ export interface RunnerEnv {
   EMULATOR: Service<RunnerSupport>;
   /** The platform's outbound worker, for namespaces bound with one. */
   OUTBOUND: Fetcher;
+  /** The platform's tail Worker, for namespaces whose dispatch Worker has a tail consumer. */
+  TAIL: Service & TraceIngestService;
   /** One per script this runner runs that has Durable Object classes: its objects (durable-objects/host.ts). */
   TENANT_OBJECTS: DurableObjectNamespace<TenantObjects>;
   /** Runs tenants' scripts (the Worker Loader). */

@@ -9,6 +9,7 @@ import { failure, readOrder, run } from "./run";
 import { startup } from "./startup";
 
 export { TenantEgress } from "../dispatch/egress";
+export { TenantTail } from "../dispatch/tail";
 export { TenantDurableObjects } from "../durable-objects/entrypoint";
 export { TenantObjects } from "./tenant-objects";
 export const { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } = forwardingEntrypoints;

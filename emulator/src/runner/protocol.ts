@@ -25,6 +25,8 @@ export const RunOrder = z.object({
   scope: z.object({ accountId: AccountId, namespace: z.string(), script: z.string() }),
   etag: z.string(),
   outboundParams: z.record(z.string(), z.unknown()).nullable(),
+  /** Whether the script's trace events go to the platform's tail Worker (dispatch-types.ts `tail`). */
+  tail: z.boolean(),
   subrequestLimit: z.number().int().nonnegative().optional(),
   /** The plan's CPU time per request: the supervisor's runaway bound is a multiple of it. */
   cpuMs: z.number().positive().optional(),
