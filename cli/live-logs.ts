@@ -22,6 +22,7 @@ const OPEN_TIMEOUT_MS = 30_000;
 export async function openLiveLogs(connection: Connection, tenant: string): Promise<LiveLogs> {
   const url = new URL(`${tenantPath(tenant)}/logs/live`, connection.url);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  // Node's WebSocket (undici's) takes headers, which the DOM typings do not know of.
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${connection.token}` } } as never);
   const where = `the live logs of "${tenant}" at ${connection.url.origin}`;
 
