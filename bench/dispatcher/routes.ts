@@ -8,3 +8,7 @@ export const DIRECT_PREFIX = "/__bench/direct/";
 export const KV_READS_PATH = "/__bench/kv-reads";
 /** POST `[{hostname, route}]`: writes routes into the routing table, as the control plane would. */
 export const ROUTES_PATH = "/__bench/routes";
+/** `/__bench/tailed/<tenant>/...`: through the dispatcher, with the tail consumer on. */
+export const TAILED_PREFIX = "/__bench/tailed/";
+/** `/__bench/logs/<tenant>`: the tail Worker's page of the tenant's events (one, the newest). */
+export const LOGS_PREFIX = "/__bench/logs/";

@@ -12,6 +12,8 @@
  *   npm run bench:dispatcher -- --write-docs     also put the figures in docs/benchmarks.md
  *   npm run bench:dispatcher -- --scripts 50 --requests 4000 --concurrency 16
  */
+
+import { LogPage } from "../../platform/tenant-logs.ts";
 import { emulatorApiToken } from "../../scripts/lib/platform.ts";
 import { type CpuShare, meterCpu } from "../shared/cpu.ts";
 import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
@@ -29,7 +31,7 @@ import {
 import { describeMachine } from "../shared/machine.ts";
 import { DOC_SECTIONS, DOCS_PATH, int, pct, table, writeDocsSection } from "../shared/markdown.ts";
 import { dispatcherScope, parseBenchArgs } from "../shared/options.ts";
-import { DIRECT_PREFIX, KV_READS_PATH, ROUTES_PATH } from "./routes.ts";
+import { DIRECT_PREFIX, KV_READS_PATH, LOGS_PREFIX, ROUTES_PATH, TAILED_PREFIX } from "./routes.ts";
 import { DISPATCHER_FRONT_CONFIG, type DispatcherStack, startDispatcherStack } from "./stack.ts";
 
 const COMMAND = "npm run bench:dispatcher";
@@ -81,11 +83,21 @@ async function setUp(stack: DispatcherStack, options: Options, signal: AbortSign
   return scripts;
 }
 
-type Path = "dispatcher" | "direct";
+/** Through the dispatcher; through it with the tail consumer on (tenants' logs filed); straight to the worker. */
+type Path = "dispatcher" | "tailed" | "direct";
+
+const PATH_PREFIX: Record<Path, string> = { dispatcher: "/", tailed: TAILED_PREFIX, direct: DIRECT_PREFIX };
 
 function target(stack: DispatcherStack, path: Path, script: string): Target {
-  const url = path === "dispatcher" ? `${stack.url}/${script}/` : `${stack.url}${DIRECT_PREFIX}${script}`;
+  const url = `${stack.url}${PATH_PREFIX[path]}${script}${path === "direct" ? "" : "/"}`;
   return { url, expected: script };
+}
+
+/** Events the tail Worker filed for a tenant (its newest's id: ids count up from 1), to prove the tail path ran. */
+async function filedFor(stack: DispatcherStack, script: string): Promise<number> {
+  const res = await fetch(`${stack.url}${LOGS_PREFIX}${script}`);
+  if (!res.ok) throw new Error(`reading ${script}'s logs: HTTP ${res.status} ${await res.text()}`);
+  return LogPage.parse(await res.json()).events[0]?.id ?? 0;
 }
 
 async function run(
@@ -109,7 +121,10 @@ async function run(
 
 type Measured = {
   dispatcher: Summary;
+  tailed: Summary;
   direct: Summary;
+  /** Events the tail Worker holds for the first tenant, after the runs: the tail path filed them. */
+  filed: number;
   /** Per round, dispatcher throughput / direct throughput: how much the machine's other load moved the runs. */
   roundRatios: number[];
   hotRequests: number;
@@ -125,7 +140,7 @@ async function measure(stack: DispatcherStack, options: Options, signal: AbortSi
 
   log("warming up: every script once through each path (loads the workers, fills the route cache)");
   const readsBefore = await kvReads(stack);
-  for (const path of ["direct", "dispatcher"] as const) {
+  for (const path of ["direct", "dispatcher", "tailed"] as const) {
     const warm = await runLoad({
       count: scripts.length,
       concurrency: 1,
@@ -139,12 +154,13 @@ async function measure(stack: DispatcherStack, options: Options, signal: AbortSi
 
   const random = seededRandom(SEED);
   const perRound = Math.ceil(options.requests / options.rounds);
-  const results: Record<Path, LoadResult[]> = { dispatcher: [], direct: [] };
+  const results: Record<Path, LoadResult[]> = { dispatcher: [], tailed: [], direct: [] };
   const hotBefore = await kvReads(stack);
   const cpuShare = meterCpu(stack.group.pid);
   for (let round = 0; round < options.rounds; round++) {
-    // Alternate which path goes first, so neither always runs on a machine the other just warmed.
-    const order: Path[] = round % 2 === 0 ? ["dispatcher", "direct"] : ["direct", "dispatcher"];
+    // Rotate which path goes first, so none always runs on a machine another just warmed.
+    const paths: Path[] = ["dispatcher", "tailed", "direct"];
+    const order = [...paths.slice(round % 3), ...paths.slice(0, round % 3)];
     for (const path of order) {
       log(`round ${round + 1}/${options.rounds}: ${perRound} requests through the ${path}`);
       results[path].push(await run(stack, path, scripts, perRound, options.concurrency, random, signal));
@@ -153,11 +169,23 @@ async function measure(stack: DispatcherStack, options: Options, signal: AbortSi
   const cpu = cpuShare();
   const hotKvReads = (await kvReads(stack)) - hotBefore;
   const dispatcher = summarize(mergeResults(results.dispatcher));
+  const tailed = summarize(mergeResults(results.tailed));
   const direct = summarize(mergeResults(results.direct));
+  const filed = await filedFor(stack, scripts[0] as string);
   const roundRatios = results.dispatcher.map(
     (result, i) => summarize(result).rps / summarize(results.direct[i] as LoadResult).rps,
   );
-  return { dispatcher, direct, roundRatios, hotRequests: dispatcher.requests, hotKvReads, warmKvReads, cpu };
+  return {
+    dispatcher,
+    tailed,
+    direct,
+    filed,
+    roundRatios,
+    hotRequests: dispatcher.requests + tailed.requests,
+    hotKvReads,
+    warmKvReads,
+    cpu,
+  };
 }
 
 const ms = (n: number) => (Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -177,6 +205,9 @@ function render(m: Measured, options: Options, stack: DispatcherStack): string {
   const p50Factor = m.dispatcher.p50Ms / m.direct.p50Ms;
   const p99Factor = m.dispatcher.p99Ms / m.direct.p99Ms;
   const perThousand = (m.hotKvReads / m.hotRequests) * 1000;
+  const tailShare = m.tailed.rps / m.dispatcher.rps;
+  const tailP50 = m.tailed.p50Ms / m.dispatcher.p50Ms;
+  const tailP99 = m.tailed.p99Ms / m.dispatcher.p99Ms;
   const verdict = (ok: boolean) => (ok ? "met" : "**not met**");
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`${COMMAND}\` on ${machine.cores} × ${machine.cpu}, ${machine.ramGiB.toFixed(0)} GiB RAM, ${machine.os};`,
@@ -187,13 +218,16 @@ function render(m: Measured, options: Options, stack: DispatcherStack): string {
       ["Path", "Requests", "Req/s", "p50 (ms)", "p99 (ms)", "max (ms)", "Errors"],
       [
         cells("Through the dispatcher (`/<tenant>/`)", m.dispatcher),
+        cells("Through the dispatcher, tail consumer on", m.tailed),
         cells("Straight to the tenant's worker", m.direct),
         ["**Dispatcher / direct**", "", ...[rpsShare, p50Factor, p99Factor].map((r) => `**${r.toFixed(2)}×**`), "", ""],
+        ["**Tail on / tail off**", "", ...[tailShare, tailP50, tailP99].map((r) => `**${r.toFixed(2)}×**`), "", ""],
       ],
     ),
     "",
     `- Throughput kept: ${(rpsShare * 100).toFixed(1)} % of direct (target ≥ ${TARGET_RPS_SHARE * 100} %: ${verdict(rpsShare >= TARGET_RPS_SHARE)}); round by round: ${m.roundRatios.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
     `- Added at p50: ${ms(m.dispatcher.p50Ms - m.direct.p50Ms)} ms, ${((p50Factor - 1) * 100).toFixed(1)} % (target ≤ ${((TARGET_P50_FACTOR - 1) * 100).toFixed(0)} %: ${verdict(p50Factor <= TARGET_P50_FACTOR)}); at p99: ${ms(m.dispatcher.p99Ms - m.direct.p99Ms)} ms.`,
+    `- With the tail consumer on, each tenant's trace events go to the tail Worker (tail/) after the response, which files them in the tenant's Durable Object: ${(tailShare * 100).toFixed(1)} % of the throughput with it off, p50 ${ms(m.tailed.p50Ms - m.dispatcher.p50Ms)} ms more. The first tenant's newest filed event after the runs was its ${int(m.filed)}th.`,
     `- Routing table (KV) reads: ${int(m.warmKvReads)} while warming up (one per tenant hostname), then ${int(m.hotKvReads)} in ${int(m.hotRequests)} hot requests: **${perThousand.toFixed(2)} per 1,000** (target 0).`,
   ].join("\n");
 }
@@ -208,7 +242,7 @@ async function main(options: Options): Promise<number> {
   const measured = await withProcesses(started, abort.signal, log, () => measure(started, options, abort.signal));
   const report = render(measured, options, stack);
   process.stdout.write(`${report}\n`);
-  if (measured.dispatcher.failures > 0 || measured.direct.failures > 0) {
+  if (measured.dispatcher.failures > 0 || measured.tailed.failures > 0 || measured.direct.failures > 0) {
     log("some requests failed: the figures are incomplete (docs not written)");
     return 1;
   }

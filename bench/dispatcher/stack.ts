@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitForHealth } from "../../scripts/lib/health.ts";
-import { EMULATOR, OUTBOUND } from "../../scripts/lib/platform.ts";
+import { EMULATOR, OUTBOUND, TAIL } from "../../scripts/lib/platform.ts";
 import { freePorts, LOOPBACK } from "../../scripts/lib/ports.ts";
 import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
 import { offlineWranglerEnv, REPO_ROOT, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
@@ -26,7 +26,7 @@ export type DispatcherStack = {
 };
 
 /**
- * Starts the front Worker, the emulator and the outbound Worker in ONE
+ * Starts the front Worker, the emulator, the outbound Worker and the tail Worker in ONE
  * `wrangler dev` process on a free loopback port: the dispatcher path and
  * the direct path are then the same in-process hops but for the dispatcher.
  * State and dev registry live in a temporary folder that `stop()` deletes.
@@ -41,6 +41,7 @@ export async function startDispatcherStack(startupTimeoutMs: number): Promise<Di
       WRANGLER_BIN,
       "dev",
       ...["--config", DISPATCHER_FRONT_CONFIG, "--config", EMULATOR.configPath, "--config", OUTBOUND.configPath],
+      ...["--config", TAIL.configPath],
       ...["--ip", LOOPBACK, "--port", String(port), "--inspector-port", String(inspectorPort)],
       ...["--persist-to", path.join(dir, "state"), "--local", "--show-interactive-dev-session=false"],
     ],
