@@ -1,6 +1,9 @@
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LogEvent, LogPage } from "../platform/tenant-logs.ts";
 import { platformApiToken } from "../scripts/lib/platform.ts";
+import { spawnGroup } from "../scripts/lib/process-group.ts";
+import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 
@@ -103,11 +106,51 @@ describe("a tenant's logs through npm run dev", () => {
     }
   });
 
+  it("`wfp logs --follow --json` prints the next event as it happens, and stops on Ctrl-C", async () => {
+    const lines: string[] = [];
+    const cli = spawnGroup(
+      process.execPath,
+      [path.join(REPO_ROOT, "cli/wfp.ts"), "logs", id, "--follow", "--json", "--limit", "1"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, WFP_API_URL: dev.url("control-plane", ""), WFP_API_TOKEN: platformApiToken() },
+        onLine: (line) => lines.push(line),
+      },
+    );
+    try {
+      const parsed = () => lines.flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as LogEvent] : []));
+      // The last event first (--limit 1), once the live socket is open.
+      await eventually(async () => (parsed().length > 0 ? true : null), 15_000);
+      await visit(id, "/followed");
+      const followed = await eventually(
+        async () => parsed().find((e) => e.logs.some((l) => l.message === `${marker} /followed`)) ?? null,
+        15_000,
+      );
+      expect(followed.request?.url).toContain("/followed");
+    } finally {
+      await cli.stop(10_000);
+    }
+    expect(await cli.exited).toBe(0);
+  });
+
   it("another tenant's logs hold none of it", async () => {
     const theirs = await eventually(async () => {
       const seen = await logsOf(other);
       return seen.events.length > 0 ? seen : null;
     }, 15_000);
     expect(JSON.stringify(theirs)).not.toContain(marker);
+  });
+
+  it("a deleted tenant's logs are removed from the tail Worker", async () => {
+    /** The tail Worker's own page of the tenant (its internal API, on npm run dev's port for it). */
+    const filed = async () =>
+      ((await (await fetch(dev.url("tail", `/tenants/${other}/logs`))).json()) as LogPage).events.length;
+    expect(await filed()).toBeGreaterThan(0);
+    const deleted = await controlPlane.api("DELETE", `/v1/tenants/${other}`);
+    expect(deleted.status, deleted.text).toBeLessThan(300);
+    await eventually(async () =>
+      (await controlPlane.api("GET", `/v1/tenants/${other}`)).json.state === "deleted" ? true : null,
+    );
+    expect(await filed()).toBe(0);
   });
 });
