@@ -40,12 +40,15 @@ afterAll(async () => {
 /** Non-default ports, and state and dev registry of its own, so a developer's `npm run dev` is left alone. */
 const devEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => isolatedDevEnv(workDir, ports, overrides);
 
+/** A line of the summary naming one of the platform's Workers and its URL. */
+const WORKER_URL_LINE = new RegExp(`^\\s+(${PLATFORM_WORKERS.map((w) => w.label).join("|")})\\s+(http://\\S+)`);
+
 function parseSummary(output: string[]): Summary {
   const urls: Record<string, string> = {};
   let apiBaseUrl = "";
   let token = "";
   for (const line of output) {
-    const url = /^\s+(emulator|outbound|control-plane|dispatcher)\s+(http:\/\/\S+)/.exec(line);
+    const url = WORKER_URL_LINE.exec(line);
     if (url !== null) urls[url[1] as string] = url[2] as string;
     apiBaseUrl = /^\s+API base URL\s+(\S+)/.exec(line)?.[1] ?? apiBaseUrl;
     token = /^\s+API token\s+(\S+)/.exec(line)?.[1] ?? token;
