@@ -270,3 +270,24 @@ const minimalUpload = (more: Pick<ScriptUpload, "bindings"> & Partial<ScriptUplo
   tags: [],
   ...more,
 });
+
+describe("the namespace binding's own fetch() (the local dispatcher's WebSocket path)", () => {
+  it("runs the script its header names, and answers 400 to a request that names none or is not JSON", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "named", {
+      modules: { "index.js": "export default { fetch: () => new Response('named') };" },
+    });
+    const binding = namespaceBinding(ns) as unknown as Fetcher;
+    const named = await binding.fetch("http://t/", {
+      headers: { "x-wfp-local-dispatch": JSON.stringify({ script: "named" }) },
+    });
+    expect(await named.text()).toBe("named");
+    for (const header of [undefined, "not json", JSON.stringify({ script: 42 })]) {
+      const res = await binding.fetch(
+        "http://t/",
+        header === undefined ? {} : { headers: { "x-wfp-local-dispatch": header } },
+      );
+      expect([res.status, await res.text()]).toEqual([400, "a dispatch namespace is reached through get()"]);
+    }
+  });
+});

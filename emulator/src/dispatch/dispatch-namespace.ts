@@ -101,6 +101,16 @@ export class ScriptHandle extends RpcTarget {
   }
 }
 
+/** The script and options of a local WebSocket upgrade (LOCAL_DISPATCH_HEADER), or null when it names none. */
+function localDispatchOrder(raw: string | null): { script: string; options?: DispatchOptions } | null {
+  try {
+    const order = JSON.parse(raw ?? "null") as { script?: unknown; options?: DispatchOptions } | null;
+    return typeof order?.script === "string" ? { script: order.script, options: order.options } : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A dispatch namespace, as the dispatcher's `DISPATCHER` binding sees it:
  * `get(name, args, options)` hands back a script's Fetcher at once and never
@@ -114,32 +124,25 @@ export class DispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
    * `fetch()` would, with the request's own socket carried back.
    */
   override async fetch(request: Request): Promise<Response> {
-    const order = JSON.parse(request.headers.get(LOCAL_DISPATCH_HEADER) ?? "null") as {
-      script?: unknown;
-      options?: DispatchOptions;
-    } | null;
-    if (order === null || typeof order.script !== "string") {
-      return new Response("a dispatch namespace is reached through get()", { status: 400 });
-    }
-    const { accountId, namespace, outbound, tail } = this.ctx.props;
-    const scope: RunScope = { accountId: accountId as AccountId, namespace, script: order.script };
-    const props: ScriptRunnerProps = {
-      scope,
-      options: order.options ?? {},
-      hasOutbound: outbound === true,
-      hasTail: tail === true,
-    };
+    const order = localDispatchOrder(request.headers.get(LOCAL_DISPATCH_HEADER));
+    if (order === null) return new Response("a dispatch namespace is reached through get()", { status: 400 });
     const forwarded = new Request(request);
     forwarded.headers.delete(LOCAL_DISPATCH_HEADER);
-    return runScript(this.env, this.ctx.exports as unknown as Exports, props, forwarded);
+    const exports = this.ctx.exports as unknown as Exports;
+    return runScript(this.env, exports, this.#runnerProps(order.script, order.options ?? {}), forwarded);
   }
 
   get(name: string, _args?: Record<string, unknown>, options: DispatchOptions = {}): Fetcher | ScriptHandle {
-    const { accountId, namespace, outbound, crossProcess, tail } = this.ctx.props;
-    const scope: RunScope = { accountId: accountId as AccountId, namespace, script: String(name) };
-    const props: ScriptRunnerProps = { scope, options, hasOutbound: outbound === true, hasTail: tail === true };
+    const props = this.#runnerProps(String(name), options);
     const exports = this.ctx.exports as unknown as Exports;
-    if (crossProcess === true) return new ScriptHandle(this.env, exports, props);
+    if (this.ctx.props.crossProcess === true) return new ScriptHandle(this.env, exports, props);
     return exports.ScriptRunner?.({ props }) as Fetcher;
+  }
+
+  /** The script `get()` (or a local upgrade) names, run with this binding's account, namespace, outbound and tail. */
+  #runnerProps(script: string, options: DispatchOptions): ScriptRunnerProps {
+    const { accountId, namespace, outbound, tail } = this.ctx.props;
+    const scope: RunScope = { accountId: accountId as AccountId, namespace, script };
+    return { scope, options, hasOutbound: outbound === true, hasTail: tail === true };
   }
 }

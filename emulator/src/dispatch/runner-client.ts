@@ -10,6 +10,10 @@ import {
 } from "../runner/protocol";
 import { offerStartupJob, type StartupJob } from "./runner-support";
 
+/** The runner that runs a script, of the runners' base URLs (placement.ts). */
+export const runnerUrlFor = (runnerUrls: readonly string[], scope: RunOrder["scope"]): string =>
+  runnerUrls[runnerIndexFor(scope, runnerUrls.length)] as string;
+
 /** Production's message when a request runs past its CPU limit (error 1102), which the dispatcher's `fetch()` throws. */
 export const CPU_LIMIT_EXCEEDED = "Worker exceeded CPU time limit.";
 
@@ -35,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it was ended, and fails with production's CPU limit error.
  */
 export async function runInRunner(runnerUrls: readonly string[], order: RunOrder, request: Request): Promise<Response> {
-  const runner = runnerUrls[runnerIndexFor(order.scope, runnerUrls.length)] as string;
+  const runner = runnerUrlFor(runnerUrls, order.scope);
   const started = Date.now();
   for (;;) {
     // The runner gives the tenant the request's own URL and Accept-Encoding back, from the order.
@@ -69,7 +73,7 @@ export async function runInRunner(runnerUrls: readonly string[], order: RunOrder
  * bound does, a top level that never ends for one.
  */
 export async function startInRunner(runnerUrls: readonly string[], job: StartupJob): Promise<StartupOutcome | "ended"> {
-  const runner = runnerUrls[runnerIndexFor(job.scope, runnerUrls.length)] as string;
+  const runner = runnerUrlFor(runnerUrls, job.scope);
   const offered = offerStartupJob(job);
   const started = Date.now();
   try {

@@ -1,7 +1,7 @@
 import type { RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
+import { runnerUrlFor } from "../dispatch/runner-client";
 import type { Env } from "../env";
-import { runnerIndexFor } from "../runner/placement";
 import { RUNNER_PURGE_PATH } from "../runner/protocol";
 import { hostName } from "./address";
 
@@ -18,7 +18,7 @@ export async function purgeObjects(env: Env, scope: RunScope, namespaces: string
     await env.TENANT_OBJECTS.get(env.TENANT_OBJECTS.idFromName(hostName(scope))).purge(namespaces);
     return;
   }
-  const runner = runners[runnerIndexFor(scope, runners.length)] as string;
+  const runner = runnerUrlFor(runners, scope);
   const response = await fetch(new URL(RUNNER_PURGE_PATH, runner), {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -76,9 +76,7 @@ function exportsAsStep(current: ObjectClasses, exports: ScriptExports): WorkersR
     else if (entry.state === "renamed") {
       if (entry.renamed_to === undefined) return refuse(`exports.${name}: a renamed class needs renamed_to`);
       step.renamed_classes.push({ from: name, to: entry.renamed_to });
-    } else if (!Object.hasOwn(current, name) && !step.renamed_classes.some((r) => r.to === name)) {
-      step.new_sqlite_classes.push(name);
-    }
+    } else if (!Object.hasOwn(current, name)) step.new_sqlite_classes.push(name);
   }
   // A class that is the target of a rename is listed under its new name too: not a new class.
   step.new_sqlite_classes = step.new_sqlite_classes.filter((name) => !step.renamed_classes.some((r) => r.to === name));
