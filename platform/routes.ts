@@ -23,12 +23,31 @@ export type TenantId = z.infer<typeof TenantId>;
 export const RouteStatus = z.enum(["active", "suspended"]);
 export type RouteStatus = z.infer<typeof RouteStatus>;
 
+/** A version of a tenant's script, as the Cloudflare API names it: a UUID. */
+export const VersionId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "a version id is a lowercase UUID")
+  .brand<"VersionId">();
+export type VersionId = z.infer<typeof VersionId>;
+
 /** The value stored under each hostname in the routing table (the ROUTES KV namespace), as JSON. */
 export const RouteRecord = z.object({
   tenantId: TenantId,
   scriptName: ScriptName,
   plan: PlanName,
   status: RouteStatus,
+  /**
+   * Set on a version's preview hostname (`previewHostname`) alone: the
+   * dispatcher asks for this version (`Cloudflare-Workers-Version-Overrides`),
+   * which the API honours only while it is in the script's deployment.
+   */
+  version: VersionId.optional(),
+  /**
+   * The script's deployment splits traffic between two versions: the
+   * dispatcher keeps each client on one (`Cloudflare-Workers-Version-Key`
+   * from an affinity cookie it sets).
+   */
+  split: z.boolean().optional(),
 });
 export type RouteRecord = z.infer<typeof RouteRecord>;
 
@@ -43,6 +62,19 @@ export function routeKey(hostname: string): string {
   const normalized = normalizeHostname(hostname);
   if (normalized === null) throw new TypeError(`"${hostname}" is not a hostname`);
   return `${ROUTE_KEY_PREFIX}${normalized}`;
+}
+
+/**
+ * Joins a version's short id to a tenant id in a preview hostname's first
+ * label. New tenant ids cannot hold it (`NewTenantId`), so a preview hostname
+ * is never a tenant's own, and a tenant's custom hostnames under the platform
+ * domain are names under its own hostname, never beside it.
+ */
+export const PREVIEW_SEPARATOR = "--";
+
+/** The hostname at which one version of a tenant's script answers: `<first 8 hex of its id>--<tenant>.<domain>`. */
+export function previewHostname(versionId: string, tenantId: string, platformDomain: string): string {
+  return `${versionId.slice(0, 8)}${PREVIEW_SEPARATOR}${tenantId}.${platformDomain}`;
 }
 
 /** The hostname a tenant gets on the platform's domain, which the path mode (`/<tenant>/...`) looks up too. */

@@ -3,7 +3,7 @@ import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { Hostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
-import { TENANT_ID, TenantId } from "./routes.ts";
+import { PREVIEW_SEPARATOR, TENANT_ID, TenantId } from "./routes.ts";
 
 /**
  * The control plane's public API (`/v1`): request and response bodies. The
@@ -32,9 +32,14 @@ export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([
   "wfp",
 ]);
 
-/** The id of a tenant to create: any tenant id the platform has not reserved. */
+/**
+ * The id of a tenant to create: any tenant id the platform has not reserved,
+ * without "--", which joins a version to a tenant in preview hostnames.
+ */
 export const NewTenantId = TenantId.refine((id) => !RESERVED_TENANT_IDS.has(id), {
   message: "this tenant id is reserved for the platform",
+}).refine((id) => !id.includes(PREVIEW_SEPARATOR), {
+  message: `tenant ids cannot hold "${PREVIEW_SEPARATOR}": it joins a version to a tenant in preview hostnames`,
 });
 
 /** The names the control plane binds itself; vars and secrets must not shadow them. */
