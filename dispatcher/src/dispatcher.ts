@@ -7,6 +7,7 @@ import { RouteCache } from "./route-cache";
 import { readRoute } from "./route-table";
 import { resolveTarget } from "./routing";
 import { carriesForbiddenBody, isBodiless, newRequestId, tenantRequest, withRequestId } from "./tenant-request";
+import { versionRouting } from "./versions";
 
 export type Dispatcher = (request: Request, ctx: ExecutionContext) => Promise<Response>;
 
@@ -43,7 +44,14 @@ export function createDispatcher(
     now,
   );
 
-  async function route(request: Request, url: URL, meter: RequestMeter, requestId: string): Promise<Response> {
+  /** Routes and runs the request; `answer.setCookie` is what the response must set (version affinity). */
+  async function route(
+    request: Request,
+    url: URL,
+    meter: RequestMeter,
+    requestId: string,
+    answer: { setCookie: string | null },
+  ): Promise<Response> {
     if (await carriesForbiddenBody(request)) throw new PlatformError("body_not_allowed");
     const target = resolveTarget(url, config);
     if (target.kind === "health") return healthResponse(request);
@@ -53,7 +61,10 @@ export function createDispatcher(
     meter.routedTo(found);
     if (found.status === "suspended") throw new PlatformError("tenant_suspended");
     const body = isBodiless(request.method) ? null : meter.countRequestBody(request);
-    return dispatchToTenant(env.DISPATCHER, found, tenantRequest(request, target.url, body, found.tenantId, requestId));
+    const versions = versionRouting(found, request);
+    answer.setCookie = versions.setCookie;
+    const forwarded = tenantRequest(request, target.url, body, found.tenantId, requestId, versions.headers);
+    return dispatchToTenant(env.DISPATCHER, found, forwarded);
   }
 
   return async (request, ctx) => {
@@ -67,14 +78,15 @@ export function createDispatcher(
     });
     let response: Response;
     let outcome: Outcome = "ok";
+    const answer = { setCookie: null as string | null };
     try {
-      response = await route(request, url, meter, requestId);
+      response = await route(request, url, meter, requestId, answer);
     } catch (error) {
       const code = error instanceof PlatformError ? error.code : "platform_error";
       logFailure(requestId, code, error);
       outcome = code;
       response = errorResponse(code, requestId, request.headers.get("accept"));
     }
-    return withRequestId(response, requestId, meter.countResponseBody(response, outcome));
+    return withRequestId(response, requestId, meter.countResponseBody(response, outcome), answer.setCookie);
   };
 }

@@ -1,3 +1,5 @@
+import { VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER, withoutAffinityCookie } from "./versions";
+
 /** Tells the tenant's Worker which tenant it runs for. */
 export const TENANT_HEADER = "x-platform-tenant";
 /** Ties a request to its metering data point and the platform's logs; sent to the tenant and back to the client. */
@@ -5,7 +7,7 @@ export const REQUEST_ID_HEADER = "x-platform-request-id";
 /** Every header with this prefix is the platform's: a client cannot send one. */
 const PLATFORM_PREFIX = "x-platform-";
 /** Would let a client pick which version of a tenant's Worker runs (gradual deployments). */
-const VERSION_HEADERS = new Set(["cloudflare-workers-version-overrides", "cloudflare-workers-version-key"]);
+const VERSION_HEADERS = new Set([VERSION_OVERRIDES_HEADER, VERSION_KEY_HEADER]);
 
 /** Methods whose requests carry no body: a Request with one of them cannot be built with a body. */
 const BODILESS_METHODS = new Set(["GET", "HEAD"]);
@@ -46,8 +48,9 @@ export function newRequestId(): string {
 /**
  * The request as the tenant's Worker gets it: at `url` (the path mode strips
  * its prefix), the client's method, body (streamed, not read) and headers,
- * less those a client must not set, plus the tenant and the request id.
- * Redirects are the client's to follow, not the platform's.
+ * less those a client must not set and the platform's affinity cookie, plus
+ * the tenant, the request id and the platform's own version headers
+ * (`versions.ts`). Redirects are the client's to follow, not the platform's.
  */
 export function tenantRequest(
   request: Request,
@@ -55,24 +58,34 @@ export function tenantRequest(
   body: ReadableStream | null,
   tenantId: string,
   requestId: string,
+  versionHeaders: readonly [name: string, value: string][] = [],
 ): Request {
   const headers = new Headers(request.headers);
   for (const name of [...headers.keys()]) {
     if (name.startsWith(PLATFORM_PREFIX) || VERSION_HEADERS.has(name)) headers.delete(name);
   }
+  const cookie = headers.get("cookie");
+  if (cookie !== null) {
+    const kept = withoutAffinityCookie(cookie);
+    if (kept === null) headers.delete("cookie");
+    else headers.set("cookie", kept);
+  }
+  for (const [name, value] of versionHeaders) headers.set(name, value);
   headers.set(TENANT_HEADER, tenantId);
   headers.set(REQUEST_ID_HEADER, requestId);
   return new Request(url, { method: request.method, headers, body, redirect: "manual" });
 }
 
-/** `response` with the request id header (a WebSocket upgrade keeps its socket). */
+/** `response` with the request id header, and a cookie the platform sets (a WebSocket upgrade keeps its socket). */
 export function withRequestId(
   response: Response,
   requestId: string,
   body: ReadableStream | null = response.body,
+  setCookie: string | null = null,
 ): Response {
   const headers = new Headers(response.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
+  if (setCookie !== null) headers.append("set-cookie", setCookie);
   if (response.webSocket !== null) {
     return new Response(null, {
       status: response.status,
