@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { AnalyticsDataset } from "../../cloudflare-api/analytics-engine-sql";
 import { AccountId, ScriptName } from "../../cloudflare-api/names";
 import { PlatformHostsVars } from "../../platform/platform-hosts";
+import { DEFAULT_METRICS_DATASET } from "../../platform/request-metrics";
 import { settingsParser } from "../../platform/settings";
 import type { BudgetRule } from "./cloudflare/budget";
 import { DEFAULT_API_BASE_URL, DEFAULT_TIMEOUT_MS } from "./cloudflare/transport";
@@ -58,6 +60,11 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
   OPERATION_RETRY_BASE_MS: Millis,
   OPERATION_RETRY_MAX_MS: Millis,
   SCRIPT_CHECK_WAIT_MS: Millis,
+  /** The dispatcher's Analytics Engine dataset (its METRICS binding's), read for request counts. */
+  METRICS_DATASET: z.preprocess(
+    (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
+    AnalyticsDataset.default(DEFAULT_METRICS_DATASET as AnalyticsDataset),
+  ),
 });
 
 const ConfigFromVars = Vars.transform((vars) => ({
@@ -71,6 +78,7 @@ const ConfigFromVars = Vars.transform((vars) => ({
     maxMs: vars.OPERATION_RETRY_MAX_MS,
   },
   scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
+  metricsDataset: vars.METRICS_DATASET,
   platformDomain: vars.PLATFORM_DOMAIN,
   platformHosts: vars.PLATFORM_HOSTS,
 }));

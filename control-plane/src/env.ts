@@ -32,4 +32,5 @@ export interface Env {
   OPERATION_RETRY_BASE_MS: string;
   OPERATION_RETRY_MAX_MS: string;
   SCRIPT_CHECK_WAIT_MS: string;
+  METRICS_DATASET?: string;
 }

@@ -1,3 +1,4 @@
+import { REQUEST_BLOBS, REQUEST_DOUBLES, type RequestBlob, type RequestDouble } from "../../platform/request-metrics";
 import type { RouteRecord } from "../../platform/routes";
 
 /** What is known of a request before it is routed. */
@@ -14,7 +15,7 @@ export type Outcome = string;
 
 /**
  * One Analytics Engine data point per request, indexed (sampled) by tenant
- * ("" for a request that reached none):
+ * ("" for a request that reached none), its fields in platform/request-metrics.ts's order:
  *
  * - blobs:   tenantId, scriptName, plan, outcome, method, hostname, requestId,
  *            "complete" | "aborted" (whether the response body was sent to its end)
@@ -35,19 +36,28 @@ export interface RequestPoint {
 
 export function toDataPoint(facts: RequestFacts, point: RequestPoint): AnalyticsEngineDataPoint {
   const { route } = point;
+  const blobs: Record<RequestBlob, string> = {
+    tenantId: route?.tenantId ?? "",
+    scriptName: route?.scriptName ?? "",
+    plan: route?.plan ?? "",
+    outcome: point.outcome,
+    method: facts.method,
+    hostname: facts.hostname,
+    requestId: facts.requestId,
+    completion: point.completed ? "complete" : "aborted",
+  };
+  const doubles: Record<RequestDouble, number> = {
+    status: point.status,
+    latencyMs: point.latencyMs,
+    bytesIn: point.bytesIn,
+    bytesOut: point.bytesOut,
+    durationMs: point.durationMs,
+  };
+  // In the order the SQL API's columns are read in (platform/request-metrics.ts).
   return {
     indexes: [route?.tenantId ?? ""],
-    blobs: [
-      route?.tenantId ?? "",
-      route?.scriptName ?? "",
-      route?.plan ?? "",
-      point.outcome,
-      facts.method,
-      facts.hostname,
-      facts.requestId,
-      point.completed ? "complete" : "aborted",
-    ],
-    doubles: [point.status, point.latencyMs, point.bytesIn, point.bytesOut, point.durationMs],
+    blobs: REQUEST_BLOBS.map((field) => blobs[field]),
+    doubles: REQUEST_DOUBLES.map((field) => doubles[field]),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AccountId } from "../../../cloudflare-api/names";
 import { type CloudflareClientConfig, cloudflareClientConfigOf } from "../config";
+import { AnalyticsEngine } from "./analytics";
 import { type ApiBudget, durableApiBudget } from "./budget";
 import { D1Databases } from "./d1";
 import { DispatchNamespaces } from "./dispatch-namespaces";
@@ -23,6 +24,7 @@ export class CloudflareClient {
   readonly d1: D1Databases;
   readonly dispatchNamespaces: DispatchNamespaces;
   readonly scripts: Scripts;
+  readonly analytics: AnalyticsEngine;
 
   constructor(config: CloudflareApiConfig | CloudflareApi) {
     this.api = config instanceof CloudflareApi ? config : new CloudflareApi(config);
@@ -31,6 +33,7 @@ export class CloudflareClient {
     this.d1 = new D1Databases(this.api);
     this.dispatchNamespaces = new DispatchNamespaces(this.api);
     this.scripts = new Scripts(this.api);
+    this.analytics = new AnalyticsEngine(this.api);
   }
 
   get accountId(): AccountId {

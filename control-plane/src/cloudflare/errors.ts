@@ -79,6 +79,27 @@ export function apiErrorFromAnswer(
   return new CloudflareApiError(operation, status, cleaned, retryAfterMsOf(headers), message);
 }
 
+/** Of an answer's text, what an error message keeps. */
+const MAX_ANSWER_TEXT = 500;
+
+/**
+ * The error for an answer that is not a success and not the v4 envelope (the
+ * Analytics Engine SQL API answers its refusals as text): the text, cut short,
+ * is its message and its one error.
+ */
+export function apiErrorFromText(
+  operation: string,
+  status: number,
+  text: string,
+  headers: Headers | undefined,
+  secrets: readonly string[],
+): CloudflareApiError {
+  const said = scrub(text.trim().slice(0, MAX_ANSWER_TEXT), secrets);
+  const message = scrub(`${operation} failed: HTTP ${status}${said === "" ? "" : `: ${said}`}`, secrets);
+  const errors = said === "" ? [] : [{ code: status, message: said }];
+  return new CloudflareApiError(operation, status, errors, retryAfterMsOf(headers), message);
+}
+
 /** The error for a call that got no answer (network failure, timeout). */
 export function apiErrorWithoutAnswer(
   operation: string,

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { ApiMessage } from "../../../cloudflare-api/envelope";
 import type { AccountId } from "../../../cloudflare-api/names";
 import { type ApiBudgetPort, unlimitedBudget } from "./budget";
-import { apiErrorFromAnswer, retryAfterMsOf, toCloudflareApiError } from "./errors";
+import { apiErrorFromAnswer, apiErrorFromText, retryAfterMsOf, toCloudflareApiError } from "./errors";
 import { type CallKind, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep, withRetries } from "./retry";
 
 export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4";
@@ -66,6 +66,15 @@ const AnyEnvelope = z.object({
   errors: z.array(ApiMessage),
   result: z.unknown(),
 });
+
+/** A text parsed as JSON, or null when it is not JSON. */
+export function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * One account's Cloudflare API: the SDK for resource calls, `send` for the
@@ -169,5 +178,27 @@ export class CloudflareApi {
       },
       secrets,
     );
+  }
+
+  /**
+   * A request whose answer is not the v4 envelope: the Analytics Engine SQL
+   * API takes the query's text and answers ClickHouse's JSON, or its refusal
+   * as text. `path` is below `/accounts/{account_id}`. Returns the answer's
+   * text; an answer that is not a 2xx is a CloudflareApiError (the envelope's
+   * errors when it is one, else the text).
+   */
+  async requestText(operation: string, kind: CallKind, method: string, path: string, body: string): Promise<string> {
+    return this.run(operation, kind, async () => {
+      const url = `${this.#baseUrl}/accounts/${this.accountId}${path}`;
+      const headers = { authorization: `Bearer ${this.#token}`, "content-type": "text/plain" };
+      const response = await this.#send(url, { method, headers, body });
+      const text = await response.text();
+      if (response.ok) return text;
+      const envelope = AnyEnvelope.safeParse(jsonOrNull(text));
+      if (envelope.success) {
+        throw apiErrorFromAnswer(operation, response.status, envelope.data.errors, response.headers, this.#secrets);
+      }
+      throw apiErrorFromText(operation, response.status, text, response.headers, this.#secrets);
+    });
   }
 }

@@ -1,0 +1,32 @@
+import type { AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
+import type { TenantId } from "../../../platform/routes";
+
+/**
+ * The pieces the control plane's Analytics Engine queries are built from. No
+ * value reaches a query's text except through these: the API takes no bound
+ * parameters, so each value is one whose shape has already been checked (a
+ * TenantId, a dataset name, a Date), checked here again, and written as a
+ * literal that cannot end early.
+ */
+
+/** A string literal of a tenant id: letters, digits and hyphens only, so nothing in it needs escaping. */
+export function tenantLiteral(id: TenantId): string {
+  if (!/^[a-z0-9-]+$/.test(id)) throw new TypeError("not a tenant id");
+  return `'${id}'`;
+}
+
+/** The table of a dataset: an unquoted identifier (AnalyticsDataset allows no other). */
+export function table(dataset: AnalyticsDataset): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset)) throw new TypeError("not a dataset name");
+  return dataset;
+}
+
+/**
+ * A point in time to the second, as the `timestamp` column has it.
+ * `round` says which way a time between two seconds goes.
+ */
+export function dateTime(at: Date, round: "down" | "up"): string {
+  const seconds = (round === "down" ? Math.floor : Math.ceil)(at.getTime() / 1000);
+  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError("not a time the API can compare");
+  return `toDateTime(${seconds})`;
+}
