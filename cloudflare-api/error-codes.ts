@@ -37,6 +37,14 @@ export const ErrorCode = {
   kvBindingInvalid: 10042,
   r2BindingNotFound: 10085,
   d1BindingNotFound: 10181,
+  /** A secret change while the latest version is not the one deployed at 100% (wrangler's VERSION_NOT_DEPLOYED_ERR_CODE). */
+  latestVersionNotDeployed: 10215,
+  /** The same for a settings change (wrangler's VERSION_SETTINGS_NOT_DEPLOYED_ERR_CODE). */
+  latestVersionSettingsNotDeployed: 10214,
+  /** A deployment of a version whose secrets differ from the latest version's, without `force` (wrangler's rollback). */
+  secretsChangedSinceVersion: 10220,
+  /** A version or deployment id the script does not have (a guess: the Workers "not found" code). */
+  versionNotFound: 10007,
   scriptTagLimit: 100103,
   scriptTagInvalid: 100134,
 

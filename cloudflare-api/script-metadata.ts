@@ -254,7 +254,26 @@ const scriptSettingsFields = {
   usage_model: UsageModel.optional(),
 };
 
-/** The JSON `metadata` part of `PUT …/namespaces/{ns}/scripts/{name}`. */
+/** Bytes of a version's or deployment's message that are kept: the API truncates longer ones (SDK, `workers/message`). */
+export const VERSION_MESSAGE_MAX_BYTES = 1000;
+/** `workers/tag` is at most 100 bytes (SDK's VersionCreateParams). */
+const VERSION_TAG_MAX_BYTES = 100;
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
+
+/**
+ * What a client says about a version (`metadata.annotations` of an upload or a version upload). Other
+ * `workers/…` keys the SDK lists (commit sha, pull request) are accepted and not kept.
+ */
+export const VersionAnnotationsInput = z.object({
+  "workers/message": z.string().optional(),
+  "workers/tag": z
+    .string()
+    .refine((tag) => byteLength(tag) <= VERSION_TAG_MAX_BYTES, `workers/tag is at most ${VERSION_TAG_MAX_BYTES} bytes`)
+    .optional(),
+});
+export type VersionAnnotationsInput = z.infer<typeof VersionAnnotationsInput>;
+
+/** The JSON `metadata` part of `PUT …/namespaces/{ns}/scripts/{name}` (and of `POST …/versions`). */
 export const ScriptMetadata = z.object({
   ...scriptSettingsFields,
   /** The part holding the entry module (ES module syntax). */
@@ -265,6 +284,8 @@ export const ScriptMetadata = z.object({
   keep_bindings: z.array(z.string()).optional(),
   /** The script's Durable Object classes, declared rather than migrated; not together with `migrations`. */
   exports: ScriptExports.optional(),
+  /** The version's message and tag. */
+  annotations: VersionAnnotationsInput.optional(),
 });
 export type ScriptMetadata = z.infer<typeof ScriptMetadata>;
 /** What a client writes into the `metadata` part. */
@@ -365,7 +386,14 @@ export const ScriptSummary = z.object({
 export type ScriptSummary = z.infer<typeof ScriptSummary>;
 
 /** The answer to an upload (and to `PUT …/content`). */
-export const UploadResult = ScriptSummary.extend({ startup_time_ms: z.number().int() });
+export const UploadResult = ScriptSummary.extend({
+  startup_time_ms: z.number().int(),
+  /**
+   * The id of the version the upload made and deployed to 100% (wrangler reads it as the version
+   * id). Optional here because older answers lack it; the emulator always sends it.
+   */
+  deployment_id: z.string().optional(),
+});
 export type UploadResult = z.infer<typeof UploadResult>;
 
 /** `GET …/namespaces/{ns}/scripts/{name}`, and each entry of the namespace's script list. */

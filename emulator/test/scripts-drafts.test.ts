@@ -17,6 +17,7 @@ async function draftV2(ns: string, script: string) {
     mainModule: "index.js",
     modules: await digestModules(modules),
     strictInherit: false,
+    deploy: true,
   });
   if (!drafted.ok) throw new Error(drafted.error.message);
   return drafted.value;
@@ -33,7 +34,7 @@ describe("an upload's draft", () => {
     expect((await store().getRunnableScript(ns, "drafted"))?.etag).toBe(etag);
 
     const committed = await store().commitVersion(draft, modules);
-    expect(committed?.etag).toBe(draft.record.etag);
+    expect(committed?.script.etag).toBe(draft.record.etag);
     expect((await store().getRunnableScript(ns, "drafted"))?.etag).toBe(draft.record.etag);
   });
 
@@ -71,6 +72,6 @@ describe("an upload's draft", () => {
     expect(await store().commitVersion(stale, modules)).toBeNull();
 
     const committed = await store().commitVersion(await draftV2(ns, "settled"), modules);
-    expect(committed?.logpush).toBe(true);
+    expect(committed?.script.logpush).toBe(true);
   });
 });

@@ -497,7 +497,7 @@ describe("the runnable script", () => {
     expect(await store().getRunnableScript(ns, "nobody")).toBeNull();
   });
 
-  it("deletes the previous version's bodies once a new version is committed", async () => {
+  it("keeps every version's bodies while the script is there, and deletes them all with it", async () => {
     const ns = await createNamespace();
     await uploadScript(ns, "cleanup");
     const old = await store().getRunnableScript(ns, "cleanup");
@@ -506,9 +506,11 @@ describe("the runnable script", () => {
     );
     const current = await store().getRunnableScript(ns, "cleanup");
     expect(current?.etag).not.toBe(old?.etag);
-    expect(await env.SCRIPT_MODULES.head(old?.modules[0]?.r2Key ?? "")).toBeNull();
+    // The first version can be deployed again (a rollback), so its bodies stay.
+    expect(await env.SCRIPT_MODULES.head(old?.modules[0]?.r2Key ?? "")).not.toBeNull();
     expect(await env.SCRIPT_MODULES.head(current?.modules[0]?.r2Key ?? "")).not.toBeNull();
     await resultOf(await call(scriptPath(ns, "cleanup"), { method: "DELETE" }));
+    expect(await env.SCRIPT_MODULES.head(old?.modules[0]?.r2Key ?? "")).toBeNull();
     expect(await env.SCRIPT_MODULES.head(current?.modules[0]?.r2Key ?? "")).toBeNull();
   });
 });

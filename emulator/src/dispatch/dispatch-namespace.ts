@@ -9,6 +9,7 @@ import { type DispatchOptions, LOCAL_DISPATCH_HEADER, type NamespaceProps } from
 import { loadedWorkersOf } from "./loaded-workers";
 import { type LoadedRun, runLoaded } from "./run-loaded";
 import { runInRunner } from "./runner-client";
+import { versionChoiceOf } from "./version-headers";
 import { assembleWorkerCode, loadTenantModules } from "./worker-code";
 
 /** Which script `get()` named, and how it is to be run. */
@@ -29,8 +30,9 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
   const { scope, options, hasOutbound, hasTail } = props;
   const { accountId, namespace, script } = scope;
   const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(accountId));
-  const runnable = await store.getRunnableScript(namespace, script);
-  if (runnable === null) throw new Error("Worker not found");
+  const chosen = await store.chooseRunnable(namespace, script, versionChoiceOf(request.headers, script));
+  if (chosen === null) throw new Error("Worker not found");
+  const { runnable, versionId, deployedEtags } = chosen;
 
   recordDispatch({
     accountId,
@@ -45,6 +47,8 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     acceptEncoding: request.headers.get("accept-encoding"),
     scope,
     etag: runnable.etag,
+    versionId,
+    deployedEtags,
     outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
     tail: hasTail,
     subrequestLimit: options.limits?.subRequests ?? runnable.limits?.subrequests,

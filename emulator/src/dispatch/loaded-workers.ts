@@ -23,8 +23,8 @@ interface Entry {
 export class LoadedWorkers {
   /** By loader name, least recently used first. */
   private readonly entries = new Map<string, Entry>();
-  /** The loader name of each script's current version. */
-  private readonly current = new Map<string, string>();
+  /** The base names of each script's current versions: every version of its active deployment. */
+  private readonly current = new Map<string, ReadonlySet<string>>();
   /**
    * How many times each base name was evicted. workerd refuses to load a
    * name again after its isolate was aborted ("inserted row already exists"),
@@ -42,15 +42,24 @@ export class LoadedWorkers {
     return `${base}~${this.generations.get(base) ?? 0}`;
   }
 
-  /** Marks a request to the worker `nameFor(base)` named as started; the returned function marks it done. */
-  begin(scriptKey: string, base: string, now = Date.now()): (doneAt?: number) => void {
+  /**
+   * Marks a request to the worker `nameFor(base)` named as started; the returned function marks it
+   * done. `current` are the bases of the script's versions now deployed (a gradual deployment has two,
+   * which stay loaded side by side); any other version of the script is superseded.
+   */
+  begin(
+    scriptKey: string,
+    base: string,
+    current: readonly string[] = [base],
+    now = Date.now(),
+  ): (doneAt?: number) => void {
     const name = this.nameFor(base);
     const entry = this.entries.get(name) ?? { scriptKey, base, lastUsed: now, inFlight: 0 };
     entry.lastUsed = now;
     entry.inFlight += 1;
     this.entries.delete(name);
     this.entries.set(name, entry);
-    this.current.set(scriptKey, name);
+    this.current.set(scriptKey, new Set(current));
     return (doneAt = Date.now()) => {
       entry.inFlight -= 1;
       entry.lastUsed = doneAt;
@@ -62,7 +71,7 @@ export class LoadedWorkers {
     const evict: string[] = [];
     let loaded = this.entries.size;
     for (const [name, entry] of this.entries) {
-      const superseded = this.current.get(entry.scriptKey) !== name;
+      const superseded = this.current.get(entry.scriptKey)?.has(entry.base) !== true;
       if (!superseded && loaded <= this.capacity) continue;
       if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) continue;
       this.entries.delete(name);

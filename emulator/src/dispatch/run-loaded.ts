@@ -12,6 +12,8 @@ export interface LoadedRun {
   scope: RunScope;
   /** The version to run: a re-upload has a new etag, and so is a new worker. */
   etag: string;
+  /** Every version of the script's active deployment: none of them is a superseded worker. */
+  deployedEtags: readonly string[];
   /** Parameters for the outbound worker, or null when the namespace binding has none. */
   outboundParams: Record<string, unknown> | null;
   /** Whether the worker's trace events go to the platform's tail Worker (TenantTail). */
@@ -33,7 +35,8 @@ export async function runLoaded(run: LoadedRun, request: Request): Promise<Respo
   // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
   // parameters and the tail are part of the worker (its egress, its tails), so they are part of the name too.
   const scriptKey = `${accountId}/${namespace}/${script}#${outbound}`;
-  const base = `${accountId}/${namespace}/${script}@${run.etag}#${outbound}`;
+  const baseOf = (etag: string) => `${accountId}/${namespace}/${script}@${etag}#${outbound}`;
+  const base = baseOf(run.etag);
   const worker = run.loader.get(run.loaded.nameFor(base), async () => {
     const egress = run.exports.TenantEgress?.({ props: { outboundParams: run.outboundParams } }) as Fetcher;
     const code = await run.code(egress);
@@ -42,7 +45,7 @@ export async function runLoaded(run: LoadedRun, request: Request): Promise<Respo
   });
 
   const invocation = openInvocation(run.subrequestLimit);
-  const done = run.loaded.begin(scriptKey, base);
+  const done = run.loaded.begin(scriptKey, base, run.deployedEtags.map(baseOf));
   try {
     return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
   } finally {

@@ -12,10 +12,13 @@ export interface ScriptForRunner {
   modules: TenantModules;
 }
 
-/** A script's current version as stored, with its modules' contents; null when there is no such script. */
-export async function storedScript(env: Env, scope: RunScope): Promise<ScriptForRunner | null> {
+/**
+ * One version of a script as stored, with its modules' contents: the version named, or
+ * without one the version its Durable Objects run; null when there is no such script or version.
+ */
+export async function storedScript(env: Env, scope: RunScope, versionId?: string): Promise<ScriptForRunner | null> {
   const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(scope.accountId));
-  const runnable = await store.getRunnableScript(scope.namespace, scope.script);
+  const runnable = await store.getRunnableScript(scope.namespace, scope.script, versionId);
   if (runnable === null) return null;
   return { runnable, modules: await loadTenantModules(env.SCRIPT_MODULES, runnable) };
 }
@@ -48,8 +51,8 @@ export function offerStartupJob(job: StartupJob): { id: string; withdraw: () => 
  * tenants' code holds the runner's forwarding stubs, whose props the runner set.
  */
 export class RunnerSupport extends WorkerEntrypoint<Env> {
-  script(scope: RunScope): Promise<ScriptForRunner | null> {
-    return storedScript(this.env, scope);
+  script(scope: RunScope, versionId?: string): Promise<ScriptForRunner | null> {
+    return storedScript(this.env, scope, versionId);
   }
 
   startupJob(id: string): StartupJob | null {

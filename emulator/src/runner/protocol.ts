@@ -24,6 +24,10 @@ export const RunOrder = z.object({
   acceptEncoding: z.string().nullable(),
   scope: z.object({ accountId: AccountId, namespace: z.string(), script: z.string() }),
   etag: z.string(),
+  /** The version of the script's active deployment the emulator chose for this request (the runner loads that one). */
+  versionId: z.string(),
+  /** The etags of every version in the active deployment: they stay loaded side by side (loaded-workers.ts). */
+  deployedEtags: z.array(z.string()),
   outboundParams: z.record(z.string(), z.unknown()).nullable(),
   /** Whether the script's trace events go to the platform's tail Worker (dispatch-types.ts `tail`). */
   tail: z.boolean(),

@@ -55,7 +55,7 @@ export async function run(order: RunOrder, request: Request, env: RunnerEnv, exp
         exports,
         code: async (egress) => {
           // RPC's types turn the bindings' open records into never; the value is the emulator's ScriptForRunner.
-          const script = (await env.EMULATOR.script(order.scope)) as unknown as ScriptForRunner | null;
+          const script = (await env.EMULATOR.script(order.scope, order.versionId)) as unknown as ScriptForRunner | null;
           if (script === null) throw new Error("Worker not found");
           return assembleWorkerCode(script.modules, exports, order.scope, script.runnable, egress);
         },

@@ -124,3 +124,29 @@ export const changedDuringUpload = () =>
     ErrorCode.internalError,
     "The Worker changed repeatedly while this upload was being checked; send the upload again.",
   );
+
+export const versionNotFound = (id: string) =>
+  refusal(404, ErrorCode.versionNotFound, `Version '${id}' does not exist on this Worker.`);
+
+export const deploymentNotFound = (id: string) =>
+  refusal(404, ErrorCode.versionNotFound, `Deployment '${id}' does not exist on this Worker.`);
+
+/**
+ * A secret or settings change makes a version from the latest and deploys it to
+ * 100%; while another deployment serves traffic that would undo it, so production
+ * refuses (wrangler explains these two codes to its users).
+ */
+export const latestVersionNotDeployed = (change: "secret" | "settings") =>
+  refusal(
+    400,
+    change === "secret" ? ErrorCode.latestVersionNotDeployed : ErrorCode.latestVersionSettingsNotDeployed,
+    `The latest version of this Worker isn't currently deployed to 100% of traffic: deploy it before changing its ${change === "secret" ? "secrets" : "settings"}, or upload a new version.`,
+  );
+
+/** wrangler reads the names after "The following secrets have changed: " (its rollback asks to confirm them). */
+export const secretsChanged = (names: readonly string[]) =>
+  refusal(
+    400,
+    ErrorCode.secretsChangedSinceVersion,
+    `A version whose secrets differ from the latest version's can only be deployed with force=true. The following secrets have changed: ${names.join(", ")}`,
+  );

@@ -73,7 +73,7 @@ export function mergeSettings(
  * "unbound"; scripts that never chose answer with the model the extract's
  * examples show.
  */
-const DEFAULT_USAGE_MODEL = "bundled";
+export const DEFAULT_USAGE_MODEL = "bundled";
 
 export function scriptSummary(record: ScriptRecord): ScriptSummary {
   const { version, settings } = record;

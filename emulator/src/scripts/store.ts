@@ -1,12 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
+import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
 import { purgeObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
 import { oneAtATime } from "../one-at-a-time";
 import type { ModuleUpload } from "./modules";
 import { uploadResult } from "./script-record";
+import { adoptUnversionedScripts } from "./store/adopt-versions";
 import { commitDraft } from "./store/commit";
 import type { StoreContext } from "./store/context";
+import * as deployments from "./store/deployments";
 import * as namespaces from "./store/namespaces";
 import { createTables } from "./store/schema";
 import * as scripts from "./store/scripts";
@@ -15,7 +18,16 @@ import * as settings from "./store/settings";
 import * as tags from "./store/tags";
 import { type ContentRequest, draftContent, draftUpload, type UploadRequest } from "./store/uploads";
 import type { VersionDraft } from "./store/version-draft";
+import * as versions from "./store/versions";
 import type { TagFilter } from "./tag-filter";
+import { versionDetail } from "./version-answers";
+import type { VersionChoice } from "./version-choice";
+
+/** A committed version as an upload answers it, and as a version upload does. */
+export interface CommittedAnswers {
+  script: UploadResult;
+  version: VersionCreateResult;
+}
 
 /**
  * One account's Workers for Platforms state (one object per account):
@@ -39,7 +51,7 @@ export class WorkersStore extends DurableObject<Env> {
     super(ctx, env);
     const sql = ctx.storage.sql;
     createTables(sql);
-    this.context = {
+    const context: StoreContext = {
       sql,
       env,
       transaction: (work) => ctx.storage.transactionSync(work),
@@ -51,6 +63,8 @@ export class WorkersStore extends DurableObject<Env> {
           ),
         ),
     };
+    adoptUnversionedScripts(context);
+    this.context = context;
   }
 
   // Dispatch namespaces.
@@ -74,12 +88,39 @@ export class WorkersStore extends DurableObject<Env> {
   draftContent(accountId: string, request: ContentRequest) {
     return draftContent(this.context, accountId, request);
   }
-  /** The upload's answer, or null when the script changed since the draft: draft again. */
-  commitVersion(draft: VersionDraft, uploaded: ModuleUpload[]): Promise<UploadResult | null> {
+  /**
+   * The answers for the committed version (an upload's, a version upload's), or null when the
+   * script changed since the draft: draft again.
+   */
+  commitVersion(draft: VersionDraft, uploaded: ModuleUpload[]): Promise<CommittedAnswers | null> {
     return this.exclusive(async () => {
       const committed = await commitDraft(this.context, draft, uploaded);
-      return committed === null ? null : uploadResult(committed);
+      if (committed === null) return null;
+      return {
+        script: { ...uploadResult(committed.record), deployment_id: committed.version.id },
+        version: { ...versionDetail(committed.version), startup_time_ms: 0 },
+      };
     });
+  }
+
+  // Versions and deployments.
+  listVersions(namespace: string, script: string, query: versions.VersionListQuery) {
+    return versions.listVersions(this.context, namespace, script, query);
+  }
+  getVersion(namespace: string, script: string, id: string) {
+    return versions.getVersion(this.context, namespace, script, id);
+  }
+  createDeployment(namespace: string, script: string, input: DeploymentInput, force: boolean) {
+    return this.exclusive(async () => deployments.createDeployment(this.context, namespace, script, input, force));
+  }
+  listDeployments(namespace: string, script: string) {
+    return deployments.listDeployments(this.context, namespace, script);
+  }
+  getDeployment(namespace: string, script: string, id: string) {
+    return deployments.getDeployment(this.context, namespace, script, id);
+  }
+  deleteDeployment(namespace: string, script: string, id: string) {
+    return this.exclusive(async () => deployments.deleteDeployment(this.context, namespace, script, id));
   }
 
   // Scripts.
@@ -98,9 +139,13 @@ export class WorkersStore extends DurableObject<Env> {
   getContent(namespace: string, script: string) {
     return scripts.getContent(this.context, namespace, script);
   }
-  /** For the emulator's own dispatcher. */
-  getRunnableScript(namespace: string, script: string) {
-    return scripts.getRunnableScript(this.context, namespace, script);
+  /** For the emulator's own dispatcher: the version one request runs. */
+  chooseRunnable(namespace: string, script: string, choice: VersionChoice) {
+    return scripts.chooseRunnable(this.context, namespace, script, choice);
+  }
+  /** One version's code (a runner loading the version a request was given), or the Durable Objects' version. */
+  getRunnableScript(namespace: string, script: string, versionId?: string) {
+    return scripts.getRunnableScript(this.context, namespace, script, versionId);
   }
 
   // Bindings and settings.

@@ -1,6 +1,5 @@
 import { exports } from "cloudflare:workers";
 import type { Context } from "hono";
-import type { UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { Exports } from "../bindings/kind";
 import { checkStartup } from "../dispatch/startup-check";
 import type { ApiEnv } from "../http/types";
@@ -9,6 +8,7 @@ import { changedDuringUpload, type WorkersResult } from "./errors";
 import { digestModules, type ModuleDigest, type ModuleUpload } from "./modules";
 import { apiError, unwrap, workersStore } from "./routes/store-answers";
 import { runnableScript } from "./script-record";
+import type { CommittedAnswers } from "./store";
 import type { VersionDraft } from "./store/version-draft";
 
 /**
@@ -66,7 +66,7 @@ export async function publishVersion(
   id: { namespace: string; script: string },
   modules: ModuleUpload[],
   draft: (store: Store, digests: ModuleDigest[]) => Promise<WorkersResult<VersionDraft>>,
-): Promise<UploadResult> {
+): Promise<CommittedAnswers> {
   const store = workersStore(c);
   const digests = await digestModules(modules);
   const scope = { accountId: c.get("accountId"), ...id };

@@ -36,5 +36,5 @@ content.put("/:script/content", async (c) => {
   const result = await publishVersion(c, { namespace, script }, modules, (store, digests) =>
     store.draftContent(c.get("accountId"), { namespace, script, mainModule, modules: digests }),
   );
-  return ok(c, result);
+  return ok(c, result.script);
 });

@@ -3,8 +3,9 @@ import { failure, namespaceExists, namespaceNotFound, success, type WorkersResul
 import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
 import { namespaceRow, scriptRecords } from "./rows";
-import { insertRow, NAMESPACES, type NamespaceRow, SCRIPT_TAGS, SCRIPTS } from "./schema";
+import { DEPLOYMENTS, insertRow, NAMESPACES, type NamespaceRow, SCRIPT_TAGS, SCRIPTS, VERSIONS } from "./schema";
 import { forgetObjects } from "./scripts";
+import { versionModules } from "./version-rows";
 
 /** Dispatch namespaces: made, listed in creation order, read, and deleted with every script in them. */
 
@@ -52,15 +53,13 @@ export async function deleteNamespace(
 ): Promise<WorkersResult<null>> {
   if (namespaceRow(ctx, name) === undefined) return failure(namespaceNotFound(name));
   const scripts = scriptRecords(ctx, name);
+  const modules = versionModules(ctx, name);
   ctx.transaction(() => {
-    ctx.sql.exec(`DELETE FROM ${SCRIPT_TAGS.name} WHERE namespace = ?`, name);
-    ctx.sql.exec(`DELETE FROM ${SCRIPTS.name} WHERE namespace = ?`, name);
+    for (const t of [SCRIPT_TAGS, SCRIPTS, VERSIONS, DEPLOYMENTS])
+      ctx.sql.exec(`DELETE FROM ${t.name} WHERE namespace = ?`, name);
     ctx.sql.exec(`DELETE FROM ${NAMESPACES.name} WHERE name = ?`, name);
   });
-  await deleteBodies(
-    ctx.env.SCRIPT_MODULES,
-    scripts.map((s) => s.version),
-  );
+  await deleteBodies(ctx.env.SCRIPT_MODULES, modules);
   forgetObjects(ctx, accountId, scripts);
   return success(null);
 }

@@ -2,7 +2,16 @@ import { failure, namespaceNotFound, scriptNotFound, success, type WorkersResult
 import { sha256Hex } from "../etag";
 import { type ScriptRecord, toRecord } from "../script-record";
 import type { StoreContext } from "./context";
-import { insertRow, NAMESPACES, type NamespaceRow, SCRIPT_TAGS, SCRIPTS, type ScriptRow } from "./schema";
+import {
+  DEPLOYMENTS,
+  insertRow,
+  NAMESPACES,
+  type NamespaceRow,
+  SCRIPT_TAGS,
+  SCRIPTS,
+  type ScriptRow,
+  VERSIONS,
+} from "./schema";
 
 /** Reads and writes of single rows, which every part of the store shares. */
 
@@ -54,8 +63,11 @@ export const scriptRecords = (ctx: StoreContext, namespace: string): ScriptRecor
     .toArray()
     .map((row) => toRecord(row, tagsOf(ctx, namespace, row.name)));
 
+/** The script's rows, its versions and deployments with them. */
 export function deleteScriptRows({ sql }: StoreContext, namespace: string, script: string): void {
-  sql.exec(`DELETE FROM ${SCRIPT_TAGS.name} WHERE namespace = ? AND script = ?`, namespace, script);
+  for (const t of [SCRIPT_TAGS, VERSIONS, DEPLOYMENTS]) {
+    sql.exec(`DELETE FROM ${t.name} WHERE namespace = ? AND script = ?`, namespace, script);
+  }
   sql.exec(`DELETE FROM ${SCRIPTS.name} WHERE namespace = ? AND name = ?`, namespace, script);
 }
 

@@ -73,7 +73,46 @@ export const SCRIPT_TAGS = table(
   ["namespace", "script", "tag"],
 );
 
+/**
+ * Every version of each script, kept until the script is deleted. `number` counts
+ * from 1 per script; `record` is the ScriptRecord the version runs as (JSON, tags
+ * left out); `annotations` is VersionAnnotations (JSON).
+ */
+export const VERSIONS = table(
+  "versions",
+  {
+    namespace: "TEXT NOT NULL",
+    script: "TEXT NOT NULL",
+    id: "TEXT NOT NULL",
+    number: "INTEGER NOT NULL",
+    created_on: "TEXT NOT NULL",
+    annotations: "TEXT NOT NULL",
+    record: "TEXT NOT NULL",
+  },
+  ["namespace", "script", "id"],
+);
+
+/**
+ * Each script's deployments, the one with the highest `seq` active. `versions`
+ * is `[{version_id, percentage}]` (JSON), `annotations` (JSON) the message and trigger.
+ */
+export const DEPLOYMENTS = table(
+  "deployments",
+  {
+    namespace: "TEXT NOT NULL",
+    script: "TEXT NOT NULL",
+    id: "TEXT NOT NULL",
+    seq: "INTEGER NOT NULL",
+    created_on: "TEXT NOT NULL",
+    versions: "TEXT NOT NULL",
+    annotations: "TEXT NOT NULL",
+  },
+  ["namespace", "script", "id"],
+);
+
 export type NamespaceRow = Row<typeof NAMESPACES.columns>;
+export type VersionRow = Row<typeof VERSIONS.columns>;
+export type DeploymentRow = Row<typeof DEPLOYMENTS.columns>;
 export type ScriptRow = Row<typeof SCRIPTS.columns>;
 
 function createTable(
@@ -85,7 +124,7 @@ function createTable(
 }
 
 export function createTables(sql: SqlStorage): void {
-  for (const t of [META, NAMESPACES, SCRIPTS, SCRIPT_TAGS]) createTable(sql, t);
+  for (const t of [META, NAMESPACES, SCRIPTS, SCRIPT_TAGS, VERSIONS, DEPLOYMENTS]) createTable(sql, t);
 }
 
 /** Writes one row (replacing the row of the same key), its values named by column. */

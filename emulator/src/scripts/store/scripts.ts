@@ -9,9 +9,12 @@ import {
   type ScriptRecord,
 } from "../script-record";
 import { matchesTagFilter, type TagFilter } from "../tag-filter";
+import { chooseVersion, objectsVersion, type VersionChoice } from "../version-choice";
 import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
-import { deleteScriptRows, findScript, namespaceRow, readScript, scriptRecords } from "./rows";
+import { activeDeployment } from "./deployment-rows";
+import { deleteScriptRows, findScript, namespaceRow, scriptRecords } from "./rows";
+import { findVersion, versionModules } from "./version-rows";
 
 /** Scripts as a whole: read, listed, deleted; their content's whereabouts; what the dispatcher runs. */
 
@@ -52,8 +55,9 @@ export async function deleteScript(
 ): Promise<WorkersResult<null>> {
   const found = findScript(ctx, namespace, script);
   if (!found.ok) return found;
+  const modules = versionModules(ctx, namespace, script);
   ctx.transaction(() => deleteScriptRows(ctx, namespace, script));
-  await deleteBodies(ctx.env.SCRIPT_MODULES, [found.value.version]);
+  await deleteBodies(ctx.env.SCRIPT_MODULES, modules);
   forgetObjects(ctx, accountId, [found.value]);
   return success(null);
 }
@@ -77,13 +81,11 @@ export async function deleteScripts(
   if (namespaceRow(ctx, namespace) === undefined) return failure(namespaceNotFound(namespace));
   const matching = scriptRecords(ctx, namespace).filter((s) => matchesTagFilter(s.tags, filter));
   const doomed = matching.slice(0, limit);
+  const modules = doomed.flatMap((s) => versionModules(ctx, namespace, s.name));
   ctx.transaction(() => {
     for (const s of doomed) deleteScriptRows(ctx, namespace, s.name);
   });
-  await deleteBodies(
-    ctx.env.SCRIPT_MODULES,
-    doomed.map((s) => s.version),
-  );
+  await deleteBodies(ctx.env.SCRIPT_MODULES, modules);
   forgetObjects(ctx, accountId, doomed);
   return success({
     deleted: doomed.map((s) => ({ id: s.tag })),
@@ -104,8 +106,51 @@ export function getContent(
   return success({ mainModule: main_module, modules: modules.map(({ name, type, r2Key }) => ({ name, type, r2Key })) });
 }
 
-/** Everything needed to run a script, secret values included; null when there is no such script. */
-export function getRunnableScript(ctx: StoreContext, namespace: string, script: string): RunnableScript | null {
-  const record = readScript(ctx, namespace, script);
-  return record === null ? null : runnableScript(record);
+/** What one request runs: the chosen version, and the etags of every version the active deployment has. */
+export interface RunnableVersion {
+  runnable: RunnableScript;
+  versionId: string;
+  /** Versions side by side in the active deployment stay loaded together (dispatch/loaded-workers.ts). */
+  deployedEtags: string[];
+}
+
+/** The active deployment's version for one request (version-choice.ts); null when there is no such script. */
+export function chooseRunnable(
+  ctx: StoreContext,
+  namespace: string,
+  script: string,
+  choice: VersionChoice,
+): RunnableVersion | null {
+  const active = activeDeployment(ctx, namespace, script);
+  if (active === undefined) return null;
+  const deployed = active.versions.flatMap((v) => findVersion(ctx, namespace, script, v.version_id) ?? []);
+  const chosen = chooseVersion(active.versions, choice);
+  const version = deployed.find((v) => v.id === chosen);
+  if (version === undefined) return null;
+  return {
+    runnable: runnableScript(version.record),
+    versionId: version.id,
+    deployedEtags: deployed.map((v) => v.record.etag),
+  };
+}
+
+/**
+ * Everything needed to run one version of a script, secret values included: the
+ * version named, or without one the version the script's Durable Objects run
+ * (version-choice.ts `objectsVersion`); null when there is no such script or version.
+ */
+export function getRunnableScript(
+  ctx: StoreContext,
+  namespace: string,
+  script: string,
+  versionId?: string,
+): RunnableScript | null {
+  const id = versionId ?? objectsVersionOf(ctx, namespace, script);
+  const version = id === undefined ? undefined : findVersion(ctx, namespace, script, id);
+  return version === undefined ? null : runnableScript(version.record);
+}
+
+function objectsVersionOf(ctx: StoreContext, namespace: string, script: string): string | undefined {
+  const active = activeDeployment(ctx, namespace, script);
+  return active === undefined ? undefined : objectsVersion(active.versions);
 }

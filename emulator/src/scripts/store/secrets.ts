@@ -3,6 +3,7 @@ import type { StoredBinding } from "../bindings";
 import { failure, secretNotFound, success, validationFailed, type WorkersResult } from "../errors";
 import { commitNow } from "./commit";
 import type { StoreContext } from "./context";
+import { latestDeployedRefusal } from "./deployments";
 import { findScript, findState } from "./rows";
 import { META } from "./schema";
 import { draftVersion } from "./version-draft";
@@ -65,6 +66,8 @@ async function changeBindings(
 ): Promise<WorkersResult<null>> {
   const found = await findState(ctx, id.namespace, id.script);
   if (!found.ok) return found;
+  const undeployed = latestDeployedRefusal(ctx, id.namespace, id.script, "secret");
+  if (undeployed !== undefined) return failure(undeployed);
   const previous = found.value.record;
   const bindings = change(previous.version.bindings);
   if (!bindings.ok) return bindings;
@@ -72,6 +75,7 @@ async function changeBindings(
     version: { ...previous.version, bindings: bindings.value },
     settings: previous.settings,
     migrationTag: previous.migration_tag,
+    annotations: { "workers/triggered_by": "secret" },
   });
   await commitNow(ctx, draft);
   return success(null);

@@ -6,6 +6,7 @@ import { classesAfter } from "../object-classes";
 import { mergeSettings, objectClassesOf, scriptSettings } from "../script-record";
 import { commitNow } from "./commit";
 import type { StoreContext } from "./context";
+import { latestDeployedRefusal } from "./deployments";
 import { findScript, findState } from "./rows";
 import { checkReferences, draftVersion } from "./version-draft";
 
@@ -38,6 +39,8 @@ export async function patchSettings(
 ): Promise<WorkersResult<ScriptSettings>> {
   const found = await findState(ctx, namespace, script);
   if (!found.ok) return found;
+  const undeployed = latestDeployedRefusal(ctx, namespace, script, "settings");
+  if (undeployed !== undefined) return failure(undeployed);
   const previous = found.value.record;
   const migrationTag = nextMigrationTag(previous.migration_tag, patch.migrations);
   if (!migrationTag.ok) return migrationTag;
@@ -68,5 +71,5 @@ export async function patchSettings(
     tags: patch.tags,
     deletedObjectNamespaces: classes.value.deletedNamespaces,
   });
-  return success(scriptSettings(await commitNow(ctx, draft)));
+  return success(scriptSettings((await commitNow(ctx, draft)).record));
 }

@@ -1,9 +1,11 @@
-import type { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
+import type { ScriptMetadata, VersionAnnotationsInput } from "../../../../cloudflare-api/script-metadata";
+import { truncateMessage, type VersionAnnotations } from "../../../../cloudflare-api/versions";
 import { resolveBindings } from "../bindings";
-import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
+import { failure, namespaceNotFound, scriptNotFound, success, validationFailed, type WorkersResult } from "../errors";
+import { stableStringify } from "../etag";
 import { nextMigrationTag } from "../migration-tag";
 import { checkMainModule, type ModuleDigest } from "../modules";
-import { classesAfter } from "../object-classes";
+import { classesAfter, type ObjectClasses } from "../object-classes";
 import { mergeSettings, objectClassesOf } from "../script-record";
 import type { StoreContext } from "./context";
 import { findState, namespaceRow, readState } from "./rows";
@@ -18,6 +20,8 @@ export interface UploadRequest {
   modules: ModuleDigest[];
   /** `bindings_inherit=strict`: an `inherit` naming nothing is refused rather than dropped. */
   strictInherit: boolean;
+  /** False for `POST …/versions`: the version is stored, not deployed, and the script must exist. */
+  deploy: boolean;
 }
 
 /** `PUT …/scripts/{name}/content`: new modules, the same bindings and settings. */
@@ -41,6 +45,10 @@ export async function draftUpload(
   if (!main.ok) return main;
   const base = await readState(ctx, namespace, script);
   const previous = base.record;
+  if (!request.deploy) {
+    if (previous === null) return failure(scriptNotFound());
+    if (metadata.migrations !== undefined) return failure(versionUploadWithMigrations());
+  }
   const migrationTag = nextMigrationTag(previous?.migration_tag ?? null, metadata.migrations);
   if (!migrationTag.ok) return migrationTag;
   const bindings = resolveBindings({
@@ -57,6 +65,9 @@ export async function draftUpload(
     bindings.value,
   );
   if (!classes.ok) return classes;
+  if (previous !== null && !request.deploy && classesChanged(objectClassesOf(previous), classes.value.classes)) {
+    return failure(versionUploadWithMigrations());
+  }
   const refused = await checkReferences(ctx, accountId, bindings.value);
   if (refused !== undefined) return failure(refused);
   return success(
@@ -72,6 +83,8 @@ export async function draftUpload(
       migrationTag: migrationTag.value,
       tags: metadata.tags,
       deletedObjectNamespaces: classes.value.deletedNamespaces,
+      annotations: uploadAnnotations(metadata.annotations),
+      deploy: request.deploy,
     }),
   );
 }
@@ -95,4 +108,28 @@ export async function draftContent(
       migrationTag: previous.migration_tag,
     }),
   );
+}
+
+/**
+ * A version that changes Durable Object classes cannot be uploaded without being deployed
+ * (cloudflare-docs, workers/configuration/versions-and-deployments/gradual-deployments,
+ * "Gradual deployments for Durable Objects": migrations need a deploy to 100%).
+ */
+const versionUploadWithMigrations = () =>
+  validationFailed(
+    "A version upload cannot carry Durable Object migrations or change the classes in exports: upload the script itself (PUT …/scripts/{name}), which deploys it to 100%.",
+  );
+
+const classesChanged = (before: ObjectClasses, after: ObjectClasses) =>
+  stableStringify(before) !== stableStringify(after);
+
+/** What an upload's metadata says about its version, the message cut to the length the API keeps. */
+function uploadAnnotations(given: VersionAnnotationsInput | undefined): VersionAnnotations {
+  const message = given?.["workers/message"];
+  const tag = given?.["workers/tag"];
+  return {
+    ...(message === undefined ? {} : { "workers/message": truncateMessage(message) }),
+    ...(tag === undefined ? {} : { "workers/tag": tag }),
+    "workers/triggered_by": "upload",
+  };
 }

@@ -1,4 +1,5 @@
 import type { AccountId } from "../../../../cloudflare-api/names";
+import type { VersionAnnotations } from "../../../../cloudflare-api/versions";
 import { runnableBindingTypes } from "../../bindings/runnable-types";
 import {
   malformedReference,
@@ -28,6 +29,10 @@ export interface VersionDraft {
   tags: string[] | undefined;
   /** Durable Object namespaces the change deletes: their objects' storage goes once it commits. */
   deletedObjectNamespaces: string[];
+  /** What the new version is annotated with (message, tag, what made it). */
+  annotations: VersionAnnotations;
+  /** Deploy the version to 100% as it commits (an upload, a secret); false for a version upload. */
+  deploy: boolean;
 }
 
 /** What a change makes: the version (its modules not yet keyed: the keys hang off the new etag) and the rest. */
@@ -37,6 +42,10 @@ export interface VersionChange {
   migrationTag: string | null;
   tags?: string[] | undefined;
   deletedObjectNamespaces?: string[] | undefined;
+  /** Default: made by an upload, no message. */
+  annotations?: VersionAnnotations | undefined;
+  /** Default: deployed to 100% as it commits, as every change but a version upload is. */
+  deploy?: boolean | undefined;
 }
 
 const newScriptTag = () => crypto.randomUUID().replaceAll("-", "");
@@ -88,6 +97,8 @@ export async function draftVersion(
     record,
     tags: change.tags,
     deletedObjectNamespaces: change.deletedObjectNamespaces ?? [],
+    annotations: change.annotations ?? { "workers/triggered_by": "upload" },
+    deploy: change.deploy ?? true,
   };
 }
 
