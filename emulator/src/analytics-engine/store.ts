@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { runSql, type SqlOutcome } from "./sql/run";
 
 /** A data point as Workers Analytics Engine stores it. */
 export interface DataPoint {
@@ -12,9 +13,10 @@ export interface DataPoint {
 }
 
 /**
- * Analytics Engine data points written by tenant workers, one object per
- * account. Production makes them queryable with SQL; the emulator keeps them
- * in order and serves them through /__emulator/analytics.
+ * Analytics Engine data points written by tenant workers (and by the
+ * dispatcher, whose METRICS is bound here locally), one object per account:
+ * queried with the SQL API's subset (sql/), and the newest served through
+ * /__emulator/analytics.
  */
 export class AnalyticsStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -54,5 +56,10 @@ export class AnalyticsStore extends DurableObject<Env> {
         blobs: JSON.parse(row.blobs),
         doubles: JSON.parse(row.doubles),
       }));
+  }
+
+  /** One query of the SQL API over this account's points (routes.ts). */
+  sql(query: string): SqlOutcome {
+    return runSql(this.ctx.storage.sql, query);
   }
 }
