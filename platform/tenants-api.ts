@@ -3,7 +3,7 @@ import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { Hostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
-import { PREVIEW_SEPARATOR, TENANT_ID, TenantId } from "./routes.ts";
+import { PREVIEW_SEPARATOR, TENANT_ID, TenantId, VersionId } from "./routes.ts";
 
 /**
  * The control plane's public API (`/v1`): request and response bodies. The
@@ -241,7 +241,16 @@ export type PutSecretRequest = z.infer<typeof PutSecretRequest>;
 export const TenantState = z.enum(["provisioning", "active", "failed", "suspended", "deleting", "deleted"]);
 export type TenantState = z.infer<typeof TenantState>;
 
-export const OperationKind = z.enum(["provision", "deploy", "update", "put_secret", "delete_secret", "delete"]);
+/** `deployment`: a deployment of versions the tenant has (`POST …/deployments`, `POST …/rollback`). */
+export const OperationKind = z.enum([
+  "provision",
+  "deploy",
+  "update",
+  "put_secret",
+  "delete_secret",
+  "delete",
+  "deployment",
+]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
 export const OperationState = z.enum(["queued", "running", "succeeded", "failed"]);
@@ -379,6 +388,8 @@ export const ErrorCode = z.enum([
   "upgrade_required",
   /** The tail Worker, which keeps tenants' logs, failed or answered outside its contract (502). */
   "logs_unavailable",
+  /** A deployment of a version whose secrets differ from the latest version's, without `force` (409). */
+  "secrets_changed",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -390,3 +401,87 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------------------
+// Versions and deployments of a tenant's script.
+
+/** A note on a version or deployment: what made it, in a line. */
+export const VersionMessage = z.string().min(1).max(100);
+
+/** One version in a deployment, and the share of requests it gets. */
+export const DeploymentVersion = z.strictObject({
+  id: VersionId,
+  percentage: z.number().int().min(0).max(100),
+});
+export type DeploymentVersion = z.infer<typeof DeploymentVersion>;
+
+/**
+ * The versions a deployment sends traffic to: one or two distinct versions
+ * whose percentages sum to 100, as the Cloudflare API takes them.
+ */
+export const DeploymentVersions = z
+  .array(DeploymentVersion)
+  .min(1, "a deployment names one or two versions")
+  .max(2, "a deployment names one or two versions")
+  .superRefine((versions, ctx) => {
+    const sum = versions.reduce((total, version) => total + version.percentage, 0);
+    if (sum !== 100) ctx.addIssue({ code: "custom", message: `the percentages sum to ${sum}, not 100` });
+    if (versions.length === 2 && versions[0]?.id === versions[1]?.id) {
+      ctx.addIssue({ code: "custom", path: [1, "id"], message: "the same version is named twice" });
+    }
+  });
+
+export const CreateDeploymentRequest = z.strictObject({
+  versions: DeploymentVersions,
+  message: VersionMessage.optional(),
+  /** Deploy even if the versions' secrets differ from the latest version's (the API's `force`). */
+  force: z.boolean().default(false),
+});
+export type CreateDeploymentRequest = z.infer<typeof CreateDeploymentRequest>;
+
+export const RollbackRequest = z.strictObject({
+  /** The version to deploy at 100%; by default the one deployed before the current deployment. */
+  versionId: VersionId.optional(),
+  message: VersionMessage.optional(),
+  force: z.boolean().default(false),
+});
+export type RollbackRequest = z.infer<typeof RollbackRequest>;
+
+/** `PUT …/script`'s query: `deploy=false` uploads a version without sending it traffic. */
+export const PutScriptQuery = z.strictObject({
+  deploy: z.enum(["true", "false"]).default("true"),
+  message: VersionMessage.optional(),
+});
+export type PutScriptQuery = z.infer<typeof PutScriptQuery>;
+
+export const VersionView = z.object({
+  id: VersionId,
+  /** The tenant's count of versions: 1 for its first. */
+  number: z.number().int().min(1),
+  createdAt: z.iso.datetime(),
+  message: z.string(),
+  /** `api`, `cli`, `rollout:<id>` (what asked for it). */
+  createdBy: z.string(),
+  /** Its share of the tenant's traffic now: 0 when not in the active deployment. */
+  percentage: z.number().int().min(0).max(100),
+  /** Where it answers on its own (while it is in the active deployment; null otherwise). */
+  previewUrl: z.string().nullable(),
+});
+export type VersionView = z.infer<typeof VersionView>;
+
+export const ListVersionsQuery = z.strictObject({
+  /** The `cursor` of the page before: versions older than it. */
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, "not a cursor this API gave")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListVersionsQuery = z.infer<typeof ListVersionsQuery>;
+
+/** Newest first; `cursor` for the next (older) page, null on the last. */
+export const VersionList = z.object({ versions: z.array(VersionView), cursor: z.string().nullable() });
+export type VersionList = z.infer<typeof VersionList>;
+
+/** Who asked for a version or deployment, as the registry records it. */
+export const CreatedBy = z.string().regex(/^(api|cli|rollout:[0-9a-f-]{36})$/, "api, cli or rollout:<id>");

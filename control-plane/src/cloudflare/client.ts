@@ -8,6 +8,7 @@ import { KvNamespaces } from "./kv";
 import { R2Buckets } from "./r2";
 import { Scripts } from "./scripts";
 import { CloudflareApi, type CloudflareApiConfig } from "./transport";
+import { ScriptVersions } from "./versions";
 
 /**
  * The control plane's Cloudflare API client: every call it makes, grouped by
@@ -24,6 +25,8 @@ export class CloudflareClient {
   readonly d1: D1Databases;
   readonly dispatchNamespaces: DispatchNamespaces;
   readonly scripts: Scripts;
+  /** Versions and deployments of the namespace's scripts. */
+  readonly versions: ScriptVersions;
   readonly analytics: AnalyticsEngine;
 
   constructor(config: CloudflareApiConfig | CloudflareApi) {
@@ -33,6 +36,7 @@ export class CloudflareClient {
     this.d1 = new D1Databases(this.api);
     this.dispatchNamespaces = new DispatchNamespaces(this.api);
     this.scripts = new Scripts(this.api);
+    this.versions = new ScriptVersions(this.api);
     this.analytics = new AnalyticsEngine(this.api);
   }
 

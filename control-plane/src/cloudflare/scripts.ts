@@ -1,5 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { UploadResult } from "../../../cloudflare-api/script-metadata";
+import { VersionId } from "../../../platform/routes";
 import { deleteIfPresent } from "./delete-if-present";
 import { isApiError } from "./errors";
 import type { CloudflareApi } from "./transport";
@@ -28,6 +29,8 @@ export const SCRIPT_REJECTED_CODES: readonly number[] = [
 export interface UploadedScript {
   readonly etag: string;
   readonly modifiedOn: string;
+  /** The version the upload made, and deployed to 100%. */
+  readonly versionId: VersionId;
 }
 
 export interface ScriptInfo {
@@ -55,8 +58,11 @@ export class Scripts {
       () => scriptUploadForm(upload),
       secrets,
     );
-    const parsed = UploadResult.pick({ etag: true, modified_on: true }).parse(result);
-    return { etag: parsed.etag, modifiedOn: parsed.modified_on };
+    const parsed = UploadResult.pick({ etag: true, modified_on: true })
+      // The API names the version the upload made `deployment_id` (wrangler reads it so).
+      .extend({ deployment_id: VersionId })
+      .parse(result);
+    return { etag: parsed.etag, modifiedOn: parsed.modified_on, versionId: parsed.deployment_id };
   }
 
   async patchSettings(namespace: string, script: string, settings: ScriptSettingsInput): Promise<unknown> {

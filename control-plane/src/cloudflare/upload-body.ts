@@ -50,6 +50,8 @@ export interface ScriptUpload {
   readonly keepBindings?: readonly string[];
   readonly limits?: Limits;
   readonly migrations?: Migrations;
+  /** The version's message (`annotations["workers/message"]`). */
+  readonly message?: string;
 }
 
 /** The `metadata` part, validated as the API would (a bad upload fails here, not after a round trip). */
@@ -66,12 +68,13 @@ export function uploadMetadata(upload: ScriptUpload): ScriptMetadataInput {
     ...(upload.keepBindings === undefined ? {} : { keep_bindings: [...upload.keepBindings] }),
     ...(upload.limits === undefined ? {} : { limits: upload.limits }),
     ...(upload.migrations === undefined ? {} : { migrations: upload.migrations }),
+    ...(upload.message === undefined ? {} : { annotations: { "workers/message": upload.message } }),
   };
   ScriptMetadata.parse(metadata);
   return metadata;
 }
 
-/** `PUT …/namespaces/{ns}/scripts/{name}`: the `metadata` JSON part, then one part per module, named by its path. */
+/** `PUT …/namespaces/{ns}/scripts/{name}` and `POST …/versions`: the `metadata` JSON part, then one part per module, named by its path. */
 export function scriptUploadForm(upload: ScriptUpload): FormData {
   const form = new FormData();
   form.set("metadata", new Blob([JSON.stringify(uploadMetadata(upload))], { type: "application/json" }));

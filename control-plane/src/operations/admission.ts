@@ -12,8 +12,14 @@ import type { UpdateInput } from "./steps";
  * the reading and records what is admitted.
  */
 
-/** A request turned down, as the API answers it. */
-export type Refusal = { ok: false; status: 404 | 409 | 422; code: ErrorCode; message: string };
+/** A request turned down, as the API answers it (`details`: each field at fault, for a 400). */
+export type Refusal = {
+  ok: false;
+  status: 400 | 404 | 409 | 422;
+  code: ErrorCode;
+  message: string;
+  details?: { path: string; message: string }[];
+};
 
 /** How a request to change a tenant came out. */
 export type Submission =
@@ -150,10 +156,10 @@ export function admitPutSecret(
   id: string,
   name: string,
   tenant: TenantRow | null,
-): Admitted<{ secretNames: string[] }> {
+): Admitted<{ tenant: TenantRow; secretNames: string[] }> {
   const live = requireLiveTenant(id, tenant, "it takes no secrets");
   if (!live.ok) return live;
-  return { ok: true, secretNames: [...new Set([...live.tenant.secret_names, name])].sort() };
+  return { ok: true, tenant: live.tenant, secretNames: [...new Set([...live.tenant.secret_names, name])].sort() };
 }
 
 /** A secret deleted: the tenant's secret names without `name`. */
@@ -161,11 +167,11 @@ export function admitDeleteSecret(
   id: string,
   name: string,
   tenant: TenantRow | null,
-): Admitted<{ secretNames: string[] }> {
+): Admitted<{ tenant: TenantRow; secretNames: string[] }> {
   const found = requireTenant(id, tenant);
   if (!found.ok) return found;
   if (!found.tenant.secret_names.includes(name)) return notFound(`tenant "${id}" has no secret "${name}"`);
-  return { ok: true, secretNames: found.tenant.secret_names.filter((n) => n !== name) };
+  return { ok: true, tenant: found.tenant, secretNames: found.tenant.secret_names.filter((n) => n !== name) };
 }
 
 /** A delete; one asked for again while the first is queued is that one. */

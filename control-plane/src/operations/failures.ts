@@ -1,3 +1,4 @@
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { CloudflareApiError } from "../cloudflare/errors";
 import { SCRIPT_REJECTED_CODES } from "../cloudflare/scripts";
 import { LogsUnavailable } from "../logs/tail";
@@ -14,6 +15,8 @@ export type Failure = {
 
 /** The API refused the tenant's script: the answer the API gives is the user's to read. */
 export const SCRIPT_REJECTED = "script_rejected";
+/** The API refused a deployment of a version whose secrets differ from the latest version's (its 10220). */
+export const SECRETS_CHANGED = "secrets_changed";
 
 /**
  * A step that finds it cannot do what it was asked, whatever the API would say
@@ -39,6 +42,14 @@ export function failureOf(error: unknown): Failure {
     return { error: { code: error.code, message: error.message, at }, retryable: true, retryAfterMs: null };
   }
   if (error instanceof CloudflareApiError) {
+    if (error.hasCode(ErrorCode.secretsChangedSinceVersion)) {
+      // Its message names the secrets ("The following secrets have changed: A, B"), never their values.
+      return {
+        error: { code: SECRETS_CHANGED, message: error.apiMessage ?? error.message, at },
+        retryable: false,
+        retryAfterMs: null,
+      };
+    }
     if (error.hasCode(...SCRIPT_REJECTED_CODES)) {
       return {
         error: { code: SCRIPT_REJECTED, message: error.apiMessage ?? error.message, at },

@@ -8,6 +8,7 @@ import {
 } from "../registry/hostnames";
 import { insertOperation, nextOperation } from "../registry/operations";
 import { getTenant, insertTenant, updateTenant } from "../registry/tenants";
+import { deploymentHistory, getVersion, latestVersion } from "../registry/versions";
 import {
   admitCreate,
   admitDeleteSecret,
@@ -21,8 +22,17 @@ import {
   type Submission,
   type UpdateSubmission,
 } from "./admission";
+import {
+  noRollbackTarget,
+  refuseStaging,
+  refuseUnknownVersions,
+  refuseWhileDeploying,
+  rollbackTarget,
+} from "./deployment-admission";
 import { requestedSettings } from "./requested-settings";
 import type { TenantSecrets } from "./tenant-secrets";
+import type { VersionNote } from "./version-notes";
+import type { DeploymentInput } from "./version-steps";
 
 /**
  * Each request to change a tenant: reads what admission needs from the
@@ -67,11 +77,11 @@ export async function takeCreate(
   return { ok: true, operationId };
 }
 
+/** New code: deployed (`deploy`), or uploaded as a version staged beside the live one. */
 export async function takeDeploy(
   db: D1Database,
   id: string,
-  scriptKey: string,
-  rolloutId?: string,
+  request: { scriptKey: string; deploy: boolean; rolloutId?: string | undefined } & VersionNote,
 ): Promise<Submission> {
   const live = requireLiveTenant(
     id,
@@ -79,7 +89,52 @@ export async function takeDeploy(
     "only a provisioning, active or suspended tenant takes new code",
   );
   if (!live.ok) return live;
-  return enqueue(db, id, "deploy", { scriptKey }, rolloutId);
+  if (!request.deploy) {
+    const refused = refuseStaging(live.tenant);
+    if (refused !== null) return refused;
+  }
+  const { rolloutId, ...input } = request;
+  return enqueue(db, id, "deploy", input, rolloutId);
+}
+
+/** Versions the tenant has, deployed with these percentages. */
+export async function takeDeployment(
+  db: D1Database,
+  id: string,
+  request: DeploymentInput & { rolloutId?: string | undefined },
+): Promise<Submission> {
+  const live = requireLiveTenant(id, await getTenant(db, id), "its versions cannot be deployed");
+  if (!live.ok) return live;
+  const known = new Set<string>();
+  for (const version of request.versions) {
+    if ((await getVersion(db, id, version.id)) !== null) known.add(version.id);
+  }
+  const unknown = refuseUnknownVersions(id, request.versions, known, (index) => `versions.${index}.id`);
+  if (unknown !== null) return unknown;
+  const { rolloutId, ...input } = request;
+  return enqueue(db, id, "deployment", input, rolloutId);
+}
+
+/** A deployment of one version at 100%: the one named, or the one deployed before the current one. */
+export async function takeRollback(
+  db: D1Database,
+  id: string,
+  request: { versionId?: string | undefined; force: boolean; rolloutId?: string | undefined } & VersionNote,
+): Promise<Submission> {
+  const live = requireLiveTenant(id, await getTenant(db, id), "it cannot be rolled back");
+  if (!live.ok) return live;
+  const { versionId, rolloutId, ...note } = request;
+  const target = versionId ?? rollbackTarget(live.tenant, await deploymentHistory(db, id, 100));
+  if (target === null) return noRollbackTarget(live.tenant);
+  const known = new Set((await getVersion(db, id, target)) === null ? [] : [target]);
+  const unknown = refuseUnknownVersions(id, [{ id: target }], known, () => "versionId");
+  if (unknown !== null) return unknown;
+  const input: DeploymentInput = {
+    ...note,
+    message: note.message ?? `rollback to ${target}`,
+    versions: [{ id: target as DeploymentInput["versions"][number]["id"], percentage: 100 }],
+  };
+  return enqueue(db, id, "deployment", input, rolloutId);
 }
 
 export async function takeUpdate(db: D1Database, id: string, change: UpdateSubmission): Promise<Submission> {
@@ -91,6 +146,10 @@ export async function takeUpdate(db: D1Database, id: string, change: UpdateSubmi
   });
   if (!admitted.ok) return admitted;
   const { added, reclaimed, removed, input } = admitted;
+  if (input.reupload && tenant !== null) {
+    const deploying = refuseWhileDeploying(tenant, "reupload", null);
+    if (deploying !== null) return deploying;
+  }
   const taken = refuseTaken(await takenHostnames(db, id, added));
   if (taken !== null) return taken;
   const operationId = crypto.randomUUID();
@@ -115,8 +174,11 @@ export async function takePutSecret(
   name: string,
   value: string,
 ): Promise<Submission> {
-  const admitted = admitPutSecret(id, name, await getTenant(db, id));
+  const tenant = await getTenant(db, id);
+  const admitted = admitPutSecret(id, name, tenant);
   if (!admitted.ok) return admitted;
+  const deploying = refuseWhileDeploying(admitted.tenant, "secret", await latestVersion(db, id));
+  if (deploying !== null) return deploying;
   await secrets.put({ [name]: value });
   await updateTenant(db, id, { secretNames: admitted.secretNames }).run();
   return enqueue(db, id, "put_secret", { name });
@@ -125,6 +187,8 @@ export async function takePutSecret(
 export async function takeDeleteSecret(db: D1Database, id: string, name: string): Promise<Submission> {
   const admitted = admitDeleteSecret(id, name, await getTenant(db, id));
   if (!admitted.ok) return admitted;
+  const deploying = refuseWhileDeploying(admitted.tenant, "secret", await latestVersion(db, id));
+  if (deploying !== null) return deploying;
   await updateTenant(db, id, { secretNames: admitted.secretNames }).run();
   return enqueue(db, id, "delete_secret", { name });
 }

@@ -19,6 +19,7 @@ import {
   UpdateInput,
   upload,
 } from "./steps";
+import { deployVersions, routeVersions, stageVersion, uploadVersion } from "./version-steps";
 
 /**
  * The steps of an operation, in order. A provisioning that fails for good
@@ -38,13 +39,20 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
         migrate(() => scriptKey),
         upload(() => scriptKey),
         routeHostnames,
+        routeVersions,
         settle,
       ];
     }
     case "deploy": {
-      const { scriptKey } = DeployInput.parse(operation.input);
-      return [migrate(() => scriptKey), upload(() => scriptKey), settle];
+      const { scriptKey, deploy } = DeployInput.parse(operation.input);
+      // D1 migrations are applied for a staged version too: its preview needs them, and the live
+      // version shares the database (so they must suit both, as with any migration before a deploy).
+      return deploy
+        ? [migrate(() => scriptKey), upload(() => scriptKey), routeVersions, settle]
+        : [migrate(() => scriptKey), uploadVersion(scriptKey), stageVersion, routeVersions, settle];
     }
+    case "deployment":
+      return [deployVersions, routeVersions, settle];
     case "update": {
       const { reupload } = UpdateInput.parse(operation.input);
       // Routes first: they need no upload, so they neither wait on nor fail with it.
@@ -52,13 +60,15 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
         routeHostnames,
         ...(reupload ? [upload((context) => context.tenant.script_key)] : []),
         applySettings,
+        // Previews follow the plan and suspension; a re-upload's version replaces the deployment.
+        routeVersions,
         settle,
       ];
     }
     case "put_secret":
-      return [putSecret];
+      return [putSecret, routeVersions];
     case "delete_secret":
-      return [deleteSecret];
+      return [deleteSecret, routeVersions];
     case "delete":
       // The tenant's logs go too; a failed provisioning's stay, for its operators to read until it is deleted.
       return [...TEARDOWN, removeLogs, finishTeardown("deleted")];

@@ -9,15 +9,19 @@ import {
   releaseHostnames,
 } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
+import { forgetVersions } from "../registry/versions";
 import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
 import { applyD1Migrations } from "./tenant-d1-migrations";
 import { uploadTenantScript } from "./tenant-script";
+import { VersionNote } from "./version-notes";
+import { previewHostnames, recordSecretVersion } from "./version-steps";
 
 /** What each kind of operation carries in its `input` (never a secret's value). */
 export const ProvisionInput = z.object({ scriptKey: z.string().nullable() });
-export const DeployInput = z.object({ scriptKey: z.string() });
+/** `deploy: false`: a version uploaded and staged at 0% (its preview answers), the traffic left where it is. */
+export const DeployInput = VersionNote.extend({ scriptKey: z.string(), deploy: z.boolean().default(true) });
 /**
  * A PATCH: the settings it asks for, applied by the operation. The registry
  * keeps what is live until then, so a change that fails is never shown as
@@ -167,17 +171,20 @@ export const settle: Step = {
   },
 };
 
+/** A secret change makes a version of the script, deployed alone: recorded after it (`recordSecretVersion`). */
 export const putSecret: Step = {
   name: "put_secret",
   async run(context) {
     const { name } = SecretInput.parse(context.operation.input);
-    const value = await context.secrets.get(name);
-    // Gone already: an upload since the request carried it to the script.
-    if (value === undefined) return;
     // No script yet: the value waits for the first upload, which carries it.
     if (context.tenant.script_etag === null) return;
-    await context.api.scripts.putSecret(context.config.dispatchNamespace, context.names.script, name, value);
-    await context.secrets.drop([name]);
+    const value = await context.secrets.get(name);
+    // Undefined: sent already (by this step before a retry, or by an upload since the request).
+    if (value !== undefined) {
+      await context.api.scripts.putSecret(context.config.dispatchNamespace, context.names.script, name, value);
+      await context.secrets.drop([name]);
+    }
+    await recordSecretVersion(context);
   },
 };
 
@@ -188,6 +195,7 @@ export const deleteSecret: Step = {
     await context.secrets.forget([name]);
     if (context.tenant.script_etag !== null) {
       await context.api.scripts.deleteSecret(context.config.dispatchNamespace, context.names.script, name);
+      await recordSecretVersion(context);
     }
   },
 };
@@ -216,15 +224,15 @@ export const unrouteAll: Step = {
   name: "delete_routes",
   async run(context) {
     const claims = await hostnameClaims(db(context), context.tenant.id);
-    await deleteOwnRoutes(
-      context.env.ROUTES,
-      context.tenant.id,
-      allHostnames(
+    await deleteOwnRoutes(context.env.ROUTES, context.tenant.id, [
+      ...allHostnames(
         context.tenant.id,
         context.config.platformDomain,
         claims.map((claim) => claim.hostname),
       ),
-    );
+      // Its versions' previews too (the registry forgets the versions at the end of the teardown).
+      ...(await previewHostnames(context)),
+    ]);
   },
 };
 
@@ -292,6 +300,8 @@ export function finishTeardown(state: "failed" | "deleted"): Step {
       await context.secrets.clear();
       await db(context).batch([
         releaseAllHostnames(db(context), context.tenant.id),
+        // Its script is gone, with every version: an id used again starts with none.
+        ...forgetVersions(db(context), context.tenant.id),
         updateTenant(db(context), context.tenant.id, {
           state,
           scriptEtag: null,

@@ -4,10 +4,22 @@ import { configOf } from "../config";
 import type { Env } from "../env";
 import { getOperation, nextOperation } from "../registry/operations";
 import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
-import { takeCreate, takeDeleteSecret, takeDeploy, takePutSecret, takeRemove, takeUpdate } from "./intake";
+import { refusalOf } from "./deployment-admission";
+import {
+  takeCreate,
+  takeDeleteSecret,
+  takeDeploy,
+  takeDeployment,
+  takePutSecret,
+  takeRemove,
+  takeRollback,
+  takeUpdate,
+} from "./intake";
 import { Mutex } from "./mutex";
 import { type Advance, advance, type RunnerDeps } from "./runner";
 import { TenantSecrets } from "./tenant-secrets";
+import type { VersionNote } from "./version-notes";
+import type { DeploymentInput } from "./version-steps";
 
 /**
  * One per tenant (named by its id): the only writer of the tenant's
@@ -52,17 +64,37 @@ export class TenantOperations extends DurableObject<Env> {
     return this.#awaitVerdict(outcome, (result) => result.kind !== "waiting");
   }
 
+  /** New code, deployed; or (`deploy: false`) uploaded as a version staged at 0% beside the live one. */
   async deploy(
     id: string,
     scriptKey: string,
-    options: { wait: boolean; rolloutId?: string } = { wait: true },
+    options: { wait: boolean; rolloutId?: string; deploy?: boolean } & VersionNote = { wait: true },
   ): Promise<Submission> {
-    const outcome = await this.#submit(id, () => takeDeploy(this.#db, id, scriptKey, options.rolloutId));
-    if (!outcome.ok) return outcome;
-    await this.#wake();
-    if (!options.wait) return outcome;
-    // Wait (a while) for the upload, so that code the API refuses is this request's 422.
-    return this.#awaitVerdict(outcome, (result) => result.kind === "finished" || result.kind === "waiting");
+    const { wait, deploy = true, ...rest } = options;
+    return this.#settled(await this.#submit(id, () => takeDeploy(this.#db, id, { scriptKey, deploy, ...rest })), wait);
+  }
+
+  /** A deployment of versions the tenant has (one or two, summing to 100%). */
+  async deployVersions(
+    id: string,
+    request: DeploymentInput & { wait: boolean; rolloutId?: string },
+  ): Promise<Submission> {
+    const { wait, ...rest } = request;
+    return this.#settled(await this.#submit(id, () => takeDeployment(this.#db, id, rest)), wait);
+  }
+
+  /**
+   * Deploys one version at 100%: `versionId`, or by default the one that led
+   * the deployment before the current one. `force`: even if its secrets differ
+   * from the latest version's. A rollout passes its id (the version is noted
+   * as the rollout's).
+   */
+  async rollback(
+    id: string,
+    options: { versionId?: string; force?: boolean; wait: boolean; rolloutId?: string } & VersionNote,
+  ): Promise<Submission> {
+    const { wait, force = false, ...rest } = options;
+    return this.#settled(await this.#submit(id, () => takeRollback(this.#db, id, { ...rest, force })), wait);
   }
 
   async update(id: string, change: UpdateSubmission): Promise<Submission> {
@@ -110,6 +142,18 @@ export class TenantOperations extends DurableObject<Env> {
     });
   }
 
+  /**
+   * A change that uploads or deploys: run it, and (`wait`) wait a while for the
+   * API's verdict, so that code it refuses is the request's 422 and a
+   * deployment it refuses the request's 409.
+   */
+  async #settled(outcome: Submission, wait: boolean): Promise<Submission> {
+    if (!outcome.ok) return outcome;
+    await this.#wake();
+    if (!wait) return outcome;
+    return this.#awaitVerdict(outcome, (result) => result.kind === "finished" || result.kind === "waiting");
+  }
+
   /** A new operation was recorded: run it. */
   async #queued(outcome: Submission): Promise<Submission> {
     if (outcome.ok && !outcome.replayed) await this.#wake();
@@ -137,7 +181,9 @@ export class TenantOperations extends DurableObject<Env> {
     const run = this.#drain(id, (operationId, result) => {
       if (operationId !== submitted.operationId) return false;
       if (result.kind === "rejected") verdict = rejected(result.error);
-      if (result.kind === "finished" && result.error?.code === "script_rejected") verdict = rejected(result.error);
+      if (result.kind === "finished" && result.state === "failed" && result.error !== null) {
+        verdict = refusalOf(result.error) ?? verdict;
+      }
       return result.kind === "rejected" || stop(result);
     });
     const waitMs = configOf(this.env).scriptCheckWaitMs;
@@ -146,8 +192,8 @@ export class TenantOperations extends DurableObject<Env> {
     if (timer !== null) clearTimeout(timer);
     if (verdict.ok) {
       const operation = await getOperation(this.#db, submitted.operationId);
-      if (operation?.state === "failed" && operation.error?.code === "script_rejected")
-        return rejected(operation.error);
+      const refusal = operation?.state === "failed" && operation.error !== null ? refusalOf(operation.error) : null;
+      if (refusal !== null) return refusal;
     }
     return verdict;
   }

@@ -6,9 +6,11 @@ import { isApiError } from "../cloudflare/errors";
 import type { ScriptUpload } from "../cloudflare/upload-body";
 import type { TenantRow } from "../registry/rows";
 import { updateTenant } from "../registry/tenants";
+import { insertVersion, recordDeployment } from "../registry/versions";
 import { loadBundle } from "../scripts/bundles";
 import type { StepContext } from "./context";
 import { StepRefusal } from "./failures";
+import { createdByOf, defaultMessage } from "./version-notes";
 
 /**
  * Uploads a bundle as the tenant's script. Bound: with the tenant's resources
@@ -39,53 +41,21 @@ export async function uploadTenantScript(
   },
 ) {
   const { names, config } = context;
-  const tenant = {
-    ...context.tenant,
-    plan: options.settings?.plan ?? context.tenant.plan,
-    vars: options.settings?.vars ?? context.tenant.vars,
-  };
-  const bundle = await loadBundle(context.env.SCRIPTS, scriptKey);
-  const code = {
-    mainModule: bundle.mainModule,
-    modules: bundle.modules,
-    compatibilityDate: bundle.compatibilityDate ?? tenant.compatibility_date,
-    compatibilityFlags: bundle.compatibilityFlags ?? [],
-    tags: [`tenant:${tenant.id}`, `plan:${tenant.plan}`],
-    keepBindings: ["secret_text"],
-  };
   const upload = (upload: ScriptUpload) => context.api.scripts.upload(config.dispatchNamespace, names.script, upload);
   if (!options.bound) {
-    await upload({ ...code, bindings: [] });
+    const bundle = await loadBundle(context.env.SCRIPTS, scriptKey);
+    await upload({ ...scriptCode(context.tenant, bundle), bindings: [] });
     return;
   }
 
-  const objects = bundle.durableObjects ?? {};
-  refuseBindingClashes(objects, tenant.vars, tenant.secret_names);
-  const change = durableObjectMigration(context.tenant, bundle, context.operation.id);
-  const pending = await context.secrets.pending();
-  const bindings = [
-    ...(tenant.kv_namespace_id === null
-      ? []
-      : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
-    ...(tenant.r2_bucket_name === null
-      ? []
-      : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
-    ...(tenant.d1_database_id === null
-      ? []
-      : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
-    { type: "analytics_engine" as const, name: "ANALYTICS", dataset: names.dataset },
-    ...Object.entries(tenant.vars).map(([name, text]) => ({ type: "plain_text" as const, name, text })),
-    // Every bound upload names them all: keep_bindings keeps secrets only.
-    ...Object.entries(objects).map(([name, className]) => ({
-      type: "durable_object_namespace" as const,
-      name,
-      class_name: className,
-    })),
-    ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
-  ];
+  const built = await boundUpload(context, scriptKey, options.settings, { withPendingSecrets: true });
+  const { tenant, code, bindings, change, pending } = built;
+  // A bound upload makes a version, which the API and the registry note with this message.
+  const message = defaultMessage(context);
   const withMigrations = {
     ...code,
     bindings,
+    message,
     ...(change.migrations === undefined ? {} : { migrations: change.migrations }),
   };
 
@@ -111,17 +81,103 @@ export async function uploadTenantScript(
         } as the registry records: its classes were changed outside the control plane, so no migration is computed from them`,
       );
     }
-    uploaded = await upload({ ...code, bindings });
+    const { migrations: _sent, ...withoutMigrations } = withMigrations;
+    uploaded = await upload(withoutMigrations);
   }
-  await updateTenant(context.env.DB, tenant.id, {
-    scriptKey,
-    scriptEtag: uploaded.etag,
-    scriptUploadedAt: uploaded.modifiedOn,
-    durableObjectBindings: objects,
-    durableObjectClasses: change.classes,
-    durableObjectTag: change.tag,
-  }).run();
+  const db = context.env.DB;
+  // The upload made a version and deployed it alone: recorded with the script, in one batch.
+  await db.batch([
+    updateTenant(db, tenant.id, {
+      scriptKey,
+      scriptEtag: uploaded.etag,
+      scriptUploadedAt: uploaded.modifiedOn,
+      durableObjectBindings: built.objects,
+      durableObjectClasses: change.classes,
+      durableObjectTag: change.tag,
+    }),
+    insertVersion(db, {
+      ...versionOf(context, tenant, built.objects),
+      id: uploaded.versionId,
+      scriptKey,
+      etag: uploaded.etag,
+      message,
+    }),
+    ...recordDeployment(db, tenant.id, context.operation.id, [{ id: uploaded.versionId, percentage: 100 }]),
+  ]);
   await context.secrets.drop(pending.keys());
+}
+
+/** The code of a bundle as the tenant's script: its modules, dates and flags, and the tenant's tags. */
+function scriptCode(tenant: Pick<TenantRow, "id" | "plan" | "compatibility_date">, bundle: ScriptSource) {
+  return {
+    mainModule: bundle.mainModule,
+    modules: bundle.modules,
+    compatibilityDate: bundle.compatibilityDate ?? tenant.compatibility_date,
+    compatibilityFlags: bundle.compatibilityFlags ?? [],
+    tags: [`tenant:${tenant.id}`, `plan:${tenant.plan}`],
+    keepBindings: ["secret_text"],
+  };
+}
+
+/**
+ * A bound upload of the bundle: the tenant's resources as KV, BUCKET and DB,
+ * its Analytics Engine dataset as ANALYTICS, its vars, its Durable Object
+ * bindings (and the migration its classes need), and (`withPendingSecrets`)
+ * the secrets waiting to be sent.
+ */
+export async function boundUpload(
+  context: StepContext,
+  scriptKey: string,
+  settings: { plan?: PlanName | undefined; vars?: Record<string, string> | undefined } | undefined,
+  options: { withPendingSecrets: boolean },
+) {
+  const tenant = {
+    ...context.tenant,
+    plan: settings?.plan ?? context.tenant.plan,
+    vars: settings?.vars ?? context.tenant.vars,
+  };
+  const bundle = await loadBundle(context.env.SCRIPTS, scriptKey);
+  const objects = bundle.durableObjects ?? {};
+  refuseBindingClashes(objects, tenant.vars, tenant.secret_names);
+  const change = durableObjectMigration(context.tenant, bundle, context.operation.id);
+  const pending = options.withPendingSecrets ? await context.secrets.pending() : new Map<string, string>();
+  const bindings = [
+    ...(tenant.kv_namespace_id === null
+      ? []
+      : [{ type: "kv_namespace" as const, name: "KV", namespace_id: tenant.kv_namespace_id }]),
+    ...(tenant.r2_bucket_name === null
+      ? []
+      : [{ type: "r2_bucket" as const, name: "BUCKET", bucket_name: tenant.r2_bucket_name }]),
+    ...(tenant.d1_database_id === null
+      ? []
+      : [{ type: "d1" as const, name: "DB", database_id: tenant.d1_database_id }]),
+    { type: "analytics_engine" as const, name: "ANALYTICS", dataset: context.names.dataset },
+    ...Object.entries(tenant.vars).map(([name, text]) => ({ type: "plain_text" as const, name, text })),
+    // Every bound upload names them all: keep_bindings keeps secrets only.
+    ...Object.entries(objects).map(([name, className]) => ({
+      type: "durable_object_namespace" as const,
+      name,
+      class_name: className,
+    })),
+    ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
+  ];
+  return { tenant, code: scriptCode(tenant, bundle), bindings, objects, change, pending };
+}
+
+/** The bindings a new version of the tenant's script has, as the registry keeps them with it. */
+export function versionOf(
+  context: StepContext,
+  tenant: Pick<TenantRow, "id" | "vars" | "secret_names">,
+  durableObjectBindings: Record<string, string>,
+) {
+  return {
+    tenantId: tenant.id,
+    vars: tenant.vars,
+    secretNames: tenant.secret_names,
+    durableObjectBindings,
+    createdBy: createdByOf(context.operation),
+    operationId: context.operation.id,
+  };
 }
 
 /**

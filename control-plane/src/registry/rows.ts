@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
 import { TenantId } from "../../../platform/routes";
 import {
+  DeploymentVersion,
   ErrorSummary,
   OperationKind,
   OperationState,
@@ -14,7 +15,7 @@ import {
  * too (a row written by an older version, or by hand, fails here by name).
  * A tenant's id comes out as the one `TenantId`, so no caller casts it.
  */
-const JsonText = <T extends z.ZodType>(schema: T) =>
+export const JsonText = <T extends z.ZodType>(schema: T) =>
   z
     .string()
     .transform((text, ctx) => {
@@ -51,6 +52,8 @@ export const TenantRow = z.object({
   durable_object_bindings: JsonText(z.record(z.string(), z.string())),
   durable_object_classes: JsonText(z.array(z.string())),
   durable_object_tag: z.string().nullable(),
+  /** The live deployment: the versions serving the tenant's traffic, `[]` before its first bound upload. */
+  deployment: JsonText(z.array(DeploymentVersion)),
   created_at: z.string(),
   updated_at: z.string(),
 });

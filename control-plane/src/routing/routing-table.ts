@@ -10,9 +10,13 @@ export function allHostnames(tenantId: string, platformDomain: string, custom: r
   return [own, ...custom.filter((hostname) => hostname !== own)];
 }
 
+/** Whether a deployment shares the traffic between two versions (one at 0% only answers its preview). */
+export const splitsTraffic = (deployment: TenantRow["deployment"]): boolean =>
+  deployment.filter((version) => version.percentage > 0).length > 1;
+
 /** What the dispatcher reads for each of the tenant's hostnames. */
 export function routeRecordOf(
-  tenant: Pick<TenantRow, "id" | "script_name">,
+  tenant: Pick<TenantRow, "id" | "script_name" | "deployment">,
   settings: { plan: PlanName; suspended: boolean },
 ): RouteRecord {
   return RouteRecord.parse({
@@ -20,6 +24,7 @@ export function routeRecordOf(
     scriptName: ScriptName.parse(tenant.script_name),
     plan: settings.plan,
     status: settings.suspended ? "suspended" : "active",
+    ...(splitsTraffic(tenant.deployment) ? { split: true } : {}),
   });
 }
 
