@@ -6,6 +6,7 @@ import { offerStartupJob } from "../src/dispatch/runner-support";
 import { forwardingEntrypoints } from "../src/runner/forwarding";
 import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
 import { createNamespace, uploadScript } from "./tenant";
+import { deployLabelled, labelled, labelledVersion } from "./versions-helpers";
 
 // What a runner process asks of the emulator (dispatch/runner-support.ts): scripts' code, and the
 // tenants' binding calls, which must reach the stores exactly as they would from a worker the
@@ -15,7 +16,7 @@ const support = () =>
   (exports as unknown as Record<string, (o: { props: unknown }) => unknown>).RunnerSupport?.({
     props: {},
   }) as unknown as RunnerSupport & {
-    script(scope: unknown): Promise<ScriptForRunner | null>;
+    script(scope: unknown, versionId?: string): Promise<ScriptForRunner | null>;
     startupJob(id: string): Promise<StartupJob | null>;
     call(entrypoint: string, props: unknown, method: string, args: unknown[]): Promise<unknown>;
   };
@@ -36,6 +37,21 @@ describe("RunnerSupport", () => {
     expect(found?.runnable.etag).toBe(etag);
     expect(found?.modules["index.js"]).toEqual({ js: 'export default { fetch: () => new Response("hi") };' });
     expect(await support().script({ ...scope, script: "absent" })).toBeNull();
+  });
+
+  it("gives a runner the version its run order names, deployed or not, and none for another script's", async () => {
+    const namespace = await createNamespace();
+    const first = await deployLabelled(namespace, "w", "one");
+    const second = await labelledVersion(namespace, "w", "two");
+    const scope = { accountId: ACCOUNT, namespace, script: "w" };
+    expect((await support().script(scope, second))?.modules["index.js"]).toEqual({
+      js: labelled("two")["index.js"]?.code,
+    });
+    expect((await support().script(scope, first.deployment_id))?.runnable.etag).toBe(first.etag);
+    // Without a version: the one the deployment runs the script's Durable Objects with.
+    expect((await support().script(scope))?.runnable.etag).toBe(first.etag);
+    await deployLabelled(namespace, "other", "x");
+    expect(await support().script({ ...scope, script: "other" }, second)).toBeNull();
   });
 
   it("runs a tenant's binding call in the emulator, on the store its own workers' bindings use", async () => {

@@ -61,8 +61,6 @@ type FacetStub = Fetcher & Record<string, (...args: unknown[]) => Promise<unknow
 export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
   #running: Running | undefined;
   #loading: Promise<Running> | undefined;
-  /** Versions replaced while callers on them may still call: their calls go to the current one. */
-  readonly #superseded = new Set<string>();
   /** Facets started by this instance: the ones to abort when the code changes. */
   readonly #live = new Set<string>();
   /** Objects already recorded in the `objects` table by this instance. */
@@ -80,7 +78,7 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     );
   }
 
-  /** The script's current version and its modules' contents, or null when the script is gone. */
+  /** The version the script's deployment runs its objects with, and its modules' contents, or null when the script is gone. */
   protected abstract script(scope: RunScope): Promise<ScriptForRunner | null>;
 
   /** A stub's `fetch()`: the request, without the target the entrypoint put on it, to the object. */
@@ -235,15 +233,15 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
   }
 
   /**
-   * The version to run with: the caller's if it is the one running (or one
-   * already replaced), else the script's current one, read again; null asks
-   * for the current one whatever runs (an alarm has no caller).
+   * The version to run with: the running one if the caller runs it too, else
+   * the one the script's deployment gives its objects, read again (a caller of
+   * another version may come from a new deployment, a rollback among them, or
+   * from the other side of a split, or be an old request still in flight); null
+   * asks for the deployed one whatever runs (an alarm has no caller).
    */
   #version(scope: RunScope, etag: string | null): Promise<Running> {
     const running = this.#running;
-    if (running !== undefined && etag !== null && (etag === running.etag || this.#superseded.has(etag))) {
-      return Promise.resolve(running);
-    }
+    if (running !== undefined && etag !== null && etag === running.etag) return Promise.resolve(running);
     this.#loading ??= this.#load(scope).finally(() => {
       this.#loading = undefined;
     });
@@ -263,7 +261,6 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     if (previous !== undefined) {
       for (const name of this.#live) this.ctx.facets.abort(name, new Error("The Durable Object's code was updated."));
       this.#live.clear();
-      this.#superseded.add(previous.etag);
     }
     const host = hostName(scope);
     const loaded = hostWorkers.get(host);
