@@ -50,6 +50,8 @@ export default defineConfig({
             OPERATION_RETRY_MAX_MS: "400",
             OPERATION_MAX_ATTEMPTS: "4",
             CLOUDFLARE_API_TIMEOUT_MS: "3000",
+            // A staged rollout's canary is watched this long (test/tenants/rollout-canary-health.test.ts).
+            ROLLOUT_OBSERVATION_MS: "1000",
             // The fault matrix sends more calls than production's budget (1,200 per 5 minutes) allows, and the
             // budget would hold them back for minutes; the budget is tested on its own (test/cloudflare/budget.test.ts).
             CLOUDFLARE_API_RATE_LIMIT: "1000000",

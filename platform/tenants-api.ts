@@ -351,26 +351,118 @@ export const RolloutFilter = z.strictObject({
   tenants: z.array(z.string().regex(TENANT_ID)).min(1).max(10_000).optional(),
 });
 
+/**
+ * How many of the selected tenants get the code first: a number (0: no
+ * canary, the rollout goes through at once) or a percentage (rounded up, at
+ * least one tenant). Without one: 10% of the selection, rounded up.
+ */
+export const CanarySize = z.union([
+  z.strictObject({ tenants: z.number().int().min(0).max(10_000) }),
+  z.strictObject({ percent: z.number().gt(0, "must be more than 0").max(100, "must be at most 100") }),
+]);
+export type CanarySize = z.infer<typeof CanarySize>;
+
+export const DEFAULT_CANARY: CanarySize = { percent: 10 };
+
 export const CreateRolloutRequest = z.strictObject({
   script: ScriptSource,
   filter: RolloutFilter.default({}),
+  canary: CanarySize.default(DEFAULT_CANARY),
+  /**
+   * Go on after the canary without `POST /v1/rollouts/{id}/resume` once the
+   * observation window shows the canary tenants' error rate did not rise.
+   */
+  autoResume: z.boolean().default(false),
 });
-export type CreateRolloutRequest = z.infer<typeof CreateRolloutRequest>;
+export type CreateRolloutRequest = z.input<typeof CreateRolloutRequest>;
 
-export const RolloutState = z.enum(["running", "completed", "failed"]);
+/**
+ * `running` (deploying the canary, then the rest), `paused` (after the canary,
+ * `paused` says why), `completed`, `failed` (the API refused the script),
+ * `rolling_back`, `rolled_back`.
+ */
+export const RolloutState = z.enum(["running", "paused", "completed", "failed", "rolling_back", "rolled_back"]);
+export type RolloutState = z.infer<typeof RolloutState>;
+
+/** Which tenants the rollout is working on: the canary batch, the rest, or its rollback. */
+export const RolloutPhase = z.enum(["canary", "fleet", "rollback"]);
+export type RolloutPhase = z.infer<typeof RolloutPhase>;
+
+/**
+ * Why a rollout is paused: `awaiting_resume` (the canary is deployed; no
+ * autoResume), `observing` (autoResume: the window runs until `until`),
+ * `error_rate_rose`, `no_traffic` (the canary tenants had no requests in the
+ * window: nothing to judge by), `canary_failed` (a canary tenant's deploy failed).
+ */
+export const PauseReason = z.enum(["awaiting_resume", "observing", "error_rate_rose", "no_traffic", "canary_failed"]);
+export type PauseReason = z.infer<typeof PauseReason>;
+
+const Traffic = z.object({
+  requests: z.number().int().min(0),
+  errors: z.number().int().min(0),
+  /** errors / requests; null without requests. */
+  rate: z.number().nullable(),
+});
+
+/** The canary tenants' requests and errors in the window before their deploy and the one after. */
+export const CanaryHealthView = z.object({
+  before: Traffic.extend({ from: z.iso.datetime(), to: z.iso.datetime() }),
+  after: Traffic.extend({ from: z.iso.datetime(), to: z.iso.datetime() }),
+  /** A rise is an `after` rate above the `before` rate (0 without requests) by more than this. */
+  tolerance: z.number(),
+  verdict: z.enum(["healthy", "error_rate_rose", "no_traffic"]),
+  judgedAt: z.iso.datetime(),
+});
+export type CanaryHealthView = z.infer<typeof CanaryHealthView>;
+
+const TenantFailure = z.object({ tenantId: z.string(), message: z.string() });
 
 export const RolloutView = z.object({
   id: z.string(),
   state: RolloutState,
+  phase: RolloutPhase,
+  autoResume: z.boolean(),
   total: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
+  /** Not deployed yet (waiting or under way). */
   pending: z.number().int(),
   /** The tenants whose upload failed for good, with why. */
-  failures: z.array(z.object({ tenantId: z.string(), message: z.string() })),
+  failures: z.array(TenantFailure),
+  canary: z.object({
+    /** How many tenants the canary batch has. */
+    count: z.number().int(),
+    /** Its tenant ids, in id order; the first 100 when it has more. */
+    tenants: z.array(z.string()),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    pending: z.number().int(),
+  }),
+  /** Why the rollout waits; null unless `paused`. `until`: when the observation window ends. */
+  paused: z.object({ reason: PauseReason, message: z.string(), until: z.iso.datetime().nullable() }).nullable(),
+  /** The last judgement of the canary's error rate; null before one (no autoResume, or still observing). */
+  health: CanaryHealthView.nullable(),
+  /**
+   * Once `POST /v1/rollouts/{id}/rollback` was asked: each tenant the rollout
+   * submitted goes back to the version it had before (`succeeded`, `failed`,
+   * `pending`); `skipped`: tenants the rollout never reached, left as they are.
+   */
+  rollback: z
+    .object({
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      pending: z.number().int(),
+      skipped: z.number().int(),
+      failures: z.array(TenantFailure),
+    })
+    .nullable(),
   ...Timestamps,
 });
 export type RolloutView = z.infer<typeof RolloutView>;
+
+/** `POST /v1/rollouts/{id}/resume` and `…/rollback`: a JSON body, `{}` (they take no options yet). */
+export const RolloutActionRequest = z.strictObject({});
+export type RolloutActionRequest = z.infer<typeof RolloutActionRequest>;
 
 /** Every error the API answers: one shape. */
 export const ErrorCode = z.enum([

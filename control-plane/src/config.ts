@@ -65,6 +65,13 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
     (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
     AnalyticsDataset.default(DEFAULT_METRICS_DATASET as AnalyticsDataset),
   ),
+  /** How long a staged rollout watches its canary before judging its error rate (and the window before, compared). */
+  ROLLOUT_OBSERVATION_MS: positiveInt(300_000),
+  /** How much the canary's error rate (a fraction) may rise before autoResume holds the rollout. */
+  ROLLOUT_ERROR_RATE_TOLERANCE: z.preprocess(
+    (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
+    z.coerce.number().min(0).max(1).default(0.01),
+  ),
 });
 
 const ConfigFromVars = Vars.transform((vars) => ({
@@ -79,6 +86,7 @@ const ConfigFromVars = Vars.transform((vars) => ({
   },
   scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
   metricsDataset: vars.METRICS_DATASET,
+  canary: { observationMs: vars.ROLLOUT_OBSERVATION_MS, errorRateTolerance: vars.ROLLOUT_ERROR_RATE_TOLERANCE },
   platformDomain: vars.PLATFORM_DOMAIN,
   platformHosts: vars.PLATFORM_HOSTS,
 }));

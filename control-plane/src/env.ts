@@ -33,4 +33,6 @@ export interface Env {
   OPERATION_RETRY_MAX_MS: string;
   SCRIPT_CHECK_WAIT_MS: string;
   METRICS_DATASET?: string;
+  ROLLOUT_OBSERVATION_MS?: string;
+  ROLLOUT_ERROR_RATE_TOLERANCE?: string;
 }

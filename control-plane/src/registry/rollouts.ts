@@ -1,12 +1,22 @@
 import { z } from "zod";
-import { now } from "./rows";
+import { CanaryHealthView, PauseReason, RolloutPhase, RolloutState } from "../../../platform/tenants-api";
+import { JsonText, now } from "./rows";
 
 export const RolloutRow = z.object({
   id: z.string(),
   script_key: z.string(),
   filter: z.string(),
-  state: z.enum(["running", "completed", "failed"]),
+  state: RolloutState,
+  phase: RolloutPhase,
   total: z.number().int(),
+  canary_total: z.number().int(),
+  auto_resume: z.number().transform((n) => n === 1),
+  canary_started_at: z.string().nullable(),
+  canary_done_at: z.string().nullable(),
+  paused_reason: PauseReason.nullable(),
+  paused_until: z.string().nullable(),
+  health: JsonText(CanaryHealthView).nullable(),
+  refused: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -17,23 +27,46 @@ export type RolloutItemState = "pending" | "submitted" | "succeeded" | "failed";
 /** D1 takes a bounded number of statements per batch: rollouts to thousands of tenants are written in chunks. */
 const CHUNK = 50;
 
+/** Runs statements in batches D1 takes. */
+export async function inChunks(db: D1Database, statements: D1PreparedStatement[]): Promise<void> {
+  for (let i = 0; i < statements.length; i += CHUNK) await db.batch(statements.slice(i, i + CHUNK));
+}
+
 export async function insertRollout(
   db: D1Database,
-  rollout: { id: string; scriptKey: string; filter: unknown; tenantIds: string[] },
+  rollout: {
+    id: string;
+    scriptKey: string;
+    filter: unknown;
+    tenantIds: string[];
+    canary: ReadonlySet<string>;
+    autoResume: boolean;
+  },
 ): Promise<void> {
   const at = now();
   const items = rollout.tenantIds.map((tenantId) =>
     db
-      .prepare("INSERT INTO rollout_items (rollout_id, tenant_id, state) VALUES (?, ?, 'pending')")
-      .bind(rollout.id, tenantId),
+      .prepare("INSERT INTO rollout_items (rollout_id, tenant_id, state, canary) VALUES (?, ?, 'pending', ?)")
+      .bind(rollout.id, tenantId, rollout.canary.has(tenantId) ? 1 : 0),
   );
   // The items first, the rollout row last: a rollout is visible (and run) only once all its items are written.
-  for (let i = 0; i < items.length; i += CHUNK) await db.batch(items.slice(i, i + CHUNK));
+  await inChunks(db, items);
   await db
     .prepare(
-      "INSERT INTO rollouts (id, script_key, filter, state, total, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+      `INSERT INTO rollouts (id, script_key, filter, state, phase, total, canary_total, auto_resume, created_at, updated_at)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(rollout.id, rollout.scriptKey, JSON.stringify(rollout.filter), rollout.tenantIds.length, at, at)
+    .bind(
+      rollout.id,
+      rollout.scriptKey,
+      JSON.stringify(rollout.filter),
+      rollout.canary.size === 0 ? "fleet" : "canary",
+      rollout.tenantIds.length,
+      rollout.canary.size,
+      rollout.autoResume ? 1 : 0,
+      at,
+      at,
+    )
     .run();
 }
 
@@ -42,9 +75,15 @@ export async function getRollout(db: D1Database, id: string): Promise<RolloutRow
   return row === null ? null : RolloutRow.parse(row);
 }
 
-export async function rolloutCounts(db: D1Database, id: string): Promise<Record<RolloutItemState, number>> {
+/** How many items are in each state: all of them, or the canary batch alone. */
+export async function rolloutCounts(
+  db: D1Database,
+  id: string,
+  only: "all" | "canary" = "all",
+): Promise<Record<RolloutItemState, number>> {
+  const canary = only === "canary" ? " AND canary = 1" : "";
   const { results } = await db
-    .prepare("SELECT state, COUNT(*) AS n FROM rollout_items WHERE rollout_id = ? GROUP BY state")
+    .prepare(`SELECT state, COUNT(*) AS n FROM rollout_items WHERE rollout_id = ?${canary} GROUP BY state`)
     .bind(id)
     .all<{ state: RolloutItemState; n: number }>();
   const counts = { pending: 0, submitted: 0, succeeded: 0, failed: 0 };
@@ -62,10 +101,17 @@ export async function rolloutFailures(db: D1Database, id: string, limit = 100) {
   return results.map((row) => ({ tenantId: row.tenant_id, message: row.error ?? "failed" }));
 }
 
-export async function pendingItems(db: D1Database, id: string, limit: number): Promise<string[]> {
+/** Items not submitted yet, in id order: any, or the canary batch's alone. */
+export async function pendingItems(
+  db: D1Database,
+  id: string,
+  limit: number,
+  only: "all" | "canary" = "all",
+): Promise<string[]> {
+  const canary = only === "canary" ? " AND canary = 1" : "";
   const { results } = await db
     .prepare(
-      "SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND state = 'pending' ORDER BY tenant_id LIMIT ?",
+      `SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND state = 'pending'${canary} ORDER BY tenant_id LIMIT ?`,
     )
     .bind(id, limit)
     .all<{ tenant_id: string }>();
@@ -88,17 +134,85 @@ export function updateItem(
   db: D1Database,
   rolloutId: string,
   tenantId: string,
-  patch: { state: RolloutItemState; operationId?: string; error?: string },
+  patch: { state: RolloutItemState; operationId?: string; error?: string; previousVersionId?: string | null },
 ): D1PreparedStatement {
   return db
     .prepare(
-      "UPDATE rollout_items SET state = ?, operation_id = COALESCE(?, operation_id), error = COALESCE(?, error) WHERE rollout_id = ? AND tenant_id = ?",
+      `UPDATE rollout_items SET state = ?, operation_id = COALESCE(?, operation_id), error = COALESCE(?, error),
+       previous_version_id = COALESCE(?, previous_version_id) WHERE rollout_id = ? AND tenant_id = ?`,
     )
-    .bind(patch.state, patch.operationId ?? null, patch.error ?? null, rolloutId, tenantId);
+    .bind(
+      patch.state,
+      patch.operationId ?? null,
+      patch.error ?? null,
+      patch.previousVersionId ?? null,
+      rolloutId,
+      tenantId,
+    );
 }
 
-export function setRolloutState(db: D1Database, id: string, state: RolloutRow["state"]): D1PreparedStatement {
-  return db.prepare("UPDATE rollouts SET state = ?, updated_at = ? WHERE id = ?").bind(state, now(), id);
+/** The canary batch's tenant ids, in id order, at most `limit`. */
+export async function canaryTenants(db: D1Database, id: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND canary = 1 ORDER BY tenant_id LIMIT ?")
+    .bind(id, limit)
+    .all<{ tenant_id: string }>();
+  return results.map((row) => row.tenant_id);
+}
+
+/** The columns a transition sets; those left out keep their value. */
+export type RolloutChange = {
+  state: RolloutState;
+  phase?: RolloutRow["phase"];
+  pausedReason?: PauseReason | null;
+  pausedUntil?: string | null;
+  health?: CanaryHealthView | null;
+  canaryStartedAt?: string;
+  canaryDoneAt?: string;
+};
+
+/**
+ * Moves the rollout to `change` only if it is still in one of the states
+ * `from`: every transition is a compare-and-set, so a resume or rollback
+ * asked for while the Rollout object is at work is never overwritten by it.
+ * Answers whether it moved.
+ */
+export async function transition(
+  db: D1Database,
+  id: string,
+  from: readonly RolloutState[],
+  change: RolloutChange,
+): Promise<boolean> {
+  const sets = ["state = ?", "updated_at = ?"];
+  const values: unknown[] = [change.state, now()];
+  const set = (column: string, value: unknown) => {
+    if (value === undefined) return;
+    sets.push(`${column} = ?`);
+    values.push(value);
+  };
+  set("phase", change.phase);
+  set("paused_reason", change.pausedReason);
+  set("paused_until", change.pausedUntil);
+  set("health", change.health === undefined ? undefined : change.health && JSON.stringify(change.health));
+  set("canary_started_at", change.canaryStartedAt);
+  set("canary_done_at", change.canaryDoneAt);
+  const result = await db
+    .prepare(`UPDATE rollouts SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`)
+    .bind(...values, id, ...from)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Records the API's refusal of the rollout's script, once: the rollout fails once its deploys under way end. */
+export function markRefused(db: D1Database, id: string, message: string): D1PreparedStatement {
+  return db.prepare("UPDATE rollouts SET refused = COALESCE(refused, ?) WHERE id = ?").bind(message, id);
+}
+
+/** Records when the canary's first deploy went out, once. */
+export function markCanaryStarted(db: D1Database, id: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE rollouts SET canary_started_at = COALESCE(canary_started_at, ?) WHERE id = ?")
+    .bind(now(), id);
 }
 
 export async function tenantsForRollout(

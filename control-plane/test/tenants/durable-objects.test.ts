@@ -290,6 +290,7 @@ describe("a tenant's Durable Objects", () => {
     const started = await api("POST", "/v1/rollouts", {
       script: rooms({ durableObjects: { ROOM: "Room", LOBBY: "Lobby" }, deletedDurableObjectClasses: ["Hall"] }),
       filter: { tenants: [fresh, roomy, clash] },
+      canary: { tenants: 0 },
     });
     expect(started.status, started.text).toBe(202);
     const rolloutId = (started.json as unknown as RolloutView).id;

@@ -1,48 +1,11 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RolloutView, ScriptSource, TenantView } from "../../../platform/tenants-api";
-import { api, clearFaults, ensureNamespace, faultNow, injectFault, settled, testEnv, uniqueId, visit } from "./support";
+import type { RolloutView, TenantView } from "../../../platform/tenants-api";
+import { versionedApp as app, onboardMany, rolloutReaches } from "./rollout-support";
+import { api, clearFaults, ensureNamespace, faultNow, injectFault, testEnv, uniqueId, visit } from "./support";
 
 beforeAll(ensureNamespace);
 afterEach(clearFaults);
-
-const app = (version: string): ScriptSource => ({
-  mainModule: "index.js",
-  modules: { "index.js": `export default { fetch: (_, env) => new Response(env.GREETING + " ${version}") };` },
-});
-
-/** Onboards `count` small tenants (a script and vars, no storage), a few at a time. */
-async function onboardMany(prefix: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
-  for (let i = 0; i < ids.length; i += 10) {
-    await Promise.all(
-      ids.slice(i, i + 10).map(async (id) => {
-        const created = await api("POST", "/v1/tenants", {
-          id,
-          plan: "free",
-          resources: { kv: false, r2: false, d1: false },
-          script: app("v1"),
-          vars: { GREETING: id },
-        });
-        expect(created.status, created.text).toBe(202);
-      }),
-    );
-  }
-  for (const id of ids) expect((await settled(id, ["active", "failed"])).state).toBe("active");
-  return ids;
-}
-
-async function finished(id: string, timeoutMs = 90_000): Promise<RolloutView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { status, json } = await api("GET", `/v1/rollouts/${id}`);
-    expect(status).toBe(200);
-    const rollout = json as unknown as RolloutView;
-    if (rollout.state !== "running") return rollout;
-    if (Date.now() > deadline) throw new Error(`rollout still running: ${JSON.stringify(rollout)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("rollouts", () => {
   it("re-uploads 50 tenants' code with their bindings kept; one failing for good in the middle fails alone; a crash half way is resumed", async () => {
@@ -66,10 +29,15 @@ describe("rollouts", () => {
       action: { kind: "hang", ms: 60_000 },
     });
 
-    const started = await api("POST", "/v1/rollouts", { script: app("v2"), filter: { tenants: ids } });
+    // No canary: the whole fleet at once (staged rollouts: staged-rollouts.test.ts).
+    const started = await api("POST", "/v1/rollouts", {
+      script: app("v2"),
+      filter: { tenants: ids },
+      canary: { tenants: 0 },
+    });
     expect(started.status, started.text).toBe(202);
     const rollout = started.json as unknown as RolloutView;
-    expect(rollout).toMatchObject({ state: "running", total: 50 });
+    expect(rollout).toMatchObject({ state: "running", phase: "fleet", total: 50, canary: { count: 0, tenants: [] } });
 
     // The control plane's objects are reset while the rollout is under way: it resumes from the registry.
     let before: TenantView | undefined;
@@ -90,7 +58,7 @@ describe("rollouts", () => {
     expect(midway.pending).toBeGreaterThan(0);
     await abortAllDurableObjects();
 
-    const done = await finished(rollout.id);
+    const done = await rolloutReaches(rollout.id);
     expect(done).toMatchObject({ state: "completed", total: 50, succeeded: 49, failed: 1, pending: 0 });
     expect(done.failures).toEqual([{ tenantId: unlucky, message: expect.stringContaining("Injected: upload down") }]);
     for (const id of ids) {
@@ -115,7 +83,12 @@ describe("rollouts", () => {
   it("selects tenants by plan, and an empty selection completes at once", async () => {
     const empty = await api("POST", "/v1/rollouts", { script: app("v3"), filter: { tenants: ["no-such-tenant"] } });
     expect(empty.status).toBe(202);
-    expect(await finished((empty.json as unknown as RolloutView).id)).toMatchObject({ state: "completed", total: 0 });
+    // The default canary (10%, rounded up) of no tenants is none: nothing to pause for.
+    expect(await rolloutReaches((empty.json as unknown as RolloutView).id)).toMatchObject({
+      state: "completed",
+      total: 0,
+      canary: { count: 0 },
+    });
   });
 
   it("GET of an unknown rollout is 404, of a malformed id 400", async () => {
