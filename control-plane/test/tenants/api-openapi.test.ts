@@ -29,6 +29,8 @@ const V1_OPERATIONS = [
   "get /v1/tenants/{id}/logs/live",
   "post /v1/rollouts",
   "get /v1/rollouts/{id}",
+  "post /v1/rollouts/{id}/resume",
+  "post /v1/rollouts/{id}/rollback",
 ];
 const WITH_BODY = [
   "post /v1/tenants",
@@ -36,6 +38,8 @@ const WITH_BODY = [
   "put /v1/tenants/{id}/script",
   "put /v1/tenants/{id}/secrets/{name}",
   "post /v1/rollouts",
+  "post /v1/rollouts/{id}/resume",
+  "post /v1/rollouts/{id}/rollback",
 ];
 
 let document: Document;
@@ -164,7 +168,14 @@ describe("the OpenAPI document", () => {
       await api("POST", "/v1/rollouts", { script: NOTES_APP, filter: { tenants: [id] } }),
       202,
     );
-    check("get /v1/rollouts/{id}", await api("GET", `/v1/rollouts/${(rollout.json as { id: string }).id}`), 200);
+    const rolloutId = (rollout.json as { id: string }).id;
+    check("get /v1/rollouts/{id}", await api("GET", `/v1/rollouts/${rolloutId}`), 200);
+    // Its canary is its one tenant, so it never pauses: a resume is a 409 whether it still runs or has completed.
+    check("post /v1/rollouts/{id}/resume", await api("POST", `/v1/rollouts/${rolloutId}/resume`, {}), 409);
+    check("post /v1/rollouts/{id}/rollback", await api("POST", `/v1/rollouts/${rolloutId}/rollback`, {}), 202);
+    check("post /v1/rollouts/{id}/rollback", await api("POST", `/v1/rollouts/${rolloutId}/rollback`, {}), 409);
+    check("post /v1/rollouts/{id}/resume", await api("POST", `/v1/rollouts/${crypto.randomUUID()}/resume`, {}), 404);
+    check("post /v1/rollouts/{id}/rollback", await api("POST", `/v1/rollouts/${rolloutId}/rollback`, { at: 1 }), 400);
 
     check("post /v1/tenants", await api("POST", "/v1/tenants", { id, plan: 5 }), 400);
     check("post /v1/tenants", await api("POST", "/v1/tenants", newTenant(id, { plan: "free" })), 409);
@@ -188,7 +199,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(19);
+    expect(checked).toHaveLength(24);
   });
 });
 
