@@ -39,4 +39,13 @@ describe("which loaded workers are evicted", () => {
     expect(loaded.takeEvictable(1200)).toEqual(["a@1~0"]);
     expect(loaded.takeEvictable(5000)).toEqual([]);
   });
+
+  it("keeps both versions of a split deployment loaded, and evicts the one a later deployment drops", () => {
+    const loaded = new LoadedWorkers(100, 1000);
+    loaded.begin("a", "a@1", ["a@1", "a@2"], 0)(0);
+    loaded.begin("a", "a@2", ["a@1", "a@2"], 10)(10);
+    expect(loaded.takeEvictable(5000)).toEqual([]);
+    loaded.begin("a", "a@2", ["a@2"], 6000)(6000);
+    expect(loaded.takeEvictable(8000)).toEqual(["a@1~0"]);
+  });
 });

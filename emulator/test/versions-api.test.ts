@@ -1,3 +1,4 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
   Deployment,
@@ -6,8 +7,10 @@ import {
   VersionDetail,
   VersionList,
 } from "../../cloudflare-api/versions";
-import { call, errorOf, json, resultOf } from "./helpers";
-import { createNamespace, scriptPath, settingsForm, upload } from "./scripts-helpers";
+import { adoptUnversionedScripts } from "../src/scripts/store/adopt-versions";
+import type { StoreContext } from "../src/scripts/store/context";
+import { ACCOUNT, acct, call, errorOf, json, resultOf } from "./helpers";
+import { createNamespace, nsPath, scriptPath, settingsForm, upload } from "./scripts-helpers";
 import { createDeployment, deployLabelled, labelled, labelledVersion, uploadVersion } from "./versions-helpers";
 
 /*
@@ -124,6 +127,37 @@ describe("versions", () => {
     await deployLabelled(ns, "w", "again");
     expect((await versionsOf(ns, "w")).items.map((v) => v.number)).toEqual([1]);
     expect(await deploymentsOf(ns, "w")).toHaveLength(1);
+  });
+
+  it("go with their namespace", async () => {
+    const ns = await createNamespace();
+    await deployLabelled(ns, "w", "one");
+    await labelledVersion(ns, "w", "two");
+    await resultOf(await call(nsPath(ns), { method: "DELETE" }));
+    await resultOf(await call(acct("/workers/dispatch/namespaces"), json("POST", { name: ns })));
+    await deployLabelled(ns, "w", "again");
+    expect((await versionsOf(ns, "w")).items.map((v) => v.number)).toEqual([1]);
+  });
+
+  it("are made for scripts stored before versions were: version 1, deployed to 100%", async () => {
+    const ns = await createNamespace();
+    const { etag } = await deployLabelled(ns, "w", "one");
+    const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(ACCOUNT));
+    await runInDurableObject(store, (_instance, state) => {
+      // The state a store written before versions has: the script's row alone.
+      state.storage.sql.exec("DELETE FROM versions WHERE namespace = ?", ns);
+      state.storage.sql.exec("DELETE FROM deployments WHERE namespace = ?", ns);
+      const context = {
+        sql: state.storage.sql,
+        transaction: (work: () => void) => state.storage.transactionSync(work),
+      };
+      adoptUnversionedScripts(context as unknown as StoreContext);
+    });
+    const [adopted] = (await versionsOf(ns, "w")).items;
+    expect(adopted?.number).toBe(1);
+    expect((await deploymentsOf(ns, "w"))[0]?.versions).toEqual([{ version_id: adopted?.id, percentage: 100 }]);
+    const detail = VersionDetail.parse(await resultOf(await call(scriptPath(ns, "w", `/versions/${adopted?.id}`))));
+    expect(detail.resources.script.etag).toBe(etag);
   });
 });
 
