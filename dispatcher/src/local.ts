@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { LOCAL_DISPATCH_HEADER } from "../../emulator/src/dispatch/dispatch-types";
 import type { Env } from "./env";
 import worker from "./index";
+import { inRequest, localMetrics } from "./local-metrics";
 
 /**
  * The local DISPATCHER (the emulator's DispatchNamespace, in another `wrangler
@@ -35,10 +36,11 @@ export default {
   fetch(request, env, ctx) {
     let local = localEnvs.get(env);
     if (local === undefined) {
-      local = { ...env, DISPATCHER: upgradesPass(env.DISPATCHER) };
+      local = { ...env, DISPATCHER: upgradesPass(env.DISPATCHER), METRICS: localMetrics(env.METRICS) };
       localEnvs.set(env, local);
     }
-    return worker.fetch(request, local, ctx);
+    const localEnv = local;
+    return inRequest(ctx, () => worker.fetch(request, localEnv, ctx));
   },
 } satisfies ExportedHandler<Env>;
 
