@@ -268,6 +268,21 @@ describe("deployments", () => {
     expect(forced.versions).toEqual([{ version_id: one, percentage: 100 }]);
   });
 
+  it("of a version bound to a resource the account no longer has are refused, as rollbacks are", async () => {
+    const ns = await createNamespace();
+    const kv = await resultOf<{ id: string }>(
+      await call(acct("/storage/kv/namespaces"), json("POST", { title: `kv-${crypto.randomUUID()}` })),
+    );
+    const bound = await deployLabelled(ns, "w", "one", {
+      bindings: [{ type: "kv_namespace", name: "KV", namespace_id: kv.id }],
+    });
+    await deployLabelled(ns, "w", "two");
+    await resultOf(await call(acct(`/storage/kv/namespaces/${kv.id}`), { method: "DELETE" }));
+    const refused = await createDeployment(ns, "w", [[bound.deployment_id, 100]]);
+    expect(await errorOf(refused, 400)).toMatchObject({ code: 10041, message: expect.stringContaining(kv.id) });
+    expect(await deploymentsOf(ns, "w")).toHaveLength(2);
+  });
+
   it("that is active cannot be deleted; an earlier one can", async () => {
     const ns = await createNamespace();
     await deployLabelled(ns, "w", "one");

@@ -15,7 +15,8 @@ import type { StoredVersion } from "./store/version-rows";
 
 /**
  * Only the latest 100 uploaded versions can be deployed (cloudflare-docs,
- * workers/versions-and-deployments/deployment-management, "Deployments limit").
+ * workers/versions-and-deployments/deployment-management, "Deployments limit"; the
+ * changelog of 2025-09-11 raised it from 10).
  */
 export const DEPLOYABLE_VERSIONS = 100;
 
@@ -56,6 +57,7 @@ export function checkDeployment(
         `Version '${id}' is older than the latest ${DEPLOYABLE_VERSIONS} versions, which alone can be deployed.`,
       );
     }
+    // Production refuses a rollback across a Durable Object migration (versions-and-deployments/rollbacks, "Bindings").
     if (stableStringify(objectClassesOf(version.record)) !== classes) {
       return refuse(
         `Version '${id}' has other Durable Object classes than the latest version (a migration came between): it cannot be deployed.`,

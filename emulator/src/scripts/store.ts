@@ -110,8 +110,10 @@ export class WorkersStore extends DurableObject<Env> {
   getVersion(namespace: string, script: string, id: string) {
     return versions.getVersion(this.context, namespace, script, id);
   }
-  createDeployment(namespace: string, script: string, input: DeploymentInput, force: boolean) {
-    return this.exclusive(async () => deployments.createDeployment(this.context, namespace, script, input, force));
+  createDeployment(accountId: string, namespace: string, script: string, input: DeploymentInput, force: boolean) {
+    return this.exclusive(() =>
+      deployments.createDeployment(this.context, accountId, { namespace, script }, input, force),
+    );
   }
   listDeployments(namespace: string, script: string) {
     return deployments.listDeployments(this.context, namespace, script);

@@ -16,7 +16,7 @@ deployments.post(
   "/:script/deployments",
   storeRoute(async (store, { namespace, script }, c) => {
     const input = await parseJsonBody(c, DeploymentInput, ErrorCode.scriptValidationFailed);
-    return store.createDeployment(namespace, script, input, c.req.query("force") === "true");
+    return store.createDeployment(c.get("accountId"), namespace, script, input, c.req.query("force") === "true");
   }),
 );
 

@@ -2,7 +2,7 @@ import type { DeploymentVersion, VersionAnnotations } from "../../../../cloudfla
 import type { StoreContext } from "./context";
 import { DEPLOYMENTS, type DeploymentRow, insertRow } from "./schema";
 
-/** A script's deployments as stored: the newest is the active one. */
+/** A script's deployments as stored: the newest (highest `seq`, counted per script) is the active one. */
 
 export interface StoredDeployment {
   id: string;
@@ -72,7 +72,13 @@ export function addDeployment(
   annotations: StoredDeployment["annotations"],
   createdOn = new Date().toISOString(),
 ): StoredDeployment {
-  const [row] = ctx.sql.exec<{ last: number | null }>(`SELECT MAX(seq) AS last FROM ${DEPLOYMENTS.name}`).toArray();
+  const [row] = ctx.sql
+    .exec<{ last: number | null }>(
+      `SELECT MAX(seq) AS last FROM ${DEPLOYMENTS.name} WHERE namespace = ? AND script = ?`,
+      scope.namespace,
+      scope.script,
+    )
+    .toArray();
   const deployment: DeploymentRow = {
     namespace: scope.namespace,
     script: scope.script,

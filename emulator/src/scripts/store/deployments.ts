@@ -14,26 +14,36 @@ import { deploymentAnswer } from "../version-answers";
 import type { StoreContext } from "./context";
 import { activeDeployment, addDeployment, deleteDeploymentRow, deploymentsOf, findDeployment } from "./deployment-rows";
 import { findScript } from "./rows";
+import { checkReferences } from "./version-draft";
 import { versionsOf } from "./version-rows";
 
 /** A script's deployments: made (each replacing the active one), listed, read, deleted. */
 
-/** Runs in the change queue: the versions it checks cannot change before it is stored. */
-export function createDeployment(
+/**
+ * Runs in the change queue: the versions it checks cannot change before it is stored. A version
+ * bound to a KV namespace, R2 bucket or D1 database the account no longer has is refused, as the
+ * rollbacks docs say production refuses it (workers/configuration/versions-and-deployments/rollbacks).
+ */
+export async function createDeployment(
   ctx: StoreContext,
-  namespace: string,
-  script: string,
+  accountId: string,
+  scope: { namespace: string; script: string },
   input: DeploymentInput,
   force: boolean,
-): WorkersResult<Deployment> {
+): Promise<WorkersResult<Deployment>> {
+  const { namespace, script } = scope;
   const found = findScript(ctx, namespace, script);
   if (!found.ok) return found;
   const versions = versionsOf(ctx, namespace, script);
   const checked = checkDeployment(input, versions);
   if (!checked.ok) return checked;
+  const deployed = versions.filter((v) => checked.value.some((d) => d.version_id === v.id));
+  for (const version of deployed) {
+    const missing = await checkReferences(ctx, accountId, version.record.version.bindings);
+    if (missing !== undefined) return failure(missing);
+  }
   const latest = versions[0];
   if (!force && latest !== undefined) {
-    const deployed = versions.filter((v) => checked.value.some((d) => d.version_id === v.id));
     const changed = changedSecrets(deployed, latest);
     if (changed.length > 0) return failure(secretsChanged(changed));
   }
