@@ -1,0 +1,81 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
+import type { TenantId } from "../../../platform/routes";
+import { CloudflareApiError } from "../../src/cloudflare/errors";
+import { requestCountsSql } from "../../src/metrics";
+import { addFault, faultHits, type RequestLog, rejectionOf, testClient } from "./support";
+
+// The client's Analytics Engine SQL call against the emulator's SQL API; the counts read back
+// from the dispatcher's own points are tested in test/tenants/metrics.test.ts.
+
+const dataset = AnalyticsDataset.parse("wfp_requests");
+
+describe("analytics.sql", () => {
+  it("sends the query as the body and parses ClickHouse's JSON answer", async () => {
+    const log: RequestLog = [];
+    const api = testClient({ log });
+    const answer = await api.analytics.sql("SELECT count() AS n, 'hello' AS greeting FROM wfp_requests");
+    expect(answer).toEqual({
+      meta: [
+        { name: "n", type: "UInt64" },
+        { name: "greeting", type: "String" },
+      ],
+      data: [{ n: "0", greeting: "hello" }],
+      rows: 1,
+    });
+    expect(log).toEqual([`POST /accounts/${api.accountId}/analytics_engine/sql`]);
+  });
+
+  it("hands back a refused query as a CloudflareApiError with the API's reason, sent once", async () => {
+    const log: RequestLog = [];
+    const api = testClient({ log });
+    const error = await rejectionOf(api.analytics.sql("SELECT nope() FROM wfp_requests"));
+    expect(error).toBeInstanceOf(CloudflareApiError);
+    expect(error).toMatchObject({ status: 422, apiMessage: "unsupported function: nope" });
+    expect((error as CloudflareApiError).message).toBe(
+      "query Analytics Engine failed: HTTP 422: unsupported function: nope",
+    );
+    expect(log).toHaveLength(1);
+  });
+
+  it("is a read: sent again after a 503", async () => {
+    const api = testClient({ emulator: "gated" });
+    const fault = await addFault({
+      method: "POST",
+      path: `/accounts/${api.accountId}/analytics_engine/sql`,
+      times: 1,
+      action: { kind: "fail", status: 503, code: 10013, message: "try again" },
+    });
+    expect((await api.analytics.sql("SELECT 1 AS one")).data).toEqual([{ one: 1 }]);
+    expect(await faultHits(fault)).toBe(1);
+  });
+
+  it("keeps the token out of its errors", async () => {
+    const api = testClient({ apiToken: "not-a-known-token" });
+    const error = (await rejectionOf(api.analytics.sql("SELECT 1"))) as CloudflareApiError;
+    expect(error.status).toBe(403);
+    expect(`${error.message} ${JSON.stringify(error.errors)}`).not.toContain("not-a-known-token");
+    expect(env.CLOUDFLARE_API_TOKEN).not.toBe("not-a-known-token");
+  });
+});
+
+describe("requestCountsSql", () => {
+  it("writes validated tenant ids and times as literals, and the dispatcher's columns by name", () => {
+    const sql = requestCountsSql({ dataset, tenantIds: [], since: new Date(1_000_500), until: new Date(2_000_500) }, [
+      "acme",
+      "shop-2",
+    ] as TenantId[]);
+    expect(sql).toContain("WHERE index1 IN ('acme', 'shop-2')");
+    expect(sql).toContain("timestamp >= toDateTime(1000)");
+    expect(sql).toContain("timestamp < toDateTime(2001)");
+    expect(sql).toContain("sum(if(blob4 != 'ok' OR double1 >= 500, _sample_interval, 0)) AS errors");
+  });
+
+  it("refuses a tenant id that was not validated rather than write it into the query", () => {
+    const hostile = ["x') OR 1=1 --"] as TenantId[];
+    expect(() => requestCountsSql({ dataset, tenantIds: hostile, since: new Date(0) }, hostile)).toThrow(
+      "not a tenant id",
+    );
+  });
+});
