@@ -90,87 +90,88 @@ export const MAX_DURABLE_OBJECT_CLASSES = 32;
 /** How many Durable Object bindings one script may have. */
 export const MAX_DURABLE_OBJECT_BINDINGS = 64;
 
-export const ScriptSource = z
-  .strictObject({
-    mainModule: ModuleName,
-    modules: z.record(ModuleName, z.string()),
-    compatibilityDate: CompatibilityDate.optional(),
-    compatibilityFlags: z.array(z.string().min(1).max(100)).max(50).optional(),
-    /**
-     * The tenant database's migrations, applied in name order to its D1 when
-     * the tenant is provisioned and whenever new ones arrive with new code
-     * (the ones already applied are recorded in the database, as wrangler does).
-     */
-    migrations: z.record(MigrationName, z.string().min(1)).optional(),
-    /**
-     * The script's Durable Object bindings: binding name → the class its main
-     * module exports. Several bindings may name one class. A class bound for
-     * the first time is created (a SQLite-backed class); a class the tenant had
-     * and no binding names any more is kept, with its objects' data, unless
-     * `deletedDurableObjectClasses` lists it.
-     */
-    durableObjects: z.record(UserBindingName, ClassName).optional(),
-    /**
-     * Classes to delete, with every object of theirs and its data: the explicit
-     * consent a deletion needs. Each must be a class the tenant has, and none
-     * may still be bound in `durableObjects`.
-     */
-    deletedDurableObjectClasses: z.array(ClassName).max(MAX_DURABLE_OBJECT_CLASSES).optional(),
-  })
-  .superRefine((script, ctx) => {
-    const bindings = Object.entries(script.durableObjects ?? {});
-    if (bindings.length > MAX_DURABLE_OBJECT_BINDINGS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["durableObjects"],
-        message: `at most ${MAX_DURABLE_OBJECT_BINDINGS} Durable Object bindings`,
-      });
-    }
-    const bound = new Set(bindings.map(([, className]) => className));
-    if (bound.size > MAX_DURABLE_OBJECT_CLASSES) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["durableObjects"],
-        message: `at most ${MAX_DURABLE_OBJECT_CLASSES} Durable Object classes`,
-      });
-    }
-    const deleted = script.deletedDurableObjectClasses ?? [];
-    deleted.forEach((className, index) => {
-      if (bound.has(className)) {
-        const binding = bindings.find(([, bound]) => bound === className)?.[0];
-        ctx.addIssue({
-          code: "custom",
-          path: ["deletedDurableObjectClasses", index],
-          message: `"${className}" is still bound (durableObjects.${binding}): a class is deleted only once no binding names it`,
-        });
-      }
-      if (deleted.indexOf(className) !== index) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["deletedDurableObjectClasses", index],
-          message: `"${className}" is listed twice`,
-        });
-      }
+/** What a script is made of: its modules, dates and flags, D1 migrations and Durable Objects. */
+const scriptFields = {
+  mainModule: ModuleName,
+  modules: z.record(ModuleName, z.string()),
+  compatibilityDate: CompatibilityDate.optional(),
+  compatibilityFlags: z.array(z.string().min(1).max(100)).max(50).optional(),
+  /**
+   * The tenant database's migrations, applied in name order to its D1 when
+   * the tenant is provisioned and whenever new ones arrive with new code
+   * (the ones already applied are recorded in the database, as wrangler does).
+   */
+  migrations: z.record(MigrationName, z.string().min(1)).optional(),
+  /**
+   * The script's Durable Object bindings: binding name → the class its main
+   * module exports. Several bindings may name one class. A class bound for
+   * the first time is created (a SQLite-backed class); a class the tenant had
+   * and no binding names any more is kept, with its objects' data, unless
+   * `deletedDurableObjectClasses` lists it.
+   */
+  durableObjects: z.record(UserBindingName, ClassName).optional(),
+  /**
+   * Classes to delete, with every object of theirs and its data: the explicit
+   * consent a deletion needs. Each must be a class the tenant has, and none
+   * may still be bound in `durableObjects`.
+   */
+  deletedDurableObjectClasses: z.array(ClassName).max(MAX_DURABLE_OBJECT_CLASSES).optional(),
+};
+
+/** The rules a script keeps beyond each field's own. */
+const checkScript = (script: z.infer<z.ZodObject<typeof scriptFields>>, ctx: z.RefinementCtx) => {
+  const bindings = Object.entries(script.durableObjects ?? {});
+  if (bindings.length > MAX_DURABLE_OBJECT_BINDINGS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["durableObjects"],
+      message: `at most ${MAX_DURABLE_OBJECT_BINDINGS} Durable Object bindings`,
     });
-    if (!Object.hasOwn(script.modules, script.mainModule)) {
+  }
+  const bound = new Set(bindings.map(([, className]) => className));
+  if (bound.size > MAX_DURABLE_OBJECT_CLASSES) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["durableObjects"],
+      message: `at most ${MAX_DURABLE_OBJECT_CLASSES} Durable Object classes`,
+    });
+  }
+  const deleted = script.deletedDurableObjectClasses ?? [];
+  deleted.forEach((className, index) => {
+    if (bound.has(className)) {
+      const binding = bindings.find(([, bound]) => bound === className)?.[0];
       ctx.addIssue({
         code: "custom",
-        path: ["mainModule"],
-        message: `"${script.mainModule}" is not among the modules`,
+        path: ["deletedDurableObjectClasses", index],
+        message: `"${className}" is still bound (durableObjects.${binding}): a class is deleted only once no binding names it`,
       });
     }
-    const bytes = Object.values(script.modules).reduce(
-      (sum, source) => sum + new TextEncoder().encode(source).length,
-      0,
-    );
-    if (bytes > MAX_SCRIPT_UPLOAD_BYTES) {
+    if (deleted.indexOf(className) !== index) {
       ctx.addIssue({
         code: "custom",
-        path: ["modules"],
-        message: `the modules are ${bytes} bytes in all; the limit is ${MAX_SCRIPT_UPLOAD_BYTES} (10 MiB)`,
+        path: ["deletedDurableObjectClasses", index],
+        message: `"${className}" is listed twice`,
       });
     }
   });
+  if (!Object.hasOwn(script.modules, script.mainModule)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["mainModule"],
+      message: `"${script.mainModule}" is not among the modules`,
+    });
+  }
+  const bytes = Object.values(script.modules).reduce((sum, source) => sum + new TextEncoder().encode(source).length, 0);
+  if (bytes > MAX_SCRIPT_UPLOAD_BYTES) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["modules"],
+      message: `the modules are ${bytes} bytes in all; the limit is ${MAX_SCRIPT_UPLOAD_BYTES} (10 MiB)`,
+    });
+  }
+};
+
+export const ScriptSource = z.strictObject(scriptFields).superRefine(checkScript);
 export type ScriptSource = z.infer<typeof ScriptSource>;
 
 export const ResourceSelection = z.strictObject({
@@ -540,10 +541,7 @@ export const RollbackRequest = z.strictObject({
 export type RollbackRequest = z.infer<typeof RollbackRequest>;
 
 /** `PUT …/script`'s query: `deploy=false` uploads a version without sending it traffic. */
-export const PutScriptQuery = z.strictObject({
-  deploy: z.enum(["true", "false"]).default("true"),
-  message: VersionMessage.optional(),
-});
+export const PutScriptQuery = z.strictObject({ deploy: z.enum(["true", "false"]).default("true") });
 export type PutScriptQuery = z.infer<typeof PutScriptQuery>;
 
 export const VersionView = z.object({
@@ -574,6 +572,12 @@ export type ListVersionsQuery = z.infer<typeof ListVersionsQuery>;
 /** Newest first; `cursor` for the next (older) page, null on the last. */
 export const VersionList = z.object({ versions: z.array(VersionView), cursor: z.string().nullable() });
 export type VersionList = z.infer<typeof VersionList>;
+
+/** `PUT …/script`'s body: the script, and the new version's message. */
+export const PutScriptRequest = z
+  .strictObject({ ...scriptFields, message: VersionMessage.optional() })
+  .superRefine(checkScript);
+export type PutScriptRequest = z.infer<typeof PutScriptRequest>;
 
 /** Who asked for a version or deployment, as the registry records it. */
 export const CreatedBy = z.string().regex(/^(api|cli|rollout:[0-9a-f-]{36})$/, "api, cli or rollout:<id>");

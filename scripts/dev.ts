@@ -242,6 +242,8 @@ async function main(): Promise<number> {
   const runnerPorts = free.slice(planned.length + runnerCount);
   const runners = runnerPorts.map((port, i) => ({ worker: tenantRunner(i), port }));
   const runnerUrls = runnerPorts.map((port) => `http://${LOOPBACK}:${port}`).join(",");
+  const dispatcherPort = planned.find(({ worker }) => worker === DISPATCHER)?.port;
+  const tenantUrlTemplate = `http://{host}:${dispatcherPort}/`;
   const running: Running[] = [...planned, ...runners].map(({ worker, port }, i) => ({
     worker,
     dev: startWranglerDev({
@@ -255,6 +257,8 @@ async function main(): Promise<number> {
       env: { WRANGLER_REGISTRY_PATH: registryPath },
       ...(worker.launcher === undefined ? {} : { launcher: worker.launcher }),
       ...(worker === EMULATOR && runnerCount > 0 ? { extraArgs: ["--var", `RUNNER_URLS:${runnerUrls}`] } : {}),
+      // Versions' preview URLs are on the dispatcher, wherever it listens.
+      ...(worker === CONTROL_PLANE ? { extraArgs: ["--var", `TENANT_URL_TEMPLATE:${tenantUrlTemplate}`] } : {}),
     }),
   }));
 

@@ -7,6 +7,7 @@ import { limitBody, requireJsonBody } from "./api/json-body";
 import { logRoutes } from "./api/routes/logs";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
+import { versionRoutes } from "./api/routes/versions";
 import type { AppEnv } from "./api/types";
 
 const OPENAPI_INFO = {
@@ -34,6 +35,7 @@ app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_I
 
 app.use("/v1/*", requirePlatformToken, limitBody, requireJsonBody);
 app.route("/", tenantRoutes);
+app.route("/", versionRoutes);
 app.route("/", logRoutes);
 app.route("/", rolloutRoutes);
 

@@ -72,6 +72,20 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
     (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
     z.coerce.number().min(0).max(1).default(0.01),
   ),
+  /**
+   * A tenant's URL from its hostname (`{host}` stands for it): versions' preview URLs are shown
+   * so. HTTPS in production; `npm run dev` sets the dispatcher's local origin.
+   */
+  TENANT_URL_TEMPLATE: z.preprocess(
+    (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
+    z
+      .string()
+      .refine(
+        (template) => /^https?:\/\/\{host\}(:\d+)?\/$/.test(template),
+        "is like https://{host}/ or http://{host}:8787/",
+      )
+      .default("https://{host}/"),
+  ),
 });
 
 const ConfigFromVars = Vars.transform((vars) => ({
@@ -89,6 +103,7 @@ const ConfigFromVars = Vars.transform((vars) => ({
   canary: { observationMs: vars.ROLLOUT_OBSERVATION_MS, errorRateTolerance: vars.ROLLOUT_ERROR_RATE_TOLERANCE },
   platformDomain: vars.PLATFORM_DOMAIN,
   platformHosts: vars.PLATFORM_HOSTS,
+  tenantUrl: (hostname: string) => vars.TENANT_URL_TEMPLATE.replace("{host}", hostname),
 }));
 /** The control plane's configuration: every var checked once, so a wrong one fails loudly rather than half way through an operation. */
 export type Config = z.output<typeof ConfigFromVars>;

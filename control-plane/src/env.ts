@@ -35,4 +35,5 @@ export interface Env {
   METRICS_DATASET?: string;
   ROLLOUT_OBSERVATION_MS?: string;
   ROLLOUT_ERROR_RATE_TOLERANCE?: string;
+  TENANT_URL_TEMPLATE?: string;
 }

@@ -27,6 +27,9 @@ const V1_OPERATIONS = [
   "delete /v1/tenants/{id}/secrets/{name}",
   "get /v1/tenants/{id}/logs",
   "get /v1/tenants/{id}/logs/live",
+  "get /v1/tenants/{id}/versions",
+  "post /v1/tenants/{id}/deployments",
+  "post /v1/tenants/{id}/rollback",
   "post /v1/rollouts",
   "get /v1/rollouts/{id}",
   "post /v1/rollouts/{id}/resume",
@@ -37,6 +40,8 @@ const WITH_BODY = [
   "patch /v1/tenants/{id}",
   "put /v1/tenants/{id}/script",
   "put /v1/tenants/{id}/secrets/{name}",
+  "post /v1/tenants/{id}/deployments",
+  "post /v1/tenants/{id}/rollback",
   "post /v1/rollouts",
   "post /v1/rollouts/{id}/resume",
   "post /v1/rollouts/{id}/rollback",
@@ -118,6 +123,8 @@ describe("the OpenAPI document", () => {
     expect(names("put /v1/tenants/{id}/secrets/{name}", "path")).toEqual(["id", "name"]);
     expect(names("get /v1/tenants/{id}/logs", "query")).toEqual(["before", "limit", "outcome"]);
     expect(names("get /v1/tenants/{id}/logs/live", "path")).toEqual(["id"]);
+    expect(names("get /v1/tenants/{id}/versions", "query")).toEqual(["cursor", "limit"]);
+    expect(names("put /v1/tenants/{id}/script", "query")).toEqual(["deploy"]);
     expect(Object.keys(operation("get /v1/tenants/{id}/logs/live").responses)).toContain("101");
   });
 
@@ -163,6 +170,20 @@ describe("the OpenAPI document", () => {
     check("get /v1/tenants/{id}/logs/live", await api("GET", `/v1/tenants/${id}/logs/live`), 426);
     check("put /v1/tenants/{id}/script", await api("PUT", `/v1/tenants/${id}/script`, NOTES_APP), 202);
     await settled(id, ["active"]);
+    const versions = check("get /v1/tenants/{id}/versions", await api("GET", `/v1/tenants/${id}/versions`), 200);
+    const [latest] = (versions.json as { versions: { id: string }[] }).versions;
+    check("get /v1/tenants/{id}/versions", await api("GET", `/v1/tenants/${id}/versions?limit=0`), 400);
+    const deployment = { versions: [{ id: latest?.id, percentage: 100 }] };
+    check("post /v1/tenants/{id}/deployments", await api("POST", `/v1/tenants/${id}/deployments`, deployment), 202);
+    await settled(id, ["active"]);
+    check(
+      "post /v1/tenants/{id}/deployments",
+      await api("POST", `/v1/tenants/${id}/deployments`, { versions: [{ id: latest?.id, percentage: 60 }] }),
+      400,
+    );
+    check("post /v1/tenants/{id}/rollback", await api("POST", `/v1/tenants/${id}/rollback`, {}), 202);
+    await settled(id, ["active"]);
+    check("post /v1/tenants/{id}/rollback", await api("POST", `/v1/tenants/${uniqueId("none")}/rollback`, {}), 404);
     const rollout = check(
       "post /v1/rollouts",
       await api("POST", "/v1/rollouts", { script: NOTES_APP, filter: { tenants: [id] } }),
@@ -199,7 +220,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(24);
+    expect(checked).toHaveLength(30);
   });
 });
 

@@ -4,8 +4,10 @@ import { TENANT_ID } from "../../../../platform/routes";
 import {
   CreateTenantRequest,
   ListTenantsQuery,
+  PutScriptQuery,
+  PutScriptRequest,
   PutSecretRequest,
-  ScriptSource,
+  type ScriptSource,
   TenantList,
   TenantView,
   UpdateTenantRequest,
@@ -15,9 +17,11 @@ import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf } from "../../config";
 import type { Env } from "../../env";
 import type { Submission } from "../../operations/admission";
+import { durableObjectMigration } from "../../operations/tenant-script";
 import type { TenantRow } from "../../registry/rows";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
+import { requestCreatedBy } from "../created-by";
 import { requestDigest } from "../digest";
 import { ApiError } from "../errors";
 import { checkHostnames } from "../hostname-rules";
@@ -36,11 +40,13 @@ import { tenantView, tenantViews } from "../views";
 export const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
 const SecretParams = TenantParams.extend({ name: UserBindingName });
 
-const tenantObject = (env: Env, id: string) => env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(id));
+export const tenantObject = (env: Env, id: string) => env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(id));
 
 /** The tenant as it is now, with the answer's status; or the submission's refusal as an error. */
-async function answer(env: Env, id: string, submission: Submission) {
-  if (!submission.ok) throw new ApiError(submission.status, submission.code, submission.message);
+export async function answer(env: Env, id: string, submission: Submission) {
+  if (!submission.ok) {
+    throw new ApiError(submission.status, submission.code, submission.message, submission.details);
+  }
   const row = await getTenant(env.DB, id);
   if (row === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
   return tenantView(env.DB, configOf(env), row);
@@ -116,8 +122,8 @@ const putScriptRoute = v1Route({
   path: "/v1/tenants/{id}/script",
   summary: "Deploy new code",
   description:
-    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. `durableObjects` is the script's whole set of Durable Object bindings: a class bound for the first time is created; a class the tenant has that no binding names any more is kept with its data, unless `deletedDurableObjectClasses` lists it (which deletes its objects and their data). A binding named like one of the tenant's vars or secrets, or a class to delete the tenant does not have, is a 400. Waits for the upload (a while): a script the API refuses (a bound class its main module does not export, too) is a 422 and the tenant keeps its current code.",
-  request: { params: TenantParams, body: jsonBody(ScriptSource, "The code") },
+    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Every upload is a new version (`message` notes it; see GET …/versions). With `?deploy=false` the version is uploaded without deploying it: it joins the deployment at 0%, beside the live version at 100% (replacing a version staged so before), so its preview URL answers while the traffic stays where it was; such a script cannot create or delete Durable Object classes (409), and the tenant must have one version serving all its traffic (409 otherwise). Its D1 migrations are applied all the same (the database is shared by both versions). `durableObjects` is the script's whole set of Durable Object bindings: a class bound for the first time is created; a class the tenant has that no binding names any more is kept with its data, unless `deletedDurableObjectClasses` lists it (which deletes its objects and their data). A binding named like one of the tenant's vars or secrets, or a class to delete the tenant does not have, is a 400. Waits for the upload (a while): a script the API refuses (a bound class its main module does not export, too) is a 422 and the tenant keeps its current code.",
+  request: { params: TenantParams, query: PutScriptQuery, body: jsonBody(PutScriptRequest, "The code") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the deploy."),
     ...notFoundError,
@@ -202,10 +208,18 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const { id } = c.req.valid("param");
     const tenant = await getTenant(c.env.DB, id);
     if (tenant === null || tenant.state === "deleted") throw new ApiError(404, "not_found", `no tenant "${id}"`);
-    const script = c.req.valid("json");
+    const { message, ...script } = c.req.valid("json");
+    const deploy = c.req.valid("query").deploy === "true";
     refuseDurableObjectsOf(script, tenant);
+    if (!deploy) refuseUndeployedMigration(script, tenant);
     const scriptKey = await storeBundle(c.env.SCRIPTS, script);
-    return c.json(await answer(c.env, id, await tenantObject(c.env, id).deploy(id, scriptKey)), 202);
+    const submission = await tenantObject(c.env, id).deploy(id, scriptKey, {
+      wait: true,
+      deploy,
+      ...(message === undefined ? {} : { message }),
+      createdBy: requestCreatedBy(c.req.header("user-agent")),
+    });
+    return c.json(await answer(c.env, id, submission), 202);
   })
   .openapi(putSecretRoute, async (c) => {
     const { id, name } = c.req.valid("param");
@@ -252,6 +266,28 @@ function refuseDurableObjectsOf(script: ScriptSource, tenant: TenantRow): void {
   });
   const [first] = details;
   if (first !== undefined) throw new ApiError(400, "invalid_request", `${first.path}: ${first.message}`, details);
+}
+
+/**
+ * A version uploaded without deploying it cannot carry a Durable Object
+ * migration (the API takes one only with an upload that deploys): a script
+ * that would create or delete a class is a 409 saying to deploy it. (Checked
+ * again when the upload runs, against the classes the tenant has by then.)
+ */
+function refuseUndeployedMigration(script: ScriptSource, tenant: TenantRow): void {
+  const change = durableObjectMigration(tenant, script, crypto.randomUUID());
+  if (change.migrations === undefined) return;
+  const created = change.migrations.new_sqlite_classes ?? [];
+  const deleted = change.migrations.deleted_classes ?? [];
+  const what = [
+    ...(created.length === 0 ? [] : [`creates ${created.join(", ")}`]),
+    ...(deleted.length === 0 ? [] : [`deletes ${deleted.join(", ")}`]),
+  ].join(" and ");
+  throw new ApiError(
+    409,
+    "conflict",
+    `the script ${what} (Durable Object classes): only a deploy can migrate classes, so it cannot be uploaded with deploy=false`,
+  );
 }
 
 /** Cursors are opaque to clients: the last id of the page, encoded. */
