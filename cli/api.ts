@@ -52,4 +52,10 @@ export const api = {
 
   getRollout: (c: Connection, id: string) =>
     callApi(c, { method: "GET", path: `/v1/rollouts/${encodeURIComponent(id)}` }, RolloutView),
+
+  resumeRollout: (c: Connection, id: string) =>
+    callApi(c, { method: "POST", path: `/v1/rollouts/${encodeURIComponent(id)}/resume`, body: {} }, RolloutView),
+
+  rollBackRollout: (c: Connection, id: string) =>
+    callApi(c, { method: "POST", path: `/v1/rollouts/${encodeURIComponent(id)}/rollback`, body: {} }, RolloutView),
 };

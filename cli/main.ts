@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { Command, Context, Values } from "./command.ts";
 import { deployCommands } from "./commands/deploy.ts";
 import { logCommands } from "./commands/logs.ts";
+import { rolloutCommands } from "./commands/rollouts.ts";
 import { secretCommands } from "./commands/secrets.ts";
 import { tenantCommands } from "./commands/tenants.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
@@ -14,7 +15,13 @@ export const LOCAL_TOKEN = "local-platform-token";
 const DEFAULT_TIMEOUT_S = 300;
 const DEFAULT_INTERVAL_MS = 1000;
 
-const COMMANDS: readonly Command[] = [...tenantCommands, ...secretCommands, ...deployCommands, ...logCommands];
+const COMMANDS: readonly Command[] = [
+  ...tenantCommands,
+  ...secretCommands,
+  ...deployCommands,
+  ...rolloutCommands,
+  ...logCommands,
+];
 
 const GLOBAL_OPTIONS = {
   url: { type: "string" },

@@ -1,6 +1,5 @@
-import type { RolloutView, TenantList, TenantView } from "../platform/tenants-api.ts";
+import type { TenantList, TenantView } from "../platform/tenants-api.ts";
 import type { CliError } from "./errors.ts";
-import { describeProgress } from "./progress.ts";
 
 /**
  * Where results and messages go. Results on stdout (as JSON with --json, and
@@ -113,10 +112,4 @@ export function formatTenantList(list: TenantList): string {
         .trimEnd(),
     )
     .join("\n");
-}
-
-export function formatRollout(rollout: RolloutView): string {
-  const lines = [describeProgress(rollout)];
-  for (const failure of rollout.failures) lines.push(`  ${failure.tenantId}: ${failure.message}`);
-  return lines.join("\n");
 }

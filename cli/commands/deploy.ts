@@ -1,11 +1,10 @@
 import type { PlanName } from "../../platform/plans.ts";
 import type { ScriptSource } from "../../platform/tenants-api.ts";
 import { api } from "../api.ts";
+import { canaryOf } from "../canary-option.ts";
 import { type Command, type Context, required, stringOf, stringsOf, WAIT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../errors.ts";
-import { formatRollout } from "../output.ts";
-import { pollUntil } from "../poll.ts";
-import { progressReporter } from "../progress.ts";
+import { followRollout } from "../follow-rollout.ts";
+import { formatRollout } from "../rollout-format.ts";
 import { settle } from "./settle.ts";
 
 // bundle.ts loads wrangler, which takes a while: only the commands that bundle import it.
@@ -55,55 +54,38 @@ const rollout: Command = {
   options: {
     plan: { type: "string" },
     tenant: { type: "string", multiple: true },
+    canary: { type: "string" },
+    "auto-resume": { type: "boolean" },
     detach: { type: "boolean" },
   },
-  help: `  Bundles the Worker in <dir> and deploys it to every tenant (or those selected), showing progress.
+  help: `  Bundles the Worker in <dir> and deploys it to every tenant (or those selected), a canary batch
+  first, showing progress; ends when the rollout pauses after its canary or is over.
   --plan <plan>            only the tenants on this plan
   --tenant <id>            only these tenants (repeat)
+  --canary <n|p%>          the canary batch: n tenants (0: none) or p% of them (default 10%)
+  --auto-resume            go on after the canary by itself if its error rate did not rise
   --detach                 start the rollout and print it, without following it`,
   async run(context, values, [dir]) {
     const { out } = context;
     const tenants = stringsOf(values, "tenant");
     const plan = stringOf(values, "plan");
+    const canary = canaryOf(stringOf(values, "canary"));
     const script = await bundle(dir as string);
     const filter = {
       ...(plan === undefined ? {} : { plan: plan as PlanName }),
       ...(tenants.length > 0 ? { tenants } : {}),
     };
-    const started = await api.createRollout(context.connection, { script, filter });
+    const started = await api.createRollout(context.connection, {
+      script,
+      filter,
+      ...(canary === undefined ? {} : { canary }),
+      ...(values["auto-resume"] === true ? { autoResume: true } : {}),
+    });
     if (values.detach === true) {
       out.result(started, () => formatRollout(started));
       return;
     }
-    const mode = out.json ? "none" : out.stderr.isTTY ? "bar" : "lines";
-    const progress = progressReporter(out.stderr, mode);
-    progress.update(started);
-    let final = started;
-    try {
-      final = await pollUntil(
-        started,
-        () => api.getRollout(context.connection, started.id),
-        (r) => r.state !== "running",
-        {
-          ...context.poll,
-          what: `rollout ${started.id}`,
-          onChange: (r) => {
-            final = r;
-            progress.update(r);
-          },
-        },
-      );
-    } catch (error) {
-      // A timeout still reports how far the rollout got.
-      if (!(error instanceof CliError)) throw error;
-      throw new CliError(error.exitCode, error.code, `${error.message}\n${formatRollout(final)}`, { result: final });
-    } finally {
-      progress.end();
-    }
-    if (final.state === "failed" || final.failed > 0) {
-      throw new CliError(EXIT.waitFailed, "rollout_failed", formatRollout(final), { result: final });
-    }
-    out.result(final, () => formatRollout(final));
+    await followRollout(context, started);
   },
 };
 

@@ -282,10 +282,14 @@ describe("errors and exit codes", () => {
 describe("rollout", () => {
   it("follows the rollout, one line per change without a terminal, and exits 0", async () => {
     for (const id of ["r-one", "r-two", "r-three"]) await createTenant(id);
-    const run = await wfp(["rollout", TEMPLATE_DIR, "--plan", "free"]);
+    const run = await wfp(["rollout", TEMPLATE_DIR, "--plan", "free", "--canary", "0"]);
     expect(run.code, explain(run)).toBe(0);
     const post = fake.requests.find((r) => r.path === "/v1/rollouts");
-    expect(post?.body).toMatchObject({ filter: { plan: "free" }, script: { mainModule: "index.js" } });
+    expect(post?.body).toMatchObject({
+      filter: { plan: "free" },
+      canary: { tenants: 0 },
+      script: { mainModule: "index.js" },
+    });
     const lines = run.stderr.split("\n").filter((line) => line.startsWith("rollout ro-1"));
     expect(lines).toEqual([
       "rollout ro-1 running: 0 succeeded, 0 failed, 3 pending of 3",
@@ -299,7 +303,7 @@ describe("rollout", () => {
   it("exits 4 when tenants fail, listing them; --json prints only the RolloutView", async () => {
     await createTenant("r-one");
     expect((await wfp(["tenants", "create", "fail-two", "--plan", "free"])).code).toBe(0);
-    const run = await wfp(["rollout", TEMPLATE_DIR, "--json"]);
+    const run = await wfp(["rollout", TEMPLATE_DIR, "--json", "--canary", "0"]);
     expect(run.code, explain(run)).toBe(4);
     const rollout = RolloutView.parse(JSON.parse(run.stdout));
     expect(rollout).toMatchObject({ state: "failed", succeeded: 1, failed: 1 });

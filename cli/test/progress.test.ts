@@ -5,11 +5,17 @@ import { renderBar } from "../progress.ts";
 const rollout = (succeeded: number, failed: number, total: number): RolloutView => ({
   id: "ro-1",
   state: "running",
+  phase: "fleet",
+  autoResume: false,
   total,
   succeeded,
   failed,
   pending: total - succeeded - failed,
   failures: [],
+  canary: { count: 0, tenants: [], succeeded: 0, failed: 0, pending: 0 },
+  paused: null,
+  health: null,
+  rollback: null,
   createdAt: "2026-11-01T00:00:00.000Z",
   updatedAt: "2026-11-01T00:00:00.000Z",
 });

@@ -1,17 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
+import { fakeRollouts } from "./fake-rollouts.ts";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date.ts";
 import { type LogEvent, LogPage, LogQuery } from "../../../platform/tenant-logs.ts";
 import {
-  CreateRolloutRequest,
   CreateTenantRequest,
   type ErrorBody,
   type ErrorCode,
   ListTenantsQuery,
   type OperationKind,
   PutSecretRequest,
-  RolloutView,
   ScriptSource,
   TenantList,
   TenantView,
@@ -26,7 +25,7 @@ import {
  *
  * Operations progress one step per read: queued, running, then succeeded (or
  * failed, for tenants whose id starts with `fail-`; never, for `stuck-`).
- * Rollouts settle one tenant per read. `injectNext` makes the next call
+ * Rollouts settle one tenant per read, the canary first (fake-rollouts.ts). `injectNext` makes the next call
  * answer whatever a test needs (a 5xx, an off-contract body).
  *
  * Logs: `addLogs` files events for a tenant, which `GET /v1/tenants/{id}/logs` pages as the control
@@ -37,7 +36,6 @@ import {
 export type RecordedRequest = { method: string; path: string; body: unknown };
 
 type Tenant = z.infer<typeof TenantView>;
-type Rollout = z.infer<typeof RolloutView> & { queue: string[] };
 
 export type FakeControlPlane = {
   readonly url: string;
@@ -69,7 +67,6 @@ class Refusal extends Error {
 
 export async function startFakeControlPlane(): Promise<FakeControlPlane> {
   const tenants = new Map<string, Tenant>();
-  const rollouts = new Map<string, Rollout>();
   const requests: RecordedRequest[] = [];
   const secretValues = new Map<string, string>();
   const logs = new Map<string, LogEvent[]>();
@@ -82,6 +79,17 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     clock += 1000;
     return new Date(clock).toISOString();
   };
+
+  const refuse = (status: number, code: ErrorCode, message: string): never => {
+    throw new Refusal(status, code, message);
+  };
+  /** The tenants a rollout's filter selects, in id order. */
+  const selectTenants = (filter: { plan?: string; tenants?: string[] }) =>
+    [...tenants.values()]
+      .filter((t) => (filter.plan === undefined || t.plan === filter.plan) && (filter.tenants?.includes(t.id) ?? true))
+      .map((t) => t.id)
+      .sort();
+  const rollouts = fakeRollouts(selectTenants, now);
 
   const operation = (kind: OperationKind) => {
     const at = now();
@@ -240,44 +248,15 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
         return mutate(id, "delete_secret", { secrets: tenant.secrets.filter((s) => s !== name) });
       }
     }
-    if (resource === "rollouts" && id === undefined && method === "POST") {
-      const { filter } = parse(CreateRolloutRequest, body);
-      const queue = [...tenants.values()]
-        .filter(
-          (t) => (filter.plan === undefined || t.plan === filter.plan) && (filter.tenants?.includes(t.id) ?? true),
-        )
-        .map((t) => t.id);
-      const at = now();
-      const rollout: Rollout = {
-        id: `ro-${rollouts.size + 1}`,
-        state: queue.length === 0 ? "completed" : "running",
-        total: queue.length,
-        succeeded: 0,
-        failed: 0,
-        pending: queue.length,
-        failures: [],
-        createdAt: at,
-        updatedAt: at,
-        queue,
-      };
-      rollouts.set(rollout.id, rollout);
-      return [202, RolloutView.parse(rollout)];
+    if (resource === "rollouts" && id === undefined && method === "POST") return [202, rollouts.create(body, parse)];
+    if (resource === "rollouts" && id !== undefined && sub === undefined && method === "GET") {
+      return [200, rollouts.get(id, refuse)];
     }
-    if (resource === "rollouts" && id !== undefined && method === "GET") {
-      const rollout = rollouts.get(id);
-      if (rollout === undefined) throw new Refusal(404, "not_found", `no rollout "${id}"`);
-      const next = rollout.queue.shift();
-      if (next !== undefined) {
-        if (next.startsWith("fail-")) {
-          rollout.failed += 1;
-          rollout.failures.push({ tenantId: next, message: "script_rejected: the upload was refused" });
-        } else rollout.succeeded += 1;
-        rollout.pending -= 1;
-        rollout.updatedAt = now();
-        if (rollout.pending === 0) rollout.state = rollout.failed > 0 ? "failed" : "completed";
-      }
-      const { queue: _queue, ...view } = rollout;
-      return [200, RolloutView.parse(view)];
+    if (resource === "rollouts" && id !== undefined && sub === "resume" && method === "POST") {
+      return [202, rollouts.resume(id, body, parse, refuse)];
+    }
+    if (resource === "rollouts" && id !== undefined && sub === "rollback" && method === "POST") {
+      return [202, rollouts.rollback(id, body, parse, refuse)];
     }
     throw new Refusal(404, "not_found", `no route ${method} ${url.pathname}`);
   };

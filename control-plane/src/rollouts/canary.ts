@@ -1,15 +1,4 @@
-import type { CanarySize } from "../../../platform/tenants-api";
 import { hex } from "../hex";
-
-/**
- * How many of `selected` tenants a canary of `size` takes: a number as it
- * is, a percentage rounded up, so any percentage of a non-empty selection
- * is at least one tenant. A number over the selection is the caller's 400.
- */
-export function canaryCount(size: CanarySize, selected: number): number {
-  if ("tenants" in size) return size.tenants;
-  return Math.min(selected, Math.ceil((selected * size.percent) / 100));
-}
 
 /**
  * The canary batch: the `count` tenants whose SHA-256 of `<rollout id>:<tenant

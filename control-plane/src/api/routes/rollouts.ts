@@ -1,9 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { canaryCount } from "../../../../platform/canary-size";
 import { CreateRolloutRequest, RolloutActionRequest, RolloutView } from "../../../../platform/tenants-api";
 import type { Env } from "../../env";
 import { insertRollout, tenantsForRollout } from "../../registry/rollouts";
-import { canaryCount, chooseCanary } from "../../rollouts/canary";
+import { chooseCanary } from "../../rollouts/canary";
 import type { RolloutRequestOutcome } from "../../rollouts/rollout";
 import { storeBundle } from "../../scripts/bundles";
 import { ApiError } from "../errors";
