@@ -1,15 +1,19 @@
 import type { z } from "zod";
 import { LogPage } from "../platform/tenant-logs.ts";
 import {
+  type CreateDeploymentRequest,
   type CreateRolloutRequest,
   type CreateTenantRequest,
   type ListTenantsQuery,
+  type PutScriptRequest,
   type PutSecretRequest,
+  type RollbackRequest,
   RolloutView,
   type ScriptSource,
   TenantList,
   TenantView,
   type UpdateTenantRequest,
+  VersionList,
 } from "../platform/tenants-api.ts";
 import { type Connection, callApi } from "./http.ts";
 
@@ -35,8 +39,27 @@ export const api = {
 
   deleteTenant: (c: Connection, id: string) => callApi(c, { method: "DELETE", path: tenantPath(id) }, TenantView),
 
-  putScript: (c: Connection, id: string, body: ScriptSource) =>
-    callApi(c, { method: "PUT", path: `${tenantPath(id)}/script`, body }, TenantView),
+  /** `deploy: false`: uploads a version without sending it traffic. */
+  putScript: (c: Connection, id: string, body: ScriptSource | PutScriptRequest, options: { deploy?: boolean } = {}) =>
+    callApi(
+      c,
+      {
+        method: "PUT",
+        path: `${tenantPath(id)}/script`,
+        query: { deploy: options.deploy === false ? "false" : undefined },
+        body,
+      },
+      TenantView,
+    ),
+
+  listVersions: (c: Connection, id: string, query: { limit?: string; cursor?: string }) =>
+    callApi(c, { method: "GET", path: `${tenantPath(id)}/versions`, query }, VersionList),
+
+  createDeployment: (c: Connection, id: string, body: z.input<typeof CreateDeploymentRequest>) =>
+    callApi(c, { method: "POST", path: `${tenantPath(id)}/deployments`, body }, TenantView),
+
+  rollback: (c: Connection, id: string, body: z.input<typeof RollbackRequest>) =>
+    callApi(c, { method: "POST", path: `${tenantPath(id)}/rollback`, body }, TenantView),
 
   putSecret: (c: Connection, id: string, name: string, body: PutSecretRequest) =>
     callApi(c, { method: "PUT", path: `${tenantPath(id)}/secrets/${encodeURIComponent(name)}`, body }, TenantView),

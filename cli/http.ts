@@ -6,6 +6,8 @@ import { CliError, EXIT } from "./errors.ts";
 export type Connection = { url: URL; token: string };
 
 const REQUEST_TIMEOUT_MS = 60_000;
+/** How wfp names itself to the control plane (control-plane/src/api/created-by.ts reads the prefix). */
+const USER_AGENT = "wfp-cli/1";
 
 export type Call = {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -33,6 +35,8 @@ export async function callApi<T extends z.ZodType>(connection: Connection, call:
       headers: {
         authorization: `Bearer ${connection.token}`,
         accept: "application/json",
+        // The control plane notes versions and deployments made through wfp as the CLI's.
+        "user-agent": USER_AGENT,
         ...(call.body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: call.body === undefined ? undefined : JSON.stringify(call.body),

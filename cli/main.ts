@@ -5,6 +5,7 @@ import { logCommands } from "./commands/logs.ts";
 import { rolloutCommands } from "./commands/rollouts.ts";
 import { secretCommands } from "./commands/secrets.ts";
 import { tenantCommands } from "./commands/tenants.ts";
+import { versionCommands } from "./commands/versions.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import type { Connection } from "./http.ts";
 import { createOutput } from "./output.ts";
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   ...tenantCommands,
   ...secretCommands,
   ...deployCommands,
+  ...versionCommands,
   ...rolloutCommands,
   ...logCommands,
 ];
@@ -81,7 +83,9 @@ async function run(argv: readonly string[], out: ReturnType<typeof createOutput>
     process.stdout.write(`Usage: ${synopsis(command)}\n\n${command.help ? `${command.help}\n\n` : ""}${GLOBAL_HELP}\n`);
     return;
   }
-  if (positionals.length !== command.args.length) {
+  // `[arg]`: optional, after the required ones.
+  const optional = command.args.filter((arg) => arg.startsWith("[")).length;
+  if (positionals.length < command.args.length - optional || positionals.length > command.args.length) {
     throw usageError(`expected ${command.args.join(" ") || "no arguments"}: ${synopsis(command)}`);
   }
   await command.run(contextOf(values, out), values, positionals);

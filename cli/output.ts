@@ -99,10 +99,14 @@ export function formatOperation(tenant: TenantView): string {
 
 export function formatTenantList(list: TenantList): string {
   if (list.tenants.length === 0) return "no tenants";
-  const rows = [
+  return formatTable([
     ["ID", "PLAN", "STATE", "HOSTNAME", "OPERATION"],
     ...list.tenants.map((t) => [t.id, t.plan, t.state, t.hostnames[0] ?? "", formatOperation(t)]),
-  ];
+  ]);
+}
+
+/** Rows as columns padded to their widest cell, the first row the heading. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows
     .map((row) =>

@@ -13,16 +13,31 @@ const bundle = async (dir: string) => (await import("../bundle.ts")).bundleWorke
 const deploy: Command = {
   name: "deploy",
   args: ["<dir>"],
-  options: { tenant: { type: "string" }, ...WAIT_OPTION },
-  help: `  Bundles the Worker in <dir> (its wrangler config, its migrations/*.sql) and uploads it.
+  options: {
+    tenant: { type: "string" },
+    "no-deploy": { type: "boolean" },
+    message: { type: "string" },
+    ...WAIT_OPTION,
+  },
+  help: `  Bundles the Worker in <dir> (its wrangler config, its migrations/*.sql) and uploads it as a new
+  version of the tenant's Worker, deployed to all its traffic.
   --tenant <id>            required: the tenant whose Worker it becomes
-  --wait                   wait until it is deployed`,
+  --no-deploy              upload the version without sending it traffic: it answers at its preview
+                           URL (wfp versions) until deployed (wfp deployments, wfp rollback)
+  --message <text>         why (noted with the version)
+  --wait                   wait until it is deployed (or uploaded)`,
   async run(context, values, [dir]) {
     const tenant = required(values, "tenant");
+    const message = stringOf(values, "message");
     const bundled = await bundle(dir as string);
     context.out.note(`bundled ${Object.keys(bundled.modules).length} module(s) from ${dir}`);
     const script = await withTenantsDeletions(context, tenant, bundled);
-    const accepted = await api.putScript(context.connection, tenant, script);
+    const accepted = await api.putScript(
+      context.connection,
+      tenant,
+      { ...script, ...(message === undefined ? {} : { message }) },
+      { deploy: values["no-deploy"] !== true },
+    );
     await settle(context, values, accepted);
   },
 };

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
-import { fakeRollouts } from "./fake-rollouts.ts";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date.ts";
 import { type LogEvent, LogPage, LogQuery } from "../../../platform/tenant-logs.ts";
 import {
@@ -10,12 +9,15 @@ import {
   type ErrorCode,
   ListTenantsQuery,
   type OperationKind,
+  PutScriptQuery,
+  PutScriptRequest,
   PutSecretRequest,
-  ScriptSource,
   TenantList,
   TenantView,
   UpdateTenantRequest,
 } from "../../../platform/tenants-api.ts";
+import { fakeRollouts } from "./fake-rollouts.ts";
+import { fakeVersions } from "./fake-versions.ts";
 
 /**
  * A stand-in for the control plane, in the test's process, that keeps the
@@ -90,6 +92,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       .map((t) => t.id)
       .sort();
   const rollouts = fakeRollouts(selectTenants, now);
+  const versions = fakeVersions(now, refuse, parse);
 
   const operation = (kind: OperationKind) => {
     const at = now();
@@ -137,7 +140,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     return [202, TenantView.parse(tenant)] as const;
   };
 
-  const handle = (method: string, url: URL, body: unknown): readonly [number, unknown] => {
+  const handle = (method: string, url: URL, body: unknown, userAgent = ""): readonly [number, unknown] => {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== "v1") throw new Refusal(404, "not_found", `no route ${url.pathname}`);
     const [, resource, id, sub, name] = parts;
@@ -212,8 +215,29 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       const next = matching.length > limit ? (events.at(-1)?.id ?? null) : null;
       return [200, LogPage.parse({ events, next })];
     }
+    if (resource === "tenants" && id !== undefined && sub === "versions" && method === "GET") {
+      findTenant(id);
+      return [200, versions.list(id, Object.fromEntries(url.searchParams))];
+    }
+    if (resource === "tenants" && id !== undefined && sub === "deployments" && method === "POST") {
+      findTenant(id);
+      versions.deploy(id, body);
+      return mutate(id, "deployment");
+    }
+    if (resource === "tenants" && id !== undefined && sub === "rollback" && method === "POST") {
+      findTenant(id);
+      versions.rollback(id, body);
+      return mutate(id, "deployment");
+    }
     if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
-      const script = parse(ScriptSource, body);
+      const { message, ...script } = parse(PutScriptRequest, body);
+      const { deploy } = parse(PutScriptQuery, Object.fromEntries(url.searchParams));
+      findTenant(id);
+      versions.upload(id, {
+        deploy: deploy === "true",
+        message,
+        createdBy: userAgent.startsWith("wfp-cli/") ? "cli" : "api",
+      });
       const had = findTenant(id).script?.durableObjects;
       const deleted = new Set(script.deletedDurableObjectClasses ?? []);
       const bindings = script.durableObjects ?? {};
@@ -275,7 +299,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     try {
       if (req.headers.authorization !== `Bearer ${TOKEN}`)
         throw new Refusal(401, "unauthorized", "a valid bearer token is required");
-      const [status, answer] = handle(req.method ?? "GET", url, body);
+      const [status, answer] = handle(req.method ?? "GET", url, body, req.headers["user-agent"]);
       send(res, status, answer);
     } catch (error) {
       if (!(error instanceof Refusal)) {
@@ -322,6 +346,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     reset() {
       tenants.clear();
       rollouts.clear();
+      versions.clear();
       requests.length = 0;
       secretValues.clear();
       logs.clear();
