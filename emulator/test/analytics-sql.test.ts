@@ -139,6 +139,36 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
     expect(body.rows_before_limit_at_least).toBe(3);
   });
 
+  it("answers quantileExactWeighted (and quantileWeighted) as whole columns, per group", async () => {
+    const account = freshAccount();
+    await record(account, "latency", [
+      { at: NOW, index: "a", blobs: ["a"], doubles: [70, 1] },
+      { at: NOW, index: "a", blobs: ["a"], doubles: [10, 1] },
+      { at: NOW, index: "a", blobs: ["a"], doubles: [50, 1] },
+      { at: NOW, index: "a", blobs: ["a"], doubles: [30, 1] },
+      { at: NOW, index: "b", blobs: ["b"], doubles: [5, 3] },
+      { at: NOW, index: "b", blobs: ["b"], doubles: [900, 1] },
+    ]);
+    const body = await answer(
+      account,
+      `SELECT blob1 AS tenant, quantileExactWeighted(0.5)(double1, _sample_interval) AS p50,
+         quantileExactWeighted(0.95)(double1, _sample_interval) AS p95, quantileWeighted(0.5, double1, double2) AS weighted
+       FROM latency GROUP BY tenant ORDER BY tenant`,
+    );
+    expect(body.meta.map((column) => column.type)).toEqual(["String", "Float64", "Float64", "Float64"]);
+    expect(body.data).toEqual([
+      { tenant: "a", p50: 30, p95: 70, weighted: 30 },
+      { tenant: "b", p50: 5, p95: 900, weighted: 5 },
+    ]);
+    expect(await refusal("SELECT quantileExactWeighted(0.5)(double1, _sample_interval) * 2 FROM d")).toContain(
+      "only as a whole column",
+    );
+    expect(await refusal("SELECT quantileExactWeighted(2)(double1, _sample_interval) FROM d")).toContain(
+      "level from 0 to 1",
+    );
+    expect(await refusal("SELECT topK(3)(blob1) FROM d")).toBe("unsupported function: topK(...)(...)");
+  });
+
   it("compares timestamp with NOW() - INTERVAL, and answers JSONEachRow", async () => {
     const account = freshAccount();
     await record(account, "recent", [
@@ -166,9 +196,7 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
   });
 
   it("refuses what is outside the subset with a 422 naming it", async () => {
-    expect(await refusal("SELECT quantileExactWeighted(0.5)(double1, _sample_interval) FROM d")).toContain(
-      "quantileExactWeighted",
-    );
+    expect(await refusal("SELECT argMax(blob1, double1) FROM d")).toBe("unsupported function: argMax");
     expect(await refusal("SELECT sqlite_version()")).toBe("unsupported function: sqlite_version");
     expect(await refusal("SELECT load_extension('x') FROM d")).toContain("load_extension");
     expect(await refusal("SELECT blob1 FROM d; DROP TABLE points")).toContain("DROP");

@@ -5,7 +5,15 @@ export type Expr =
   | { kind: "string"; value: string }
   | { kind: "name"; name: string }
   | { kind: "interval"; count: number; unit: IntervalUnit }
-  | { kind: "call"; name: string; args: Expr[]; distinct: boolean; star: boolean }
+  | {
+      kind: "call";
+      name: string;
+      args: Expr[];
+      distinct: boolean;
+      star: boolean;
+      /** A parametric aggregate's parameters: `quantileExactWeighted(0.5)(x, w)` has [0.5]. */
+      params: Expr[] | null;
+    }
   | { kind: "unary"; op: "-" | "NOT"; operand: Expr }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr }
   | { kind: "in"; operand: Expr; list: Expr[]; negated: boolean };
@@ -57,7 +65,8 @@ export function render(expr: Expr): string {
       return `INTERVAL ${expr.count} ${expr.unit}`;
     case "call": {
       const args = expr.star ? "*" : expr.args.map(render).join(", ");
-      return `${expr.name}(${expr.distinct ? "DISTINCT " : ""}${args})`;
+      const params = expr.params === null ? "" : `(${expr.params.map(render).join(", ")})`;
+      return `${expr.name}${params}(${expr.distinct ? "DISTINCT " : ""}${args})`;
     }
     case "unary":
       return expr.op === "-" ? `-${render(expr.operand)}` : `NOT ${render(expr.operand)}`;

@@ -314,20 +314,24 @@ class Parser {
   }
 
   #call(name: string): Expr {
+    const call = this.#arguments(name, null);
+    // `name(params)(args)`: a parametric aggregate (quantileExactWeighted(0.5)(double1, _sample_interval)).
+    if (!this.#isSymbol("(")) return call;
+    if (call.kind !== "call" || call.star || call.distinct) throw new SqlRefusal(`unexpected "(" after ${name}(...)`);
+    return this.#arguments(name, call.args);
+  }
+
+  #arguments(name: string, params: Expr[] | null): Expr {
     this.#expectSymbol("(");
-    if (this.#acceptSymbol(")")) {
-      if (this.#isSymbol("(")) throw new SqlRefusal(`unsupported function: ${name}(...)(...)`);
-      return { kind: "call", name, args: [], distinct: false, star: false };
-    }
+    if (this.#acceptSymbol(")")) return { kind: "call", name, args: [], distinct: false, star: false, params };
     if (this.#acceptSymbol("*")) {
       this.#expectSymbol(")");
-      return { kind: "call", name, args: [], distinct: false, star: true };
+      return { kind: "call", name, args: [], distinct: false, star: true, params };
     }
     const distinct = this.#acceptWord("DISTINCT") !== null;
     const args = this.#list(() => this.#expr());
     this.#expectSymbol(")");
-    if (this.#isSymbol("(")) throw new SqlRefusal(`unsupported function: ${name}(...)(...)`);
-    return { kind: "call", name, args, distinct, star: false };
+    return { kind: "call", name, args, distinct, star: false, params };
   }
 }
 

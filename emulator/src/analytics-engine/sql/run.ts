@@ -2,14 +2,14 @@ import type { SqlAnswer } from "../../../../cloudflare-api/analytics-engine-sql"
 import type { OutputFormat } from "./ast";
 import { parseQuery } from "./parse";
 import { SqlRefusal } from "./refusal";
-import { translate } from "./translate";
-import { outputValue, type SqlType } from "./types";
+import { type OutputColumn, translate } from "./translate";
+import { outputValue } from "./types";
 
 /** What the SQL API answers: the result in its format, or the reason it refuses the query (a 422). */
 export type SqlOutcome = { ok: true; contentType: string; body: string } | { ok: false; reason: string };
 
 interface Result {
-  columns: { name: string; type: SqlType }[];
+  columns: OutputColumn[];
   rows: unknown[][];
   limit: number | null;
   offset: number;
@@ -19,7 +19,9 @@ interface Result {
 function answer({ columns, rows, limit, offset, format }: Result): SqlOutcome {
   const page = rows.slice(offset, limit === null ? undefined : offset + limit);
   const data = page.map((row) =>
-    Object.fromEntries(columns.map((column, i) => [column.name, outputValue(row[i], column.type)])),
+    Object.fromEntries(
+      columns.map((column, i) => [column.name, outputValue(column.post ? column.post(row[i]) : row[i], column.type)]),
+    ),
   );
   if (format === "JSONEachRow") {
     return {
@@ -29,7 +31,7 @@ function answer({ columns, rows, limit, offset, format }: Result): SqlOutcome {
     };
   }
   const json: SqlAnswer = {
-    meta: columns,
+    meta: columns.map(({ name, type }) => ({ name, type })),
     data,
     rows: data.length,
     ...(limit === null ? {} : { rows_before_limit_at_least: rows.length }),

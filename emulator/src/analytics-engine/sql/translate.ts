@@ -1,5 +1,6 @@
 import { type Expr, INTERVAL_SECONDS, render, type SelectQuery } from "./ast";
 import { ALL_COLUMNS, column } from "./columns";
+import { weightedQuantile } from "./quantile";
 import { SqlRefusal } from "./refusal";
 import { commonType, comparable, isInteger, isNumeric, literalIntegerType, parseDateTime, type SqlType } from "./types";
 
@@ -10,13 +11,22 @@ interface Part {
   aggregate: boolean;
   /** An INTERVAL's seconds (type Interval), for DateTime arithmetic and toStartOfInterval. */
   seconds?: number;
+  /** What turns SQLite's value into the column's (a quantile from its gathered pairs). */
+  post?: (value: unknown) => unknown;
+}
+
+/** An answer's column: its name and type, and what finishes its value when SQLite cannot. */
+export interface OutputColumn {
+  name: string;
+  type: SqlType;
+  post?: (value: unknown) => unknown;
 }
 
 /** A query as SQLite runs it over the store: the text, its bound values in order, and the answer's columns. */
 export interface Translation {
   sql: string;
   params: (string | number)[];
-  columns: { name: string; type: SqlType }[];
+  columns: OutputColumn[];
   limit: number | null;
   offset: number;
 }
@@ -24,6 +34,11 @@ export interface Translation {
 type Place = "SELECT" | "WHERE" | "GROUP BY" | "HAVING" | "ORDER BY";
 
 const AGGREGATES = new Set(["count", "sum", "avg", "min", "max"]);
+
+/** quantileExactWeighted(level)(x, w), and its older spelling quantileWeighted(level, x, w). */
+const QUANTILES = new Set(["quantileexactweighted", "quantileweighted"]);
+
+const isAggregate = (name: string) => AGGREGATES.has(name.toLowerCase()) || QUANTILES.has(name.toLowerCase());
 
 /** toStartOf<Unit>(t): toStartOfInterval(t, INTERVAL n UNIT). */
 const START_OF: Record<string, number> = {
@@ -182,6 +197,12 @@ class Translator {
 
   #call(expr: Extract<Expr, { kind: "call" }>, place: Place, inAggregate: boolean): Part {
     const name = expr.name.toLowerCase();
+    if (QUANTILES.has(name)) {
+      throw new SqlRefusal(
+        `${expr.name}() is answered only as a whole column of SELECT (the emulator computes it after SQLite)`,
+      );
+    }
+    if (expr.params !== null) throw new SqlRefusal(`unsupported function: ${expr.name}(...)(...)`);
     if (AGGREGATES.has(name)) return this.#aggregate(expr, name, place, inAggregate);
     if (expr.distinct || expr.star) throw new SqlRefusal(`unsupported: ${render(expr)}`);
     const args = (count: number, max = count) => {
@@ -262,6 +283,25 @@ class Translator {
     return { sql: `total(${distinct}${arg.sql})`, type, aggregate: true };
   }
 
+  /** A SELECT column that is a weighted quantile: SQLite gathers each group's pairs, weightedQuantile picks. */
+  quantile(expr: Extract<Expr, { kind: "call" }>): Part {
+    const older = expr.name.toLowerCase() === "quantileweighted" && expr.params === null;
+    const [levelArg, ...args] = older ? expr.args : [...(expr.params ?? []), ...expr.args];
+    if (levelArg?.kind !== "number" || levelArg.value < 0 || levelArg.value > 1 || args.length !== 2 || expr.distinct) {
+      throw new SqlRefusal(
+        `${expr.name} takes a level from 0 to 1, then a value and a weight: quantileExactWeighted(0.5)(double1, _sample_interval)`,
+      );
+    }
+    const [value, weight] = args.map((arg) => this.expr(arg, "SELECT", true)) as [Part, Part];
+    if (!isNumeric(value.type) || !isNumeric(weight.type)) throw new SqlRefusal(`${expr.name}() takes numbers`);
+    return {
+      sql: `json_group_array(json_array(${value.sql}, ${weight.sql}))`,
+      type: "Float64",
+      aggregate: true,
+      post: weightedQuantile(levelArg.value),
+    };
+  }
+
   #utc(zone: Expr | undefined): void {
     if (zone === undefined) return;
     if (zone.kind !== "string" || !UTC_NAMES.has(zone.value))
@@ -307,7 +347,7 @@ function ungrouped(expr: Expr, keys: Set<string>, aliases: Map<string, Expr>, se
       return ungrouped(aliased, keys, aliases, new Set([...seen, expr.name]));
     }
     case "call":
-      if (AGGREGATES.has(expr.name.toLowerCase())) return null;
+      if (isAggregate(expr.name)) return null;
       return expr.args.map((arg) => ungrouped(arg, keys, aliases, seen)).find((found) => found !== null) ?? null;
     case "unary":
       return ungrouped(expr.operand, keys, aliases, seen);
@@ -326,7 +366,10 @@ export function translate(query: SelectQuery, now: number): Translation {
   const items = query.items ?? ALL_COLUMNS.map((name) => ({ expr: { kind: "name", name } as Expr, alias: null }));
   const aliases = new Map(items.flatMap((item) => (item.alias === null ? [] : [[item.alias, item.expr] as const])));
 
-  const select = items.map((item) => ({ name: item.alias ?? render(item.expr), part: t.expr(item.expr, "SELECT") }));
+  const select = items.map(({ expr, alias }) => ({
+    name: alias ?? render(expr),
+    part: expr.kind === "call" && QUANTILES.has(expr.name.toLowerCase()) ? t.quantile(expr) : t.expr(expr, "SELECT"),
+  }));
   for (const { name, part } of select)
     if (part.type === "Interval") throw new SqlRefusal(`an INTERVAL cannot be a column (${name})`);
   let sql = `SELECT ${select.map(({ part }) => part.sql).join(", ")}`;
@@ -360,7 +403,7 @@ export function translate(query: SelectQuery, now: number): Translation {
   return {
     sql,
     params: t.params,
-    columns: select.map(({ name, part }) => ({ name, type: part.type })),
+    columns: select.map(({ name, part }) => ({ name, type: part.type, ...(part.post ? { post: part.post } : {}) })),
     limit: query.limit,
     offset: query.offset,
   };
