@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
 import { parseStringDictionary } from "../src/dispatch/version-headers";
+import { versionForObject } from "../src/durable-objects/versions";
 import { chooseVersion, pointFor } from "../src/scripts/version-choice";
 import { resultOf } from "./helpers";
 import { createNamespace, upload } from "./scripts-helpers";
@@ -79,16 +80,18 @@ describe("a script's Durable Objects across deployments", () => {
 export class Counter extends DurableObject {
   fetch() { const n = (this.ctx.storage.kv.get("n") ?? 0) + 1; this.ctx.storage.kv.put("n", n); return Response.json({ n, label: ${JSON.stringify(label)} }); }
 }
-export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(request); } };`;
+export default { fetch(request, env) { return env.COUNTER.getByName(new URL(request.url).searchParams.get("name") ?? "a").fetch(request); } };`;
   const metadata = {
     main_module: "index.js",
     compatibility_date: COMPATIBILITY_DATE,
     bindings: [{ type: "durable_object_namespace" as const, name: "COUNTER", class_name: "Counter" }],
   };
-  const count = async (ns: string) =>
-    (await dispatch(ns, "objects", "http://tenant/")).json<{ n: number; label: string }>();
-
-  it("keep their storage, running the deployed version's class", async () => {
+  const count = async (ns: string, name = "a", key = "k") => {
+    const request = new Request(`http://tenant/?name=${name}`, { headers: { "Cloudflare-Workers-Version-Key": key } });
+    return (await dispatch(ns, "objects", request)).json<{ n: number; label: string }>();
+  };
+  /** A script whose objects count, deployed as "one" with a version "two" uploaded beside it. */
+  const twoVersions = async () => {
     const ns = await createNamespace();
     const first = await resultOf<{ deployment_id: string }>(
       await upload(
@@ -98,15 +101,44 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
         { "index.js": { code: counter("one") } },
       ),
     );
-    expect(await count(ns)).toEqual({ n: 1, label: "one" });
-    const two = await resultOf<{ id: string }>(
+    const second = await resultOf<{ id: string }>(
       await uploadVersion(ns, "objects", { ...metadata, keep_bindings: [] }, { "index.js": { code: counter("two") } }),
     );
-    expect(await count(ns)).toEqual({ n: 2, label: "one" });
-    await resultOf(await createDeployment(ns, "objects", [[two.id, 100]]));
-    expect(await count(ns)).toEqual({ n: 3, label: "two" });
-    await resultOf(await createDeployment(ns, "objects", [[first.deployment_id, 100]]));
-    expect(await count(ns)).toEqual({ n: 4, label: "one" });
+    return { ns, one: first.deployment_id, two: second.id };
+  };
+
+  it("keep their storage, running the deployed version's class", async () => {
+    const { ns, one, two } = await twoVersions();
+    expect(await count(ns)).toEqual({ n: 1, label: "one" });
+    await resultOf(await createDeployment(ns, "objects", [[two, 100]]));
+    expect(await count(ns)).toEqual({ n: 2, label: "two" });
+    await resultOf(await createDeployment(ns, "objects", [[one, 100]]));
+    expect(await count(ns)).toEqual({ n: 3, label: "one" });
+  });
+
+  it("each run one version of a split, whichever version calls them, and all the deployed one after", async () => {
+    const { ns, one, two } = await twoVersions();
+    await resultOf(
+      await createDeployment(ns, "objects", [
+        [one, 50],
+        [two, 50],
+      ]),
+    );
+    const names = Array.from({ length: 16 }, (_, i) => `object-${i}`);
+    // A version key that sends the caller to the first version of the split, and one to the second.
+    const keys = Array.from({ length: 64 }, (_, i) => `key-${i}`);
+    const keyOne = keys.find((key) => pointFor(key) < 50);
+    const keyTwo = keys.find((key) => pointFor(key) >= 50);
+    if (keyOne === undefined || keyTwo === undefined) throw new Error("no key for each version");
+    const viaOne = await Promise.all(names.map((name) => count(ns, name, keyOne)));
+    const viaTwo = await Promise.all(names.map((name) => count(ns, name, keyTwo)));
+    expect(viaTwo.map((r) => r.label)).toEqual(viaOne.map((r) => r.label));
+    expect(new Set(viaOne.map((r) => r.label))).toEqual(new Set(["one", "two"]));
+    expect(viaTwo.map((r) => r.n)).toEqual(names.map(() => 2));
+
+    await resultOf(await createDeployment(ns, "objects", [[two, 100]]));
+    const after = await Promise.all(names.map((name) => count(ns, name, keyOne)));
+    expect(after).toEqual(names.map(() => ({ n: 3, label: "two" })));
   });
 });
 
@@ -122,6 +154,25 @@ describe("the version choice", () => {
     }
     expect(chooseVersion(split, { override: null, key: null }, () => 0.29)).toBe("a");
     expect(chooseVersion(split, { override: null, key: null }, () => 0.31)).toBe("b");
+  });
+
+  it("keeps an object on its version when a later deployment grows that version's share in the same order", () => {
+    const deployment = (b: number) => ({
+      tag: "t",
+      namespaces: ["ns"],
+      versions: [
+        { version_id: "b", percentage: b, etag: "eb" },
+        { version_id: "a", percentage: 100 - b, etag: "ea" },
+      ],
+    });
+    const ids = Array.from({ length: 200 }, (_, i) => `id-${i}`);
+    const at = (b: number) => ids.map((id) => versionForObject(deployment(b), "ns", id).version_id);
+    const [twenty, fifty, hundred] = [at(20), at(50), at(100)];
+    twenty.forEach((version, i) => {
+      if (version === "b") expect(fifty[i]).toBe("b");
+    });
+    expect(new Set(fifty)).toEqual(new Set(["a", "b"]));
+    expect(new Set(hundred)).toEqual(new Set(["b"]));
   });
 
   it("reads the overrides header as an RFC 8941 dictionary of strings", () => {

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { callableMethods, isTenantBindingEntrypoint } from "../bindings/entrypoints";
 import type { Exports, RunScope } from "../bindings/kind";
 import { settled } from "../bindings/settled";
+import type { ObjectsDeployment } from "../durable-objects/versions";
 import type { Env } from "../env";
 import type { RunnableScript } from "./runnable-script";
 import { loadTenantModules, type TenantModules } from "./worker-code";
@@ -53,6 +54,12 @@ export function offerStartupJob(job: StartupJob): { id: string; withdraw: () => 
 export class RunnerSupport extends WorkerEntrypoint<Env> {
   script(scope: RunScope, versionId?: string): Promise<ScriptForRunner | null> {
     return storedScript(this.env, scope, versionId);
+  }
+
+  /** Which versions the script's Durable Objects run (durable-objects/versions.ts), for the runner's host. */
+  objectsDeployment(scope: RunScope): Promise<ObjectsDeployment | null> {
+    const store = this.env.WORKERS_STORE.get(this.env.WORKERS_STORE.idFromName(scope.accountId));
+    return store.getObjectsDeployment(scope.namespace, scope.script);
   }
 
   startupJob(id: string): StartupJob | null {

@@ -6,19 +6,23 @@ import { OBJECT_NAME_PROP, objectExportName } from "../dispatch/shim";
 import { assembleWorkerCode } from "../dispatch/worker-code";
 import { hostName, type ObjectTarget, TARGET_HEADER } from "./address";
 import { objectIdRefusal } from "./ids";
+import { type ObjectsDeployment, versionForObject } from "./versions";
 
 /** What a host needs of the Worker it runs in, the emulator's or a runner's. */
 export interface HostEnv {
   LOADER: WorkerLoader;
 }
 
-/** The version of the script the host runs its objects with. */
+/** A version of the script the host has loaded to run objects with. */
 interface Running {
   etag: string;
   worker: WorkerStub;
   /** The shim's export for each namespace's class (shim.ts). */
   exportByNamespace: Map<string, string>;
 }
+
+/** An object as the host is asked to reach it; `etag` null for the host's own calls (an alarm). */
+type Call = Omit<ObjectTarget, "etag"> & { etag: string | null };
 
 /** Production retries an alarm whose handler throws, up to six times, backing off exponentially from 2 s. */
 const ALARM_RETRIES = 6;
@@ -27,13 +31,24 @@ const ALARM_FIRST_RETRY_MS = 2_000;
 const facetName = (namespaceId: string, objectId: string) => `${namespaceId}:${objectId}`;
 
 /**
- * The worker each script's host has loaded, by host name: kept by the isolate,
- * not by the host instance, so that a host evicted from memory and started
- * again reuses the isolate its previous instance loaded rather than leaving it
- * loaded and loading another. The loader keeps a named isolate until it is
- * ended, so one left behind would be memory held for as long as the process runs.
+ * The workers each script's host has loaded, by host name and etag: kept by
+ * the isolate, not by the host instance, so that a host evicted from memory and
+ * started again reuses the isolates its previous instance loaded rather than
+ * leaving them loaded and loading others. The loader keeps a named isolate until
+ * it is ended, so one left behind would be memory held for as long as the
+ * process runs.
  */
-const hostWorkers = new Map<string, { etag: string; loaderName: string }>();
+const hostWorkers = new Map<string, Map<string, string>>();
+
+function loaderNameFor(host: string, etag: string): string {
+  const workers = hostWorkers.get(host) ?? new Map<string, string>();
+  hostWorkers.set(host, workers);
+  // A name of its own per load: workerd will not load a name again once its isolate was ended
+  // (evictWorker), and a script can come back to an earlier version (the same etag).
+  const name = workers.get(etag) ?? `objects:${host}@${etag}#${crypto.randomUUID()}`;
+  workers.set(etag, name);
+  return name;
+}
 
 type FacetStub = Fetcher & Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -50,6 +65,12 @@ type FacetStub = Fetcher & Record<string, (...args: unknown[]) => Promise<unknow
  * keeps its namespace, and so its objects; a deleted class's namespace is
  * gone from the script's classes, and its objects' storage is deleted here.
  *
+ * Each object runs the version of the script its deployment gives it
+ * (versions.ts): a split deployment runs its objects on both versions, and a
+ * new deployment restarts an object whose version it changed, at the object's
+ * next call; the store tells the host of each deployment (`redeployed`), and a
+ * caller of a version the host does not know of makes it look again.
+ *
  * A facet cannot set alarms, so the tenant's alarm calls come here
  * (objects.client.ts): the host keeps each object's alarm in its own table,
  * sets its own alarm for the earliest, and calls the object's handler when
@@ -59,10 +80,16 @@ type FacetStub = Fetcher & Record<string, (...args: unknown[]) => Promise<unknow
  * that runs the script (src/runner), whichever `script()` reads code from.
  */
 export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
-  #running: Running | undefined;
-  #loading: Promise<Running> | undefined;
-  /** Facets started by this instance: the ones to abort when the code changes. */
-  readonly #live = new Set<string>();
+  /** The script's active deployment, as last read; undefined: read it at the next call. */
+  #deployment: ObjectsDeployment | undefined;
+  #reading: Promise<ObjectsDeployment> | undefined;
+  /** Counts the deployments the store told of: a read begun before the latest is not kept. */
+  #generation = 0;
+  /** The versions loaded by this instance, by etag, and those being loaded. */
+  readonly #running = new Map<string, Running>();
+  readonly #loading = new Map<string, Promise<Running>>();
+  /** Facets started by this instance, with the etag each was started on: the ones to abort when their version changes. */
+  readonly #live = new Map<string, string>();
   /** Objects already recorded in the `objects` table by this instance. */
   readonly #known = new Set<string>();
 
@@ -78,8 +105,18 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     );
   }
 
-  /** The version the script's deployment runs its objects with, and its modules' contents, or null when the script is gone. */
-  protected abstract script(scope: RunScope): Promise<ScriptForRunner | null>;
+  /** The script's active deployment, or null when the script is gone. */
+  protected abstract deployment(scope: RunScope): Promise<ObjectsDeployment | null>;
+
+  /** One version of the script and its modules' contents, or null when it is gone. */
+  protected abstract script(scope: RunScope, versionId: string): Promise<ScriptForRunner | null>;
+
+  /** The store made a new deployment of the script: each object's version is looked up again at its next call. */
+  redeployed(): void {
+    this.#generation += 1;
+    this.#deployment = undefined;
+    this.#reading = undefined;
+  }
 
   /** A stub's `fetch()`: the request, without the target the entrypoint put on it, to the object. */
   override async fetch(request: Request): Promise<Response> {
@@ -155,13 +192,8 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     if (namespaces === "all") {
       sql.exec("DELETE FROM meta");
       this.#known.clear();
-      this.#running = undefined;
-      const host = scope === null ? undefined : hostName(scope);
-      const loaded = host === undefined ? undefined : hostWorkers.get(host);
-      if (host !== undefined && loaded !== undefined) {
-        hostWorkers.delete(host);
-        await evictWorker(this.env.LOADER, loaded.loaderName);
-      }
+      this.#deployment = undefined;
+      if (scope !== null) await this.#unload(scope, () => true);
     }
     this.#schedule();
   }
@@ -170,8 +202,8 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM alarms WHERE namespace_id = ? AND object_id = ?", row.namespace_id, row.object_id);
     try {
-      const target = { scope, etag: "", namespaceId: row.namespace_id, id: row.object_id, name: null };
-      const facet = await this.#facet(target, "latest");
+      const target = { scope, etag: null, namespaceId: row.namespace_id, id: row.object_id, name: null };
+      const facet = await this.#facet(target);
       await facet.__wfp_alarm?.({ retryCount: row.retries, isRetry: row.retries > 0 });
     } catch (error) {
       const rescheduled = this.getAlarm(row.namespace_id, row.object_id) !== null;
@@ -197,8 +229,7 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
 
   /** Refuses an object that is not one of the script's: the alarm channel's caller names it. */
   #checkObject(namespaceId: string, objectId: string): void {
-    const running = this.#running;
-    if (running === undefined || !running.exportByNamespace.has(namespaceId)) {
+    if (this.#deployment?.namespaces.includes(namespaceId) !== true) {
       throw new Error("no such Durable Object namespace in this script");
     }
     const refusal = objectIdRefusal(namespaceId, objectId);
@@ -210,8 +241,10 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
     return row === undefined ? null : (JSON.parse(row.value) as RunScope);
   }
 
-  async #facet(target: ObjectTarget, version: "caller" | "latest" = "caller"): Promise<FacetStub> {
-    const running = await this.#version(target.scope, version === "latest" ? null : target.etag);
+  async #facet(target: Call): Promise<FacetStub> {
+    const deployment = await this.#deploymentFor(target.scope, target.etag);
+    const version = versionForObject(deployment, target.namespaceId, target.id);
+    const running = await this.#version(target.scope, version);
     const exportName = running.exportByNamespace.get(target.namespaceId);
     if (exportName === undefined) throw new Error("This Durable Object's class was deleted from its script.");
     const name = facetName(target.namespaceId, target.id);
@@ -223,7 +256,11 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
       );
       this.#known.add(name);
     }
-    this.#live.add(name);
+    const startedOn = this.#live.get(name);
+    if (startedOn !== undefined && startedOn !== running.etag) {
+      this.ctx.facets.abort(name, new Error("The Durable Object's code was updated."));
+    }
+    this.#live.set(name, running.etag);
     // The name the object's id was made from, if the call that starts it has one: the object's ctx.id
     // carries it (objects.client.ts), as an instance started through a named stub does in production.
     return this.ctx.facets.get(name, () => ({
@@ -233,55 +270,80 @@ export abstract class ObjectHost<E extends HostEnv> extends DurableObject<E> {
   }
 
   /**
-   * The version to run with: the running one if the caller runs it too, else
-   * the one the script's deployment gives its objects, read again (a caller of
-   * another version may come from a new deployment, a rollback among them, or
-   * from the other side of a split, or be an old request still in flight); null
-   * asks for the deployed one whatever runs (an alarm has no caller).
+   * The script's active deployment: as last read if the caller runs one of its
+   * versions, else read again (the caller may come from a deployment made since,
+   * or be an old request still in flight; an alarm has no caller).
    */
-  #version(scope: RunScope, etag: string | null): Promise<Running> {
-    const running = this.#running;
-    if (running !== undefined && etag !== null && etag === running.etag) return Promise.resolve(running);
-    this.#loading ??= this.#load(scope).finally(() => {
-      this.#loading = undefined;
+  #deploymentFor(scope: RunScope, callerEtag: string | null): Promise<ObjectsDeployment> {
+    const known = this.#deployment;
+    if (known !== undefined && callerEtag !== null && known.versions.some((v) => v.etag === callerEtag)) {
+      return Promise.resolve(known);
+    }
+    if (this.#reading !== undefined) return this.#reading;
+    const reading = this.#readDeployment(scope).finally(() => {
+      if (this.#reading === reading) this.#reading = undefined;
     });
-    return this.#loading;
+    this.#reading = reading;
+    return reading;
   }
 
-  async #load(scope: RunScope): Promise<Running> {
-    const script = await this.script(scope);
-    if (script === null) {
+  async #readDeployment(scope: RunScope): Promise<ObjectsDeployment> {
+    const generation = this.#generation;
+    const deployment = await this.deployment(scope);
+    if (deployment === null) {
       await this.purge("all");
       throw new Error("Worker not found");
     }
+    await this.#adopt(scope, deployment.tag, new Set(deployment.namespaces));
+    // Versions no longer deployed: their objects start again on the deployed code, their isolates end.
+    const deployed = new Set(deployment.versions.map((v) => v.etag));
+    for (const [name, etag] of this.#live) {
+      if (deployed.has(etag)) continue;
+      this.ctx.facets.abort(name, new Error("The Durable Object's code was updated."));
+      this.#live.delete(name);
+    }
+    await this.#unload(scope, (etag) => !deployed.has(etag));
+    if (generation === this.#generation) this.#deployment = deployment;
+    return deployment;
+  }
+
+  /** A deployed version, loaded once. */
+  #version(scope: RunScope, version: { version_id: string; etag: string }): Promise<Running> {
+    const running = this.#running.get(version.etag);
+    if (running !== undefined) return Promise.resolve(running);
+    let loading = this.#loading.get(version.etag);
+    if (loading === undefined) {
+      loading = this.#load(scope, version).finally(() => this.#loading.delete(version.etag));
+      this.#loading.set(version.etag, loading);
+    }
+    return loading;
+  }
+
+  async #load(scope: RunScope, version: { version_id: string; etag: string }): Promise<Running> {
+    const script = await this.script(scope, version.version_id);
+    if (script === null) throw new Error("Worker not found");
     const { runnable, modules } = script;
-    await this.#adopt(scope, runnable.tag, new Set(runnable.objectClasses.map((c) => c.namespaceId)));
-    const previous = this.#running;
-    if (previous?.etag === runnable.etag) return previous;
-    if (previous !== undefined) {
-      for (const name of this.#live) this.ctx.facets.abort(name, new Error("The Durable Object's code was updated."));
-      this.#live.clear();
-    }
-    const host = hostName(scope);
-    const loaded = hostWorkers.get(host);
-    let loaderName: string;
-    if (loaded?.etag === runnable.etag) loaderName = loaded.loaderName;
-    else {
-      if (loaded !== undefined) await evictWorker(this.env.LOADER, loaded.loaderName);
-      // A name of its own per load: workerd will not load a name again once its isolate was ended
-      // (evictWorker), and a script can come back to an earlier version (the same etag).
-      loaderName = `objects:${host}@${runnable.etag}#${crypto.randomUUID()}`;
-      hostWorkers.set(host, { etag: runnable.etag, loaderName });
-    }
     const exports = this.ctx.exports as unknown as Exports;
-    const worker = this.env.LOADER.get(loaderName, () => {
+    const worker = this.env.LOADER.get(loaderNameFor(hostName(scope), runnable.etag), () => {
       // A Durable Object's subrequests do not pass through the namespace's outbound Worker (as in production).
       const egress = exports.TenantEgress?.({ props: { outboundParams: null, metered: false } }) as Fetcher;
       return assembleWorkerCode(modules, exports, scope, runnable, egress);
     });
     const exportByNamespace = new Map(runnable.objectClasses.map((c, i) => [c.namespaceId, objectExportName(i)]));
-    this.#running = { etag: runnable.etag, worker, exportByNamespace };
-    return this.#running;
+    const running = { etag: runnable.etag, worker, exportByNamespace };
+    this.#running.set(runnable.etag, running);
+    return running;
+  }
+
+  /** Ends the isolates of the loaded versions `which` picks. */
+  async #unload(scope: RunScope, which: (etag: string) => boolean): Promise<void> {
+    const workers = hostWorkers.get(hostName(scope));
+    for (const [etag, loaderName] of workers ?? []) {
+      if (!which(etag)) continue;
+      workers?.delete(etag);
+      this.#running.delete(etag);
+      await evictWorker(this.env.LOADER, loaderName);
+    }
   }
 
   /**

@@ -4,7 +4,14 @@ import type { RunnerEnv } from "./env";
 import { forwardingEntrypoints } from "./forwarding";
 import { RUNNER_HEALTH_PATH } from "./health";
 import { health } from "./in-flight";
-import { PurgeOrder, RUN_HEADER, RUNNER_PURGE_PATH, RUNNER_STARTUP_PATH } from "./protocol";
+import {
+  PurgeOrder,
+  RedeployOrder,
+  RUN_HEADER,
+  RUNNER_PURGE_PATH,
+  RUNNER_REDEPLOY_PATH,
+  RUNNER_STARTUP_PATH,
+} from "./protocol";
 import { failure, readOrder, run } from "./run";
 import { startup } from "./startup";
 
@@ -20,6 +27,14 @@ async function purge(request: Request, env: RunnerEnv): Promise<Response> {
   if (!order.success) return new Response("not a purge order", { status: 400 });
   const { scope, namespaces } = order.data;
   await env.TENANT_OBJECTS.get(env.TENANT_OBJECTS.idFromName(hostName(scope))).purge(namespaces);
+  return new Response(null, { status: 204 });
+}
+
+/** Has a script's objects in this runner take their versions afresh, as the emulator asks (durable-objects/purge.ts). */
+async function redeploy(request: Request, env: RunnerEnv): Promise<Response> {
+  const order = RedeployOrder.safeParse(await request.json().catch(() => null));
+  if (!order.success) return new Response("not a redeploy order", { status: 400 });
+  await env.TENANT_OBJECTS.get(env.TENANT_OBJECTS.idFromName(hostName(order.data.scope))).redeployed();
   return new Response(null, { status: 204 });
 }
 
@@ -43,6 +58,7 @@ export default {
     if (pathname === RUNNER_HEALTH_PATH) return Response.json(health());
     if (pathname === RUNNER_STARTUP_PATH && request.method === "POST") return startup(request, env, exports);
     if (pathname === RUNNER_PURGE_PATH && request.method === "POST") return purge(request, env);
+    if (pathname === RUNNER_REDEPLOY_PATH && request.method === "POST") return redeploy(request, env);
     return new Response("not a run order", { status: 404 });
   },
 } satisfies ExportedHandler<RunnerEnv>;

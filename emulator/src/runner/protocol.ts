@@ -49,6 +49,12 @@ export const PurgeOrder = z.object({
   namespaces: z.union([z.array(z.string()), z.literal("all")]),
 });
 
+/** Where the emulator tells a runner a script has a new deployment (durable-objects/purge.ts `redeployObjects`). */
+export const RUNNER_REDEPLOY_PATH = "/__runner/redeploy-objects";
+export const RedeployOrder = z.object({
+  scope: z.object({ accountId: AccountId, namespace: z.string(), script: z.string() }),
+});
+
 /** How a start went: the runtime's text if it failed, and how long it took (wall-clock). */
 export const StartupOutcome = z.object({
   failure: z.string().nullable(),

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
-import { purgeObjects } from "../durable-objects/purge";
+import { purgeObjects, redeployObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
 import { oneAtATime } from "../one-at-a-time";
 import type { ModuleUpload } from "./modules";
@@ -61,6 +61,10 @@ export class WorkersStore extends DurableObject<Env> {
           purgeObjects(env, scope, namespaces).catch((error) =>
             console.warn(`deleting the Durable Objects of ${scope.script} failed:`, String(error)),
           ),
+        ),
+      objectsRedeployed: (scope) =>
+        redeployObjects(env, scope).catch((error) =>
+          console.warn(`telling the Durable Objects of ${scope.script} of a deployment failed:`, String(error)),
         ),
     };
     adoptUnversionedScripts(context);
@@ -145,9 +149,13 @@ export class WorkersStore extends DurableObject<Env> {
   chooseRunnable(namespace: string, script: string, choice: VersionChoice) {
     return scripts.chooseRunnable(this.context, namespace, script, choice);
   }
-  /** One version's code (a runner loading the version a request was given), or the Durable Objects' version. */
+  /** One version's code (a runner loading the version a request was given, an object's host its object's). */
   getRunnableScript(namespace: string, script: string, versionId?: string) {
     return scripts.getRunnableScript(this.context, namespace, script, versionId);
+  }
+  /** For the host of the script's Durable Objects: which versions its objects run. */
+  getObjectsDeployment(namespace: string, script: string) {
+    return scripts.getObjectsDeployment(this.context, namespace, script);
   }
 
   // Bindings and settings.

@@ -3,7 +3,7 @@ import type { DeploymentVersion } from "../../../cloudflare-api/versions";
 /**
  * Which of a deployment's versions serves one request (cloudflare-docs,
  * workers/configuration/versions-and-deployments/gradual-deployments: version
- * affinity, version overrides), and which one runs a Durable Object.
+ * affinity, version overrides); a Durable Object's is hashed the same way (durable-objects/versions.ts).
  */
 export interface VersionChoice {
   /** A version the request asks for (Cloudflare-Workers-Version-Overrides); honoured only if deployed. */
@@ -26,7 +26,7 @@ function fnv1a(text: string): number {
 export const pointFor = (text: string): number => (fnv1a(text) % 10_000) / 100;
 
 /** The version whose cumulative share, in the deployment's order, covers `point`; a 0% version never does. */
-function versionAt(versions: readonly DeploymentVersion[], point: number): string {
+export function versionAt(versions: readonly DeploymentVersion[], point: number): string {
   let upTo = 0;
   for (const version of versions) {
     upTo += version.percentage;
@@ -49,13 +49,8 @@ export function chooseVersion(
   return versionAt(versions, choice.key === null ? random() * 100 : pointFor(choice.key));
 }
 
-/**
- * The version a Durable Object runs: production assigns each object one version of the
- * deployment by its percentages, stable for that deployment. The emulator runs all of a
- * script's objects in one host with one version, so it takes the version with the most
- * traffic (the first of equals): see emulator/README.md.
- */
-export function objectsVersion(versions: readonly DeploymentVersion[]): string {
+/** The version with the most traffic (the first of equals): what a script "runs" when no request chooses. */
+export function largestShare(versions: readonly DeploymentVersion[]): string {
   const [first, ...rest] = versions;
   if (first === undefined) throw new Error("a deployment without versions");
   return rest.reduce((best, v) => (v.percentage > best.percentage ? v : best), first).version_id;

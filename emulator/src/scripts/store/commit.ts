@@ -3,6 +3,7 @@ import { type ScriptRecord, toRow } from "../script-record";
 import { deleteBodies, writeBodies } from "./bodies";
 import type { StoreContext } from "./context";
 import { addDeployment } from "./deployment-rows";
+import { tellObjects } from "./deployments";
 import { readState, replaceTags, requireScript } from "./rows";
 import { insertRow, SCRIPTS } from "./schema";
 import type { VersionDraft } from "./version-draft";
@@ -65,7 +66,10 @@ export async function commitDraft(
     );
   }
   if (version === undefined) throw new Error("a committed change made no version");
-  return { record: requireScript(ctx, next.namespace, next.name), version };
+  const record = requireScript(ctx, next.namespace, next.name);
+  // A first upload has no objects yet to tell.
+  if (draft.deploy && current.record !== null) await tellObjects(ctx, draft.accountId, record);
+  return { record, version };
 }
 
 /** For a change drafted and committed in one turn of the queue, where the script cannot have moved on. */

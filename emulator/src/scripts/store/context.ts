@@ -11,4 +11,10 @@ export interface StoreContext {
   secretKey(): Promise<CryptoKey>;
   /** Has a script's objects' storage deleted once the change has committed (durable-objects/purge.ts). */
   objectsGone(scope: RunScope, namespaces: string[] | "all"): void;
+  /**
+   * Tells the host of a script's objects, once the change has committed, that the script has a
+   * new deployment; awaited, so that the next request finds its objects on their new versions.
+   * Never rejects: a host it does not reach catches up by itself.
+   */
+  objectsRedeployed(scope: RunScope): Promise<void>;
 }

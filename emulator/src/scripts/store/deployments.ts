@@ -1,3 +1,4 @@
+import type { AccountId } from "../../../../cloudflare-api/names";
 import type { Deployment, DeploymentInput, DeploymentList } from "../../../../cloudflare-api/versions";
 import { changedSecrets, checkDeployment } from "../deployment-rules";
 import {
@@ -10,6 +11,7 @@ import {
   type WorkersError,
   type WorkersResult,
 } from "../errors";
+import { objectClassesOf, type ScriptRecord } from "../script-record";
 import { deploymentAnswer } from "../version-answers";
 import type { StoreContext } from "./context";
 import { activeDeployment, addDeployment, deleteDeploymentRow, deploymentsOf, findDeployment } from "./deployment-rows";
@@ -58,7 +60,14 @@ export async function createDeployment(
     );
   });
   if (deployment === undefined) throw new Error("a deployment was not stored");
+  await tellObjects(ctx, accountId, found.value);
   return success(deploymentAnswer(deployment));
+}
+
+/** A script with Durable Object classes has its objects' host told of its new deployment. */
+export async function tellObjects(ctx: StoreContext, accountId: string, record: ScriptRecord): Promise<void> {
+  if (Object.keys(objectClassesOf(record)).length === 0) return;
+  await ctx.objectsRedeployed({ accountId: accountId as AccountId, namespace: record.namespace, script: record.name });
 }
 
 export function listDeployments(ctx: StoreContext, namespace: string, script: string): WorkersResult<DeploymentList> {

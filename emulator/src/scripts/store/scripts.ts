@@ -1,5 +1,6 @@
 import type { AccountId } from "../../../../cloudflare-api/names";
 import type { BulkDeleteResult, NamespaceScript } from "../../../../cloudflare-api/script-metadata";
+import type { ObjectsDeployment } from "../../durable-objects/versions";
 import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
 import {
   namespaceScript,
@@ -9,7 +10,7 @@ import {
   type ScriptRecord,
 } from "../script-record";
 import { matchesTagFilter, type TagFilter } from "../tag-filter";
-import { chooseVersion, objectsVersion, type VersionChoice } from "../version-choice";
+import { chooseVersion, largestShare, type VersionChoice } from "../version-choice";
 import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
 import { activeDeployment } from "./deployment-rows";
@@ -136,8 +137,8 @@ export function chooseRunnable(
 
 /**
  * Everything needed to run one version of a script, secret values included: the
- * version named, or without one the version the script's Durable Objects run
- * (version-choice.ts `objectsVersion`); null when there is no such script or version.
+ * version named, or without one the active deployment's with the most traffic;
+ * null when there is no such script or version.
  */
 export function getRunnableScript(
   ctx: StoreContext,
@@ -145,12 +146,26 @@ export function getRunnableScript(
   script: string,
   versionId?: string,
 ): RunnableScript | null {
-  const id = versionId ?? objectsVersionOf(ctx, namespace, script);
+  const active = versionId === undefined ? activeDeployment(ctx, namespace, script) : undefined;
+  const id = versionId ?? (active === undefined ? undefined : largestShare(active.versions));
   const version = id === undefined ? undefined : findVersion(ctx, namespace, script, id);
   return version === undefined ? null : runnableScript(version.record);
 }
 
-function objectsVersionOf(ctx: StoreContext, namespace: string, script: string): string | undefined {
+/** What the host of the script's Durable Objects needs to give each object its version; null when there is no script. */
+export function getObjectsDeployment(ctx: StoreContext, namespace: string, script: string): ObjectsDeployment | null {
   const active = activeDeployment(ctx, namespace, script);
-  return active === undefined ? undefined : objectsVersion(active.versions);
+  if (active === undefined) return null;
+  const versions = active.versions.flatMap((share) => {
+    const version = findVersion(ctx, namespace, script, share.version_id);
+    return version === undefined ? [] : [{ ...share, etag: version.record.etag, record: version.record }];
+  });
+  const [first] = versions;
+  if (first === undefined) return null;
+  return {
+    tag: first.record.tag,
+    // A deployment's versions have the same classes (deployment-rules.ts).
+    namespaces: Object.values(objectClassesOf(first.record)),
+    versions: versions.map(({ version_id, percentage, etag }) => ({ version_id, percentage, etag })),
+  };
 }
