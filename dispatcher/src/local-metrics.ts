@@ -22,8 +22,11 @@ export function localMetrics(binding: AnalyticsEngineDataset): AnalyticsEngineDa
   return {
     writeDataPoint(point) {
       const written = Promise.resolve(remote.writeDataPoint(point ?? {})).catch((error: unknown) => {
-        // As metering.ts does for a refused point: say so, never fail the request.
-        console.error("metering: data point not stored in the emulator:", error);
+        // As metering.ts does for a refused point: say so (one line: while npm run dev starts, the
+        // emulator may not be up yet), never fail the request.
+        console.warn(
+          `metering: data point not stored in the emulator: ${error instanceof Error ? error.message : error}`,
+        );
       });
       requests.getStore()?.waitUntil(written);
     },

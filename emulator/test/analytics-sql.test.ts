@@ -169,7 +169,7 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
     expect(await refusal("SELECT topK(3)(blob1) FROM d")).toBe("unsupported function: topK(...)(...)");
   });
 
-  it("compares timestamp with NOW() - INTERVAL, and answers JSONEachRow", async () => {
+  it("compares timestamp with NOW() - INTERVAL and with a time written as a string, reads an alias in WHERE, and answers JSONEachRow", async () => {
     const account = freshAccount();
     await record(account, "recent", [
       { at: Date.now() - 2 * 86_400_000, index: "old", blobs: ["old"], doubles: [] },
@@ -177,7 +177,7 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
     ]);
     const res = await sql(
       account,
-      "SELECT blob1 AS b, double3 FROM recent WHERE timestamp > NOW() - INTERVAL '1' DAY FORMAT JSONEachRow",
+      "SELECT blob1 AS b, double3 FROM recent WHERE timestamp > NOW() - INTERVAL '1' DAY AND timestamp >= '2020-01-01 00:00:00' AND b != 'x' FORMAT JSONEachRow",
     );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('{"b":"new","double3":0}\n');

@@ -308,7 +308,7 @@ class Parser {
     else throw new SqlRefusal(`expected an interval's count, found ${this.#describe(token)}`);
     this.#at++;
     const unit = this.#identifier("an interval unit").toUpperCase().replace(/S$/, "");
-    if (!(unit in INTERVAL_SECONDS))
+    if (!Object.hasOwn(INTERVAL_SECONDS, unit))
       throw new SqlRefusal(`unsupported interval unit: ${unit} (SECOND, MINUTE, HOUR or DAY)`);
     return { kind: "interval", count, unit: unit as IntervalUnit };
   }
