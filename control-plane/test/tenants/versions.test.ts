@@ -181,6 +181,27 @@ describe("a tenant's versions", () => {
     expect(await activeDeployment(id)).toEqual([{ id: one.id, percentage: 100 }]);
   });
 
+  it("a rollout's deploy is a version noted as the rollout's", async () => {
+    const id = await onboard("ver-rollout");
+    const started = await api("POST", "/v1/rollouts", {
+      script: V2,
+      filter: { tenants: [id] },
+      canary: { tenants: 0 },
+    });
+    expect(started.status, started.text).toBe(202);
+    const rolloutId = (started.json as unknown as { id: string }).id;
+    const [latest] = await eventually(async () => {
+      const versions = await versionsOf(id);
+      return versions.length === 2 ? versions : null;
+    });
+    expect(latest).toMatchObject({
+      number: 2,
+      percentage: 100,
+      createdBy: `rollout:${rolloutId}`,
+      message: `rollout ${rolloutId}`,
+    });
+  });
+
   it("pages the versions list, newest first", async () => {
     const id = await onboard("ver-pages");
     for (const greeting of ["two", "three"]) {
@@ -396,6 +417,18 @@ describe("faults and teardown", () => {
     expect(await activeDeployment(id)).toEqual([{ id: two.id, percentage: 100 }]);
     expect((await versionsOf(id)).map((version) => version.percentage)).toEqual([100, 0]);
     expect(await routeOf(previewHostname(one.id, id, DOMAIN))).toBeNull();
+  });
+
+  it("a deployment whose answer is lost is sent again: the deployment is recorded once, as made", async () => {
+    const { id, two } = await withStagedVersion("ver-lose");
+    const fault = await injectFault({ ...deploymentsCall(id), times: 1, action: { kind: "lose" } });
+    const answer = await deploy(id, [{ id: two.id, percentage: 100 }]);
+    expect(answer.status, answer.text).toBe(202);
+    const tenant = await settled(id, ["active"]);
+    expect(tenant.operation).toMatchObject({ kind: "deployment", state: "succeeded" });
+    expect((await faultNow(fault.id)).hits).toBe(1);
+    expect(await activeDeployment(id)).toEqual([{ id: two.id, percentage: 100 }]);
+    expect((await versionsOf(id)).map((version) => version.percentage)).toEqual([100, 0]);
   });
 
   it("a deployment failing for good changes nothing: the registry, the routes and the API's deployment stay", async () => {
