@@ -67,7 +67,8 @@ export async function commitDraft(
   }
   if (version === undefined) throw new Error("a committed change made no version");
   const record = requireScript(ctx, next.namespace, next.name);
-  // A first upload has no objects yet to tell.
+  // Awaited, so that the next request finds the script's objects on their new versions: a version of
+  // an etag the host already runs (the same code uploaded again) would not make it look by itself.
   if (draft.deploy && current.record !== null) await tellObjects(ctx, draft.accountId, record);
   return { record, version };
 }
