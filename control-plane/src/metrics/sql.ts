@@ -1,5 +1,5 @@
-import type { AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
-import type { TenantId } from "../../../platform/routes";
+import { ANALYTICS_DATASET, type AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
+import { TENANT_ID, type TenantId } from "../../../platform/routes";
 
 /**
  * The pieces the control plane's Analytics Engine queries are built from. No
@@ -9,15 +9,15 @@ import type { TenantId } from "../../../platform/routes";
  * literal that cannot end early.
  */
 
-/** A string literal of a tenant id: letters, digits and hyphens only, so nothing in it needs escaping. */
+/** A string literal of a tenant id: lowercase letters, digits and hyphens only, so nothing in it needs escaping. */
 export function tenantLiteral(id: TenantId): string {
-  if (!/^[a-z0-9-]+$/.test(id)) throw new TypeError("not a tenant id");
+  if (!TENANT_ID.test(id)) throw new TypeError("not a tenant id");
   return `'${id}'`;
 }
 
 /** The table of a dataset: an unquoted identifier (AnalyticsDataset allows no other). */
 export function table(dataset: AnalyticsDataset): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset)) throw new TypeError("not a dataset name");
+  if (!ANALYTICS_DATASET.test(dataset)) throw new TypeError("not a dataset name");
   return dataset;
 }
 

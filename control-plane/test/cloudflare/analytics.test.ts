@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
 import type { TenantId } from "../../../platform/routes";
 import { CloudflareApiError } from "../../src/cloudflare/errors";
-import { requestCountsSql } from "../../src/metrics";
+import { requestCounts, requestCountsSql } from "../../src/metrics";
 import { addFault, faultHits, type RequestLog, rejectionOf, testClient } from "./support";
 
 // The client's Analytics Engine SQL call against the emulator's SQL API; the counts read back
@@ -76,6 +76,44 @@ describe("requestCountsSql", () => {
     const hostile = ["x') OR 1=1 --"] as TenantId[];
     expect(() => requestCountsSql({ dataset, tenantIds: hostile, since: new Date(0) }, hostile)).toThrow(
       "not a tenant id",
+    );
+  });
+});
+
+describe("requestCounts", () => {
+  /** An API that answers every query with `rows`, noting the queries. */
+  const answering = (rows: Record<string, string | number>[], queries: string[] = []) => ({
+    analytics: {
+      sql: async (query: string) => {
+        queries.push(query);
+        return { meta: [], data: rows, rows: rows.length };
+      },
+    },
+  });
+
+  it("asks for at most 200 tenants a query, and has every tenant asked for in its map", async () => {
+    const ids = Array.from({ length: 450 }, (_, i) => `tenant-${i}`) as TenantId[];
+    const queries: string[] = [];
+    const rows = [
+      { tenant: "tenant-7", requests: "12", errors: "3" },
+      { tenant: "not-asked", requests: "1", errors: "0" },
+    ];
+    const counts = await requestCounts(answering(rows, queries), { dataset, tenantIds: ids, since: new Date(0) });
+    expect(queries).toHaveLength(3);
+    expect(queries.map((q) => (q.match(/'tenant-\d+'/g) ?? []).length)).toEqual([200, 200, 50]);
+    expect(counts.size).toBe(450);
+    expect(counts.get("tenant-7" as TenantId)).toEqual({ requests: 12, errors: 3 });
+    expect(counts.get("tenant-8" as TenantId)).toEqual({ requests: 0, errors: 0 });
+    expect(counts.has("not-asked" as TenantId)).toBe(false);
+  });
+
+  it("sends nothing for no tenants, and refuses an answer of another shape", async () => {
+    const queries: string[] = [];
+    expect((await requestCounts(answering([], queries), { dataset, tenantIds: [], since: new Date(0) })).size).toBe(0);
+    expect(queries).toEqual([]);
+    const odd = answering([{ tenant: "acme", requests: "many", errors: "0" }]);
+    await expect(requestCounts(odd, { dataset, tenantIds: ["acme" as TenantId], since: new Date(0) })).rejects.toThrow(
+      "request counts of another shape",
     );
   });
 });
