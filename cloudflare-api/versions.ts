@@ -11,13 +11,10 @@ import { PublicBinding, UsageModel, VERSION_MESSAGE_MAX_BYTES } from "./script-m
  * copy (cloudflare-docs, workers-for-platforms/versioning/).
  */
 
-/** Why a version or deployment was made, as production annotates it (wrangler's `formatTrigger`). */
-export const VersionTrigger = z.enum(["upload", "secret", "rollback", "promotion"]);
-export type VersionTrigger = z.infer<typeof VersionTrigger>;
-
 export const VersionAnnotations = z.object({
   "workers/message": z.string().optional(),
   "workers/tag": z.string().optional(),
+  /** What made it: "upload", "secret", … (the values wrangler's `formatTrigger` knows). */
   "workers/triggered_by": z.string().optional(),
 });
 export type VersionAnnotations = z.infer<typeof VersionAnnotations>;
