@@ -59,6 +59,7 @@ function tokenAt(text: string, i: number): { token: Token; end: number } {
     return { token: { kind: "string", value, at: i }, end };
   }
   const number = matchAt(NUMBER, text, i);
+  if (number !== null && !Number.isFinite(Number(number))) throw new SqlRefusal(`number out of range at position ${i}`);
   if (number !== null)
     return { token: { kind: "number", text: number, value: Number(number), at: i }, end: i + number.length };
   const word = matchAt(WORD, text, i);

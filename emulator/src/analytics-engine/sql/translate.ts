@@ -77,7 +77,15 @@ class Translator {
     return "?";
   }
 
+  /** An expression's translation; an INTERVAL only stands where `#withInterval` reads one. */
   expr(expr: Expr, place: Place, inAggregate = false): Part {
+    const part = this.#withInterval(expr, place, inAggregate);
+    if (part.type === "Interval") throw new SqlRefusal(`an INTERVAL here is not supported (${render(expr)})`);
+    return part;
+  }
+
+  /** An expression's translation, which may be an INTERVAL (added to a DateTime, or toStartOfInterval's). */
+  #withInterval(expr: Expr, place: Place, inAggregate = false): Part {
     switch (expr.kind) {
       case "number": {
         const whole = Number.isSafeInteger(expr.value) && !/[.eE]/.test(expr.text);
@@ -152,7 +160,10 @@ class Translator {
   #binary(expr: Extract<Expr, { kind: "binary" }>, place: Place, inAggregate: boolean): Part {
     const { op } = expr;
     const left = this.#comparand(expr.left, expr.right, place, inAggregate);
-    const right = this.#comparand(expr.right, expr.left, place, inAggregate);
+    const datePlusInterval = (op === "+" || op === "-") && expr.right.kind === "interval";
+    const right = datePlusInterval
+      ? this.#withInterval(expr.right, place)
+      : this.#comparand(expr.right, expr.left, place, inAggregate);
     const aggregate = left.aggregate || right.aggregate;
     if (op === "AND" || op === "OR") return { sql: `(${left.sql} ${op} ${right.sql})`, type: "UInt8", aggregate };
     if (["=", "!=", "<", "<=", ">", ">="].includes(op)) {
@@ -237,7 +248,7 @@ class Translator {
       const [timeArg, intervalArg, zone] = args(2, 3) as [Expr, Expr, Expr | undefined];
       this.#utc(zone);
       const time = this.#dateTime(timeArg, place, inAggregate);
-      const interval = this.expr(intervalArg, place);
+      const interval = this.#withInterval(intervalArg, place);
       if (interval.type !== "Interval" || !interval.seconds)
         throw new SqlRefusal("toStartOfInterval() takes an INTERVAL as its second argument");
       return this.#startOf(time, interval.seconds);
@@ -370,8 +381,6 @@ export function translate(query: SelectQuery, now: number): Translation {
     name: alias ?? render(expr),
     part: expr.kind === "call" && QUANTILES.has(expr.name.toLowerCase()) ? t.quantile(expr) : t.expr(expr, "SELECT"),
   }));
-  for (const { name, part } of select)
-    if (part.type === "Interval") throw new SqlRefusal(`an INTERVAL cannot be a column (${name})`);
   let sql = `SELECT ${select.map(({ part }) => part.sql).join(", ")}`;
   if (query.from !== null)
     sql += ` FROM points AS p WHERE p.dataset = ${t.expr({ kind: "string", value: query.from }, "WHERE").sql}`;
