@@ -29,8 +29,8 @@ export const SCRIPT_REJECTED_CODES: readonly number[] = [
 export interface UploadedScript {
   readonly etag: string;
   readonly modifiedOn: string;
-  /** The version the upload made, and deployed to 100%. */
-  readonly versionId: VersionId;
+  /** The version the upload made, and deployed to 100%; null when the answer does not say (read it back). */
+  readonly versionId: VersionId | null;
 }
 
 export interface ScriptInfo {
@@ -59,10 +59,10 @@ export class Scripts {
       secrets,
     );
     const parsed = UploadResult.pick({ etag: true, modified_on: true })
-      // The API names the version the upload made `deployment_id` (wrangler reads it so).
-      .extend({ deployment_id: VersionId })
+      // The API names the version the upload made `deployment_id` (wrangler reads it so); an answer may lack it.
+      .extend({ deployment_id: VersionId.optional() })
       .parse(result);
-    return { etag: parsed.etag, modifiedOn: parsed.modified_on, versionId: parsed.deployment_id };
+    return { etag: parsed.etag, modifiedOn: parsed.modified_on, versionId: parsed.deployment_id ?? null };
   }
 
   async patchSettings(namespace: string, script: string, settings: ScriptSettingsInput): Promise<unknown> {

@@ -32,7 +32,7 @@ import {
 import { requestedSettings } from "./requested-settings";
 import type { TenantSecrets } from "./tenant-secrets";
 import type { VersionNote } from "./version-notes";
-import type { DeploymentInput } from "./version-steps";
+import { DeploymentInput } from "./version-steps";
 
 /**
  * Each request to change a tenant: reads what admission needs from the
@@ -129,12 +129,23 @@ export async function takeRollback(
   const known = new Set((await getVersion(db, id, target)) === null ? [] : [target]);
   const unknown = refuseUnknownVersions(id, [{ id: target }], known, () => "versionId");
   if (unknown !== null) return unknown;
-  const input: DeploymentInput = {
+  // Checked here as the API checks a request: a caller other than the API (a rollout) may send anything.
+  const input = DeploymentInput.safeParse({
     ...note,
     message: note.message ?? `rollback to ${target}`,
-    versions: [{ id: target as DeploymentInput["versions"][number]["id"], percentage: 100 }],
-  };
-  return enqueue(db, id, "deployment", input, rolloutId);
+    versions: [{ id: target, percentage: 100 }],
+  });
+  if (!input.success) {
+    const details = input.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+    return {
+      ok: false,
+      status: 400,
+      code: "invalid_request",
+      message: `invalid rollback: ${details[0]?.path}: ${details[0]?.message}`,
+      details,
+    };
+  }
+  return enqueue(db, id, "deployment", input.data, rolloutId);
 }
 
 export async function takeUpdate(db: D1Database, id: string, change: UpdateSubmission): Promise<Submission> {

@@ -1,6 +1,7 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { Migrations } from "../../../cloudflare-api/script-metadata";
 import type { PlanName } from "../../../platform/plans";
+import type { VersionId } from "../../../platform/routes";
 import type { ScriptSource } from "../../../platform/tenants-api";
 import { isApiError } from "../cloudflare/errors";
 import type { ScriptUpload } from "../cloudflare/upload-body";
@@ -85,6 +86,7 @@ export async function uploadTenantScript(
     uploaded = await upload(withoutMigrations);
   }
   const db = context.env.DB;
+  const versionId = uploaded.versionId ?? (await deployedVersion(context));
   // The upload made a version and deployed it alone: recorded with the script, in one batch.
   await db.batch([
     updateTenant(db, tenant.id, {
@@ -97,14 +99,22 @@ export async function uploadTenantScript(
     }),
     insertVersion(db, {
       ...versionOf(context, tenant, built.objects),
-      id: uploaded.versionId,
+      id: versionId,
       scriptKey,
       etag: uploaded.etag,
       message,
     }),
-    ...recordDeployment(db, tenant.id, context.operation.id, [{ id: uploaded.versionId, percentage: 100 }]),
+    ...recordDeployment(db, tenant.id, context.operation.id, [{ id: versionId, percentage: 100 }]),
   ]);
   await context.secrets.drop(pending.keys());
+}
+
+/** The version serving all the script's traffic, read back from the API (for an upload answer that does not name it). */
+async function deployedVersion(context: StepContext): Promise<VersionId> {
+  const active = await context.api.versions.active(context.config.dispatchNamespace, context.names.script);
+  const leading = active?.versions.find((version) => version.percentage === 100);
+  if (leading === undefined) throw new Error("the script has no version deployed at 100% to read back");
+  return leading.id;
 }
 
 /** The code of a bundle as the tenant's script: its modules, dates and flags, and the tenant's tags. */
