@@ -94,7 +94,7 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
          sum(if(blob4 != 'ok' OR double1 >= 500, _sample_interval, 0)) AS errors
        FROM wfp_requests
        WHERE index1 IN ('acme', 'shop') AND timestamp >= toDateTime(${since}) AND timestamp < toDateTime('2026-12-06 12:00:01')
-       GROUP BY index1 ORDER BY tenant
+       GROUP BY index1 HAVING requests > 0 ORDER BY tenant
        FORMAT JSON`,
     );
     expect(body).toEqual({
@@ -208,6 +208,9 @@ describe("POST /accounts/{account_id}/analytics_engine/sql", () => {
     expect(await refusal("SELECT blob1 FROM d WHERE blob1 = 4")).toContain("cannot compare String with UInt8");
     expect(await refusal("SELECT blob1, count() FROM d")).toContain("blob1 is neither in GROUP BY");
     expect(await refusal("SELECT blob1 FROM d WHERE count() > 1")).toContain("aggregate function count() in WHERE");
+    expect(await refusal("SELECT count() AS n FROM d GROUP BY blob1 HAVING double1 > 1")).toContain(
+      "double1 is neither in GROUP BY",
+    );
     expect(await refusal("SELECT CASE WHEN 1 THEN 2 END")).toContain("CASE");
     expect(await refusal("SELECT 1 FORMAT CSV")).toContain("unsupported format: CSV");
     expect(await refusal(`SELECT ${"(".repeat(100)}1${")".repeat(100)}`)).toContain("nested");

@@ -1,5 +1,7 @@
+import { AGGREGATES, QUANTILES } from "./aggregates";
 import { type Expr, INTERVAL_SECONDS, render, type SelectQuery } from "./ast";
 import { ALL_COLUMNS, column } from "./columns";
+import { checkGrouped } from "./grouping";
 import { weightedQuantile } from "./quantile";
 import { SqlRefusal } from "./refusal";
 import { commonType, comparable, isInteger, isNumeric, literalIntegerType, parseDateTime, type SqlType } from "./types";
@@ -32,13 +34,6 @@ export interface Translation {
 }
 
 type Place = "SELECT" | "WHERE" | "GROUP BY" | "HAVING" | "ORDER BY";
-
-const AGGREGATES = new Set(["count", "sum", "avg", "min", "max"]);
-
-/** quantileExactWeighted(level)(x, w), and its older spelling quantileWeighted(level, x, w). */
-const QUANTILES = new Set(["quantileexactweighted", "quantileweighted"]);
-
-const isAggregate = (name: string) => AGGREGATES.has(name.toLowerCase()) || QUANTILES.has(name.toLowerCase());
 
 /** toStartOf<Unit>(t): toStartOfInterval(t, INTERVAL n UNIT). */
 const START_OF: Record<string, number> = {
@@ -348,29 +343,6 @@ class Translator {
   }
 }
 
-/** The expression's first column outside an aggregate function and outside GROUP BY, or null. */
-function ungrouped(expr: Expr, keys: Set<string>, aliases: Map<string, Expr>, seen = new Set<string>()): string | null {
-  if (keys.has(render(expr))) return null;
-  switch (expr.kind) {
-    case "name": {
-      const aliased = aliases.get(expr.name);
-      if (column(expr.name) !== null || aliased === undefined || seen.has(expr.name)) return expr.name;
-      return ungrouped(aliased, keys, aliases, new Set([...seen, expr.name]));
-    }
-    case "call":
-      if (isAggregate(expr.name)) return null;
-      return expr.args.map((arg) => ungrouped(arg, keys, aliases, seen)).find((found) => found !== null) ?? null;
-    case "unary":
-      return ungrouped(expr.operand, keys, aliases, seen);
-    case "binary":
-      return ungrouped(expr.left, keys, aliases, seen) ?? ungrouped(expr.right, keys, aliases, seen);
-    case "in":
-      return ungrouped(expr.operand, keys, aliases, seen);
-    default:
-      return null;
-  }
-}
-
 /** The SQLite for a SELECT of the subset; `now` (seconds) is what now() is for the whole query. */
 export function translate(query: SelectQuery, now: number): Translation {
   const t = new Translator(query, now);
@@ -397,18 +369,7 @@ export function translate(query: SelectQuery, now: number): Translation {
   if (ordered.length > 0) sql += ` ORDER BY ${ordered.join(", ")}`;
 
   const aggregating = grouped.length > 0 || query.having !== null || select.some(({ part }) => part.aggregate);
-  if (aggregating) {
-    const keys = new Set(
-      query.groupBy.flatMap((expr) => [
-        render(expr),
-        ...(expr.kind === "name" && aliases.has(expr.name) ? [render(aliases.get(expr.name) as Expr)] : []),
-      ]),
-    );
-    for (const item of [...items.map((i) => i.expr), ...query.orderBy.map((o) => o.expr)]) {
-      const name = ungrouped(item, keys, aliases);
-      if (name !== null) throw new SqlRefusal(`column ${name} is neither in GROUP BY nor under an aggregate function`);
-    }
-  }
+  if (aggregating) checkGrouped(query, items, aliases);
   return {
     sql,
     params: t.params,
