@@ -35,9 +35,11 @@ describe("a tenant runner", () => {
     expect(await answer.json()).toEqual({ message: "the runner was sent a run order it cannot read" });
   });
 
-  it("takes nothing but a run order, its health path and a startup order", async () => {
+  it("takes nothing but a run order, its health path and its supervisor's and the emulator's orders", async () => {
     expect((await send("/anything")).status).toBe(404);
     expect((await send("/__runner/startup")).status).toBe(404);
     expect((await send("/__runner/startup", { method: "POST", body: "{}" })).status).toBe(400);
+    expect((await send("/__runner/redeploy-objects", { method: "POST", body: "{}" })).status).toBe(400);
+    expect((await send("/__runner/redeploy-objects")).status).toBe(404);
   });
 });
