@@ -32,15 +32,16 @@ function upgradesPass(namespace: DispatchNamespace): DispatchNamespace {
 /** The env the dispatcher sees locally, one per env the runtime hands over (the dispatcher is built once per env). */
 const localEnvs = new WeakMap<Env, Env>();
 
+function localEnvOf(env: Env): Env {
+  const local = { ...env, DISPATCHER: upgradesPass(env.DISPATCHER), METRICS: localMetrics(env.METRICS) };
+  localEnvs.set(env, local);
+  return local;
+}
+
 export default {
   fetch(request, env, ctx) {
-    let local = localEnvs.get(env);
-    if (local === undefined) {
-      local = { ...env, DISPATCHER: upgradesPass(env.DISPATCHER), METRICS: localMetrics(env.METRICS) };
-      localEnvs.set(env, local);
-    }
-    const localEnv = local;
-    return inRequest(ctx, () => worker.fetch(request, localEnv, ctx));
+    const local = localEnvs.get(env) ?? localEnvOf(env);
+    return inRequest(ctx, () => worker.fetch(request, local, ctx));
   },
 } satisfies ExportedHandler<Env>;
 
