@@ -47,9 +47,10 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
       const { scriptKey, deploy } = DeployInput.parse(operation.input);
       // D1 migrations are applied for a staged version too: its preview needs them, and the live
       // version shares the database (so they must suit both, as with any migration before a deploy).
+      // After the version's upload: a version the API refuses leaves the database as it was.
       return deploy
         ? [migrate(() => scriptKey), upload(() => scriptKey), routeVersions, settle]
-        : [migrate(() => scriptKey), uploadVersion(scriptKey), stageVersion, routeVersions, settle];
+        : [uploadVersion(scriptKey), migrate(() => scriptKey), stageVersion, routeVersions, settle];
     }
     case "deployment":
       return [deployVersions, routeVersions, settle];

@@ -112,6 +112,40 @@ describe("a tenant's versions", () => {
     expect(tenant.operation?.kind).toBe("deploy");
   });
 
+  it("deploy=false of a script the API refuses is a 422: nothing staged, its D1 migration not applied", async () => {
+    const id = await onboard("ver-refused");
+    const broken = await api("PUT", `/v1/tenants/${id}/script?deploy=false`, {
+      ...NOTES_APP,
+      modules: { ...NOTES_APP.modules, "index.js": "export default {" },
+      migrations: { ...NOTES_APP.migrations, "0002_tags.sql": "ALTER TABLE notes ADD COLUMN tag TEXT;" },
+    });
+    expectError(broken, 422, "script_rejected");
+    const [only, ...rest] = await versionsOf(id);
+    expect(rest).toEqual([]);
+    expect(await activeDeployment(id)).toEqual([{ id: only?.id, percentage: 100 }]);
+    const tenant = (await api("GET", `/v1/tenants/${id}`)).json;
+    const applied = await testEnv.EMULATOR.fetch(
+      `http://emulator/client/v4/accounts/${testEnv.CLOUDFLARE_ACCOUNT_ID}/d1/database/${tenant.resources.d1?.id}/query`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ sql: "SELECT name FROM d1_migrations ORDER BY name" }),
+      },
+    );
+    const [result] = ((await applied.json()) as { result: { results: { name: string }[] }[] }).result;
+    expect(result?.results.map((row) => row.name)).toEqual(["0001_notes.sql"]);
+  });
+
+  it("a suspended tenant's previews are suspended too", async () => {
+    const { id, two } = await withStagedVersion("ver-suspend");
+    expect((await api("PATCH", `/v1/tenants/${id}`, { suspended: true })).status).toBe(202);
+    await settled(id, ["suspended"]);
+    expect((await routeOf(previewHostname(two.id, id, DOMAIN)))?.status).toBe("suspended");
+    expect((await api("PATCH", `/v1/tenants/${id}`, { suspended: false })).status).toBe(202);
+    await settled(id, ["active"]);
+    expect((await routeOf(previewHostname(two.id, id, DOMAIN)))?.status).toBe("active");
+  });
+
   it("a second deploy=false replaces the staged version; a plain deploy replaces the deployment", async () => {
     const { id, one, two } = await withStagedVersion("ver-restage");
     const again = await api("PUT", `/v1/tenants/${id}/script?deploy=false`, {
