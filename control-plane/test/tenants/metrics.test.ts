@@ -88,3 +88,12 @@ describe("requestCounts, from the dispatcher's metering", () => {
     expect(before.get(id)).toEqual({ requests: 0, errors: 0 });
   }, 60_000);
 });
+
+describe("METRICS_DATASET", () => {
+  it("is wfp_requests unless set, and a name the SQL API cannot query is refused, named", () => {
+    const { METRICS_DATASET: _, ...unset } = testEnv;
+    expect(configOf(unset).metricsDataset).toBe("wfp_requests");
+    expect(configOf({ ...testEnv, METRICS_DATASET: "requests_v2" }).metricsDataset).toBe("requests_v2");
+    expect(() => configOf({ ...testEnv, METRICS_DATASET: "wfp-requests; DROP" })).toThrow(/METRICS_DATASET/);
+  });
+});
