@@ -239,6 +239,12 @@ describe("deployments", () => {
     expect((await errorOf(malformed, 400)).code).toBe(10021);
     const noStrategy = await call(scriptPath(ns, "w", "/deployments"), json("POST", { versions: [] }));
     expect((await errorOf(noStrategy, 400)).message).toContain("strategy");
+    const notJson = await call(scriptPath(ns, "w", "/deployments"), {
+      method: "POST",
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
+    expect((await errorOf(notJson, 400)).code).toBe(10021);
     expect(await deploymentsOf(ns, "w")).toHaveLength(1);
     expect((await errorOf(await createDeployment(ns, "nobody", [[one, 100]]), 404)).code).toBe(10007);
   });
