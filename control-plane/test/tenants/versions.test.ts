@@ -465,6 +465,30 @@ describe("faults and teardown", () => {
     expect((await versionsOf(id)).map((version) => version.percentage)).toEqual([100, 0]);
   });
 
+  it("a version upload failing once, or losing its answer, is retried: one version staged, recorded once", async () => {
+    for (const action of [{ kind: "fail", status: 500, code: 10002 }, { kind: "lose" }] as const) {
+      const id = await onboard("ver-upload-fault");
+      const fault = await injectFault({
+        method: "POST",
+        path: `/accounts/*/workers/dispatch/namespaces/*/scripts/${id}/versions`,
+        times: 1,
+        action,
+      });
+      const staged = await api("PUT", `/v1/tenants/${id}/script?deploy=false`, V2);
+      expect(staged.status, staged.text).toBe(202);
+      const tenant = await settled(id, ["active"]);
+      expect(tenant.operation, action.kind).toMatchObject({ kind: "deploy", state: "succeeded" });
+      expect((await faultNow(fault.id)).hits).toBe(1);
+      const [two, one] = (await versionsOf(id)) as [VersionView, VersionView];
+      expect((await versionsOf(id)).length).toBe(2);
+      expect(await activeDeployment(id)).toEqual([
+        { id: one.id, percentage: 100 },
+        { id: two.id, percentage: 0 },
+      ]);
+      expect(await servedAt(previewHostname(two.id, id, DOMAIN), "hi from v2")).toBe("hi from v2");
+    }
+  });
+
   it("a deployment failing for good changes nothing: the registry, the routes and the API's deployment stay", async () => {
     const { id, one, two } = await withStagedVersion("ver-fail");
     await injectFault({ ...deploymentsCall(id), times: 100, action: { kind: "fail", status: 500, code: 10002 } });
