@@ -52,7 +52,9 @@ async function deployAndRecord(context: StepContext, versions: readonly Deployme
   await db(context).batch([
     updateTenant(db(context), tenant.id, {
       scriptKey: row.script_key,
-      scriptEtag: row.etag,
+      // A secret change's version has the code's etag, which the registry did not learn: keep the one it has
+      // (a null etag means "no script yet" to the secret steps).
+      scriptEtag: row.etag ?? tenant.script_etag,
       scriptUploadedAt: row.created_at,
       vars: row.vars,
       durableObjectBindings: row.durable_object_bindings,
@@ -143,7 +145,8 @@ export async function recordSecretVersion(context: StepContext): Promise<void> {
       ...versionOf(context, tenant, tenant.durable_object_bindings),
       id: leading.id,
       scriptKey: tenant.script_key,
-      etag: null,
+      // The code is the live version's; the secrets endpoint does not say the new version's etag.
+      etag: tenant.script_etag,
       message: defaultMessage(context),
     }),
     ...recordDeployment(db(context), tenant.id, context.operation.id, active.versions),

@@ -282,6 +282,24 @@ describe("secrets and versions", () => {
     expect(await (await visit(id, "/secret")).text()).toBe("no secret");
   });
 
+  it("a rollback to a secret change's version keeps the script's etag (the tenant still has a script)", async () => {
+    const id = await onboard("ver-etag");
+    expect((await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "s3cret-value" })).status).toBe(202);
+    await settled(id, ["active"]);
+    expect((await api("PUT", `/v1/tenants/${id}/script`, V2)).status).toBe(202);
+    const before = await settled(id, ["active"]);
+    const [, withSecret] = (await versionsOf(id)) as [VersionView, VersionView];
+    expect(withSecret.message).toBe("secret API_KEY set");
+    const back = await api("POST", `/v1/tenants/${id}/rollback`, {});
+    expect(back.status, back.text).toBe(202);
+    const after = await settled(id, ["active"]);
+    expect(await activeDeployment(id)).toEqual([{ id: withSecret.id, percentage: 100 }]);
+    expect(after.script?.etag).not.toBeNull();
+    expect(after.script?.etag).not.toBe(before.script?.etag);
+    expect(await servedAt(`${id}.${DOMAIN}`, "hi from v1")).toBe("hi from v1");
+    expect(await (await visit(id, "/secret")).text()).toBe("secret set");
+  });
+
   it("while two versions are deployed, secret changes and re-uploading PATCHes are refused with 409", async () => {
     const { id } = await withStagedVersion("ver-busy");
     const put = expectError(await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "x" }), 409, "conflict");
