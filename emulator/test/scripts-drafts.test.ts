@@ -7,6 +7,9 @@ import { createNamespace, ESM, HELLO, nsPath, scriptPath, uploadScript } from ".
 
 const store = () => env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(ACCOUNT));
 
+/** What a start of the draft found, as upload-flow.ts would hand it to the commit. */
+const started = { handlers: ["fetch"], startupMs: 3 };
+
 const modules: ModuleUpload[] = [{ name: "index.js", type: ESM, body: new TextEncoder().encode(`${HELLO}\n// v2`) }];
 
 async function draftV2(ns: string, script: string) {
@@ -33,7 +36,9 @@ describe("an upload's draft", () => {
     expect(await env.SCRIPT_MODULES.head(draft.record.version.modules[0]?.r2Key ?? "")).toBeNull();
     expect((await store().getRunnableScript(ns, "drafted"))?.etag).toBe(etag);
 
-    const committed = await store().commitVersion(draft, modules);
+    const committed = await store().commitVersion(draft, modules, started);
+    expect(committed?.script.startup_time_ms).toBe(3);
+    expect(committed?.version.resources.script.handlers).toEqual(["fetch"]);
     expect(committed?.script.etag).toBe(draft.record.etag);
     expect((await store().getRunnableScript(ns, "drafted"))?.etag).toBe(draft.record.etag);
   });
@@ -45,11 +50,11 @@ describe("an upload's draft", () => {
     await resultOf(
       await call(scriptPath(ns, "raced", "/secrets"), json("PUT", { name: "S", text: "x", type: "secret_text" })),
     );
-    expect(await store().commitVersion(stale, modules)).toBeNull();
+    expect(await store().commitVersion(stale, modules, started)).toBeNull();
     expect(await env.SCRIPT_MODULES.head(stale.record.version.modules[0]?.r2Key ?? "")).toBeNull();
 
     const fresh = await draftV2(ns, "raced");
-    expect(await store().commitVersion(fresh, modules)).not.toBeNull();
+    expect(await store().commitVersion(fresh, modules, started)).not.toBeNull();
     expect((await store().getRunnableScript(ns, "raced"))?.bindings).toEqual([
       { type: "secret_text", name: "S", text: "x" },
     ]);
@@ -59,7 +64,7 @@ describe("an upload's draft", () => {
     const ns = await createNamespace();
     const stale = await draftV2(ns, "orphan");
     await resultOf(await call(nsPath(ns), { method: "DELETE" }));
-    expect(await store().commitVersion(stale, modules)).toBeNull();
+    expect(await store().commitVersion(stale, modules, started)).toBeNull();
   });
 
   it("is refused after a settings PATCH, and drafted again keeps the patched settings", async () => {
@@ -69,9 +74,9 @@ describe("an upload's draft", () => {
     const form = new FormData();
     form.set("settings", JSON.stringify({ logpush: true }));
     await resultOf(await call(scriptPath(ns, "settled", "/settings"), { method: "PATCH", body: form }));
-    expect(await store().commitVersion(stale, modules)).toBeNull();
+    expect(await store().commitVersion(stale, modules, started)).toBeNull();
 
-    const committed = await store().commitVersion(await draftV2(ns, "settled"), modules);
+    const committed = await store().commitVersion(await draftV2(ns, "settled"), modules, started);
     expect(committed?.script.logpush).toBe(true);
   });
 });

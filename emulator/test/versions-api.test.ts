@@ -75,6 +75,28 @@ describe("versions", () => {
     ]);
   });
 
+  it("list the handlers their start found in the default export, a handler object's or a class's", async () => {
+    const ns = await createNamespace();
+    await deployLabelled(ns, "w", "one");
+    const handlersOf = async (code: string) => {
+      const created = VersionCreateResult.parse(
+        await resultOf(await uploadVersion(ns, "w", { main_module: "index.js" }, { "index.js": { code } })),
+      );
+      expect(created.startup_time_ms).toBeGreaterThanOrEqual(0);
+      return created.resources.script.handlers;
+    };
+    expect(await handlersOf("export default { fetch() {}, scheduled() {}, other: 1 };")).toEqual([
+      "fetch",
+      "scheduled",
+    ]);
+    expect(
+      await handlersOf(
+        'import { WorkerEntrypoint } from "cloudflare:workers";\nexport default class extends WorkerEntrypoint { fetch() {} queue() {} };',
+      ),
+    ).toEqual(["fetch", "queue"]);
+    expect(await handlersOf("export const x = 1;")).toEqual([]);
+  });
+
   it("cannot be uploaded to a script that is not there, nor carry Durable Object migrations", async () => {
     const ns = await createNamespace();
     const missing = await uploadVersion(ns, "nobody", { main_module: "index.js" }, labelled("one"));

@@ -35,6 +35,9 @@ export const OBJECT_NAME_PROP = "__wfp_name";
 /** The shim's export listing the declared classes the tenant's main module does not export (startup-check.ts). */
 export const UNEXPORTED_CLASSES = "__wfp_unexported_classes";
 
+/** The shim's export listing the handlers of the tenant's default export (startup-check.ts). */
+export const HANDLER_NAMES = "__wfp_handlers";
+
 /** A Durable Object class the script declares, with the namespace its objects live in. */
 export interface DeclaredClass {
   className: string;
@@ -73,7 +76,7 @@ export function shimSource(mainModule: string, classes: readonly DeclaredClass[]
   );
   const names = JSON.stringify(classes.map((c) => c.className));
   return `import { tenantEnv } from "./${RUNTIME_MODULES.env}";
-import { tenantEntry } from "./${RUNTIME_MODULES.entry}";
+import { handlersOf, tenantEntry } from "./${RUNTIME_MODULES.entry}";
 import { objectClass } from "./${RUNTIME_MODULES.objects}";
 import * as tenant from ${tenant};
 export * from ${tenant};
@@ -81,5 +84,6 @@ export { Evict as ${EVICT_ENTRYPOINT} } from "./${RUNTIME_MODULES.entry}";
 export default tenantEntry(tenant.default, tenantEnv);
 ${objects.join("\n")}
 export const ${UNEXPORTED_CLASSES} = ${names}.filter((name) => typeof tenant[name] !== "function");
+export const ${HANDLER_NAMES} = handlersOf(tenant.default);
 `;
 }

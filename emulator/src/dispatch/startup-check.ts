@@ -3,11 +3,11 @@ import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import type { StartupOutcome } from "../runner/protocol";
-import { objectClassNotExported, validationFailed, type WorkersError } from "../scripts/errors";
+import { failure, objectClassNotExported, success, validationFailed, type WorkersResult } from "../scripts/errors";
 import type { ModuleUpload } from "../scripts/modules";
 import type { RunnableScript } from "./runnable-script";
 import { startInRunner } from "./runner-client";
-import { RUNTIME_MODULES, UNEXPORTED_CLASSES } from "./shim";
+import { HANDLER_NAMES, RUNTIME_MODULES, UNEXPORTED_CLASSES } from "./shim";
 import { assembleWorkerCode, loadTenantModules, type TenantModules } from "./worker-code";
 
 /*
@@ -35,14 +35,23 @@ const STARTUP_ENTRYPOINT = "__WfpStartup";
  * The check's main module: importing the shim evaluates everything dispatch
  * would (the tenant's modules, the emulator's runtime modules, the shim), and
  * `started()` is the call that forces that evaluation; it answers the declared
- * Durable Object classes the tenant's main module does not export.
+ * Durable Object classes the tenant's main module does not export, and the
+ * handlers of its default export.
  */
 const startupModule = `import { WorkerEntrypoint } from "cloudflare:workers";
-import { ${UNEXPORTED_CLASSES} } from "./${RUNTIME_MODULES.shim}";
-export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint { started() { return ${UNEXPORTED_CLASSES}; } }
+import { ${UNEXPORTED_CLASSES}, ${HANDLER_NAMES} } from "./${RUNTIME_MODULES.shim}";
+export class ${STARTUP_ENTRYPOINT} extends WorkerEntrypoint {
+  started() { return { unexported: ${UNEXPORTED_CLASSES}, handlers: ${HANDLER_NAMES} }; }
+}
 `;
 
-type StartupProbe = WorkerEntrypoint & { started(): Promise<string[]> };
+type StartupProbe = WorkerEntrypoint & { started(): Promise<{ unexported: string[]; handlers: string[] }> };
+
+/** A version that started: its default export's handlers, and how long its start took (wall-clock). */
+export interface StartedVersion {
+  handlers: string[];
+  startupMs: number;
+}
 
 /**
  * The new version's bodies, read the way stored ones are read (loadTenantModules):
@@ -89,15 +98,16 @@ export async function startOnce(
   const code = assembleWorkerCode(modules, exports, scope, script, egress);
   code.modules[STARTUP_MODULE] = { js: startupModule };
   const startedAt = now();
-  let unexported: string[];
+  let started: { unexported: string[]; handlers: string[] };
   try {
     // load() itself refuses what workerd cannot configure (an unknown compatibility flag or a future date).
     const worker = loader.load({ ...code, mainModule: STARTUP_MODULE });
-    unexported = await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
+    started = await worker.getEntrypoint<StartupProbe>(STARTUP_ENTRYPOINT).started();
   } catch (error) {
-    return { failure: startupFailure(error), elapsedMs: now() - startedAt, unexportedClass: null };
+    return { failure: startupFailure(error), elapsedMs: now() - startedAt, unexportedClass: null, handlers: [] };
   }
-  return { failure: null, elapsedMs: now() - startedAt, unexportedClass: unexported[0] ?? null };
+  const elapsedMs = now() - startedAt;
+  return { failure: null, elapsedMs, unexportedClass: started.unexported[0] ?? null, handlers: started.handlers };
 }
 
 /**
@@ -122,15 +132,16 @@ export async function checkStartup(
   script: RunnableScript,
   uploaded: readonly ModuleUpload[],
   { limitMs, now = Date.now }: StartupTiming = { limitMs: emulatorConfig(env).STARTUP_LIMIT_MS },
-): Promise<WorkersError | undefined> {
+): Promise<WorkersResult<StartedVersion>> {
   const modules = await loadTenantModules(uploadedBodies(script, uploaded), script);
   const runners = emulatorConfig(env).RUNNER_URLS;
   const outcome =
     runners.length > 0
       ? await startInRunner(runners, { modules, runnable: script, scope })
       : await startOnce(env.LOADER, modules, exports, scope, script, now);
-  if (outcome === "ended") return validationFailed(STARTUP_CPU_EXCEEDED);
-  if (outcome.failure !== null) return validationFailed(outcome.failure);
-  if (outcome.unexportedClass !== null) return objectClassNotExported(outcome.unexportedClass);
-  return outcome.elapsedMs > limitMs ? validationFailed(STARTUP_CPU_EXCEEDED) : undefined;
+  if (outcome === "ended") return failure(validationFailed(STARTUP_CPU_EXCEEDED));
+  if (outcome.failure !== null) return failure(validationFailed(outcome.failure));
+  if (outcome.unexportedClass !== null) return failure(objectClassNotExported(outcome.unexportedClass));
+  if (outcome.elapsedMs > limitMs) return failure(validationFailed(STARTUP_CPU_EXCEEDED));
+  return success({ handlers: outcome.handlers, startupMs: Math.round(outcome.elapsedMs) });
 }

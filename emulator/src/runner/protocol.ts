@@ -61,6 +61,8 @@ export const StartupOutcome = z.object({
   elapsedMs: z.number().nonnegative(),
   /** The first declared Durable Object class the main module does not export, if any. */
   unexportedClass: z.string().nullable(),
+  /** The handlers of the main module's default export (`fetch`, `scheduled`, …), none when it failed. */
+  handlers: z.array(z.string()),
 });
 export type StartupOutcome = z.infer<typeof StartupOutcome>;
 

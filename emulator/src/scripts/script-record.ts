@@ -23,6 +23,8 @@ export interface ScriptVersion {
   compatibility_date?: string | undefined;
   compatibility_flags: string[];
   bindings: StoredBinding[];
+  /** The handlers of the main module's default export, found when it was started (none stored before that was). */
+  handlers?: string[] | undefined;
 }
 
 /**
@@ -96,8 +98,11 @@ export function scriptSummary(record: ScriptRecord): ScriptSummary {
   };
 }
 
-/** No code runs at upload time here, so there is no start-up to time. */
-export const uploadResult = (record: ScriptRecord): UploadResult => ({ ...scriptSummary(record), startup_time_ms: 0 });
+/** An upload's answer: the script, and how long the new version took to start (wall-clock, startup-check.ts). */
+export const uploadResult = (record: ScriptRecord, startupMs: number): UploadResult => ({
+  ...scriptSummary(record),
+  startup_time_ms: startupMs,
+});
 
 export const namespaceScript = (record: ScriptRecord): NamespaceScript => ({
   created_on: record.created_on,

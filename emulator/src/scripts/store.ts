@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
+import type { StartedVersion } from "../dispatch/startup-check";
 import { purgeObjects, redeployObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
 import { oneAtATime } from "../one-at-a-time";
@@ -96,13 +97,17 @@ export class WorkersStore extends DurableObject<Env> {
    * The answers for the committed version (an upload's, a version upload's), or null when the
    * script changed since the draft: draft again.
    */
-  commitVersion(draft: VersionDraft, uploaded: ModuleUpload[]): Promise<CommittedAnswers | null> {
+  commitVersion(
+    draft: VersionDraft,
+    uploaded: ModuleUpload[],
+    started: StartedVersion,
+  ): Promise<CommittedAnswers | null> {
     return this.exclusive(async () => {
-      const committed = await commitDraft(this.context, draft, uploaded);
+      const committed = await commitDraft(this.context, draft, uploaded, started.handlers);
       if (committed === null) return null;
       return {
-        script: { ...uploadResult(committed.record), deployment_id: committed.version.id },
-        version: { ...versionDetail(committed.version), startup_time_ms: 0 },
+        script: { ...uploadResult(committed.record, started.startupMs), deployment_id: committed.version.id },
+        version: { ...versionDetail(committed.version), startup_time_ms: started.startupMs },
       };
     });
   }

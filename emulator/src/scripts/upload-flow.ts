@@ -72,11 +72,11 @@ export async function publishVersion(
   const scope = { accountId: c.get("accountId"), ...id };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const drafted = unwrap(await draft(store, digests));
-    const refused = await startupCheckSlot(() =>
+    const started = await startupCheckSlot(() =>
       checkStartup(c.env, entrypoints(c), scope, runnableScript(drafted.record), modules),
     );
-    if (refused !== undefined) throw apiError(refused);
-    const committed = await store.commitVersion(drafted, modules);
+    if (!started.ok) throw apiError(started.error);
+    const committed = await store.commitVersion(drafted, modules, started.value);
     if (committed !== null) return committed;
   }
   throw apiError(changedDuringUpload());

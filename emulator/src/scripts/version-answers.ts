@@ -32,10 +32,7 @@ export const versionSummary = (version: StoredVersion): VersionSummary =>
     version.annotations,
   );
 
-/**
- * `handlers` is left empty: the emulator does not record which handlers a version's
- * default export has (emulator/README.md).
- */
+/** `handlers` are what the version's start found its default export to have. */
 export function versionDetail(version: StoredVersion): VersionDetail {
   const { record } = version;
   const classes = objectClassesOf(record);
@@ -44,7 +41,7 @@ export function versionDetail(version: StoredVersion): VersionDetail {
     ...versionSummary(version),
     resources: {
       bindings: record.version.bindings.map((binding) => publicBinding(binding, classes)),
-      script: { etag: record.etag, handlers: [], last_deployed_from: "api" },
+      script: { etag: record.etag, handlers: record.version.handlers ?? [], last_deployed_from: "api" },
       script_runtime: {
         ...(record.version.compatibility_date === undefined
           ? {}

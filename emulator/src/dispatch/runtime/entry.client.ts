@@ -14,6 +14,16 @@ export class Evict extends WorkerEntrypoint {
 
 const HANDLERS = ["fetch", "scheduled", "queue", "tail", "email", "trace"];
 
+/**
+ * The handlers the tenant's default export has (a handler object's functions, a class's methods), as
+ * the API lists a version's `handlers`; the startup check reads them (startup-check.ts).
+ */
+export function handlersOf(main: unknown): string[] {
+  const source = typeof main === "function" ? (main as { prototype: unknown }).prototype : main;
+  if (source === null || typeof source !== "object") return [];
+  return HANDLERS.filter((handler) => typeof (source as Record<string, unknown>)[handler] === "function");
+}
+
 /** What the emulator passes in the props of each call into a loaded worker (dispatch-namespace.ts). */
 type InvocationProps = { __wfp?: { invocation?: string } };
 

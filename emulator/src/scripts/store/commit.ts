@@ -31,8 +31,11 @@ export async function commitDraft(
   ctx: StoreContext,
   draft: VersionDraft,
   uploaded: readonly ModuleUpload[] | undefined,
+  handlers?: string[],
 ): Promise<Committed | null> {
-  const next = draft.record;
+  // What its start found the new code to handle; a change of no code keeps the latest version's.
+  const next =
+    handlers === undefined ? draft.record : { ...draft.record, version: { ...draft.record.version, handlers } };
   const current = await readState(ctx, next.namespace, next.name);
   if (current.revision !== draft.base) return null;
   const bucket = ctx.env.SCRIPT_MODULES;
