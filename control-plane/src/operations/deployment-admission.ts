@@ -111,6 +111,7 @@ export function refusalOf(error: OperationError): Refusal | null {
         message: `${error.message} (send force: true to deploy it with its own secrets)`,
       };
     case "deployment_conflict":
+    case "deployment_refused":
     case "version_unknown":
       return conflict(error.message);
     default:

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { previewHostname } from "../../../platform/routes";
 import { type DeploymentVersion, DeploymentVersions } from "../../../platform/tenants-api";
+import { CloudflareApiError } from "../cloudflare/errors";
 import { hostnameClaims } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
 import {
@@ -45,10 +47,14 @@ async function deployAndRecord(context: StepContext, versions: readonly Deployme
   const leading = leadingVersion(versions);
   const row = leading === undefined ? null : await getVersion(db(context), tenant.id, leading.id);
   if (row === null) throw new StepRefusal("version_unknown", `tenant "${tenant.id}" has no version ${leading?.id}`);
-  await context.api.versions.deploy(context.config.dispatchNamespace, context.names.script, versions, {
-    force,
-    message: defaultMessage(context),
-  });
+  try {
+    await context.api.versions.deploy(context.config.dispatchNamespace, context.names.script, versions, {
+      force,
+      message: defaultMessage(context),
+    });
+  } catch (error) {
+    throw refusedDeployment(error);
+  }
   await db(context).batch([
     updateTenant(db(context), tenant.id, {
       scriptKey: row.script_key,
@@ -62,6 +68,20 @@ async function deployAndRecord(context: StepContext, versions: readonly Deployme
     }),
     ...recordDeployment(db(context), tenant.id, context.operation.id, versions),
   ]);
+}
+
+/**
+ * The API refusing a deployment for what it is (a 4xx other than a rate limit) fails the operation
+ * with the API's message, which the request waiting for it answers as a 409; 10220 (secrets
+ * changed) keeps its own code (`failures.ts`), and anything else is retried as usual.
+ */
+function refusedDeployment(error: unknown): unknown {
+  if (!(error instanceof CloudflareApiError) || error.isRetryable) return error;
+  if (error.hasCode(ErrorCode.secretsChangedSinceVersion)) return error;
+  return new StepRefusal(
+    "deployment_refused",
+    `the Cloudflare API refused the deployment: ${error.apiMessage ?? error.message}`,
+  );
 }
 
 /** `PUT …/script?deploy=false`: the code as a new version (`POST …/versions`), bound as an upload is, not deployed. */

@@ -507,6 +507,23 @@ describe("faults and teardown", () => {
     }
   });
 
+  it("a deployment the API refuses (a 4xx) is the request's 409 with the API's message, at once", async () => {
+    const { id, one, two } = await withStagedVersion("ver-refused-deploy");
+    const fault = await injectFault({
+      ...deploymentsCall(id),
+      times: 1,
+      action: { kind: "fail", status: 400, code: 10041, message: "binding KV names a namespace that is gone" },
+    });
+    const refused = expectError(await deploy(id, [{ id: two.id, percentage: 100 }]), 409, "conflict");
+    expect(refused.message).toContain("binding KV names a namespace that is gone");
+    expect((await faultNow(fault.id)).hits).toBe(1);
+    expect(await activeDeployment(id)).toEqual([
+      { id: one.id, percentage: 100 },
+      { id: two.id, percentage: 0 },
+    ]);
+    expect((await versionsOf(id)).map((version) => version.percentage)).toEqual([0, 100]);
+  });
+
   it("a deployment failing for good changes nothing: the registry, the routes and the API's deployment stay", async () => {
     const { id, one, two } = await withStagedVersion("ver-fail");
     await injectFault({ ...deploymentsCall(id), times: 100, action: { kind: "fail", status: 500, code: 10002 } });

@@ -14,7 +14,7 @@ import { getTenant } from "../../registry/tenants";
 import { listVersions, type VersionRow } from "../../registry/versions";
 import { requestCreatedBy } from "../created-by";
 import { ApiError } from "../errors";
-import { conflictError, jsonBody, jsonContent, notFoundError, rejectedError, v1Route } from "../openapi-routes";
+import { conflictError, jsonBody, jsonContent, notFoundError, v1Route } from "../openapi-routes";
 import type { AppEnv } from "../types";
 import { answer, TenantParams, tenantObject } from "./tenants";
 
@@ -33,13 +33,12 @@ const createDeploymentRoute = v1Route({
   path: "/v1/tenants/{id}/deployments",
   summary: "Deploy versions by percentage",
   description:
-    "Sends the tenant's traffic to one or two of its versions, by percentage (summing to 100). While two share the traffic, each client is kept on one (the dispatcher's affinity cookie), and secret changes and PATCHes that upload again are refused (409) until one version has it all. Runs as an operation and waits a while for the API's verdict: a version whose secrets differ from the latest version's is a 409 `secrets_changed` naming them, unless `force`.",
+    "Sends the tenant's traffic to one or two of its versions, by percentage (summing to 100). While two share the traffic, each client is kept on one (the dispatcher's affinity cookie), and secret changes and PATCHes that upload again are refused (409) until one version has it all. Runs as an operation and waits a while for the API's verdict: a version whose secrets differ from the latest version's is a 409 `secrets_changed` naming them, unless `force`; one the API refuses otherwise is a 409 with its message.",
   request: { params: TenantParams, body: jsonBody(CreateDeploymentRequest, "The versions and their shares") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the deployment."),
     ...notFoundError,
     ...conflictError,
-    ...rejectedError,
   },
 });
 
