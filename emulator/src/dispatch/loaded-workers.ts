@@ -7,8 +7,8 @@ import { EVICT_ENTRYPOINT } from "./shim";
  * so with no eviction the emulator's memory grows with every script ever
  * served and every re-upload. Production evicts idle isolates; this does the
  * same: past `capacity` loaded workers, the least recently used ones are
- * evicted, and a superseded version of a script (a re-upload) is evicted as
- * soon as it is idle. A worker is only evicted once it has served nothing for
+ * evicted, and a superseded version of a script (one its active deployment no
+ * longer has: a re-upload, a rollback) is evicted as soon as it is idle. A worker is only evicted once it has served nothing for
  * `minIdleMs` and has no request in flight, because eviction ends its isolate.
  */
 interface Entry {

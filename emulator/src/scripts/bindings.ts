@@ -31,7 +31,7 @@ function toStored(binding: Exclude<BindingInput, { type: "inherit" }>): StoredBi
 export interface BindingsChange {
   /** The bindings sent: the whole new list, apart from what `inherit` and `keepTypes` carry over. */
   given: BindingInput[];
-  /** The current version's bindings, or none for a new script. */
+  /** The latest version's bindings, or none for a new script. */
   previous: StoredBinding[];
   /** Binding types carried over from `previous` (`keep_bindings`). */
   keepTypes: string[];

@@ -3,8 +3,9 @@ import type { ScriptVersion } from "../script-record";
 
 /**
  * Module bodies in SCRIPT_MODULES, under their version's etag: a version's
- * are written before its metadata commits and the replaced version's deleted
- * after, so the committed version's bodies are always there.
+ * are written before its metadata commits, and every version's stay until the
+ * script is deleted (any of them may be deployed again), so a committed
+ * version's bodies are always there.
  */
 
 /** The version's bodies: uploaded ones, or else `previous`'s of the same name; nothing is left behind on failure. */

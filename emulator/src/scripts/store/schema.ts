@@ -47,7 +47,8 @@ export const NAMESPACES = table(
 );
 
 /**
- * One row per script: its current version. `tag` is the script's immutable
+ * One row per script: its latest version, which every change builds on (what
+ * runs is the active deployment's, DEPLOYMENTS). `tag` is the script's immutable
  * id; `version` (ScriptVersion) and `settings` (ScriptSettingsRecord) are JSON.
  */
 export const SCRIPTS = table(

@@ -95,7 +95,7 @@ export async function deleteScripts(
   });
 }
 
-/** Where each module body of the current version lives, for `GET …/content`. */
+/** Where each module body of the latest version lives, for `GET …/content`. */
 export function getContent(
   ctx: StoreContext,
   namespace: string,
