@@ -7,8 +7,10 @@ import {
   VersionDetail,
   VersionList,
 } from "../../cloudflare-api/versions";
+import { checkDeployment } from "../src/scripts/deployment-rules";
 import { adoptUnversionedScripts } from "../src/scripts/store/adopt-versions";
 import type { StoreContext } from "../src/scripts/store/context";
+import type { StoredVersion } from "../src/scripts/store/version-rows";
 import { ACCOUNT, acct, call, errorOf, json, resultOf } from "./helpers";
 import { createNamespace, nsPath, scriptPath, settingsForm, upload } from "./scripts-helpers";
 import { createDeployment, deployLabelled, labelled, labelledVersion, uploadVersion } from "./versions-helpers";
@@ -363,5 +365,27 @@ describe("deployments", () => {
     const ns = await createNamespace();
     await resultOf(await upload(ns, "w", { main_module: "index.js" }));
     expect((await errorOf(await call(scriptPath(ns, "w", "/versions"), { method: "PUT" }), 405)).code).toBe(10405);
+  });
+});
+
+describe("the deployment rules", () => {
+  it("allow only the latest 100 versions", () => {
+    const versions = Array.from({ length: 101 }, (_, i) => ({
+      id: `v${101 - i}`,
+      number: 101 - i,
+      created_on: "",
+      annotations: {},
+      record: { settings: {} } as unknown as StoredVersion["record"],
+    }));
+    const deploy = (id: string) =>
+      checkDeployment(
+        { strategy: "percentage", versions: [{ version_id: id, percentage: 100 }], annotations: undefined },
+        versions,
+      );
+    expect(deploy("v2").ok).toBe(true);
+    expect(deploy("v1")).toMatchObject({
+      ok: false,
+      error: { code: 10021, message: expect.stringContaining("older than the latest 100 versions") },
+    });
   });
 });
