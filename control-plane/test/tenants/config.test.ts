@@ -10,6 +10,18 @@ describe("configuration", () => {
     );
   });
 
+  it("reads the staged rollouts' window and tolerance, with defaults, and refuses them out of range", () => {
+    const { ROLLOUT_OBSERVATION_MS: _window, ROLLOUT_ERROR_RATE_TOLERANCE: _tolerance, ...unset } = testEnv;
+    expect(configOf({ ...unset }).canary).toEqual({ observationMs: 300_000, errorRateTolerance: 0.01 });
+    expect(configOf({ ...unset, ROLLOUT_OBSERVATION_MS: "2500", ROLLOUT_ERROR_RATE_TOLERANCE: "0" }).canary).toEqual({
+      observationMs: 2500,
+      errorRateTolerance: 0,
+    });
+    expect(() => configOf({ ...unset, ROLLOUT_OBSERVATION_MS: "0", ROLLOUT_ERROR_RATE_TOLERANCE: "1.5" })).toThrow(
+      /^invalid control plane configuration: ROLLOUT_OBSERVATION_MS: .*; ROLLOUT_ERROR_RATE_TOLERANCE: /,
+    );
+  });
+
   it("lets nobody in while PLATFORM_API_TOKEN is not set", async () => {
     const answer = await app.request(
       "/v1/tenants",
