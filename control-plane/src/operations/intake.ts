@@ -1,4 +1,5 @@
 import type { OperationKind } from "../../../platform/tenants-api";
+import { detailsOf } from "../api/errors";
 import {
   claimHostnames,
   giveUpHostnames,
@@ -136,7 +137,7 @@ export async function takeRollback(
     versions: [{ id: target, percentage: 100 }],
   });
   if (!input.success) {
-    const details = input.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+    const details = detailsOf(input.error);
     return {
       ok: false,
       status: 400,

@@ -396,6 +396,16 @@ describe("bad input", () => {
     ]);
   });
 
+  it("a rollback asked of the tenant's object directly (as a rollout does) is checked as the API checks one", async () => {
+    const { id, one } = await withStagedVersion("ver-direct");
+    const tenant = testEnv.TENANT_OPERATIONS.get(testEnv.TENANT_OPERATIONS.idFromName(id));
+    const tooLong = await tenant.rollback(id, { versionId: one.id, message: "x".repeat(101), wait: false });
+    expect(tooLong).toMatchObject({ ok: false, status: 400, code: "invalid_request" });
+    const unknown = await tenant.rollback(id, { versionId: crypto.randomUUID(), wait: false });
+    expect(unknown).toMatchObject({ ok: false, status: 400, code: "invalid_request" });
+    expect((await api("GET", `/v1/tenants/${id}`)).json.operation?.kind).toBe("deploy");
+  });
+
   it("needs the platform's token on every new route", async () => {
     const id = uniqueId("ver-auth");
     for (const [method, path, body] of [
