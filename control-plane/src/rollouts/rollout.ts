@@ -10,6 +10,8 @@ import { RESUMABLE, ROLLBACKABLE, whyNotResume, whyNotRollback } from "./transit
 
 /** How often a running rollout looks at its deploys. */
 const POLL_MS = 500;
+/** How soon a round that failed is tried again. */
+const RETRY_MS = 5_000;
 
 /** An operator's request, answered: done, or refused with why (a 409). */
 export type RolloutRequestOutcome = { ok: true } | { ok: false; message: string };
@@ -56,10 +58,18 @@ export class Rollout extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const id = await this.ctx.storage.get<string>("rollout-id");
     if (id === undefined) return;
-    const next = await this.#lock.run(async () => {
-      const rollout = await getRollout(this.env.DB, id);
-      return rollout === null ? null : this.#advance(rollout);
-    });
+    let next: number | null;
+    try {
+      next = await this.#lock.run(async () => {
+        const rollout = await getRollout(this.env.DB, id);
+        return rollout === null ? null : this.#advance(rollout);
+      });
+    } catch (error) {
+      // The registry or an operations object failed this round: every round starts again from the registry,
+      // so the next one picks up from here. Tried again on an alarm of our own rather than the runtime's few retries.
+      console.error(`rollout ${id}: ${(error as Error).message}`);
+      next = Date.now() + RETRY_MS;
+    }
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 

@@ -1,6 +1,7 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { liveVersionOf } from "../../src/rollouts/deploy-batch";
+import { eventually } from "./eventually";
 import { getRollout, onboardMany, rolloutReaches, startRollout, versionedApp } from "./rollout-support";
 import { api, ensureNamespace, testEnv, uniqueId, visit } from "./support";
 
@@ -161,6 +162,31 @@ describe("staged rollouts over 50 tenants", () => {
       .bind(started.id)
       .first<{ n: number }>();
     expect(rest?.n).toBe(3);
+  });
+
+  it("a round that fails (a registry row it cannot read) is logged and tried again; the rollout then goes on", async () => {
+    const pair = ids.slice(40, 42);
+    const row = await testEnv.DB.prepare("SELECT deployment FROM tenants WHERE id = ?")
+      .bind(pair[0])
+      .first<{ deployment: string }>();
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    await testEnv.DB.prepare("UPDATE tenants SET deployment = 'not json' WHERE id = ?").bind(pair[0]).run();
+    let started: Awaited<ReturnType<typeof startRollout>>;
+    try {
+      started = await startRollout({ script: versionedApp("v1"), filter: { tenants: pair }, canary: { tenants: 0 } });
+      const id = started.id;
+      await eventually(async () =>
+        logged.mock.calls.some((call) => String(call[0]).startsWith(`rollout ${id}: `)) ? true : null,
+      );
+      expect((await getRollout(id)).state).toBe("running");
+    } finally {
+      await testEnv.DB.prepare("UPDATE tenants SET deployment = ? WHERE id = ?").bind(row?.deployment, pair[0]).run();
+      logged.mockRestore();
+    }
+    expect(await rolloutReaches(started.id, ["completed", "failed"])).toMatchObject({
+      state: "completed",
+      succeeded: 2,
+    });
   });
 
   it("a canary of every selected tenant completes without pausing; canary 0 goes through at once", async () => {
