@@ -1,11 +1,12 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { liveVersionOf } from "../../src/rollouts/deploy-batch";
 import { eventually } from "./eventually";
 import { getRollout, onboardMany, rolloutReaches, startRollout, versionedApp } from "./rollout-support";
-import { api, ensureNamespace, testEnv, uniqueId, visit } from "./support";
+import { api, clearFaults, ensureNamespace, injectFault, testEnv, uniqueId, visit } from "./support";
 
 beforeAll(ensureNamespace);
+afterEach(clearFaults);
 
 /** What each tenant serves now: `<id> v1` or `<id> v2`. */
 async function served(ids: readonly string[]): Promise<Map<string, string>> {
@@ -162,6 +163,44 @@ describe("staged rollouts over 50 tenants", () => {
       .bind(started.id)
       .first<{ n: number }>();
     expect(rest?.n).toBe(3);
+  });
+
+  it("a rollback asked while a tenant's deploy is still under way queues behind it: the tenant ends on its code from before", async () => {
+    const trio = ids.slice(44, 47);
+    const held = trio[1] as string;
+    const servedBefore = await served(trio);
+    // The held tenant's upload is answered late (within the client's timeout): its deploy is under way a while.
+    await injectFault({
+      method: "PUT",
+      path: `/accounts/*/workers/dispatch/namespaces/*/scripts/${held}`,
+      times: 1,
+      action: { kind: "delay", ms: 2_000 },
+    });
+    const started = await startRollout({
+      script: versionedApp("v4"),
+      filter: { tenants: trio },
+      canary: { tenants: 0 },
+    });
+    await eventually(async () => {
+      const tenant = (await api("GET", `/v1/tenants/${held}`)).json;
+      return tenant.operation?.kind === "deploy" && tenant.operation.step === "upload_script" ? true : null;
+    });
+    const rollingBack = await post(`/v1/rollouts/${started.id}/rollback`);
+    expect(rollingBack.status, rollingBack.text).toBe(202);
+
+    const rolledBack = await rolloutReaches(started.id, ["rolled_back"]);
+    expect(rolledBack.rollback).toEqual({ succeeded: 3, failed: 0, pending: 0, skipped: 0, failures: [] });
+    expect(await served(trio)).toEqual(servedBefore);
+    // The held tenant's deploy went through, then its rollback, in that order.
+    const operations = await testEnv.DB.prepare(
+      "SELECT kind, state FROM operations WHERE tenant_id = ? AND rollout_id = ? ORDER BY created_at",
+    )
+      .bind(held, started.id)
+      .all<{ kind: string; state: string }>();
+    expect(operations.results).toEqual([
+      { kind: "deploy", state: "succeeded" },
+      { kind: "deployment", state: "succeeded" },
+    ]);
   });
 
   it("a round that fails (a registry row it cannot read) is logged and tried again; the rollout then goes on", async () => {
