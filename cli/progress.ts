@@ -12,8 +12,10 @@ export function renderBar(rollout: RolloutView, width = BAR_WIDTH): string {
   return `[${bar}] ${succeeded + failed}/${total}  ${succeeded} ok  ${failed} failed`;
 }
 
+/** `rollout <id> <state>: …`, the state followed by `(canary)` while the canary batch is what it works on or waits after. */
 export function describeProgress(rollout: RolloutView): string {
-  return `rollout ${rollout.id} ${rollout.state}: ${rollout.succeeded} succeeded, ${rollout.failed} failed, ${rollout.pending} pending of ${rollout.total}`;
+  const phase = rollout.phase === "canary" ? " (canary)" : "";
+  return `rollout ${rollout.id} ${rollout.state}${phase}: ${rollout.succeeded} succeeded, ${rollout.failed} failed, ${rollout.pending} pending of ${rollout.total}`;
 }
 
 /**

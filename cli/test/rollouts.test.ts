@@ -40,12 +40,18 @@ describe("wfp rollout, staged", () => {
     expect(fake.requests.find((r) => r.path === "/v1/rollouts")?.body).toMatchObject({ canary: { percent: 50 } });
     expect(run.stdout).toBe(
       [
-        "rollout ro-1 paused: 2 succeeded, 0 failed, 2 pending of 4",
+        "rollout ro-1 paused (canary): 2 succeeded, 0 failed, 2 pending of 4",
         "  canary     2 tenant(s), 2 succeeded, 0 failed, 0 pending: s-a, s-b",
         "  paused     awaiting_resume: the canary is deployed (awaiting_resume)",
         "",
       ].join("\n"),
     );
+    // Progress on stderr, one line per change, the canary phase named.
+    expect(run.stderr.split("\n").filter((line) => line.startsWith("rollout ro-1"))).toEqual([
+      "rollout ro-1 running (canary): 0 succeeded, 0 failed, 4 pending of 4",
+      "rollout ro-1 running (canary): 1 succeeded, 0 failed, 3 pending of 4",
+      "rollout ro-1 paused (canary): 2 succeeded, 0 failed, 2 pending of 4",
+    ]);
     expect(run.stderr).toContain(
       "paused: `wfp rollouts resume ro-1` deploys the rest, `wfp rollouts rollback ro-1` undoes the canary",
     );
