@@ -120,3 +120,13 @@ export function truncateMessage(message: string): string {
   if (bytes.length <= VERSION_MESSAGE_MAX_BYTES) return message;
   return new TextDecoder().decode(bytes.slice(0, VERSION_MESSAGE_MAX_BYTES)).replace(/\uFFFD+$/, "");
 }
+
+/**
+ * The request headers that pick a version of a script in a gradual deployment
+ * (cloudflare-docs, workers/configuration/versions-and-deployments/gradual-deployments:
+ * "Version overrides", "Version affinity"), lowercase as `Headers` gives names.
+ * The override is an RFC 8941 Dictionary: `<script>="<version id>"`.
+ */
+export const VERSION_OVERRIDES_HEADER = "cloudflare-workers-version-overrides";
+/** Makes the deployment's percentage split deterministic for one key: the same key, the same version. */
+export const VERSION_KEY_HEADER = "cloudflare-workers-version-key";

@@ -1,4 +1,5 @@
-import { VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER, withoutAffinityCookie } from "./versions";
+import { VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER } from "../../cloudflare-api/versions";
+import { withoutAffinityCookie } from "./versions";
 
 /** Tells the tenant's Worker which tenant it runs for. */
 export const TENANT_HEADER = "x-platform-tenant";

@@ -1,9 +1,5 @@
+import { VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER } from "../../cloudflare-api/versions";
 import type { RouteRecord } from "../../platform/routes";
-
-/** Sends one request to a given version of the script, if that version is in its deployment. */
-export const VERSION_OVERRIDES_HEADER = "cloudflare-workers-version-overrides";
-/** Makes the deployment's percentage split deterministic for one key: the same key, the same version. */
-export const VERSION_KEY_HEADER = "cloudflare-workers-version-key";
 /**
  * The platform's affinity cookie: one random id per browser, so that a client
  * stays on one version while a deployment splits traffic (its HTML and the

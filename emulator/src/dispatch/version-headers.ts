@@ -1,14 +1,9 @@
+import { VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER } from "../../../cloudflare-api/versions";
 import type { VersionChoice } from "../scripts/version-choice";
 
-/**
- * The request headers that pick a version of a script in a gradual deployment
- * (cloudflare-docs, workers/configuration/versions-and-deployments/gradual-deployments:
- * "Version affinity", "Version overrides"). The emulator reads them off the
- * request passed to `get(name).fetch()` and passes them on to the tenant unchanged,
- * as production documents no stripping of them.
- */
-export const VERSION_OVERRIDES_HEADER = "Cloudflare-Workers-Version-Overrides";
-export const VERSION_KEY_HEADER = "Cloudflare-Workers-Version-Key";
+// The emulator reads the version headers off the request passed to
+// `get(name).fetch()` and passes them on to the tenant unchanged, as production
+// documents no stripping of them.
 
 /** What one request asks of `script`'s deployment. */
 export function versionChoiceOf(headers: Headers, script: string): VersionChoice {
