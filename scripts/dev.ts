@@ -237,7 +237,10 @@ async function main(): Promise<number> {
   await applyControlPlaneMigrations(persistFolder(stateDir, CONTROL_PLANE));
 
   // Runners listen on free ports, which only the emulator (RUNNER_URLS) needs to know.
-  const free = await freePorts(planned.length + 2 * runnerCount);
+  const free = await freePorts(
+    planned.length + 2 * runnerCount,
+    planned.map(({ port }) => port),
+  );
   const inspectorPorts = free.slice(0, planned.length + runnerCount);
   const runnerPorts = free.slice(planned.length + runnerCount);
   const runners = runnerPorts.map((port, i) => ({ worker: tenantRunner(i), port }));

@@ -11,4 +11,11 @@ describe("freePorts", () => {
       expect(await isPortFree(port)).toBe(true);
     }
   });
+
+  it("never hands out a port it was told to avoid, free as that port may look", async () => {
+    const even = Array.from({ length: (32_768 - 20_000) / 2 }, (_, i) => 20_000 + 2 * i);
+    const ports = await freePorts(20, even);
+    // Were `avoid` ignored, 20 ports all odd would have a chance of 1 in 2^20.
+    expect(ports.every((port) => port % 2 === 1)).toBe(true);
+  });
 });

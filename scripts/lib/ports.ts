@@ -37,19 +37,24 @@ async function listenFree(taken: ReadonlySet<number>): Promise<Server> {
 }
 
 /**
- * `count` distinct ports that were free a moment ago. All are held open until
- * the last is found, so the same port is never handed out twice.
+ * `count` distinct ports that were free a moment ago, none of `avoid`. All are
+ * held open until the last is found, so the same port is never handed out
+ * twice. `avoid` is for ports already given to something that has not bound
+ * them yet (a free port then looks free): `npm run dev` once gave a tenant
+ * runner the dispatcher's port that way.
  */
-export async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number, avoid: Iterable<number> = []): Promise<number[]> {
   const servers: Server[] = [];
   const ports = new Set<number>();
+  const taken = new Set<number>(avoid);
   try {
     for (let i = 0; i < count; i++) {
-      const server = await listenFree(ports);
+      const server = await listenFree(taken);
       servers.push(server);
       const address = server.address();
       if (address === null || typeof address === "string") throw new Error("no TCP address");
       ports.add(address.port);
+      taken.add(address.port);
     }
     return [...ports];
   } finally {
