@@ -533,7 +533,7 @@ export const CreateDeploymentRequest = z.strictObject({
 export type CreateDeploymentRequest = z.infer<typeof CreateDeploymentRequest>;
 
 export const RollbackRequest = z.strictObject({
-  /** The version to deploy at 100%; by default the one deployed before the current deployment. */
+  /** The version to deploy at 100%; by default the one that had all the traffic before (during a split: before the split began). */
   versionId: VersionId.optional(),
   message: VersionMessage.optional(),
   force: z.boolean().default(false),

@@ -54,7 +54,8 @@ const rollback: Command = {
   args: ["<tenant>", "[version]"],
   options: DEPLOYING_OPTIONS,
   help: `  Deploys [version] (its id or first 8 hex digits) to all the tenant's traffic; without it, the
-  version deployed before the current one. The tenant's data is not touched.
+  version that had all the traffic before (during a split: the one from before the split). The
+  tenant's data is not touched.
 ${DEPLOYING_HELP}`,
   async run(context, values, [tenant, version]) {
     const id = tenant as string;

@@ -33,17 +33,23 @@ export function refuseUnknownVersions(
 }
 
 /**
- * The version a rollback deploys when none is named: the one that led the
- * deployment before the one leading now (`history` is newest first).
+ * The version a rollback deploys when none is named (`history` is newest
+ * first): the one that had all the traffic before. While two versions share
+ * the traffic (a gradual deployment), that is the one that had it all before
+ * the split began, whether or not it still leads: rolling back a canary sends
+ * everyone back to the stable version. Otherwise it is the one that had it all
+ * before the one leading now. A split deployment in the history is passed
+ * over: it is not where traffic was settled.
  */
 export function rollbackTarget(
   tenant: Pick<TenantRow, "deployment">,
   history: readonly (readonly DeploymentVersion[])[],
 ): string | null {
+  const split = tenant.deployment.filter((version) => version.percentage > 0).length > 1;
   const current = leadingVersion(tenant.deployment)?.id;
   for (const deployment of history) {
-    const leading = leadingVersion(deployment)?.id;
-    if (leading !== undefined && leading !== current) return leading;
+    const whole = deployment.find((version) => version.percentage === 100)?.id;
+    if (whole !== undefined && (split || whole !== current)) return whole;
   }
   return null;
 }

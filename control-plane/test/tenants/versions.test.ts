@@ -202,6 +202,26 @@ describe("a tenant's versions", () => {
     expect(await (await visit(id, "/d1")).text()).toBe("d1-ok");
   });
 
+  it("a rollback during a gradual deployment sends all the traffic back to the version that had it, led or leading", async () => {
+    const { id, one, two } = await withStagedVersion("ver-canary");
+    for (const shares of [
+      [10, 90],
+      [60, 40],
+    ] as const) {
+      const canary = await deploy(id, [
+        { id: two.id, percentage: shares[0] },
+        { id: one.id, percentage: shares[1] },
+      ]);
+      expect(canary.status, canary.text).toBe(202);
+      await settled(id, ["active"]);
+      const back = await api("POST", `/v1/tenants/${id}/rollback`, {});
+      expect(back.status, back.text).toBe(202);
+      await settled(id, ["active"]);
+      expect(await activeDeployment(id)).toEqual([{ id: one.id, percentage: 100 }]);
+      expect((await routeOf(`${id}.${DOMAIN}`))?.split).toBeUndefined();
+    }
+  });
+
   it("a rollback with nothing before is a 409; one to a named version deploys it", async () => {
     const id = await onboard("ver-nothing");
     expectError(await api("POST", `/v1/tenants/${id}/rollback`, {}), 409, "conflict");

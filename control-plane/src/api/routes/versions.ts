@@ -47,7 +47,7 @@ const rollbackRoute = v1Route({
   path: "/v1/tenants/{id}/rollback",
   summary: "Deploy an earlier version at 100%",
   description:
-    "Deploys `versionId` to all the traffic; by default the version that led the deployment before the current one (409 when there is none). The tenant's data (KV, R2, D1, Durable Objects) is not touched; the version's own vars come back with it. A version whose secrets differ from the latest version's is a 409 `secrets_changed` naming them, unless `force` (it then runs with its own secrets).",
+    "Deploys `versionId` to all the traffic; by default the version that had all the traffic before: during a gradual deployment, the one that had it before the split began; otherwise the one before the version leading now (409 when there is none). The tenant's data (KV, R2, D1, Durable Objects) is not touched; the version's own vars come back with it. A version whose secrets differ from the latest version's is a 409 `secrets_changed` naming them, unless `force` (it then runs with its own secrets).",
   request: { params: TenantParams, body: jsonBody(RollbackRequest, "Which version (optional)") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the rollback's deployment."),
