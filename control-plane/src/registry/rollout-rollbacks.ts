@@ -47,18 +47,6 @@ export async function pendingRollbacks(db: D1Database, id: string, limit: number
   return results;
 }
 
-/** Submitted rollbacks whose operation has ended, with how. */
-export async function settledRollbacks(db: D1Database, id: string) {
-  const { results } = await db
-    .prepare(
-      `SELECT i.tenant_id, o.state, o.error FROM rollout_items i JOIN operations o ON o.id = i.rollback_operation_id
-       WHERE i.rollout_id = ? AND i.rollback_state = 'submitted' AND o.state IN ('succeeded', 'failed')`,
-    )
-    .bind(id)
-    .all<{ tenant_id: string; state: "succeeded" | "failed"; error: string | null }>();
-  return results;
-}
-
 export function updateRollback(
   db: D1Database,
   rolloutId: string,

@@ -118,12 +118,19 @@ export async function pendingItems(
   return results.map((row) => row.tenant_id);
 }
 
-/** Submitted items whose deploy has ended, with how. */
-export async function settledSubmissions(db: D1Database, id: string) {
+/** The columns of an item's deploy, and of its rollback (migration 0005): which operation, and how far it got. */
+const ITEM_OPERATIONS = {
+  deploy: { operation: "i.operation_id", state: "i.state" },
+  rollback: { operation: "i.rollback_operation_id", state: "i.rollback_state" },
+} as const;
+
+/** Submitted items whose deploy (or rollback) operation has ended, with how. */
+export async function settledItems(db: D1Database, id: string, of: keyof typeof ITEM_OPERATIONS) {
+  const columns = ITEM_OPERATIONS[of];
   const { results } = await db
     .prepare(
-      `SELECT i.tenant_id, o.state, o.error FROM rollout_items i JOIN operations o ON o.id = i.operation_id
-       WHERE i.rollout_id = ? AND i.state = 'submitted' AND o.state IN ('succeeded', 'failed')`,
+      `SELECT i.tenant_id, o.state, o.error FROM rollout_items i JOIN operations o ON o.id = ${columns.operation}
+       WHERE i.rollout_id = ? AND ${columns.state} = 'submitted' AND o.state IN ('succeeded', 'failed')`,
     )
     .bind(id)
     .all<{ tenant_id: string; state: "succeeded" | "failed"; error: string | null }>();

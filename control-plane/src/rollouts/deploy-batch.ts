@@ -7,7 +7,7 @@ import {
   pendingItems,
   type RolloutRow,
   rolloutCounts,
-  settledSubmissions,
+  settledItems,
   updateItem,
 } from "../registry/rollouts";
 import { OperationError } from "../registry/rows";
@@ -29,7 +29,7 @@ export function liveVersionOf(deployment: readonly DeploymentVersion[]): string 
  */
 export async function recordSettledDeploys(db: D1Database, id: string): Promise<string | null> {
   let refused: string | null = null;
-  const settled = await settledSubmissions(db, id);
+  const settled = await settledItems(db, id, "deploy");
   await inChunks(
     db,
     settled.map((item) => {

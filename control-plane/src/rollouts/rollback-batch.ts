@@ -1,12 +1,6 @@
 import type { Env } from "../env";
-import {
-  markRollback,
-  pendingRollbacks,
-  rollbackCounts,
-  settledRollbacks,
-  updateRollback,
-} from "../registry/rollout-rollbacks";
-import { inChunks } from "../registry/rollouts";
+import { markRollback, pendingRollbacks, rollbackCounts, updateRollback } from "../registry/rollout-rollbacks";
+import { inChunks, settledItems } from "../registry/rollouts";
 import { OperationError } from "../registry/rows";
 import { IN_FLIGHT } from "./deploy-batch";
 
@@ -19,7 +13,7 @@ import { IN_FLIGHT } from "./deploy-batch";
 export async function rollBackRound(env: Env, rolloutId: string): Promise<boolean> {
   const db = env.DB;
   await markRollback(db, rolloutId).run();
-  const settled = await settledRollbacks(db, rolloutId);
+  const settled = await settledItems(db, rolloutId, "rollback");
   await inChunks(
     db,
     settled.map((item) => {
