@@ -19,8 +19,12 @@ export const TenantId = z
   .brand<"TenantId">();
 export type TenantId = z.infer<typeof TenantId>;
 
-/** `suspended`: the tenant's hostnames answer 403 `tenant_suspended` and its Worker is not run. */
-export const RouteStatus = z.enum(["active", "suspended"]);
+/**
+ * `suspended`: the tenant's hostnames answer 403 `tenant_suspended` and its Worker is not run.
+ * `pending`: a custom hostname whose Cloudflare for SaaS validation is not done yet; it answers
+ * 503 `hostname_pending` (the domain is being set up) until the control plane marks it active.
+ */
+export const RouteStatus = z.enum(["active", "suspended", "pending"]);
 export type RouteStatus = z.infer<typeof RouteStatus>;
 
 /** A version of a tenant's script, as the Cloudflare API names it: a UUID. */

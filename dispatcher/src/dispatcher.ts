@@ -60,6 +60,7 @@ export function createDispatcher(
     if (found === null) throw new PlatformError("tenant_not_found");
     meter.routedTo(found);
     if (found.status === "suspended") throw new PlatformError("tenant_suspended");
+    if (found.status === "pending") throw new PlatformError("hostname_pending");
     const body = isBodiless(request.method) ? null : meter.countRequestBody(request);
     const versions = versionRouting(found, request);
     answer.setCookie = versions.setCookie;

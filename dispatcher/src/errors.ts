@@ -3,6 +3,10 @@ export const ERRORS = {
   tenant_not_found: { status: 404, message: "No tenant is served at this address." },
   tenant_not_deployed: { status: 404, message: "This tenant has no Worker deployed." },
   tenant_suspended: { status: 403, message: "This tenant is suspended." },
+  hostname_pending: {
+    status: 503,
+    message: "This domain is being set up: its DNS records and certificate are not verified yet. Try again later.",
+  },
   limit_exceeded: { status: 503, message: "The tenant's Worker exceeded a resource limit of its plan." },
   tenant_error: { status: 502, message: "The tenant's Worker failed to handle the request." },
   method_not_allowed: { status: 405, message: "This path answers GET and HEAD only." },
@@ -11,6 +15,19 @@ export const ERRORS = {
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * Seconds a client should wait before asking a pending hostname again: Cloudflare
+ * checks a custom hostname's records within minutes, so a minute is the useful cadence.
+ */
+export const PENDING_RETRY_AFTER_SECONDS = 60;
+
+/** Headers an error's answer carries besides its body, whatever the format. */
+function errorHeaders(code: ErrorCode): Record<string, string> {
+  if (code === "method_not_allowed") return { allow: "GET, HEAD" };
+  if (code === "hostname_pending") return { "retry-after": String(PENDING_RETRY_AFTER_SECONDS) };
+  return {};
+}
 
 /** Thrown anywhere on the way to a tenant; the dispatcher answers with the code's status and message. */
 export class PlatformError extends Error {
@@ -57,7 +74,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
  */
 export function errorResponse(code: ErrorCode, requestId: string, accept: string | null): Response {
   const { status, message } = ERRORS[code];
-  const headers: HeadersInit = code === "method_not_allowed" ? { allow: "GET, HEAD" } : {};
+  const headers = errorHeaders(code);
   if (!prefersHtml(accept)) return Response.json({ error: { code, message, requestId } }, { status, headers });
   const html = `<!doctype html>
 <html lang="en">

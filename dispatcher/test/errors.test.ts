@@ -45,6 +45,30 @@ describe("errors", () => {
     expect(error.code).toBe("tenant_suspended");
   });
 
+  it("a custom hostname still being validated: 503 hostname_pending with Retry-After, and its Worker is not run", async () => {
+    const { host } = await tenant(thrower, { status: "pending" });
+    const res = await harness().fetch(`http://${host}/`);
+    const error = await errorOf(res, 503);
+    expect(error).toEqual({
+      code: "hostname_pending",
+      message: expect.stringMatching(/being set up/),
+      requestId: expect.stringMatching(REQUEST_ID),
+    });
+    expect(res.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
+  });
+
+  it("a pending hostname answers a browser with the HTML page saying the domain is being set up", async () => {
+    const { host } = await tenant(thrower, { status: "pending" });
+    const res = await harness().fetch(`http://${host}/`, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
+    const html = await res.text();
+    expect(html).toContain("being set up");
+    expect(html).toContain("hostname_pending");
+    expect(html).not.toContain("hunter2");
+  });
+
   it("a Worker over its plan's subrequests: 503 limit_exceeded", async () => {
     const { host } = await tenant(elevenSubrequests, { plan: "free" });
     const error = await errorOf(await harness().fetch(`http://${host}/`), 503);
