@@ -61,6 +61,16 @@ export const ErrorCode = {
   r2InvalidBucketName: 10005,
   r2InvalidRequest: 10040,
 
+  // Cloudflare for SaaS custom hostnames.
+  /** The same hostname twice on a zone ("Duplicate custom hostname found."). */
+  customHostnameExists: 1406,
+  /** A custom hostname id the zone does not have. */
+  customHostnameNotFound: 1436,
+  /** A hostname the API will not take (an IP, a bad name, a wildcard): a guess, see emulator/README.md. */
+  customHostnameInvalid: 1411,
+  /** A zone id the token cannot see (the zones API's "Invalid zone identifier"; a guess). */
+  zoneNotFound: 1001,
+
   // D1.
   d1DatabaseExists: 7502,
   d1DatabaseNotFound: 7404,

@@ -13,6 +13,10 @@ export const MAX_SCRIPT_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const AccountId = z.string().regex(ACCOUNT_ID).brand<"AccountId">();
 export type AccountId = z.infer<typeof AccountId>;
 
+/** A zone's id: 32 hex digits, as an account's. */
+export const ZoneId = z.string().regex(ACCOUNT_ID).brand<"ZoneId">();
+export type ZoneId = z.infer<typeof ZoneId>;
+
 export const ScriptName = z
   .string()
   .max(SCRIPT_NAME_MAX, `script names are at most ${SCRIPT_NAME_MAX} characters`)

@@ -1,7 +1,8 @@
-import type { AccountId } from "../../../cloudflare-api/names";
+import type { AccountId, ZoneId } from "../../../cloudflare-api/names";
 import { type CloudflareClientConfig, cloudflareClientConfigOf } from "../config";
 import { AnalyticsEngine } from "./analytics";
 import { type ApiBudget, durableApiBudget } from "./budget";
+import { CustomHostnames } from "./custom-hostnames";
 import { D1Databases } from "./d1";
 import { DispatchNamespaces } from "./dispatch-namespaces";
 import { KvNamespaces } from "./kv";
@@ -38,6 +39,11 @@ export class CloudflareClient {
     this.scripts = new Scripts(this.api);
     this.versions = new ScriptVersions(this.api);
     this.analytics = new AnalyticsEngine(this.api);
+  }
+
+  /** Cloudflare for SaaS custom hostnames on `zoneId` (a zone's, not the account's, resource). */
+  customHostnames(zoneId: ZoneId): CustomHostnames {
+    return new CustomHostnames(this.api, zoneId);
   }
 
   get accountId(): AccountId {

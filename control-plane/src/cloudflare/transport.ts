@@ -1,3 +1,4 @@
+import { BaseCustomHostnames } from "cloudflare/resources/custom-hostnames/custom-hostnames";
 import { BaseDatabase } from "cloudflare/resources/d1/database/database";
 import { BaseNamespaces as KvNamespaces } from "cloudflare/resources/kv/namespaces/namespaces";
 import { BaseBuckets } from "cloudflare/resources/r2/buckets/buckets";
@@ -56,6 +57,7 @@ function createSdk(apiToken: string, baseURL: string, fetch: Fetch) {
       BaseScripts,
       BaseSecrets,
       BaseTags,
+      BaseCustomHostnames,
     ],
   });
 }
