@@ -3,6 +3,7 @@ import { failureEnvelope } from "../../cloudflare-api/envelope";
 import { ErrorCode } from "../../cloudflare-api/error-codes";
 import { admin } from "./admin/routes";
 import { analyticsEngineSql } from "./analytics-engine/routes";
+import { zones } from "./custom-hostnames/routes";
 import { d1Databases } from "./d1/routes";
 import { gate } from "./gate/middleware";
 import { account } from "./http/account";
@@ -26,6 +27,7 @@ api.route("/accounts/:account_id/r2/buckets/:bucket_name/objects", r2Objects);
 api.route("/accounts/:account_id/r2/buckets", r2Buckets);
 api.route("/accounts/:account_id/d1/database", d1Databases);
 api.route("/accounts/:account_id/analytics_engine/sql", analyticsEngineSql);
+api.route("/zones", zones);
 api.route("/", accountSupport);
 
 export const app = new Hono<ApiEnv>();

@@ -1,4 +1,5 @@
 import type { AnalyticsStore } from "./analytics-engine/store";
+import type { CustomHostnamesStore } from "./custom-hostnames/store";
 import type { D1DatabaseObject } from "./d1/store";
 import type { TraceIngestService } from "./dispatch/tail";
 import type { TenantObjects } from "./durable-objects/tenant-objects";
@@ -35,6 +36,8 @@ export interface Env {
   ANALYTICS: DurableObjectNamespace<AnalyticsStore>;
   /** One per script with Durable Object classes: its objects, run as facets (durable-objects/host.ts). */
   TENANT_OBJECTS: DurableObjectNamespace<TenantObjects>;
+  /** Singleton: the zone's custom hostnames, fallback origin, and the DNS/HTTP table they are validated against. */
+  CUSTOM_HOSTNAMES: DurableObjectNamespace<CustomHostnamesStore>;
   /** Singleton: rate limiting and fault injection. */
   GATE: DurableObjectNamespace<Gate>;
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { validationTable } from "../custom-hostnames/table-routes";
 import { dispatchRecords } from "../dispatch/dispatch-log";
 import { FaultRuleInput, RateLimitConfig } from "../gate/store";
 import { authenticate } from "../http/auth";
@@ -58,3 +59,6 @@ admin.get("/analytics/:account_id/:dataset", async (c) => {
 
 /** The limits each script of an account was last dispatched with (cpuMs is recorded, not enforced, locally). */
 admin.get("/dispatches/:account_id", (c) => ok(c, dispatchRecords(c.req.param("account_id"))));
+
+/** The DNS and HTTP table custom hostnames are validated against, and the validation timeout. */
+admin.route("/", validationTable);

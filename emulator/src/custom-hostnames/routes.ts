@@ -1,0 +1,117 @@
+import { Hono } from "hono";
+import {
+  CustomHostnameCreateBody,
+  CustomHostnameEditBody,
+  FallbackOriginBody,
+} from "../../../cloudflare-api/custom-hostname-requests";
+import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { parseJsonBody } from "../http/body";
+import { ApiError, methodNotAllowedError } from "../http/errors";
+import { ok } from "../http/respond";
+import type { ApiEnv } from "../http/types";
+import { customHostnameOf } from "./hostname-rules";
+import { customHostnamesStoreOf } from "./store";
+import { PLATFORM_ZONE_ID, PLATFORM_ZONE_NAME, platformZone } from "./zone";
+
+/** `/zones`: the platform's zone, the only one the emulator has. */
+export const zones = new Hono<ApiEnv>();
+
+const zoneNotFound = () => new ApiError(404, ErrorCode.zoneNotFound, "Invalid zone identifier");
+const hostnameNotFound = () =>
+  new ApiError(404, ErrorCode.customHostnameNotFound, "The custom hostname was not found.");
+const invalidRequest = ErrorCode.customHostnameInvalid;
+
+zones.get("/", (c) => {
+  const name = c.req.query("name");
+  const zone = platformZone(c.req.query("account.id"));
+  const listed = name === undefined || name === zone.name ? [zone] : [];
+  return ok(c, listed, { page: 1, per_page: 20, count: listed.length, total_count: listed.length, total_pages: 1 });
+});
+
+/** Every route below names the zone; any other zone id is not this token's. */
+zones.use("/:zone_id/*", async (c, next) => {
+  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound();
+  await next();
+});
+zones.get("/:zone_id", (c) => {
+  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound();
+  return ok(c, platformZone());
+});
+
+const hostnames = new Hono<ApiEnv>();
+
+hostnames
+  .get("/fallback_origin", async (c) => {
+    const origin = await customHostnamesStoreOf(c.env).fallbackOrigin();
+    if (origin === null) throw new ApiError(404, ErrorCode.customHostnameNotFound, "No fallback origin is set.");
+    return ok(c, origin);
+  })
+  .put("/fallback_origin", async (c) => {
+    const body = await parseJsonBody(c, FallbackOriginBody, invalidRequest);
+    return ok(c, await customHostnamesStoreOf(c.env).setFallbackOrigin(body.origin.toLowerCase()));
+  })
+  .delete("/fallback_origin", async (c) => {
+    const removed = await customHostnamesStoreOf(c.env).deleteFallbackOrigin();
+    if (removed === null) throw new ApiError(404, ErrorCode.customHostnameNotFound, "No fallback origin is set.");
+    return ok(c, { ...removed, status: "pending_deletion" });
+  })
+  .all("/fallback_origin", (c) => {
+    throw methodNotAllowedError(c.req.method);
+  });
+
+hostnames
+  .get("/", async (c) => {
+    const raw = c.req.query("hostname");
+    const hostname = raw === undefined ? undefined : raw.trim().toLowerCase();
+    const listed = await customHostnamesStoreOf(c.env).list(hostname);
+    return ok(c, listed, {
+      page: 1,
+      per_page: listed.length,
+      count: listed.length,
+      total_count: listed.length,
+      total_pages: 1,
+    });
+  })
+  .post("/", async (c) => {
+    const body = await parseJsonBody(c, CustomHostnameCreateBody, invalidRequest);
+    const hostname = customHostnameOf(body.hostname, PLATFORM_ZONE_NAME);
+    const created = await customHostnamesStoreOf(c.env).create({
+      hostname,
+      method: body.ssl.method,
+      settings: body.ssl.settings ?? {},
+      customMetadata: body.custom_metadata,
+    });
+    if (!created.ok) throw new ApiError(409, ErrorCode.customHostnameExists, "Duplicate custom hostname found.");
+    return ok(c, created.value);
+  })
+  .all("/", (c) => {
+    throw methodNotAllowedError(c.req.method);
+  });
+
+hostnames
+  .get("/:custom_hostname_id", async (c) => {
+    const found = await customHostnamesStoreOf(c.env).get(c.req.param("custom_hostname_id"));
+    if (found === null) throw hostnameNotFound();
+    return ok(c, found);
+  })
+  .patch("/:custom_hostname_id", async (c) => {
+    const body = await parseJsonBody(c, CustomHostnameEditBody, invalidRequest);
+    const edited = await customHostnamesStoreOf(c.env).edit(c.req.param("custom_hostname_id"), {
+      method: body.ssl?.method,
+      settings: body.ssl?.settings,
+      customMetadata: body.custom_metadata,
+    });
+    if (edited === null) throw hostnameNotFound();
+    return ok(c, edited);
+  })
+  .delete("/:custom_hostname_id", async (c) => {
+    const id = c.req.param("custom_hostname_id");
+    if (!(await customHostnamesStoreOf(c.env).delete(id))) throw hostnameNotFound();
+    return ok(c, { id });
+  })
+  .all("/:custom_hostname_id", (c) => {
+    throw methodNotAllowedError(c.req.method);
+  });
+
+// Hono copies a sub-app's routes when it is mounted: mount it once they are all defined.
+zones.route("/:zone_id/custom_hostnames", hostnames);
