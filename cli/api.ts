@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import { z } from "zod";
+import { CustomHostnameView } from "../platform/custom-hostname-view.ts";
 import { LogPage } from "../platform/tenant-logs.ts";
 import {
   type CreateDeploymentRequest,
@@ -25,6 +26,10 @@ import { type Connection, callApi } from "./http.ts";
  */
 export const tenantPath = (id: string) => `/v1/tenants/${encodeURIComponent(id)}`;
 
+/** The part of a tenant `wfp hostnames` reads: its custom hostnames and their validation. */
+export const TenantHostnames = z.object({ id: z.string(), customHostnames: z.array(CustomHostnameView) });
+export type TenantHostnames = z.infer<typeof TenantHostnames>;
+
 export const api = {
   createTenant: (c: Connection, body: z.input<typeof CreateTenantRequest>) =>
     callApi(c, { method: "POST", path: "/v1/tenants", body }, TenantView),
@@ -33,6 +38,9 @@ export const api = {
     callApi(c, { method: "GET", path: "/v1/tenants", query }, TenantList),
 
   getTenant: (c: Connection, id: string) => callApi(c, { method: "GET", path: tenantPath(id) }, TenantView),
+
+  getTenantHostnames: (c: Connection, id: string) =>
+    callApi(c, { method: "GET", path: tenantPath(id) }, TenantHostnames),
 
   updateTenant: (c: Connection, id: string, body: UpdateTenantRequest) =>
     callApi(c, { method: "PATCH", path: tenantPath(id), body }, TenantView),

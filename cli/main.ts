@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Command, Context, Values } from "./command.ts";
 import { deployCommands } from "./commands/deploy.ts";
+import { hostnameCommands } from "./commands/hostnames.ts";
 import { logCommands } from "./commands/logs.ts";
 import { rolloutCommands } from "./commands/rollouts.ts";
 import { secretCommands } from "./commands/secrets.ts";
@@ -18,6 +19,7 @@ const DEFAULT_INTERVAL_MS = 1000;
 
 const COMMANDS: readonly Command[] = [
   ...tenantCommands,
+  ...hostnameCommands,
   ...secretCommands,
   ...deployCommands,
   ...versionCommands,

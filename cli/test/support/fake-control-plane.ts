@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { z } from "zod";
+import { z } from "zod";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date.ts";
+import { CustomHostnameView } from "../../../platform/custom-hostname-view.ts";
 import { type LogEvent, LogPage, LogQuery } from "../../../platform/tenant-logs.ts";
 import {
   CreateTenantRequest,
@@ -50,6 +51,11 @@ export type FakeControlPlane = {
   /** Files events (ids given in order) for a tenant. */
   addLogs(tenant: string, events: Omit<LogEvent, "id">[]): LogEvent[];
   injectNext(status: number, body: string, contentType?: string): void;
+  /**
+   * The tenant's `customHostnames`, one list per read of the tenant (the last one kept): how
+   * the control plane's checks move them from pending to live (or failed) between reads.
+   */
+  setCustomHostnames(tenant: string, reads: CustomHostnameView[][]): void;
   reset(): void;
   close(): Promise<void>;
 };
@@ -72,6 +78,13 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
   const requests: RecordedRequest[] = [];
   const secretValues = new Map<string, string>();
   const logs = new Map<string, LogEvent[]>();
+  const customHostnames = new Map<string, CustomHostnameView[][]>();
+  /** The tenant's custom hostnames at this read: the next list queued for it, or the last. */
+  const readCustomHostnames = (id: string): CustomHostnameView[] => {
+    const reads = customHostnames.get(id) ?? [];
+    const current = (reads.length > 1 ? reads.shift() : reads[0]) ?? [];
+    return parse(z.array(CustomHostnameView), current);
+  };
   const liveRequests: { path: string; authorization: string | undefined }[] = [];
   let nextEventId = 1;
   let injected: { status: number; body: string; contentType: string } | undefined;
@@ -194,7 +207,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
           throw new Refusal(404, "not_found", `no tenant "${id}"`);
         }
         tenants.set(id, tenant);
-        return [200, TenantView.parse(tenant)];
+        return [200, { ...TenantView.parse(tenant), customHostnames: readCustomHostnames(id) }];
       }
       if (method === "PATCH") {
         const { suspended, ...change } = parse(UpdateTenantRequest, body);
@@ -343,8 +356,12 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     injectNext(status, body, contentType = "application/json") {
       injected = { status, body, contentType };
     },
+    setCustomHostnames(tenant, reads) {
+      customHostnames.set(tenant, [...reads]);
+    },
     reset() {
       tenants.clear();
+      customHostnames.clear();
       rollouts.clear();
       versions.clear();
       requests.length = 0;
