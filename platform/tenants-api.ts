@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
+import { CustomHostnameView } from "./custom-hostname-view.ts";
 import { Hostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
 import { PREVIEW_SEPARATOR, TENANT_ID, TenantId, VersionId } from "./routes.ts";
@@ -294,6 +295,11 @@ export const TenantView = z.object({
   state: TenantState,
   /** Every hostname the tenant answers on, its own `<id>.<platform domain>` first. */
   hostnames: z.array(z.string()),
+  /**
+   * Its hostnames outside the platform's domain (Cloudflare for SaaS custom hostnames), each with
+   * its validation: what the tenant must publish, and whether it is live (served) yet.
+   */
+  customHostnames: z.array(CustomHostnameView),
   resources: z.object({
     kv: z.object({ id: z.string(), title: z.string() }).nullable(),
     r2: z.object({ name: z.string() }).nullable(),

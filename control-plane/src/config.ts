@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AnalyticsDataset } from "../../cloudflare-api/analytics-engine-sql";
-import { AccountId, ScriptName } from "../../cloudflare-api/names";
+import { AccountId, ScriptName, ZoneId } from "../../cloudflare-api/names";
 import { PlatformHostsVars } from "../../platform/platform-hosts";
 import { DEFAULT_METRICS_DATASET } from "../../platform/request-metrics";
 import { settingsParser } from "../../platform/settings";
@@ -55,6 +55,12 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
   /** Secret. Unset or empty lets nobody in (api/auth.ts). */
   PLATFORM_API_TOKEN: z.string().default(""),
   DISPATCH_NAMESPACE: ScriptName,
+  /** The platform's zone (Cloudflare for SaaS on it): tenants' own domains are its custom hostnames. */
+  CLOUDFLARE_ZONE_ID: ZoneId,
+  /** How often, and how long, a pending custom hostname is read again (backoff from the first to the last). */
+  CUSTOM_HOSTNAME_CHECK_BASE_MS: positiveInt(30_000),
+  CUSTOM_HOSTNAME_CHECK_MAX_MS: positiveInt(3_600_000),
+  CUSTOM_HOSTNAME_CHECK_MAX_ATTEMPTS: positiveInt(200),
   TENANT_COMPATIBILITY_DATE: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   OPERATION_MAX_ATTEMPTS: Count.max(100),
   OPERATION_RETRY_BASE_MS: Millis,
@@ -92,6 +98,12 @@ const ConfigFromVars = Vars.transform((vars) => ({
   cloudflareClient: cloudflareClientConfig(vars),
   platformApiToken: vars.PLATFORM_API_TOKEN,
   dispatchNamespace: vars.DISPATCH_NAMESPACE,
+  zoneId: vars.CLOUDFLARE_ZONE_ID,
+  hostnameChecks: {
+    baseMs: vars.CUSTOM_HOSTNAME_CHECK_BASE_MS,
+    maxMs: vars.CUSTOM_HOSTNAME_CHECK_MAX_MS,
+    maxAttempts: vars.CUSTOM_HOSTNAME_CHECK_MAX_ATTEMPTS,
+  },
   tenantCompatibilityDate: vars.TENANT_COMPATIBILITY_DATE,
   retry: {
     maxAttempts: vars.OPERATION_MAX_ATTEMPTS,

@@ -172,6 +172,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
           plan: request.plan,
           state: "provisioning",
           hostnames: [`${request.id}.platform.test`, ...request.hostnames],
+          customHostnames: [],
           resources: { kv: null, r2: null, d1: null },
           script: null,
           vars: request.vars,

@@ -1,7 +1,9 @@
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
+import { customHostnameView } from "../custom-hostnames/view";
 import { requestedSettings, type Settings, sameVars } from "../operations/requested-settings";
+import { customHostnameRowsOfMany } from "../registry/custom-hostnames";
 import { type HostnameClaim, hostnameClaimsOfMany } from "../registry/hostnames";
 import { currentOperations } from "../registry/operations";
 import type { OperationRow, TenantRow } from "../registry/rows";
@@ -23,8 +25,9 @@ export function operationView(operation: OperationRow): OperationView {
 /** The tenants as the API shows them, with their hostnames and current operations read in two queries. */
 export async function tenantViews(db: D1Database, config: Config, rows: TenantRow[]): Promise<TenantView[]> {
   const ids = rows.map((row) => row.id);
-  const [claims, operations, requested] = await Promise.all([
+  const [claims, customHostnames, operations, requested] = await Promise.all([
     hostnameClaimsOfMany(db, ids),
+    customHostnameRowsOfMany(db, ids),
     currentOperations(db, ids),
     requestedSettings(db, ids),
   ]);
@@ -39,6 +42,15 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
       plan: row.plan,
       state: row.state,
       hostnames: row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, live),
+      customHostnames: (customHostnames.get(row.id) ?? [])
+        .filter((claim) => claim.custom_hostname_id !== null)
+        .map((claim) =>
+          customHostnameView(claim.hostname, claim.custom_hostname, {
+            checkedAt: claim.checked_at,
+            liveAt: claim.live_at,
+            failure: claim.check_failure,
+          }),
+        ),
       resources: {
         kv: row.kv_namespace_id === null ? null : { id: row.kv_namespace_id, title: names.kv },
         r2: row.r2_bucket_name === null ? null : { name: row.r2_bucket_name },

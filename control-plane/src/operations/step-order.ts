@@ -1,5 +1,6 @@
 import type { OperationRow, TenantRow } from "../registry/rows";
 import type { Step } from "./context";
+import { createCustomHostnames, deleteCustomHostnames } from "./custom-hostname-steps";
 import {
   applySettings,
   checkScript,
@@ -38,6 +39,7 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
         ...(wanted.d1 ? [createD1] : []),
         migrate(() => scriptKey),
         upload(() => scriptKey),
+        createCustomHostnames,
         routeHostnames,
         routeVersions,
         settle,
@@ -58,6 +60,9 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
       const { reupload } = UpdateInput.parse(operation.input);
       // Routes first: they need no upload, so they neither wait on nor fail with it.
       return [
+        createCustomHostnames,
+        // Before their release in write_routes: a hostname is the tenant's until its custom hostname is gone too.
+        deleteCustomHostnames("removing"),
         routeHostnames,
         ...(reupload ? [upload((context) => context.tenant.script_key)] : []),
         applySettings,

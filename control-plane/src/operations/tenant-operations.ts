@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { cloudflareClientFromEnv } from "../cloudflare/client";
 import { configOf } from "../config";
+import { checkPendingHostnames } from "../custom-hostnames/checker";
 import type { Env } from "../env";
 import { getOperation, nextOperation } from "../registry/operations";
 import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
@@ -205,7 +206,10 @@ export class TenantOperations extends DurableObject<Env> {
       for (;;) {
         const operation = await nextOperation(this.#db, id);
         if (operation === null) {
-          await this.ctx.storage.deleteAlarm();
+          // Nothing queued: the tenant's pending custom hostnames are read again, on their own backoff.
+          const nextCheck = await checkPendingHostnames(deps, id);
+          if (nextCheck === null) await this.ctx.storage.deleteAlarm();
+          else await this.ctx.storage.setAlarm(nextCheck);
           return;
         }
         const due = operation.next_attempt_at === null ? 0 : Date.parse(operation.next_attempt_at);
