@@ -57,6 +57,17 @@ describe("errors", () => {
     expect(res.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
   });
 
+  it("a pending hostname is served once the control plane marks its route active", async () => {
+    const { tenantId, host } = await tenant(`export default { fetch() { return new Response("shop"); } };`, {
+      status: "pending",
+    });
+    expect((await errorOf(await harness().fetch(`http://${host}/`), 503)).code).toBe("hostname_pending");
+    await putRoute(host, routeFor(tenantId));
+    const res = await harness().fetch(`http://${host}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("shop");
+  });
+
   it("a pending hostname answers a browser with the HTML page saying the domain is being set up", async () => {
     const { host } = await tenant(thrower, { status: "pending" });
     const res = await harness().fetch(`http://${host}/`, { headers: { accept: "text/html" } });
