@@ -66,10 +66,25 @@ export const ErrorCode = {
   customHostnameExists: 1406,
   /** A custom hostname id the zone does not have. */
   customHostnameNotFound: 1436,
-  /** A hostname the API will not take (an IP, a bad name, a wildcard): a guess, see emulator/README.md. */
-  customHostnameInvalid: 1411,
-  /** A zone id the token cannot see (the zones API's "Invalid zone identifier"; a guess). */
-  zoneNotFound: 1001,
+  // The rest as Cloudflare for SaaS documents them (reference/status-codes/custom-hostnames).
+  /** A body that is not JSON. */
+  customHostnameBadJson: 1400,
+  /** A hostname that is not one: too long, an IP address, special characters. */
+  customHostnameInvalid: 1407,
+  /** A hostname with non-ASCII characters. */
+  customHostnameNonAscii: 1408,
+  /** A hostname under a reserved top-level domain (test, example, invalid, localhost). */
+  customHostnameReservedTld: 1409,
+  /** A DCV method other than http, txt (or email). */
+  dcvMethodUnsupported: 1432,
+  /** A validation type other than dv. */
+  dcvTypeUnsupported: 1433,
+  /** An `ssl` that is not an object of the documented fields. */
+  sslAttributeInvalid: 1434,
+  /** `ssl` without both `method` and `type`. */
+  dcvMethodAndTypeRequired: 1440,
+  /** A wildcard hostname with a certificate Cloudflare manages. */
+  customHostnameWildcard: 1448,
 
   // D1.
   d1DatabaseExists: 7502,

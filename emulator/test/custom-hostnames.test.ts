@@ -40,7 +40,9 @@ describe("zones", () => {
     expect(await resultOf(await call(v4(`/zones/${PLATFORM_ZONE_ID}`)))).toMatchObject({ id: PLATFORM_ZONE_ID });
     expect(await resultOf(await call(v4("/zones?name=other.example")))).toEqual([]);
     const other = "f".repeat(32);
-    expect((await errorOf(await call(v4(`/zones/${other}/custom_hostnames`)), 404)).code).toBe(ErrorCode.zoneNotFound);
+    expect((await errorOf(await call(v4(`/zones/${other}/custom_hostnames`)), 404)).code).toBe(
+      ErrorCode.invalidObjectIdentifier,
+    );
   });
 
   it("needs the token", async () => {
@@ -52,7 +54,7 @@ describe("zones", () => {
 
 describe("custom hostnames", () => {
   it("shows the records to publish, and becomes active once they are", async () => {
-    const created = await resultOf<CustomHostname>(await create("Shop.Example.com"));
+    const created = await resultOf<CustomHostname>(await create("Shop.Example.com"), 201);
     expect(created).toMatchObject({
       hostname: "shop.example.com",
       status: "pending",
@@ -77,7 +79,7 @@ describe("custom hostnames", () => {
   });
 
   it("validates ownership and the certificate over HTTP too", async () => {
-    const created = await resultOf<CustomHostname>(await create("web.example.net", "http"));
+    const created = await resultOf<CustomHostname>(await create("web.example.net", "http"), 201);
     const dcv = created.ssl?.validation_records?.[0];
     expect(dcv?.http_url).toMatch(/^http:\/\/web\.example\.net\/\.well-known\/acme-challenge\//);
     // A wrong body is not the token.
@@ -97,7 +99,7 @@ describe("custom hostnames", () => {
   });
 
   it("stays pending while nothing is published, then times out and says why", async () => {
-    const created = await resultOf<CustomHostname>(await create("never.example.com"));
+    const created = await resultOf<CustomHostname>(await create("never.example.com"), 201);
     expect(await read(created.id)).toMatchObject({ status: "pending", ssl: { status: "pending_validation" } });
     await setTimeoutMs(0);
     const timedOut = await read(created.id);
@@ -111,36 +113,60 @@ describe("custom hostnames", () => {
   });
 
   it("refuses the same hostname twice on the zone with the API's conflict", async () => {
-    await resultOf(await create("dup.example.com"));
+    await resultOf(await create("dup.example.com"), 201);
     const error = await errorOf(await create("DUP.example.com"), 409);
     expect(error).toMatchObject({ code: ErrorCode.customHostnameExists, message: "Duplicate custom hostname found." });
   });
 
   it.each([
-    ["an IPv4 address", "192.0.2.1"],
-    ["an IPv6 address", "2001:db8::1"],
-    ["a wildcard", "*.example.com"],
-    ["a single label", "localhostish"],
-    ["a bad label", "-bad.example.com"],
-    ["a name in the platform's zone", "tenant.localhost"],
-  ])("refuses %s", async (_what, hostname) => {
-    expect((await errorOf(await create(hostname), 400)).code).toBe(ErrorCode.customHostnameInvalid);
+    ["an IPv4 address", "192.0.2.1", ErrorCode.customHostnameInvalid],
+    ["an IPv6 address", "2001:db8::1", ErrorCode.customHostnameInvalid],
+    ["a single label", "shop", ErrorCode.customHostnameInvalid],
+    ["a bad label", "-bad.example.com", ErrorCode.customHostnameInvalid],
+    ["special characters", "sh!p.example.com", ErrorCode.customHostnameInvalid],
+    ["a name over 255 characters", `${`${"a".repeat(60)}.`.repeat(5)}com`, ErrorCode.customHostnameInvalid],
+    ["a wildcard", "*.example.com", ErrorCode.customHostnameWildcard],
+    ["non-ASCII", "shöp.example.com", ErrorCode.customHostnameNonAscii],
+    ["a reserved top-level domain", "shop.test", ErrorCode.customHostnameReservedTld],
+    ["a name in the platform's zone", "tenant.localhost", ErrorCode.customHostnameReservedTld],
+  ])("refuses %s", async (_what, hostname, code) => {
+    expect((await errorOf(await create(hostname), 400)).code).toBe(code);
+    expect(await resultOf(await call(hostnames()))).toEqual([]);
   });
 
-  it("refuses a body without a valid ssl method", async () => {
-    const res = await call(
-      hostnames(),
-      json("POST", { hostname: "a.example.com", ssl: { method: "email", type: "dv" } }),
-    );
-    expect((await errorOf(res, 400)).code).toBe(ErrorCode.customHostnameInvalid);
-    expect((await errorOf(await call(hostnames(), json("POST", { hostname: "a.example.com" })), 400)).code).toBe(
-      ErrorCode.customHostnameInvalid,
-    );
+  it.each([
+    ["no ssl", { hostname: "a.example.com" }, ErrorCode.sslAttributeInvalid],
+    ["ssl not an object", { hostname: "a.example.com", ssl: "txt" }, ErrorCode.sslAttributeInvalid],
+    ["no type", { hostname: "a.example.com", ssl: { method: "txt" } }, ErrorCode.dcvMethodAndTypeRequired],
+    [
+      "an unknown method",
+      { hostname: "a.example.com", ssl: { method: "dns", type: "dv" } },
+      ErrorCode.dcvMethodUnsupported,
+    ],
+    [
+      "a type other than dv",
+      { hostname: "a.example.com", ssl: { method: "txt", type: "ov" } },
+      ErrorCode.dcvTypeUnsupported,
+    ],
+    ["no hostname", { ssl: { method: "txt", type: "dv" } }, ErrorCode.customHostnameInvalid],
+    [
+      "metadata that is not strings",
+      { hostname: "a.example.com", ssl: { method: "txt", type: "dv" }, custom_metadata: { a: 1 } },
+      ErrorCode.customHostnameBadJson,
+    ],
+    ["a body that is not an object", [], ErrorCode.customHostnameBadJson],
+  ])("refuses a body with %s", async (_what, body, code) => {
+    expect((await errorOf(await call(hostnames(), json("POST", body)), 400)).code).toBe(code);
+  });
+
+  it("refuses a body that is not JSON", async () => {
+    const res = await call(hostnames(), { method: "POST", body: "{", headers: { "content-type": "application/json" } });
+    expect((await errorOf(res, 400)).code).toBe(ErrorCode.customHostnameBadJson);
   });
 
   it("lists by exact hostname, edits, and deletes", async () => {
-    const a = await resultOf<CustomHostname>(await create("a.example.com"));
-    await resultOf(await create("b.example.com"));
+    const a = await resultOf<CustomHostname>(await create("a.example.com"), 201);
+    await resultOf(await create("b.example.com"), 201);
     expect(
       (await resultOf<CustomHostname[]>(await call(hostnames("?hostname=a.example.com")))).map((h) => h.id),
     ).toEqual([a.id]);
@@ -151,6 +177,7 @@ describe("custom hostnames", () => {
         hostnames(`/${a.id}`),
         json("PATCH", { ssl: { method: "http", type: "dv" }, custom_metadata: { tenant: "t2" } }),
       ),
+      202,
     );
     expect(edited).toMatchObject({ custom_metadata: { tenant: "t2" }, ssl: { method: "http" } });
     expect(edited.ssl?.validation_records?.[0]?.http_url).toBeDefined();
@@ -177,7 +204,7 @@ describe("fallback origin", () => {
       status: "pending_deletion",
     });
     expect((await errorOf(await call(hostnames("/fallback_origin"), json("PUT", {})), 400)).code).toBe(
-      ErrorCode.customHostnameInvalid,
+      ErrorCode.customHostnameBadJson,
     );
   });
 });

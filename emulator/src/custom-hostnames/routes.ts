@@ -1,14 +1,11 @@
 import { Hono } from "hono";
-import {
-  CustomHostnameCreateBody,
-  CustomHostnameEditBody,
-  FallbackOriginBody,
-} from "../../../cloudflare-api/custom-hostname-requests";
+import { FallbackOriginBody } from "../../../cloudflare-api/custom-hostname-requests";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
-import { parseJsonBody } from "../http/body";
+import { parseJsonBody, readBodyBytes } from "../http/body";
 import { ApiError, methodNotAllowedError } from "../http/errors";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
+import { createBodyOf, editBodyOf } from "./create-body";
 import { customHostnameOf } from "./hostname-rules";
 import { customHostnamesStoreOf } from "./store";
 import { PLATFORM_ZONE_ID, PLATFORM_ZONE_NAME, platformZone } from "./zone";
@@ -16,10 +13,26 @@ import { PLATFORM_ZONE_ID, PLATFORM_ZONE_NAME, platformZone } from "./zone";
 /** `/zones`: the platform's zone, the only one the emulator has. */
 export const zones = new Hono<ApiEnv>();
 
-const zoneNotFound = () => new ApiError(404, ErrorCode.zoneNotFound, "Invalid zone identifier");
+/** The API's answer for a zone id the token cannot see: it cannot route there. */
+const zoneNotFound = (url: string) =>
+  new ApiError(
+    404,
+    ErrorCode.invalidObjectIdentifier,
+    `Could not route to ${new URL(url).pathname.replace(/^\/client\/v4/, "")}, perhaps your object identifier is invalid?`,
+  );
 const hostnameNotFound = () =>
   new ApiError(404, ErrorCode.customHostnameNotFound, "The custom hostname was not found.");
-const invalidRequest = ErrorCode.customHostnameInvalid;
+const invalidRequest = ErrorCode.customHostnameBadJson;
+
+/** The body as JSON, or 1400 (the JSON shape is checked by the caller, field by field). */
+async function jsonOf(c: Parameters<typeof readBodyBytes>[0]): Promise<unknown> {
+  const bytes = await readBodyBytes(c, invalidRequest);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new ApiError(400, invalidRequest, "Unable to decode the JSON request body.");
+  }
+}
 
 zones.get("/", (c) => {
   const name = c.req.query("name");
@@ -30,11 +43,11 @@ zones.get("/", (c) => {
 
 /** Every route below names the zone; any other zone id is not this token's. */
 zones.use("/:zone_id/*", async (c, next) => {
-  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound();
+  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound(c.req.url);
   await next();
 });
 zones.get("/:zone_id", (c) => {
-  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound();
+  if (c.req.param("zone_id") !== PLATFORM_ZONE_ID) throw zoneNotFound(c.req.url);
   return ok(c, platformZone());
 });
 
@@ -73,7 +86,7 @@ hostnames
     });
   })
   .post("/", async (c) => {
-    const body = await parseJsonBody(c, CustomHostnameCreateBody, invalidRequest);
+    const body = createBodyOf(await jsonOf(c));
     const hostname = customHostnameOf(body.hostname, PLATFORM_ZONE_NAME);
     const created = await customHostnamesStoreOf(c.env).create({
       hostname,
@@ -82,7 +95,8 @@ hostnames
       customMetadata: body.custom_metadata,
     });
     if (!created.ok) throw new ApiError(409, ErrorCode.customHostnameExists, "Duplicate custom hostname found.");
-    return ok(c, created.value);
+    // Created: 201, as Cloudflare documents for this endpoint.
+    return ok(c, created.value, undefined, 201);
   })
   .all("/", (c) => {
     throw methodNotAllowedError(c.req.method);
@@ -95,14 +109,15 @@ hostnames
     return ok(c, found);
   })
   .patch("/:custom_hostname_id", async (c) => {
-    const body = await parseJsonBody(c, CustomHostnameEditBody, invalidRequest);
+    const body = editBodyOf(await jsonOf(c));
     const edited = await customHostnamesStoreOf(c.env).edit(c.req.param("custom_hostname_id"), {
       method: body.ssl?.method,
       settings: body.ssl?.settings,
       customMetadata: body.custom_metadata,
     });
     if (edited === null) throw hostnameNotFound();
-    return ok(c, edited);
+    // Accepted: 202, as Cloudflare documents (a changed certificate is re-validated).
+    return ok(c, edited, undefined, 202);
   })
   .delete("/:custom_hostname_id", async (c) => {
     const id = c.req.param("custom_hostname_id");
