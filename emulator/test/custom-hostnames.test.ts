@@ -208,3 +208,25 @@ describe("fallback origin", () => {
     );
   });
 });
+
+describe("faults on custom hostnames", () => {
+  const faultOn = async (action: unknown) =>
+    resultOf(
+      await call(
+        "/__emulator/faults",
+        json("POST", { method: "POST", path: "/zones/*/custom_hostnames", times: 1, action }),
+      ),
+    );
+
+  it("a failed create leaves nothing; a lost one leaves the hostname, found again by ?hostname=", async () => {
+    await faultOn({ kind: "fail", status: 500, code: 1500 });
+    expect((await errorOf(await create("faulty.example.com"), 500)).code).toBe(1500);
+    expect(await resultOf(await call(hostnames("?hostname=faulty.example.com")))).toEqual([]);
+
+    await faultOn({ kind: "lose", status: 504 });
+    expect((await create("faulty.example.com")).status).toBe(504);
+    const found = await resultOf<CustomHostname[]>(await call(hostnames("?hostname=faulty.example.com")));
+    expect(found.map((h) => h.hostname)).toEqual(["faulty.example.com"]);
+    await resultOf(await call("/__emulator/faults", { method: "DELETE" }));
+  });
+});
