@@ -38,7 +38,7 @@ export type CustomHostnameView = z.infer<typeof CustomHostnameView>;
 export const isLive = (view: CustomHostnameView) => view.status === "active" && view.ssl.status === "active";
 
 /** Statuses Cloudflare does not leave by itself: the hostname needs an operator (or a new one). */
-const FINAL_STATUSES = new Set(["moved", "deleted", "blocked", "pending_blocked", "test_failed"]);
+const FINAL_STATUSES = new Set(["moved", "deleted", "blocked", "test_failed"]);
 
 /** Failed for good: a final status, or a certificate whose validation, issuance or deployment timed out. */
 export const hasFailed = (view: CustomHostnameView) =>
