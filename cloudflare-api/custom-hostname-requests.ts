@@ -18,6 +18,9 @@ export const CustomHostnameSslRequest = z.object({
 });
 export type CustomHostnameSslRequest = z.infer<typeof CustomHostnameSslRequest>;
 
+/** `GET …/custom_hostnames` paging (the OpenAPI schema's `per_page`: 5 to 50, default 20). */
+export const CUSTOM_HOSTNAMES_PER_PAGE = { min: 5, max: 50, default: 20 } as const;
+
 export const CustomMetadata = z.record(z.string(), z.string());
 
 export const CustomHostnameCreateBody = z.object({

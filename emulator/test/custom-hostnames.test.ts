@@ -19,7 +19,7 @@ async function setTimeoutMs(ms: number) {
 
 // One zone for the whole emulator: each test starts from no hostnames and production's timeout.
 beforeEach(async () => {
-  for (const h of await resultOf<CustomHostname[]>(await call(hostnames()))) {
+  for (const h of await resultOf<CustomHostname[]>(await call(hostnames("?per_page=50")))) {
     await resultOf(await call(hostnames(`/${h.id}`), { method: "DELETE" }));
   }
   await setTimeoutMs(DEFAULT_VALIDATION_TIMEOUT_MS);
@@ -171,6 +171,12 @@ describe("custom hostnames", () => {
       (await resultOf<CustomHostname[]>(await call(hostnames("?hostname=a.example.com")))).map((h) => h.id),
     ).toEqual([a.id]);
     expect(await resultOf(await call(hostnames("?hostname=c.example.com")))).toEqual([]);
+    const pageTwo = await (await call(hostnames("?per_page=5&page=2"))).json<{
+      result: unknown[];
+      result_info: unknown;
+    }>();
+    expect(pageTwo).toMatchObject({ result: [], result_info: { page: 2, per_page: 5, count: 0, total_count: 2 } });
+    expect((await errorOf(await call(hostnames("?per_page=500")), 400)).code).toBe(ErrorCode.customHostnameBadJson);
 
     const edited = await resultOf<CustomHostname>(
       await call(

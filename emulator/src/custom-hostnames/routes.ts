@@ -1,8 +1,9 @@
 import { Hono } from "hono";
-import { FallbackOriginBody } from "../../../cloudflare-api/custom-hostname-requests";
+import { CUSTOM_HOSTNAMES_PER_PAGE, FallbackOriginBody } from "../../../cloudflare-api/custom-hostname-requests";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { parseJsonBody, readBodyBytes } from "../http/body";
 import { ApiError, methodNotAllowedError } from "../http/errors";
+import { intQueryParam, pageQueryParam, pageResultInfo } from "../http/query-params";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
 import { createBodyOf, editBodyOf } from "./create-body";
@@ -75,15 +76,11 @@ hostnames
 hostnames
   .get("/", async (c) => {
     const raw = c.req.query("hostname");
+    const page = pageQueryParam(c, invalidRequest);
+    const perPage = intQueryParam(c, "per_page", CUSTOM_HOSTNAMES_PER_PAGE, invalidRequest);
     const hostname = raw === undefined ? undefined : raw.trim().toLowerCase();
-    const listed = await customHostnamesStoreOf(c.env).list(hostname);
-    return ok(c, listed, {
-      page: 1,
-      per_page: listed.length,
-      count: listed.length,
-      total_count: listed.length,
-      total_pages: 1,
-    });
+    const listing = await customHostnamesStoreOf(c.env).list({ hostname, page, perPage });
+    return ok(c, listing.items, pageResultInfo(page, perPage, listing.items.length, listing.total));
   })
   .post("/", async (c) => {
     const body = createBodyOf(await jsonOf(c));

@@ -138,12 +138,20 @@ export class CustomHostnamesStore extends DurableObject<Env> {
     return row === null ? null : this.checked(row);
   }
 
-  list(hostname: string | undefined): CustomHostname[] {
-    const rows =
-      hostname === undefined
-        ? this.sql.exec<Row>("SELECT * FROM custom_hostnames ORDER BY created_at, id").toArray()
-        : this.sql.exec<Row>("SELECT * FROM custom_hostnames WHERE hostname = ?", hostname).toArray();
-    return rows.map((row) => this.checked(row));
+  /** One page, oldest first, optionally only the exact `hostname`; only the page's hostnames are checked. */
+  list(options: { hostname?: string; page: number; perPage: number }): { items: CustomHostname[]; total: number } {
+    const where = options.hostname === undefined ? "" : "WHERE hostname = ?";
+    const args = options.hostname === undefined ? [] : [options.hostname];
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT * FROM custom_hostnames ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+        ...args,
+        options.perPage,
+        (options.page - 1) * options.perPage,
+      )
+      .toArray();
+    const total = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM custom_hostnames ${where}`, ...args).one().n;
+    return { items: rows.map((row) => this.checked(row)), total };
   }
 
   /** A new method or settings start validation over with the new records, as production re-issues. */
