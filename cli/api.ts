@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { CustomHostnameView } from "../platform/custom-hostname-view.ts";
+import type { z } from "zod";
 import { LogPage } from "../platform/tenant-logs.ts";
 import {
   type CreateDeploymentRequest,
@@ -27,7 +26,7 @@ import { type Connection, callApi } from "./http.ts";
 export const tenantPath = (id: string) => `/v1/tenants/${encodeURIComponent(id)}`;
 
 /** The part of a tenant `wfp hostnames` reads: its custom hostnames and their validation. */
-export const TenantHostnames = z.object({ id: z.string(), customHostnames: z.array(CustomHostnameView) });
+export const TenantHostnames = TenantView.pick({ id: true, customHostnames: true });
 export type TenantHostnames = z.infer<typeof TenantHostnames>;
 
 export const api = {
