@@ -18,6 +18,7 @@ export interface Env {
   /** Locally: the emulator, which Cloudflare API calls go through instead of the Internet. */
   CLOUDFLARE_API?: Fetcher;
   CLOUDFLARE_ACCOUNT_ID: string;
+  CLOUDFLARE_ZONE_ID: string;
   CLOUDFLARE_API_BASE_URL: string;
   CLOUDFLARE_API_TOKEN: string;
   CLOUDFLARE_API_RATE_LIMIT: string;

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { PlanName } from "../../../platform/plans";
-import { isCustomHostname } from "../custom-hostnames/view";
 import { deleteLogs } from "../logs/tail";
-import { customHostnameRows } from "../registry/custom-hostnames";
 import {
   type HostnameClaim,
   hostnameClaims,
@@ -12,10 +10,11 @@ import {
 } from "../registry/hostnames";
 import { updateTenant } from "../registry/tenants";
 import { forgetVersions } from "../registry/versions";
-import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
+import { allHostnames, deleteOwnRoutes, routeRecordOf } from "../routing/routing-table";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
 import { deleteCustomHostnames } from "./custom-hostname-steps";
+import { writeHostnameRoutes } from "./hostname-routes";
 import { applyD1Migrations } from "./tenant-d1-migrations";
 import { uploadTenantScript } from "./tenant-script";
 import { VersionNote } from "./version-notes";
@@ -151,33 +150,17 @@ export const applySettings: Step = {
   },
 };
 
-/**
- * Writes the tenant's route, with these settings, under its own hostname and every claim it
- * keeps; a custom hostname not live yet gets its route `pending` (the dispatcher says the domain
- * is being set up) until the hostname checks see it active.
- */
+/** Writes the tenant's route, with these settings, under its own hostname and every claim it keeps. */
 async function writeTenantRoutes(
   context: StepContext,
   claims: readonly HostnameClaim[],
   settings: { plan: PlanName; suspended: boolean },
 ): Promise<void> {
   const kept = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
-  const waiting = new Set(
-    (await customHostnameRows(db(context), context.tenant.id))
-      .filter((row) => isCustomHostname(row.hostname, context.config.platformDomain) && row.live_at === null)
-      .map((row) => row.hostname),
-  );
-  const hostnames = allHostnames(context.tenant.id, context.config.platformDomain, kept);
-  const record = routeRecordOf(context.tenant, settings);
-  await writeRoutes(
-    context.env.ROUTES,
-    record,
-    hostnames.filter((hostname) => !waiting.has(hostname)),
-  );
-  await writeRoutes(
-    context.env.ROUTES,
-    settings.suspended ? record : { ...record, status: "pending" },
-    hostnames.filter((hostname) => waiting.has(hostname)),
+  await writeHostnameRoutes(
+    context,
+    routeRecordOf(context.tenant, settings),
+    allHostnames(context.tenant.id, context.config.platformDomain, kept),
   );
 }
 

@@ -17,6 +17,7 @@ import {
 import { allHostnames, deleteOwnRoutes, routeRecordOf, writeRoutes } from "../routing/routing-table";
 import type { Step, StepContext } from "./context";
 import { StepRefusal } from "./failures";
+import { writeHostnameRoutes } from "./hostname-routes";
 import { boundUpload, versionOf } from "./tenant-script";
 import { defaultMessage, VersionNote } from "./version-notes";
 
@@ -197,8 +198,8 @@ export const routeVersions: Step = {
       .map((version) => version.id)
       .filter((id) => !deployed.includes(id));
     if (deployed.length > 0) await db(context).batch(markPreviewRouted(db(context), tenant.id, deployed, true));
-    await writeRoutes(
-      context.env.ROUTES,
+    await writeHostnameRoutes(
+      context,
       record,
       allHostnames(
         tenant.id,
