@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CustomHostnameView } from "../../../platform/custom-hostname-view";
 import type { TenantView } from "../../../platform/tenants-api";
+import { publishRecords } from "./custom-hostname-support";
 import { eventually } from "./eventually";
 import { api, emulator, ensureNamespace, newTenant, routeOf, settled, testEnv, uniqueId } from "./support";
 
@@ -16,17 +17,6 @@ async function onZone(hostname: string): Promise<{ id: string; hostname: string 
 
 async function tenantOf(id: string): Promise<TenantView> {
   return (await api("GET", `/v1/tenants/${id}`)).json as TenantView;
-}
-
-/** Publishes what the view asks for in the emulator's DNS and HTTP table. */
-async function publish(view: CustomHostnameView): Promise<void> {
-  for (const record of [...view.ssl.records, ...(view.ownership === null ? [] : [view.ownership])]) {
-    const published =
-      record.type === "txt"
-        ? await emulator("PUT", `/__emulator/dns/${record.name}`, { txt: [record.value] })
-        : await emulator("PUT", `/__emulator/http?url=${encodeURIComponent(record.url)}`, { body: record.body });
-    expect(published.status).toBe(200);
-  }
 }
 
 async function onboard(hostname: string): Promise<string> {
@@ -52,7 +42,7 @@ describe("tenants' own domains (custom hostnames)", () => {
     expect(pending?.ssl.records.length).toBeGreaterThan(0);
     expect((await routeOf(hostname))?.status).toBe("pending");
 
-    await publish(pending as CustomHostnameView);
+    await publishRecords(pending as CustomHostnameView);
     const live = await eventually(async () => {
       const [view] = (await tenantOf(id)).customHostnames;
       return view?.liveAt ? view : null;

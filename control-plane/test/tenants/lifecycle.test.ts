@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScriptSource } from "../../../platform/tenants-api";
+import { makeLive } from "./custom-hostname-support";
 import {
   api,
   ensureNamespace,
@@ -78,15 +79,20 @@ describe("changing a tenant", () => {
   });
 
   it("PATCH hostnames: a custom hostname is routed, a removed one no longer is", async () => {
-    const id = await onboard("hosts", { hostnames: [`old.${id0()}.example`] });
+    const id = await onboard("hosts", { hostnames: [`old.${id0()}.example.com`] });
     const tenant0 = (await api("GET", `/v1/tenants/${id}`)).json;
     const oldHost = tenant0.hostnames[1] as string;
-    const newHost = `shop-${id}.example`;
+    const newHost = `shop-${id}.example.com`;
     const patched = await api("PATCH", `/v1/tenants/${id}`, { hostnames: [newHost] });
     expect(patched.status, patched.text).toBe(202);
     const tenant = await settled(id, ["active"]);
     expect(tenant.hostnames).toEqual([`${id}.localhost`, newHost]);
-    expect(await (await testEnv.DISPATCHER_HTTP.fetch(`http://${newHost}/`)).text()).toBe("hi from v1");
+    // A tenant's own domain is served once Cloudflare for SaaS has validated it.
+    await makeLive(id, newHost);
+    // The dispatcher's cache may hold the pending route a few seconds.
+    expect(
+      await soon(async () => (await testEnv.DISPATCHER_HTTP.fetch(`http://${newHost}/`)).text(), "hi from v1"),
+    ).toBe("hi from v1");
     // Removed: the route is gone (the dispatcher's cache may hold it a few seconds).
     expect(await soon(async () => (await testEnv.DISPATCHER_HTTP.fetch(`http://${oldHost}/`)).status, 404)).toBe(404);
   });
