@@ -52,10 +52,10 @@ export default defineConfig({
             CLOUDFLARE_API_TIMEOUT_MS: "3000",
             // A staged rollout's canary is watched this long (test/tenants/rollout-canary-health.test.ts).
             ROLLOUT_OBSERVATION_MS: "1000",
-            // Pending custom hostnames are read again within a moment, and given up after a few seconds.
+            // Pending custom hostnames are read again within a moment, and given up after about half a minute (longer than a test takes to publish them).
             CUSTOM_HOSTNAME_CHECK_BASE_MS: "50",
             CUSTOM_HOSTNAME_CHECK_MAX_MS: "200",
-            CUSTOM_HOSTNAME_CHECK_MAX_ATTEMPTS: "15",
+            CUSTOM_HOSTNAME_CHECK_MAX_ATTEMPTS: "150",
             // The fault matrix sends more calls than production's budget (1,200 per 5 minutes) allows, and the
             // budget would hold them back for minutes; the budget is tested on its own (test/cloudflare/budget.test.ts).
             CLOUDFLARE_API_RATE_LIMIT: "1000000",

@@ -62,7 +62,7 @@ describe("tenants' own domains (custom hostnames)", () => {
     const failed = await eventually(async () => {
       const [view] = (await tenantOf(id)).customHostnames;
       return view !== undefined && view.errors.some((error) => error.includes("no longer checked")) ? view : null;
-    });
+    }, 90_000);
     expect(failed.liveAt).toBeNull();
     expect(failed.ssl.status).not.toBe("active");
     expect(failed.ssl.records.length).toBeGreaterThan(0);

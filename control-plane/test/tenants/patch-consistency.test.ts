@@ -3,6 +3,7 @@ import { routeKey } from "../../../platform/routes";
 import type { ScriptSource, TenantView } from "../../../platform/tenants-api";
 import { deleteOwnRoutes } from "../../src/routing/routing-table";
 import { expectError } from "./api-support";
+import { makeLive } from "./custom-hostname-support";
 import { eventually } from "./eventually";
 import {
   api,
@@ -52,7 +53,7 @@ async function scriptTags(id: string): Promise<string[]> {
 
 describe("a late operation of one tenant never removes another tenant's route", () => {
   it("A gives up H while its slow re-upload runs, B takes H: once all settles, H is B's everywhere", async () => {
-    const host = `shared-${uniqueId("h")}.example`;
+    const host = `shared-${uniqueId("h")}.example.com`;
     const a = await onboard("late-a", { hostnames: [host] });
     const b = await onboard("late-b");
     // A's re-upload (its plan changes) is slow.
@@ -72,6 +73,8 @@ describe("a late operation of one tenant never removes another tenant's route", 
     expect(tenantA.plan).toBe("enterprise");
     expect(tenantB.hostnames).toEqual([`${b}.localhost`, host]);
     expect((await routeOf(host))?.tenantId).toBe(b);
+    // B's own custom hostname (A's went with A's claim) is served once validated.
+    await makeLive(b, host);
     expect(
       await (await eventually(async () => ((await byHost(host)).status === 200 ? byHost(host) : null))).text(),
     ).toBe("hi from v1");
@@ -80,7 +83,7 @@ describe("a late operation of one tenant never removes another tenant's route", 
   });
 
   it("a hostname still being released is not another tenant's to take yet", async () => {
-    const host = `releasing-${uniqueId("h")}.example`;
+    const host = `releasing-${uniqueId("h")}.example.com`;
     const a = await onboard("rel-a", { hostnames: [host] });
     const b = await onboard("rel-b");
     // A's routing step cannot run while this hangs: A's earlier deploy holds its queue.
@@ -103,7 +106,7 @@ describe("a late operation of one tenant never removes another tenant's route", 
   });
 
   it("deleting a route leaves it where it names another tenant", async () => {
-    const host = `guarded-${uniqueId("h")}.example`;
+    const host = `guarded-${uniqueId("h")}.example.com`;
     const record = { tenantId: "tenant-b", scriptName: "tenant-b", plan: "pro", status: "active" };
     await testEnv.ROUTES.put(routeKey(host), JSON.stringify(record));
     await deleteOwnRoutes(testEnv.ROUTES, "tenant-a", [host]);
@@ -115,8 +118,8 @@ describe("a late operation of one tenant never removes another tenant's route", 
 
 describe("a PATCH that cannot be applied leaves GET telling what is live", () => {
   it("a re-upload the API refuses: 422, and the plan, vars and tags stay; the hostnames change, which needs no upload", async () => {
-    const oldHost = `old-${uniqueId("h")}.example`;
-    const newHost = `new-${uniqueId("h")}.example`;
+    const oldHost = `old-${uniqueId("h")}.example.com`;
+    const newHost = `new-${uniqueId("h")}.example.com`;
     const id = await onboard("refused", { script: MOODY_APP, vars: { MODE: "calm" }, hostnames: [oldHost] });
 
     const patched = await api("PATCH", `/v1/tenants/${id}`, {
@@ -135,7 +138,9 @@ describe("a PATCH that cannot be applied leaves GET telling what is live", () =>
     expect(tenant.lastError?.code).toBe("script_rejected");
     // What is live is what GET says.
     expect(await routeOf(oldHost)).toBeNull();
-    expect(await routeOf(newHost)).toMatchObject({ tenantId: id, plan: "pro", status: "active" });
+    // Pending until Cloudflare for SaaS has validated the tenant's own domain.
+    expect(await routeOf(newHost)).toMatchObject({ tenantId: id, plan: "pro", status: "pending" });
+    await makeLive(id, newHost);
     expect(await scriptTags(id)).toEqual(["plan:pro", `tenant:${id}`]);
     const served = await eventually(async () => {
       const response = await byHost(newHost);
@@ -145,7 +150,7 @@ describe("a PATCH that cannot be applied leaves GET telling what is live", () =>
   });
 
   it("routes change while the re-upload is still running: GET shows the new plan and vars as pending, then live", async () => {
-    const newHost = `soon-${uniqueId("h")}.example`;
+    const newHost = `soon-${uniqueId("h")}.example.com`;
     const id = await onboard("pending", { script: MOODY_APP, vars: { MODE: "calm" } });
     await injectFault({ method: "PUT", path: `${SCRIPTS}/${id}`, times: 1, action: { kind: "delay", ms: 4000 } });
     const patch = api("PATCH", `/v1/tenants/${id}`, { plan: "free", vars: { MODE: "busy" }, hostnames: [newHost] });

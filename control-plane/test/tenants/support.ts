@@ -251,7 +251,13 @@ export async function expectResourcesMatchRegistry(
     expect(await routeOf(hostname), `route of ${hostname}`).toMatchObject({
       tenantId: tenant.id,
       plan: tenant.plan,
-      status: tenant.state === "suspended" ? "suspended" : "active",
+      status:
+        tenant.state === "suspended"
+          ? "suspended"
+          : // A tenant's own domain is routed pending until Cloudflare for SaaS has validated it.
+            tenant.customHostnames.some((view) => view.hostname === hostname && view.liveAt === null)
+            ? "pending"
+            : "active",
     });
   }
   for (const hostname of new Set([...(options.hadHostnames ?? []), ...tenant.hostnames])) {
