@@ -135,7 +135,7 @@ async function faultStep(
 }
 
 /** A tenant with a custom hostname too, so that every route is checked. */
-const hostOf = (id: string) => `www.${id}.example`;
+const hostOf = (id: string) => `www.${id}.example.com`;
 
 /** What one run of a step's operation came to, with what the test needs to check it. */
 type Run = {
@@ -414,7 +414,7 @@ describe("crashes", () => {
 describe("deleting", () => {
   it("removes the script, the routes, KV, R2 (emptied first) and D1; the tenant ends deleted", async () => {
     const id = uniqueId("gone");
-    await api("POST", "/v1/tenants", newTenant(id, { hostnames: [`shop.${id}.example`] }));
+    await api("POST", "/v1/tenants", newTenant(id, { hostnames: [`shop.${id}.example.com`] }));
     const active = await settled(id, ["active"]);
     // Something in the bucket, so that it has to be emptied before it can go.
     expect(await (await visit(id, "/r2")).text()).toBe("r2-ok");
