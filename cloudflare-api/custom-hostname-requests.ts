@@ -71,3 +71,20 @@ export const Zone = z.object({
   modified_on: z.string(),
 });
 export type Zone = z.infer<typeof Zone>;
+
+/**
+ * The ways `GET …/custom_hostnames` narrows its list, one at a time (the SDK's
+ * `CustomHostnameListParams`: `id`, `hostname`, and `hostname.exact|contain|startsWith`, which it
+ * sends as dotted query keys). `hostname` is the older exact match.
+ */
+export const CUSTOM_HOSTNAME_LIST_FILTERS = {
+  id: "id",
+  hostname: "exact",
+  "hostname.exact": "exact",
+  "hostname.contain": "contain",
+  "hostname.startsWith": "startsWith",
+} as const;
+export type CustomHostnameListFilter = {
+  readonly match: (typeof CUSTOM_HOSTNAME_LIST_FILTERS)[keyof typeof CUSTOM_HOSTNAME_LIST_FILTERS];
+  readonly value: string;
+};

@@ -171,6 +171,18 @@ describe("custom hostnames", () => {
       (await resultOf<CustomHostname[]>(await call(hostnames("?hostname=a.example.com")))).map((h) => h.id),
     ).toEqual([a.id]);
     expect(await resultOf(await call(hostnames("?hostname=c.example.com")))).toEqual([]);
+    const ids = async (query: string) =>
+      (await resultOf<CustomHostname[]>(await call(hostnames(query)))).map((h) => h.hostname);
+    // The SDK's filters, as it sends them (dotted keys).
+    expect(await ids("?hostname.exact=A.example.com")).toEqual(["a.example.com"]);
+    expect(await ids("?hostname.exact=example.com")).toEqual([]);
+    expect(await ids("?hostname.contain=.example.")).toEqual(["a.example.com", "b.example.com"]);
+    expect(await ids("?hostname.startsWith=b.")).toEqual(["b.example.com"]);
+    expect(await ids("?hostname.startsWith=example")).toEqual([]);
+    expect(await ids(`?id=${a.id}`)).toEqual(["a.example.com"]);
+    expect((await errorOf(await call(hostnames("?hostname.exact=a.example.com&hostname.contain=a")), 400)).code).toBe(
+      ErrorCode.customHostnameBadJson,
+    );
     const pageTwo = await (await call(hostnames("?per_page=5&page=2"))).json<{
       result: unknown[];
       result_info: unknown;

@@ -1,5 +1,10 @@
 import { Hono } from "hono";
-import { CUSTOM_HOSTNAMES_PER_PAGE, FallbackOriginBody } from "../../../cloudflare-api/custom-hostname-requests";
+import {
+  CUSTOM_HOSTNAME_LIST_FILTERS,
+  CUSTOM_HOSTNAMES_PER_PAGE,
+  type CustomHostnameListFilter,
+  FallbackOriginBody,
+} from "../../../cloudflare-api/custom-hostname-requests";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { parseJsonBody, readBodyBytes } from "../http/body";
 import { ApiError, methodNotAllowedError } from "../http/errors";
@@ -24,6 +29,25 @@ const zoneNotFound = (url: string) =>
 const hostnameNotFound = () =>
   new ApiError(404, ErrorCode.customHostnameNotFound, "The custom hostname was not found.");
 const invalidRequest = ErrorCode.customHostnameBadJson;
+
+/** The one list filter the query names, or none; two at once are refused, as the API documents. */
+function listFilterOf(c: { req: { query(name: string): string | undefined } }): CustomHostnameListFilter | undefined {
+  const given = Object.entries(CUSTOM_HOSTNAME_LIST_FILTERS).flatMap(([key, match]) => {
+    const value = c.req.query(key);
+    return value === undefined
+      ? []
+      : [{ key, match, value: match === "id" ? value.trim() : value.trim().toLowerCase() }];
+  });
+  if (given.length > 1) {
+    throw new ApiError(
+      400,
+      invalidRequest,
+      `${given.map((filter) => filter.key).join(" and ")} cannot be used together.`,
+    );
+  }
+  const [filter] = given;
+  return filter === undefined ? undefined : { match: filter.match, value: filter.value };
+}
 
 /** The body as JSON, or 1400 (the JSON shape is checked by the caller, field by field). */
 async function jsonOf(c: Parameters<typeof readBodyBytes>[0]): Promise<unknown> {
@@ -75,11 +99,10 @@ hostnames
 
 hostnames
   .get("/", async (c) => {
-    const raw = c.req.query("hostname");
+    const filter = listFilterOf(c);
     const page = pageQueryParam(c, invalidRequest);
     const perPage = intQueryParam(c, "per_page", CUSTOM_HOSTNAMES_PER_PAGE, invalidRequest);
-    const hostname = raw === undefined ? undefined : raw.trim().toLowerCase();
-    const listing = await customHostnamesStoreOf(c.env).list({ hostname, page, perPage });
+    const listing = await customHostnamesStoreOf(c.env).list({ filter, page, perPage });
     return ok(c, listing.items, pageResultInfo(page, perPage, listing.items.length, listing.total));
   })
   .post("/", async (c) => {

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { FallbackOrigin } from "../../../cloudflare-api/custom-hostname-requests";
+import type { CustomHostnameListFilter, FallbackOrigin } from "../../../cloudflare-api/custom-hostname-requests";
 import type {
   CustomHostname,
   CustomHostnameSslStatus,
@@ -9,6 +9,21 @@ import type {
 import type { Env } from "../env";
 import { check, type HostnameState } from "./check";
 import { dcvRecord, type HostnameTokens, ownershipHttp, ownershipTxt, type Published } from "./records";
+
+/** The SQL condition of a list filter (hostnames are stored lower-case, as the API compares them). */
+function whereOf(filter: CustomHostnameListFilter | undefined): { where: string; args: string[] } {
+  if (filter === undefined) return { where: "", args: [] };
+  switch (filter.match) {
+    case "id":
+      return { where: "WHERE id = ?", args: [filter.value] };
+    case "exact":
+      return { where: "WHERE hostname = ?", args: [filter.value] };
+    case "contain":
+      return { where: "WHERE instr(hostname, ?) > 0", args: [filter.value] };
+    case "startsWith":
+      return { where: "WHERE substr(hostname, 1, length(?)) = ?", args: [filter.value, filter.value] };
+  }
+}
 
 /** Production gives a custom hostname 7 days to be validated before it stops trying. */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
@@ -138,10 +153,12 @@ export class CustomHostnamesStore extends DurableObject<Env> {
     return row === null ? null : this.checked(row);
   }
 
-  /** One page, oldest first, optionally only the exact `hostname`; only the page's hostnames are checked. */
-  list(options: { hostname?: string; page: number; perPage: number }): { items: CustomHostname[]; total: number } {
-    const where = options.hostname === undefined ? "" : "WHERE hostname = ?";
-    const args = options.hostname === undefined ? [] : [options.hostname];
+  /** One page, oldest first, optionally narrowed by one filter; only the page's hostnames are checked. */
+  list(options: { filter?: CustomHostnameListFilter; page: number; perPage: number }): {
+    items: CustomHostname[];
+    total: number;
+  } {
+    const { where, args } = whereOf(options.filter);
     const rows = this.sql
       .exec<Row>(
         `SELECT * FROM custom_hostnames ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
