@@ -7,6 +7,8 @@ export const SCRIPT_NAME_MAX = 63;
 export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 export const D1_DATABASE_NAME = /^[a-z0-9][a-z0-9-_]*$/;
 export const MAX_TAGS = 8;
+/** One DNS label (lower case): what the API's hostnames are made of, and a tenant's subdomain too. */
+export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Total size of all parts of a script upload. */
 export const MAX_SCRIPT_UPLOAD_BYTES = 10 * 1024 * 1024;
 

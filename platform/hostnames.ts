@@ -28,4 +28,4 @@ export const Hostname = z.string().transform((input, ctx) => {
 });
 
 /** One DNS label: what a tenant's subdomain (`<tenant>.<platform domain>`) can be. */
-export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export { DNS_LABEL } from "../cloudflare-api/names.ts";
