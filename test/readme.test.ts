@@ -73,20 +73,35 @@ afterAll(async () => {
 }, 60_000);
 
 describe("the README's walkthrough", () => {
-  it("covers an operator's round: onboarding with curl and the CLI, a deploy, a hostname, analytics, deletion", () => {
+  it("covers an operator's round: onboarding with curl and the CLI, a deploy, an own domain, analytics, deletion", () => {
     const script = commands.map((c) => c.command).join("\n");
     for (const step of [
       "curl -s http://demo.localhost:8787/",
       "curl -s http://127.0.0.1:8788/v1/tenants ",
       "npx wfp tenants create ",
       "npx wfp deploy ",
-      "npx wfp tenants update acme --hostname ",
+      "npx wfp tenants update acme --hostname acme.example.com",
+      "npx wfp hostnames acme\n",
+      "npm run publish-dns -- acme.example.com",
+      "npx wfp hostnames acme --wait",
       "/__emulator/analytics/",
       "npx wfp tenants delete acme --wait",
     ]) {
       expect(script).toContain(step);
     }
     expect(commands[0]?.command, "the first command is the demo tenant's").toBe("curl -s http://demo.localhost:8787/");
+    // The own domain answers 503 hostname_pending before its records are published, the tenant after.
+    const publishing = commands.findIndex((c) => c.command === "npm run publish-dns -- acme.example.com");
+    const onOwnDomain = (c: (typeof commands)[number], answer: string) =>
+      c.command.includes("-H 'Host: acme.example.com'") && c.expected?.includes(answer) === true;
+    expect(
+      commands.slice(0, publishing).some((c) => onOwnDomain(c, "hostname_pending")),
+      "before its records are published, acme.example.com is shown answering hostname_pending",
+    ).toBe(true);
+    expect(
+      commands.slice(publishing).some((c) => onOwnDomain(c, '"tenant":"acme"')),
+      "once they are, it is shown serving acme",
+    ).toBe(true);
     // After the deletion, each of acme's hostnames, the custom one included, is shown answering 404.
     const deletion = commands.findIndex((c) => c.command === "npx wfp tenants delete acme --wait");
     const afterDeletion = commands.slice(deletion + 1);
@@ -96,6 +111,13 @@ describe("the README's walkthrough", () => {
         `a command after the deletion shows ${host} answering 404`,
       ).toBe(true);
     }
+    // ... and its custom hostname is gone from the platform's zone at the emulator.
+    expect(
+      afterDeletion.some(
+        (c) => c.command.includes("/custom_hostnames?hostname=acme.example.com") && c.expected?.includes('"result":[]'),
+      ),
+      "a command after the deletion lists acme.example.com's custom hostnames: none",
+    ).toBe(true);
     expect(commands.filter((c) => c.expected !== null).length).toBeGreaterThanOrEqual(10);
   });
 
