@@ -1,29 +1,35 @@
+import { customHostnameRefusal } from "../../../cloudflare-api/custom-hostname-rules";
 import { DNS_LABEL } from "../../../platform/hostnames";
 import { tenantHostname } from "../../../platform/routes";
 import type { Config } from "../config";
+import { isCustomHostname } from "../custom-hostnames/view";
 import { ApiError } from "./errors";
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-/** Why a custom hostname cannot be the tenant's, or null when it can. */
+/** Why a hostname cannot be the tenant's, or null when it can. */
 function problemWith(hostname: string, tenantId: string, config: Config): string | null {
-  if (hostname.startsWith("[") || IPV4.test(hostname)) return "an IP address is not a hostname";
-  const labels = hostname.split(".");
-  if (labels.length < 2 || !labels.every((label) => DNS_LABEL.test(label))) {
-    return "a hostname is two or more DNS labels (letters, digits, inner hyphens)";
-  }
   if (config.platformHosts.includes(hostname)) return "this is one of the platform's own hostnames";
   const domain = config.platformDomain;
-  if (hostname === domain || hostname.endsWith(`.${domain}`)) {
-    const own = tenantHostname(tenantId, domain);
-    if (hostname !== own && !hostname.endsWith(`.${own}`)) {
-      return `hostnames under ${domain} are the tenants' own: this tenant may use ${own} and names under it`;
-    }
+  if (isCustomHostname(hostname, domain)) {
+    // It becomes a custom hostname on the platform's zone: what the API would refuse is refused now.
+    const refusal = customHostnameRefusal(hostname);
+    return refusal === null
+      ? null
+      : `the Cloudflare API does not take this as a custom hostname (${refusal.code}): ${refusal.message}`;
+  }
+  if (!hostname.split(".").every((label) => DNS_LABEL.test(label))) {
+    return "a hostname is DNS labels (letters, digits, inner hyphens)";
+  }
+  const own = tenantHostname(tenantId, domain);
+  if (hostname !== own && !hostname.endsWith(`.${own}`)) {
+    return `hostnames under ${domain} are the tenants' own: this tenant may use ${own} and names under it`;
   }
   return null;
 }
 
-/** Refuses, naming each, the hostnames that are not the tenant's to take (taken ones are checked against the registry). */
+/**
+ * Refuses, naming each, the hostnames that are not the tenant's to take, or that the Cloudflare API
+ * refuses as a custom hostname (taken ones are checked against the zone and the registry).
+ */
 export function checkHostnames(hostnames: readonly string[], tenantId: string, config: Config): string[] {
   const details = hostnames.flatMap((hostname, index) => {
     const problem = problemWith(hostname, tenantId, config);

@@ -18,7 +18,7 @@ export const commonErrors = {
 export const notFoundError = { 404: errorContent("No such tenant (or rollout).") } as const;
 export const conflictError = {
   409: errorContent(
-    "The tenant exists with a different definition, is in a state that does not allow this, or a hostname is taken.",
+    "The tenant exists with a different definition, is in a state that does not allow this, or a hostname is taken (`hostname_taken`: another tenant's, or a custom hostname the platform's zone has for someone else).",
   ),
 } as const;
 export const rejectedError = {

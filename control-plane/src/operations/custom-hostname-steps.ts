@@ -1,5 +1,6 @@
 import type { CustomHostname } from "../../../cloudflare-api/custom-hostnames";
 import { isLive } from "../../../platform/custom-hostname-view";
+import { isMadeFor, TENANT_METADATA_KEY, takenOnZone } from "../custom-hostnames/ownership";
 import { customHostnameView, isCustomHostname } from "../custom-hostnames/view";
 import {
   type CustomHostnameRow,
@@ -10,12 +11,7 @@ import {
 import type { Step, StepContext } from "./context";
 import { StepRefusal } from "./failures";
 
-/** The metadata key naming the tenant a custom hostname was made for: how a lost create is told apart from another's. */
-export const TENANT_METADATA_KEY = "tenant_id";
-
 const zoneOf = (context: StepContext) => context.api.customHostnames(context.config.zoneId);
-const isTenants = (answer: CustomHostname, tenantId: string) =>
-  answer.custom_metadata?.[TENANT_METADATA_KEY] === tenantId;
 const customRows = async (context: StepContext) =>
   (await customHostnameRows(context.env.DB, context.tenant.id)).filter((row) =>
     isCustomHostname(row.hostname, context.config.platformDomain),
@@ -54,12 +50,8 @@ export const createCustomHostnames: Step = {
         method: "txt",
         metadata: { [TENANT_METADATA_KEY]: tenant.id },
       });
-      if (!isTenants(answer, tenant.id)) {
-        throw new StepRefusal(
-          "hostname_taken",
-          `${row.hostname} is already a custom hostname on the platform's zone, not made for this tenant`,
-        );
-      }
+      // The request was refused if the zone had it then (api/zone-hostnames.ts); one made since is refused here.
+      if (!isMadeFor(answer, tenant.id)) throw new StepRefusal("hostname_taken", takenOnZone(row.hostname));
       await recordAnswer(context, answer, row).run();
     }
   },
@@ -80,7 +72,7 @@ export function deleteCustomHostnames(scope: "removing" | "all"): Step {
       for (const row of doomed) {
         if (row.custom_hostname_id !== null) await zone.delete(row.custom_hostname_id);
         const orphan = await zone.find(row.hostname);
-        if (orphan !== null && isTenants(orphan, tenant.id)) await zone.delete(orphan.id);
+        if (orphan !== null && isMadeFor(orphan, tenant.id)) await zone.delete(orphan.id);
         await forgetCustomHostname(context.env.DB, tenant.id, row.hostname).run();
       }
     },

@@ -1,11 +1,26 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CustomHostnameView } from "../../../platform/custom-hostname-view";
 import type { TenantView } from "../../../platform/tenants-api";
+import { DEFAULT_RETRY_POLICY } from "../../src/cloudflare/retry";
+import { expectError, expectNothingCreated } from "./api-support";
 import { publishRecords } from "./custom-hostname-support";
 import { eventually } from "./eventually";
-import { api, emulator, ensureNamespace, newTenant, routeOf, settled, testEnv, uniqueId } from "./support";
+import {
+  api,
+  clearFaults,
+  emulator,
+  ensureNamespace,
+  faultNow,
+  injectFault,
+  newTenant,
+  routeOf,
+  settled,
+  testEnv,
+  uniqueId,
+} from "./support";
 
 beforeAll(ensureNamespace);
+afterEach(clearFaults);
 
 const zonePath = () => `/client/v4/zones/${testEnv.CLOUDFLARE_ZONE_ID}/custom_hostnames`;
 
@@ -61,7 +76,7 @@ describe("tenants' own domains (custom hostnames)", () => {
     const id = await onboard(hostname);
     const failed = await eventually(async () => {
       const [view] = (await tenantOf(id)).customHostnames;
-      return view !== undefined && view.errors.some((error) => error.includes("no longer checked")) ? view : null;
+      return view?.errors.some((error) => error.includes("no longer checked")) ? view : null;
     }, 90_000);
     expect(failed.liveAt).toBeNull();
     expect(failed.ssl.status).not.toBe("active");
@@ -94,6 +109,166 @@ describe("tenants' own domains (custom hostnames)", () => {
     const other = uniqueId("ch");
     const refused = await api("POST", "/v1/tenants", newTenant(other, { hostnames: [hostname] }));
     expect(refused.status).toBe(409);
+    expect(await onZone(hostname)).toHaveLength(1);
+  });
+});
+
+/** A tenant with no script and no resources: active in a moment. */
+const bareTenant = (id: string, hostnames: string[] = []) => ({
+  id,
+  plan: "pro",
+  resources: { kv: false, r2: false, d1: false },
+  hostnames,
+});
+
+/** A custom hostname made on the platform's zone outside the control plane, with `metadata` (none: made by hand). */
+async function madeOnZone(hostname: string, metadata?: Record<string, string>): Promise<void> {
+  const made = await emulator("POST", zonePath(), {
+    hostname,
+    ssl: { method: "txt", type: "dv" },
+    ...(metadata === undefined ? {} : { custom_metadata: metadata }),
+  });
+  expect(made.status).toBe(201);
+}
+
+/** What the registry holds for a tenant: its hostname claims and its operations (none for a tenant never taken). */
+async function registryOf(id: string) {
+  const claims = await testEnv.DB.prepare("SELECT hostname, state FROM hostnames WHERE tenant_id = ? ORDER BY hostname")
+    .bind(id)
+    .all();
+  const operations = await testEnv.DB.prepare("SELECT id FROM operations WHERE tenant_id = ?").bind(id).all();
+  return { claims: claims.results, operations: operations.results };
+}
+
+const fresh = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}.example.com`;
+
+describe("a hostname refused at the request", () => {
+  it.each([
+    ["made for another tenant", { tenant_id: "someone-else" }],
+    ["made by hand (no metadata)", undefined],
+  ])("POST with a custom hostname the zone has %s: 409 hostname_taken, nothing recorded", async (_, metadata) => {
+    const hostname = fresh("zone");
+    await madeOnZone(hostname, metadata);
+    const id = uniqueId("ch");
+    const error = expectError(await api("POST", "/v1/tenants", bareTenant(id, [hostname])), 409, "hostname_taken");
+    expect(error.message).toContain(hostname);
+    await expectNothingCreated(id);
+    expect(await registryOf(id)).toEqual({ claims: [], operations: [] });
+    expect(await routeOf(hostname)).toBeNull();
+    // The zone's custom hostname is left as it was.
+    expect(await onZone(hostname)).toHaveLength(1);
+  });
+
+  it("PATCH adding a custom hostname the zone has for someone else: 409 hostname_taken, the tenant unchanged", async () => {
+    const kept = fresh("kept");
+    const taken = fresh("taken");
+    await madeOnZone(taken, { tenant_id: "someone-else" });
+    const id = uniqueId("ch");
+    expect((await api("POST", "/v1/tenants", bareTenant(id, [kept]))).status).toBe(202);
+    const before = await settled(id, ["active"]);
+    const registered = await registryOf(id);
+
+    const error = expectError(
+      await api("PATCH", `/v1/tenants/${id}`, { hostnames: [kept, taken] }),
+      409,
+      "hostname_taken",
+    );
+    expect(error.message).toContain(taken);
+    expect(error.message).not.toContain(kept);
+    expect((await api("GET", `/v1/tenants/${id}`)).json).toEqual(before);
+    expect(await registryOf(id)).toEqual(registered);
+    expect(await routeOf(taken)).toBeNull();
+    expect(await onZone(taken)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a reserved top-level domain (.test)", "shop.test"],
+    ["a reserved top-level domain (.example)", "shop.example"],
+    ["a reserved top-level domain (.invalid)", "www.shop.invalid"],
+    ["a wildcard", "*.shop.example.com"],
+  ])(
+    "a hostname the Cloudflare API never takes as a custom hostname, %s: 400 on POST and PATCH",
+    async (_, hostname) => {
+      const id = uniqueId("ch");
+      const refused = expectError(
+        await api("POST", "/v1/tenants", bareTenant(id, [hostname])),
+        400,
+        "invalid_request",
+        "hostnames.0",
+      );
+      expect(refused.message).toContain(hostname);
+      await expectNothingCreated(id);
+      expect(await registryOf(id)).toEqual({ claims: [], operations: [] });
+
+      expect((await api("POST", "/v1/tenants", bareTenant(id))).status).toBe(202);
+      const before = await settled(id, ["active"]);
+      expectError(
+        await api("PATCH", `/v1/tenants/${id}`, { hostnames: [hostname] }),
+        400,
+        "invalid_request",
+        "hostnames.0",
+      );
+      expect((await api("GET", `/v1/tenants/${id}`)).json).toEqual(before);
+    },
+  );
+
+  it("takes a custom hostname the zone has for this tenant: a repeated POST, and a PATCH keeping it", async () => {
+    const hostname = fresh("own");
+    const id = uniqueId("ch");
+    const first = await api("POST", "/v1/tenants", bareTenant(id, [hostname]));
+    expect(first.status, first.text).toBe(202);
+    const active = await settled(id, ["active"]);
+    expect(await onZone(hostname)).toHaveLength(1);
+
+    const again = await api("POST", "/v1/tenants", bareTenant(id, [hostname]));
+    expect(again.status, again.text).toBe(202);
+    expect(again.json.operation?.id).toBe(first.json.operation?.id);
+    const added = fresh("added");
+    expect((await api("PATCH", `/v1/tenants/${id}`, { hostnames: [hostname, added] })).status).toBe(202);
+    const patched = await settled(id, ["active"]);
+    expect([...patched.hostnames].sort()).toEqual([...active.hostnames, added].sort());
+    expect(await onZone(hostname)).toHaveLength(1);
+    expect(await onZone(added)).toHaveLength(1);
+  });
+
+  it("a custom hostname made for someone else after the request was taken: the step refuses it, and leaves it alone", async () => {
+    const hostname = fresh("race");
+    const lookups = { method: "GET", path: "/zones/*/custom_hostnames" };
+    // The request's lookup finds nothing; the step's is held a moment, while another makes the hostname.
+    await injectFault({ ...lookups, times: 1, action: { kind: "delay", ms: 0 } });
+    const held = await injectFault({ ...lookups, times: 1, action: { kind: "delay", ms: 1000 } });
+    const id = uniqueId("ch");
+    const created = await api("POST", "/v1/tenants", bareTenant(id, [hostname]));
+    expect(created.status, created.text).toBe(202);
+    await madeOnZone(hostname, { tenant_id: "someone-else" });
+    const tenant = await settled(id, ["active", "failed"]);
+    expect((await faultNow(held.id)).hits).toBe(1);
+    expect(tenant.state).toBe("failed");
+    expect(tenant.lastError?.code).toBe("hostname_taken");
+    expect(tenant.lastError?.message).toContain(hostname);
+    const [theirs] = (await emulator("GET", `${zonePath()}?hostname=${hostname}`)).json.result as {
+      custom_metadata?: Record<string, string>;
+    }[];
+    expect(theirs?.custom_metadata).toEqual({ tenant_id: "someone-else" });
+    expect(await routeOf(hostname)).toBeNull();
+  });
+
+  it("the zone cannot be asked at the request: the request is taken, and the step creates the custom hostname", async () => {
+    const hostname = fresh("unasked");
+    // Every attempt of the request's lookup fails (the client's retries included); the step's own lookup goes through.
+    const down = await injectFault({
+      method: "GET",
+      path: "/zones/*/custom_hostnames",
+      times: DEFAULT_RETRY_POLICY.attempts,
+      action: { kind: "fail", status: 503, code: 10000, message: "Injected: unavailable" },
+    });
+    const id = uniqueId("ch");
+    const created = await api("POST", "/v1/tenants", bareTenant(id, [hostname]));
+    expect(created.status, created.text).toBe(202);
+    expect((await faultNow(down.id)).hits).toBe(DEFAULT_RETRY_POLICY.attempts);
+    const tenant = await settled(id, ["active", "failed"]);
+    expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
+    expect(tenant.customHostnames.map((view) => view.hostname)).toEqual([hostname]);
     expect(await onZone(hostname)).toHaveLength(1);
   });
 });

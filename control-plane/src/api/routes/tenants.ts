@@ -18,6 +18,7 @@ import { configOf } from "../../config";
 import type { Env } from "../../env";
 import type { Submission } from "../../operations/admission";
 import { durableObjectMigration } from "../../operations/tenant-script";
+import { hostnameClaims } from "../../registry/hostnames";
 import type { TenantRow } from "../../registry/rows";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
@@ -36,6 +37,7 @@ import {
 } from "../openapi-routes";
 import type { AppEnv } from "../types";
 import { tenantView, tenantViews } from "../views";
+import { refuseTakenOnZone } from "../zone-hostnames";
 
 export const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
 const SecretParams = TenantParams.extend({ name: UserBindingName });
@@ -66,7 +68,7 @@ const createTenant = v1Route({
   path: "/v1/tenants",
   summary: "Onboard a tenant",
   description:
-    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created.",
+    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created. A hostname outside the platform's domain becomes a custom hostname on the platform's zone (Cloudflare for SaaS): one the Cloudflare API never takes as such (an IP address, a reserved top-level domain such as `.test` or `.example`, a wildcard) is a 400, and one the zone already has for someone else a 409 `hostname_taken`.",
   request: { body: jsonBody(CreateTenantRequest, "The tenant") },
   responses: {
     202: jsonContent(TenantView, "The tenant, provisioning (or as it is now, for a repeated request)."),
@@ -98,7 +100,7 @@ const updateTenantRoute = v1Route({
   path: "/v1/tenants/{id}",
   summary: "Change a tenant's plan, hostnames, vars, or suspend it",
   description:
-    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. `hostnames` is the whole new list of custom hostnames.",
+    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. `hostnames` is the whole new list of custom hostnames; one it adds is refused as on POST (400 for a name the Cloudflare API never takes as a custom hostname, 409 `hostname_taken` for one another tenant has or the platform's zone has for someone else).",
   request: { params: TenantParams, body: jsonBody(UpdateTenantRequest, "What to change") },
   responses: {
     202: jsonContent(TenantView, "The tenant, with the change queued."),
@@ -160,6 +162,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const config = configOf(c.env);
     refuseShadowingId(body.id, config.platformHosts);
     const hostnames = checkHostnames(body.hostnames, body.id, config);
+    await refuseTakenOnZone(c.env, config, body.id, hostnames);
     const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, body.script);
     const submission = await tenantObject(c.env, body.id).create({
       tenant: {
@@ -195,8 +198,9 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   .openapi(updateTenantRoute, async (c) => {
     const { id } = c.req.valid("param");
     const change = c.req.valid("json");
-    const hostnames =
-      change.hostnames === undefined ? undefined : checkHostnames(change.hostnames, id, configOf(c.env));
+    const config = configOf(c.env);
+    const hostnames = change.hostnames === undefined ? undefined : checkHostnames(change.hostnames, id, config);
+    if (hostnames !== undefined) await refuseTakenOnZone(c.env, config, id, await addedHostnames(c.env, id, hostnames));
     const submission = await tenantObject(c.env, id).update(id, { ...change, hostnames });
     return c.json(await answer(c.env, id, submission), 202);
   })
@@ -288,6 +292,14 @@ function refuseUndeployedMigration(script: ScriptSource, tenant: TenantRow): voi
     "conflict",
     `the script ${what} (Durable Object classes): only a deploy can migrate classes, so it cannot be uploaded with deploy=false`,
   );
+}
+
+/** The hostnames a PATCH adds: those the tenant does not hold (none for a tenant that is not there: a 404 follows). */
+async function addedHostnames(env: Env, id: string, hostnames: readonly string[]): Promise<string[]> {
+  const tenant = await getTenant(env.DB, id);
+  if (tenant === null || tenant.state === "deleted") return [];
+  const held = new Set((await hostnameClaims(env.DB, id)).map((claim) => claim.hostname));
+  return hostnames.filter((hostname) => !held.has(hostname));
 }
 
 /** Cursors are opaque to clients: the last id of the page, encoded. */
