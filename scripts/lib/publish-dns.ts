@@ -1,4 +1,5 @@
 import { CustomHostname } from "../../cloudflare-api/custom-hostnames.ts";
+import { emulatorApi } from "./emulator-api.ts";
 
 /**
  * What a tenant does at its DNS provider, done against a local emulator: a custom hostname's
@@ -30,17 +31,7 @@ export function recordsToPublish(custom: CustomHostname): { txt: Map<string, str
  * has that custom hostname.
  */
 export async function publishDns(emulatorUrl: string, token: string, hostname: string): Promise<PublishedDns> {
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  /** One call to the emulator: its envelope's `result`. */
-  async function call(pathname: string, init: RequestInit = {}): Promise<unknown> {
-    const response = await fetch(`${emulatorUrl}${pathname}`, { ...init, headers });
-    const body = (await response.json().catch(() => null)) as { success?: boolean; result?: unknown } | null;
-    if (!response.ok || body?.success !== true) {
-      throw new Error(`${init.method ?? "GET"} ${pathname}: HTTP ${response.status}`);
-    }
-    return body.result;
-  }
-
+  const call = emulatorApi(emulatorUrl, token);
   const zones = (await call("/client/v4/zones")) as { id: string }[];
   const found: CustomHostname[] = [];
   for (const zone of zones) {

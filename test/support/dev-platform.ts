@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { PLATFORM_WORKERS } from "../../scripts/lib/platform.ts";
+import { PLATFORM_WORKERS, platformApiToken } from "../../scripts/lib/platform.ts";
 import { freePorts } from "../../scripts/lib/ports.ts";
 import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
@@ -108,7 +108,12 @@ export type FilePlatform = {
   readonly platform: DevPlatform;
   /** http://127.0.0.1:<port of the Worker `label`><pathname> */
   url(label: string, pathname: string): string;
+  /** What `wfp` is run with to call this platform's control plane: WFP_API_URL and WFP_API_TOKEN. */
+  wfpEnv(): NodeJS.ProcessEnv;
 };
+
+/** What `devPlatformForFile`'s hook knows once the platform has started. */
+type Started = Pick<FilePlatform, "workDir" | "ports" | "platform">;
 
 /**
  * An `npm run dev` of the test file's own, on free ports with its state and dev registry in a
@@ -120,7 +125,7 @@ export function devPlatformForFile(
   options: { startupTimeoutMs?: number; wrap?: (workDir: string) => Promise<readonly string[] | undefined> } = {},
 ): FilePlatform {
   const startupTimeoutMs = options.startupTimeoutMs ?? 150_000;
-  let started: Omit<FilePlatform, "url"> | undefined;
+  let started: Started | undefined;
   let workDir: string | undefined;
   beforeAll(async () => {
     workDir = await mkdtemp(path.join(tmpdir(), `wfp-${prefix}-`));
@@ -133,10 +138,11 @@ export function devPlatformForFile(
     await started?.platform.stop();
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   });
-  const get = (): Omit<FilePlatform, "url"> => {
+  const get = (): Started => {
     if (started === undefined) throw new Error("the platform is not started: use it in a test or a later hook");
     return started;
   };
+  const url = (label: string, pathname: string) => `http://127.0.0.1:${get().ports[label]}${pathname}`;
   return {
     get workDir() {
       return get().workDir;
@@ -147,6 +153,7 @@ export function devPlatformForFile(
     get platform() {
       return get().platform;
     },
-    url: (label, pathname) => `http://127.0.0.1:${get().ports[label]}${pathname}`,
+    url,
+    wfpEnv: () => ({ WFP_API_URL: url("control-plane", ""), WFP_API_TOKEN: platformApiToken() }),
   };
 }
