@@ -57,5 +57,5 @@ export async function expectNothingCreated(id: string): Promise<void> {
   const got = await api("GET", `/v1/tenants/${id}`);
   if (TENANT_ID.test(id)) expect(got.status, got.text).toBe(404);
   else expectError(got, 400, "invalid_request", "id");
-  expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+  expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false, customHostnames: [] });
 }

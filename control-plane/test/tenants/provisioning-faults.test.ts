@@ -24,11 +24,14 @@ afterEach(clearFaults);
 
 const ACCOUNT = "/accounts/*";
 const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
+/** The platform's zone's custom hostnames (Cloudflare for SaaS). */
+const CUSTOM_HOSTNAMES = "/zones/*/custom_hostnames";
 type Call = { method: string; path: string };
 
 /**
- * Every step of provisioning, of the secret operations and of a delete that
- * calls the API, with the call a fault hits. `before`: how many calls to the
+ * Every step of provisioning, of the secret operations, of an update that
+ * drops the tenant's custom hostname and of a delete that calls the API, with
+ * the call a fault hits. `before`: how many calls to the
  * same method and path come earlier in the operation (check_script's upload
  * before upload_script's, the migrations table before the migration), let
  * through so that the fault hits this step's own call. `write_routes`,
@@ -36,7 +39,8 @@ type Call = { method: string; path: string };
  */
 type StepCase = {
   step: string;
-  operation: "provision" | "secret" | "delete";
+  /** `update`: a PATCH giving up the tenant's custom hostname. */
+  operation: "provision" | "secret" | "update" | "delete";
   call: (tenant: { id: string; resources: TenantView["resources"] }) => Call;
   before?: number;
   /** A call that creates something: what a lost answer must not make twice. */
@@ -84,6 +88,13 @@ const STEPS: StepCase[] = [
     call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}` }),
   },
   {
+    // The tenant's hostname under .example.com is a custom hostname on the platform's zone.
+    step: "create_custom_hostnames",
+    operation: "provision",
+    creates: true,
+    call: () => ({ method: "POST", path: CUSTOM_HOSTNAMES }),
+  },
+  {
     step: "put_secret",
     operation: "secret",
     creates: true,
@@ -94,7 +105,17 @@ const STEPS: StepCase[] = [
     operation: "secret",
     call: ({ id }) => ({ method: "DELETE", path: `${SCRIPTS}/${id}/secrets/API_KEY` }),
   },
+  {
+    step: "delete_custom_hostnames",
+    operation: "update",
+    call: () => ({ method: "DELETE", path: `${CUSTOM_HOSTNAMES}/*` }),
+  },
   { step: "delete_script", operation: "delete", call: ({ id }) => ({ method: "DELETE", path: `${SCRIPTS}/${id}` }) },
+  {
+    step: "delete_custom_hostnames",
+    operation: "delete",
+    call: () => ({ method: "DELETE", path: `${CUSTOM_HOSTNAMES}/*` }),
+  },
   {
     step: "delete_r2",
     operation: "delete",
@@ -111,6 +132,10 @@ const STEPS: StepCase[] = [
     call: ({ resources }) => ({ method: "DELETE", path: `${ACCOUNT}/d1/database/${resources.d1?.id}` }),
   },
 ];
+
+/** A step's name in a test's title, with its operation where the step runs in more than one. */
+const titleOf = (step: StepCase) =>
+  STEPS.filter((other) => other.step === step.step).length > 1 ? `${step.step} (${step.operation})` : step.step;
 
 const INJECTED = "Injected: internal error";
 const serverError = { kind: "fail", status: 500, code: 10000, message: INJECTED } as const;
@@ -172,11 +197,13 @@ async function runWithFault(
   }
   await install(tenant);
   const answer =
-    step.step === "put_secret"
-      ? await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: secret })
-      : step.step === "delete_secret"
-        ? await api("DELETE", `/v1/tenants/${id}/secrets/API_KEY`)
-        : await api("DELETE", `/v1/tenants/${id}`);
+    step.operation === "update"
+      ? await api("PATCH", `/v1/tenants/${id}`, { hostnames: [] })
+      : step.step === "put_secret"
+        ? await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: secret })
+        : step.step === "delete_secret"
+          ? await api("DELETE", `/v1/tenants/${id}/secrets/API_KEY`)
+          : await api("DELETE", `/v1/tenants/${id}`);
   expect(answer.status, answer.text).toBe(202);
   tenant = await settled(id, ["active", "failed", "deleted"]);
   return { id, tenant, hadHostnames, secret, operation: tenant.operation };
@@ -195,6 +222,13 @@ async function expectDone(step: StepCase, run: Run) {
     case "secret":
       expect(tenant.state).toBe("active");
       expect(await secretSeen(run.id)).toBe(step.step === "put_secret" ? "secret set" : "no secret");
+      break;
+    case "update":
+      // The custom hostname is given up (and deleted, below); the tenant serves on its own name.
+      expect(tenant.state).toBe("active");
+      expect(tenant.hostnames).not.toContain(hostOf(run.id));
+      expect(tenant.customHostnames).toEqual([]);
+      expect(await (await visit(run.id, "/")).text()).toBe("hi from v1");
       break;
     case "delete":
       expect(tenant.state).toBe("deleted");
@@ -215,7 +249,7 @@ async function secretSeen(id: string): Promise<string> {
 describe("each step failing once and three times: the operation succeeds, nothing orphaned", () => {
   for (const step of STEPS) {
     for (const times of [1, 3]) {
-      it(`${step.step}, failing ${times === 1 ? "once" : "three times"}`, async () => {
+      it(`${titleOf(step)}, failing ${times === 1 ? "once" : "three times"}`, async () => {
         let rule: { id: string } | undefined;
         const run = await runWithFault(step, async (tenant) => {
           rule = await faultStep(step, tenant, times, serverError);
@@ -230,12 +264,14 @@ describe("each step failing once and three times: the operation succeeds, nothin
 
 describe("each step failing for good", () => {
   for (const step of STEPS) {
-    it(`${step.step}: ${
+    it(`${titleOf(step)}: ${
       step.operation === "provision"
         ? "the tenant ends failed, everything it created removed"
         : step.operation === "secret"
           ? "the operation fails, the tenant stays active on what it had"
-          : "the tenant ends failed, and a second DELETE finishes the teardown"
+          : step.operation === "update"
+            ? "the operation fails, the hostname is kept until a second PATCH gives it up"
+            : "the tenant ends failed, and a second DELETE finishes the teardown"
     }`, async () => {
       const run = await runWithFault(step, (tenant) => faultStep(step, tenant, 100_000, serverError));
       await clearFaults();
@@ -263,6 +299,22 @@ describe("each step failing for good", () => {
             expect(await secretSeen(run.id)).toBe("secret set");
             await expectResourcesMatchRegistry(after, { hadHostnames: run.hadHostnames, secretValues: [run.secret] });
           }
+          break;
+        }
+        case "update": {
+          // Given up but not released: routed (pending) and on the zone, as the registry records.
+          expect(run.tenant.state).toBe("active");
+          expect(run.tenant.hostnames).toContain(hostOf(run.id));
+          await expectResourcesMatchRegistry(run.tenant, { hadHostnames: run.hadHostnames });
+          expect((await emulatorResourcesOf(run.id)).customHostnames.map((made) => made.hostname)).toEqual([
+            hostOf(run.id),
+          ]);
+          expect((await api("PATCH", `/v1/tenants/${run.id}`, { hostnames: [] })).status).toBe(202);
+          const tenant = await settled(run.id, ["active", "failed"]);
+          expect(tenant.operation?.state, JSON.stringify(tenant.operation)).toBe("succeeded");
+          expect(tenant.hostnames).not.toContain(hostOf(run.id));
+          await expectResourcesMatchRegistry(tenant, { hadHostnames: run.hadHostnames });
+          expect((await emulatorResourcesOf(run.id)).customHostnames).toEqual([]);
           break;
         }
         case "delete": {
@@ -294,7 +346,7 @@ describe("each step failing for good", () => {
 
 describe("each step rate limited (429, Retry-After: 1) twice", () => {
   for (const step of STEPS) {
-    it(`${step.step}: both Retry-Afters are honoured, and the operation succeeds`, async () => {
+    it(`${titleOf(step)}: both Retry-Afters are honoured, and the operation succeeds`, async () => {
       let limited: { id: string } | undefined;
       let next: { id: string } | undefined;
       const run = await runWithFault(step, async (tenant) => {
@@ -315,7 +367,7 @@ describe("each step rate limited (429, Retry-After: 1) twice", () => {
 
 describe("a call that succeeds and then loses its answer", () => {
   for (const step of STEPS.filter((candidate) => candidate.creates)) {
-    it(`${step.step}: the operation succeeds, with nothing made twice`, async () => {
+    it(`${titleOf(step)}: the operation succeeds, with nothing made twice`, async () => {
       let rule: { id: string } | undefined;
       const run = await runWithFault(step, async (tenant) => {
         rule = await faultStep(step, tenant, 1, { kind: "lose" });
@@ -330,6 +382,30 @@ describe("a call that succeeds and then loses its answer", () => {
     });
   }
 
+  it("create_custom_hostnames' answer lost: the next attempt adopts the one it made, found by hostname, and creates none", async () => {
+    const id = uniqueId("adopt");
+    const create = { method: "POST", path: CUSTOM_HOSTNAMES };
+    const lost = await injectFault({ ...create, times: 1, action: { kind: "lose" } });
+    // Counts any create after the lost one (and lets it through).
+    const later = await injectFault({ ...create, times: 100, action: { kind: "delay", ms: 0 } });
+    expect((await api("POST", "/v1/tenants", newTenant(id, { hostnames: [hostOf(id)] }))).status).toBe(202);
+    const tenant = await settled(id, ["active", "failed"]);
+    expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
+    expect((await faultNow(lost.id)).hits).toBe(1);
+    expect((await faultNow(later.id)).hits, "a create after the lost one").toBe(0);
+    const step = await testEnv.DB.prepare(
+      "SELECT s.attempts, s.state FROM operation_steps s JOIN operations o ON o.id = s.operation_id WHERE o.tenant_id = ? AND s.name = 'create_custom_hostnames'",
+    )
+      .bind(id)
+      .first<{ attempts: number; state: string }>();
+    expect(step).toEqual({ attempts: 2, state: "succeeded" });
+    // The one the lost call made, recorded under its id and shown to the tenant.
+    const [made] = (await emulatorResourcesOf(id)).customHostnames;
+    expect(made?.hostname).toBe(hostOf(id));
+    expect(tenant.customHostnames.map((view) => view.hostname)).toEqual([hostOf(id)]);
+    await expectResourcesMatchRegistry(tenant, { hadHostnames: [`${id}.localhost`, hostOf(id)] });
+  });
+
   /** For each resource: the lookup that comes before its create, which is let through once and then refused. */
   const LOOKUPS = [
     {
@@ -343,6 +419,11 @@ describe("a call that succeeds and then loses its answer", () => {
       lookup: (id: string) => ({ method: "GET", path: `${ACCOUNT}/r2/buckets/t-${id}-r2` }),
     },
     { resource: "d1", create: "create_d1", lookup: () => ({ method: "GET", path: `${ACCOUNT}/d1/database` }) },
+    {
+      resource: "hostname",
+      create: "create_custom_hostnames",
+      lookup: () => ({ method: "GET", path: CUSTOM_HOSTNAMES }),
+    },
   ] as const;
   for (const { resource, create, lookup } of LOOKUPS) {
     it(`${create}'s answer lost, then the provisioning fails for good: the teardown finds the ${resource} by name and removes it`, async () => {
@@ -370,7 +451,7 @@ describe("a call that succeeds and then loses its answer", () => {
       expect((await faultNow(lost.id)).hits).toBe(1);
       expect((await faultNow(refused.id)).hits).toBe(1);
       expect(tenant.resources).toEqual({ kv: null, r2: null, d1: null });
-      expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+      expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false, customHostnames: [] });
       await expectResourcesMatchRegistry(tenant, { hadHostnames: [`${id}.localhost`, hostOf(id)] });
     });
   }
@@ -435,6 +516,7 @@ describe("deleting", () => {
       r2: [],
       d1: [],
       script: false,
+      customHostnames: [],
     });
     await expectResourcesMatchRegistry(tenant, { hadHostnames: active.hostnames });
     for (const hostname of active.hostnames) expect(await routeOf(hostname)).toBeNull();
@@ -455,7 +537,7 @@ describe("changes queued behind a provisioning that fails", () => {
     await clearFaults();
     expect(tenant.operation?.kind).toBe("deploy");
     expect(tenant.operation?.error?.code).toBe("cancelled");
-    expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false });
+    expect(await emulatorResourcesOf(id)).toEqual({ kv: [], r2: [], d1: [], script: false, customHostnames: [] });
   });
 });
 

@@ -153,19 +153,36 @@ async function allBuckets(): Promise<{ name: string }[]> {
   return buckets;
 }
 
+/** Every custom hostname on the platform's zone, all pages (the API gives at most 50 a page). */
+async function allCustomHostnames(): Promise<
+  { id: string; hostname: string; custom_metadata?: Record<string, string> }[]
+> {
+  const path = `/client/v4/zones/${testEnv.CLOUDFLARE_ZONE_ID}/custom_hostnames`;
+  const items: { id: string; hostname: string; custom_metadata?: Record<string, string> }[] = [];
+  for (let page = 1; ; page++) {
+    const { status, json } = await emulator("GET", `${path}?page=${page}&per_page=50`);
+    expect(status, "listing the zone's custom hostnames").toBe(200);
+    items.push(...(json.result as typeof items));
+    if (page >= (json.result_info?.total_pages ?? 1)) return items;
+  }
+}
+
 /**
  * Everything in the emulator's account that is the tenant's: named after its
  * id, or recorded for it in the registry (`recorded`), over every page of
- * every listing, so an orphan on a later page or under another name is seen.
+ * every listing, so an orphan on a later page or under another name is seen;
+ * and the custom hostnames on the platform's zone made for it (its id in
+ * their metadata, as the control plane makes every one), by hostname.
  */
 export async function emulatorResourcesOf(
   id: string,
   recorded: { kv?: string | null; r2?: string | null; d1?: string | null } = {},
 ) {
-  const [kv, r2, d1] = await Promise.all([
+  const [kv, r2, d1, customHostnames] = await Promise.all([
     allPages<{ title: string; id: string }>(`${account()}/storage/kv/namespaces`),
     allBuckets(),
     allPages<{ name: string; uuid: string }>(`${account()}/d1/database`),
+    allCustomHostnames(),
   ]);
   const script = await emulator(
     "GET",
@@ -176,7 +193,21 @@ export async function emulatorResourcesOf(
     r2: r2.filter((bucket) => bucket.name === `t-${id}-r2` || bucket.name === recorded.r2).map((bucket) => bucket.name),
     d1: d1.filter((db) => db.name === `t-${id}-d1` || db.uuid === recorded.d1).map((db) => db.uuid),
     script: script.status === 200,
+    customHostnames: customHostnames
+      .filter((made) => made.custom_metadata?.tenant_id === id)
+      .map(({ id, hostname }) => ({ id, hostname }))
+      .sort((a, b) => a.hostname.localeCompare(b.hostname)),
   };
+}
+
+/** The custom hostnames the registry records for the tenant (its claims' ids), by hostname. */
+async function recordedCustomHostnames(id: string): Promise<{ id: string; hostname: string }[]> {
+  const { results } = await testEnv.DB.prepare(
+    "SELECT custom_hostname_id AS id, hostname FROM hostnames WHERE tenant_id = ? AND custom_hostname_id IS NOT NULL",
+  )
+    .bind(id)
+    .all<{ id: string; hostname: string }>();
+  return results.sort((a, b) => a.hostname.localeCompare(b.hostname));
 }
 
 /** The routing table's record for a hostname, read from the dispatcher's table (locally its RoutesTable entrypoint). */
@@ -195,7 +226,8 @@ export function tenantObjectStorage(id: string): Promise<Map<string, unknown>> {
 /**
  * The platform holds exactly what the registry says the tenant has, nothing
  * orphaned and nothing missing: its KV, R2 and D1 (over every page, by derived
- * name and by recorded id, so none twice), its script and what the script is
+ * name and by recorded id, so none twice), its custom hostnames on the
+ * platform's zone (the ids recorded), its script and what the script is
  * bound to, a route naming it under each of its hostnames and under none of
  * the others it had (`hadHostnames`), its script bundle in SCRIPTS, and no
  * secret value left waiting in its Durable Object once it has settled (for a
@@ -212,12 +244,17 @@ export async function expectResourcesMatchRegistry(
   };
   const actual = await emulatorResourcesOf(tenant.id, recorded);
   const live = tenant.script?.etag != null;
+  const gone = tenant.state === "deleted" || tenant.state === "failed";
+  const customHostnames = await recordedCustomHostnames(tenant.id);
   expect(actual, `resources of ${tenant.id}`).toEqual({
     kv: recorded.kv === null ? [] : [recorded.kv],
     r2: recorded.r2 === null ? [] : [recorded.r2],
     d1: recorded.d1 === null ? [] : [recorded.d1],
     script: live,
+    // Each one the registry records, under the id it records; none once the tenant is gone.
+    customHostnames: gone ? [] : customHostnames,
   });
+  if (gone) expect(customHostnames, "custom hostnames a gone tenant still records").toEqual([]);
 
   if (live) {
     // The live script is bound to the resources the registry records, not to others of the same name.
@@ -245,7 +282,6 @@ export async function expectResourcesMatchRegistry(
     expect(await testEnv.SCRIPTS.head(row?.script_key as string), "the bundle is in SCRIPTS").not.toBeNull();
   }
 
-  const gone = tenant.state === "deleted" || tenant.state === "failed";
   const routed = gone ? [] : tenant.hostnames;
   for (const hostname of routed) {
     expect(await routeOf(hostname), `route of ${hostname}`).toMatchObject({
