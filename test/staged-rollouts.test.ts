@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
 import { RolloutView } from "../platform/tenants-api.ts";
-import { platformApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 
@@ -42,7 +41,7 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "240"], {
-    env: { WFP_API_URL: dev.url("control-plane", ""), WFP_API_TOKEN: platformApiToken() },
+    env: dev.wfpEnv(),
   });
 
 const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;

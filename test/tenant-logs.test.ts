@@ -113,7 +113,7 @@ describe("a tenant's logs through npm run dev", () => {
       [path.join(REPO_ROOT, "cli/wfp.ts"), "logs", id, "--follow", "--json", "--limit", "1"],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, WFP_API_URL: dev.url("control-plane", ""), WFP_API_TOKEN: platformApiToken() },
+        env: { ...process.env, ...dev.wfpEnv() },
         onLine: (line) => lines.push(line),
       },
     );
