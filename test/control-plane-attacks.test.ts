@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
+import { type EmulatorZone, emulatorZone, publishUntilLive } from "./support/custom-hostnames.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 
@@ -16,9 +17,14 @@ const SCRIPTS = `${ACCOUNT}/workers/dispatch/namespaces/*/scripts`;
 
 const dev = devPlatformForFile("attacks");
 let controlPlane: ControlPlaneApi;
+let zone: EmulatorZone;
 beforeAll(() => {
   controlPlane = controlPlaneApi(dev.url("control-plane", "/"));
+  zone = emulatorZone(dev.url("emulator", ""));
 });
+
+/** The tenant's own domain `hostname`, published and seen live: served from then on. */
+const makeLive = (id: string, hostname: string) => publishUntilLive(controlPlane, zone, id, hostname);
 
 const api = (method: string, pathname: string, body?: unknown) => controlPlane.api(method, pathname, body);
 const settled = (id: string) => controlPlane.settled(id);
@@ -74,7 +80,8 @@ describe("issue 10, against npm run dev", () => {
     const host = `${unique("h")}.example.com`;
     const a = await onboard("late-a", { hostnames: [host] });
     const b = await onboard("late-b");
-    expect(await visit(host)).toMatchObject({ status: 200 });
+    await makeLive(a, host);
+    expect(await eventually(async () => ((await visit(host)).status === 200 ? true : null))).toBe(true);
     // A's upload is slow.
     await injectFault({ method: "PUT", path: `${SCRIPTS}/${a}`, times: 1, action: { kind: "delay", ms: 5000 } });
     const patchA = api("PATCH", `/v1/tenants/${a}`, { hostnames: [], plan: "enterprise" });
@@ -87,6 +94,8 @@ describe("issue 10, against npm run dev", () => {
     const [tenantA, tenantB] = [await settled(a), await settled(b)];
     expect(tenantA.hostnames).not.toContain(host);
     expect(tenantB.hostnames).toContain(host);
+    // B's custom hostname for H is its own (A's went with A's claim): live once B publishes its records.
+    await makeLive(b, host);
     // Once everything has settled, and past the dispatcher's route cache, H is served by B.
     const served = await eventually(async () => {
       const seen = await visit(host);
@@ -110,6 +119,7 @@ describe("issue 10, against npm run dev", () => {
     const tenant = await settled(id);
     expect(tenant).toMatchObject({ state: "active", plan: "pro", vars: { MODE: "calm" }, pending: null });
     expect(tenant.hostnames).toEqual([`${id}.localhost`, newHost]);
+    await makeLive(id, newHost);
     // The hostnames changed (no upload needed); the live script kept its vars.
     const served = await eventually(async () => {
       const seen = await visit(newHost);

@@ -6,7 +6,7 @@ import { spawnGroup } from "../scripts/lib/process-group.ts";
 import { recordsToPublish } from "../scripts/lib/publish-dns.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
-import { type EmulatorZone, emulatorZone } from "./support/custom-hostnames.ts";
+import { CHECKS_TIMEOUT_MS, type EmulatorZone, emulatorZone } from "./support/custom-hostnames.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 
@@ -26,8 +26,6 @@ beforeAll(() => {
   zone = emulatorZone(dev.url("emulator", ""));
 });
 
-/** Checks run every second doubling to ten locally (control-plane/wrangler.local.toml): a few rounds of them. */
-const CHECKS_TIMEOUT_MS = 60_000;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A name under example.com no other run uses (`.example` is a reserved TLD Cloudflare refuses). */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorApiToken, platformApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
+import { emulatorZone, publishUntilLive } from "./support/custom-hostnames.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 import { hostsWith, whyHostsCannotBeOverridden, withHostsFile } from "./support/hosts-override.ts";
@@ -132,13 +133,15 @@ beforeAll(async () => {
       modules: { "index.js": `export default { fetch: () => new Response(${JSON.stringify(`page of ${marker}`)}) };` },
     },
   });
+  // Its own domain is served once its records are published, as for any tenant.
+  await publishUntilLive(controlPlane, emulatorZone(dev.url("emulator", "")), victim, VICTIM_HOST);
   attacker = await controlPlane.onboard({
     id: unique("attacker"),
     plan: "enterprise",
     resources: { kv: false, r2: false, d1: false },
     script: PROBE,
   });
-}, 60_000);
+}, 120_000);
 
 /** The emulator's API with its documented dev token: the victim's script, marker and all. */
 const emulatorTarget = (host: string): Target => ({

@@ -3,6 +3,7 @@ import { CustomHostname } from "../../cloudflare-api/custom-hostnames.ts";
 import { emulatorApi } from "../../scripts/lib/emulator-api.ts";
 import { CONTROL_PLANE, emulatorApiToken } from "../../scripts/lib/platform.ts";
 import { publishDns } from "../../scripts/lib/publish-dns.ts";
+import { type ControlPlaneApi, eventually } from "./control-plane-api.ts";
 
 /** The zone the local control plane puts tenants' own domains on: its CLOUDFLARE_ZONE_ID. */
 export const platformZoneId = (): string =>
@@ -39,3 +40,24 @@ export function emulatorZone(emulatorUrl: string, token = emulatorApiToken()) {
 }
 
 export type EmulatorZone = ReturnType<typeof emulatorZone>;
+
+/** Local checks run every second doubling to ten (control-plane/wrangler.local.toml): a few rounds of them. */
+export const CHECKS_TIMEOUT_MS = 60_000;
+
+/**
+ * What a tenant does for its own domain `hostname`, already added: publishes its records and
+ * waits until GET shows it live. From then on (past the dispatcher's route cache) it is served.
+ */
+export async function publishUntilLive(
+  controlPlane: ControlPlaneApi,
+  zone: EmulatorZone,
+  tenantId: string,
+  hostname: string,
+): Promise<void> {
+  await zone.publish(hostname);
+  await eventually(async () => {
+    const { json } = await controlPlane.api("GET", `/v1/tenants/${tenantId}`);
+    const view = json.customHostnames?.find((entry) => entry.hostname === hostname);
+    return view?.liveAt ? true : null;
+  }, CHECKS_TIMEOUT_MS);
+}
