@@ -13,7 +13,7 @@ const input = (over: Partial<CheckInput> = {}): CheckInput => ({
   tokens,
   method: "txt",
   state: { status: "pending", sslStatus: "initializing", verificationErrors: [], validationErrors: [] },
-  createdAtMs: 0,
+  startedAtMs: 0,
   nowMs: 10,
   timeoutMs: 100,
   published: nothing,

@@ -112,6 +112,29 @@ describe("custom hostnames", () => {
     expect((await read(created.id)).status).toBe("pending");
   });
 
+  it.each([
+    ["the same ssl again", { ssl: { method: "txt", type: "dv" } }],
+    ["an empty edit", {}],
+  ])("after a timeout, %s tries validation again with the same records", async (_, edit) => {
+    const created = await resultOf<CustomHostname>(await create("retry.example.com"), 201);
+    await setTimeoutMs(0);
+    expect((await read(created.id)).ssl?.status).toBe("validation_timed_out");
+    await setTimeoutMs(DEFAULT_VALIDATION_TIMEOUT_MS);
+    const retried = await resultOf<CustomHostname>(await call(hostnames(`/${created.id}`), json("PATCH", edit)), 202);
+    expect(retried).toMatchObject({
+      status: "pending",
+      verification_errors: [],
+      ssl: { status: "pending_validation" },
+    });
+    expect(retried.ssl?.validation_errors).toEqual([]);
+    expect(retried.ownership_verification).toEqual(created.ownership_verification);
+    expect(retried.ssl?.validation_records).toEqual(created.ssl?.validation_records);
+    const dcv = created.ssl?.validation_records?.[0];
+    await publishTxt(created.ownership_verification?.name ?? "", created.ownership_verification?.value ?? "");
+    await publishTxt(dcv?.txt_name ?? "", dcv?.txt_value ?? "");
+    expect(await read(created.id)).toMatchObject({ status: "active", ssl: { status: "active" } });
+  });
+
   it("refuses the same hostname twice on the zone with the API's conflict", async () => {
     await resultOf(await create("dup.example.com"), 201);
     const error = await errorOf(await create("DUP.example.com"), 409);

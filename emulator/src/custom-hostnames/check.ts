@@ -25,7 +25,8 @@ export type CheckInput = {
   tokens: HostnameTokens;
   method: DcvMethod;
   state: HostnameState;
-  createdAtMs: number;
+  /** When the validation window began (the creation, or the last edit of `ssl`). */
+  startedAtMs: number;
   nowMs: number;
   timeoutMs: number;
   published: Published;
@@ -43,7 +44,7 @@ const DCV_TIMED_OUT = "Certificate validation timed out: the DCV record was not 
  */
 export function check(input: CheckInput): HostnameState {
   const { state, tokens, published } = input;
-  const timedOut = input.nowMs - input.createdAtMs >= input.timeoutMs;
+  const timedOut = input.nowMs - input.startedAtMs >= input.timeoutMs;
   const next: HostnameState = { ...state };
   if (state.status === "pending" && state.verificationErrors.length === 0) {
     const owned =

@@ -131,12 +131,13 @@ hostnames
   .patch("/:custom_hostname_id", async (c) => {
     const body = editBodyOf(await jsonOf(c));
     const edited = await customHostnamesStoreOf(c.env).edit(c.req.param("custom_hostname_id"), {
+      refresh: body.ssl === undefined && body.custom_metadata === undefined && body.custom_origin_server === undefined,
       method: body.ssl?.method,
       settings: body.ssl?.settings,
       customMetadata: body.custom_metadata,
     });
     if (edited === null) throw hostnameNotFound();
-    // Accepted: 202, as Cloudflare documents (a changed certificate is re-validated).
+    // Accepted: 202, as Cloudflare documents (validation is tried again).
     return ok(c, edited, undefined, 202);
   })
   .delete("/:custom_hostname_id", async (c) => {

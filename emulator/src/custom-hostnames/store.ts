@@ -42,6 +42,8 @@ type Row = {
   ownership_token: string;
   dcv_token: string;
   created_at: string;
+  /** When the validation window began: the creation, or the last edit of `ssl`. */
+  validation_started_at: string;
 };
 
 export type NewHostname = {
@@ -51,6 +53,8 @@ export type NewHostname = {
   customMetadata?: Record<string, string>;
 };
 export type HostnameEdit = {
+  /** Nothing to change: validation is tried again, as an edit of `ssl` to what it is. */
+  refresh?: boolean;
   method?: DcvMethod;
   settings?: Record<string, unknown>;
   customMetadata?: Record<string, string>;
@@ -117,7 +121,7 @@ export class CustomHostnamesStore extends DurableObject<Env> {
       id TEXT PRIMARY KEY, hostname TEXT NOT NULL UNIQUE, ssl_id TEXT NOT NULL, ssl_method TEXT NOT NULL,
       ssl_settings TEXT NOT NULL, custom_metadata TEXT, status TEXT NOT NULL, ssl_status TEXT NOT NULL,
       verification_errors TEXT NOT NULL, validation_errors TEXT NOT NULL, ownership_token TEXT NOT NULL,
-      dcv_token TEXT NOT NULL, created_at TEXT NOT NULL)`);
+      dcv_token TEXT NOT NULL, created_at TEXT NOT NULL, validation_started_at TEXT NOT NULL)`);
     this.sql.exec("CREATE TABLE IF NOT EXISTS dns_txt (name TEXT PRIMARY KEY, vals TEXT NOT NULL)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS http_bodies (url TEXT PRIMARY KEY, body TEXT NOT NULL)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -131,8 +135,9 @@ export class CustomHostnamesStore extends DurableObject<Env> {
         return { ok: false, reason: "exists" } as const;
       }
       const id = newId();
+      const now = new Date().toISOString();
       this.sql.exec(
-        "INSERT INTO custom_hostnames VALUES (?, ?, ?, ?, ?, ?, 'pending', 'initializing', '[]', '[]', ?, ?, ?)",
+        "INSERT INTO custom_hostnames VALUES (?, ?, ?, ?, ?, ?, 'pending', 'initializing', '[]', '[]', ?, ?, ?, ?)",
         id,
         input.hostname,
         newId(),
@@ -141,7 +146,8 @@ export class CustomHostnamesStore extends DurableObject<Env> {
         input.customMetadata === undefined ? null : JSON.stringify(input.customMetadata),
         newToken(),
         newToken(),
-        new Date().toISOString(),
+        now,
+        now,
       );
       // Created "initializing"; the records are known at once, so the answer already shows them.
       return { ok: true, value: this.checked(this.row(id) as Row) } as const;
@@ -171,16 +177,30 @@ export class CustomHostnamesStore extends DurableObject<Env> {
     return { items: rows.map((row) => this.checked(row)), total };
   }
 
-  /** A new method or settings start validation over with the new records, as production re-issues. */
+  /**
+   * An edit of `ssl` asks for validation again, from now (the validation window restarts, and what
+   * had timed out is pending again): the same method and settings keep the records, as Cloudflare
+   * documents ("used to indicate that hostname should pass domain control validation"); a new
+   * method or settings re-issue with a new DCV record. An empty edit refreshes the same way.
+   */
   edit(id: string, edit: HostnameEdit): CustomHostname | null {
     const row = this.row(id);
     if (row === null) return null;
-    if (edit.method !== undefined || edit.settings !== undefined) {
+    if (edit.method !== undefined || edit.refresh === true) {
+      const method = edit.method ?? row.ssl_method;
+      const settings = JSON.stringify(edit.settings ?? JSON.parse(row.ssl_settings));
+      const reissued = method !== row.ssl_method || settings !== row.ssl_settings;
+      const sslStatus = !reissued && row.ssl_status === "active" ? "active" : "initializing";
       this.sql.exec(
-        "UPDATE custom_hostnames SET ssl_method = ?, ssl_settings = ?, ssl_status = 'initializing', validation_errors = '[]', dcv_token = ? WHERE id = ?",
-        edit.method ?? row.ssl_method,
-        JSON.stringify(edit.settings ?? JSON.parse(row.ssl_settings)),
-        newToken(),
+        `UPDATE custom_hostnames SET ssl_method = ?, ssl_settings = ?, ssl_status = ?, validation_errors = '[]',
+           dcv_token = ?, verification_errors = CASE WHEN status = 'pending' THEN '[]' ELSE verification_errors END,
+           validation_started_at = ?
+         WHERE id = ?`,
+        method,
+        settings,
+        sslStatus,
+        reissued ? newToken() : row.dcv_token,
+        new Date().toISOString(),
         id,
       );
     }
@@ -272,7 +292,7 @@ export class CustomHostnamesStore extends DurableObject<Env> {
       tokens: tokensOf(row),
       method: row.ssl_method as DcvMethod,
       state: stateOf(row),
-      createdAtMs: Date.parse(row.created_at),
+      startedAtMs: Date.parse(row.validation_started_at),
       nowMs: Date.now(),
       timeoutMs: this.validationTimeoutMs(),
       published: this.published,
