@@ -468,7 +468,11 @@ export const RolloutView = z.object({
 export type RolloutView = z.infer<typeof RolloutView>;
 
 /** `POST /v1/rollouts/{id}/resume` and `…/rollback`: a JSON body, `{}` (they take no options yet). */
-export const RolloutActionRequest = z.strictObject({});
+/** The body of an action that takes no input: `{}`. */
+export const EmptyRequest = z.strictObject({});
+export type EmptyRequest = z.infer<typeof EmptyRequest>;
+
+export const RolloutActionRequest = EmptyRequest;
 export type RolloutActionRequest = z.infer<typeof RolloutActionRequest>;
 
 /** Every error the API answers: one shape. */

@@ -4,6 +4,7 @@ import { requirePlatformToken } from "./api/auth";
 import { renderDocsPage } from "./api/docs-page";
 import { ApiError, errorResponse, invalidRequest } from "./api/errors";
 import { limitBody, requireJsonBody } from "./api/json-body";
+import { customHostnameRoutes } from "./api/routes/custom-hostnames";
 import { logRoutes } from "./api/routes/logs";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
@@ -36,6 +37,7 @@ app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_I
 app.use("/v1/*", requirePlatformToken, limitBody, requireJsonBody);
 app.route("/", tenantRoutes);
 app.route("/", versionRoutes);
+app.route("/", customHostnameRoutes);
 app.route("/", logRoutes);
 app.route("/", rolloutRoutes);
 

@@ -1,7 +1,7 @@
 import type { OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
-import { customHostnameView } from "../custom-hostnames/view";
+import { customHostnameViewOfRow } from "../custom-hostnames/view";
 import { requestedSettings, type Settings, sameVars } from "../operations/requested-settings";
 import { customHostnameRowsOfMany } from "../registry/custom-hostnames";
 import { type HostnameClaim, hostnameClaimsOfMany } from "../registry/hostnames";
@@ -44,13 +44,7 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
       hostnames: row.state === "deleted" ? [] : allHostnames(row.id, config.platformDomain, live),
       customHostnames: (customHostnames.get(row.id) ?? [])
         .filter((claim) => claim.custom_hostname_id !== null)
-        .map((claim) =>
-          customHostnameView(claim.hostname, claim.custom_hostname, {
-            checkedAt: claim.checked_at,
-            liveAt: claim.live_at,
-            failure: claim.check_failure,
-          }),
-        ),
+        .map(customHostnameViewOfRow),
       resources: {
         kv: row.kv_namespace_id === null ? null : { id: row.kv_namespace_id, title: names.kv },
         r2: row.r2_bucket_name === null ? null : { name: row.r2_bucket_name },

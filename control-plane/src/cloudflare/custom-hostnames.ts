@@ -72,6 +72,18 @@ export class CustomHostnames {
     });
   }
 
+  /**
+   * Asks Cloudflare to validate the hostname again: an edit of its `ssl` to what it is, which the
+   * API documents as saying the hostname should pass domain control validation (the records stay).
+   */
+  async revalidate(id: string, method: DcvMethod): Promise<CustomHostname> {
+    const { api, zoneId } = this;
+    const edited = await api.run(`revalidate custom hostname ${id}`, "idempotent", () =>
+      api.sdk.customHostnames.edit(id, { zone_id: zoneId, ssl: { method, type: "dv" } }),
+    );
+    return CustomHostname.parse(edited);
+  }
+
   /** Deletes a custom hostname; one that is not there is already deleted. */
   async delete(id: string): Promise<void> {
     const { api, zoneId } = this;

@@ -1,9 +1,11 @@
+import type { CustomHostname } from "../../../cloudflare-api/custom-hostnames";
 import { hasFailed, isLive } from "../../../platform/custom-hostname-view";
 import type { CloudflareClient } from "../cloudflare/client";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { recordAnswer } from "../operations/custom-hostname-steps";
 import { type CustomHostnameRow, customHostnameRows, recordCheckFailure } from "../registry/custom-hostnames";
+import type { TenantRow } from "../registry/rows";
 import { getTenant } from "../registry/tenants";
 import { routeRecordOf, writeRoutes } from "../routing/routing-table";
 import { customHostnameView, isCustomHostname } from "./view";
@@ -56,29 +58,52 @@ export async function checkPendingHostnames(
       later(now + policy.baseMs);
       continue;
     }
-    await recordAnswer({ env, tenant }, answer, row).run();
-    const view = customHostnameView(row.hostname, answer, { checkedAt: null, liveAt: null, failure: null });
-    if (isLive(view)) {
-      await writeRoutes(env.ROUTES, routeRecordOf(tenant, { plan: tenant.plan, suspended: tenant.suspended }), [
-        row.hostname,
-      ]);
-    } else if (hasFailed(view)) {
-      await recordCheckFailure(
-        env.DB,
-        tenantId,
-        row.hostname,
-        `Cloudflare stopped validating it (status ${view.status}, certificate ${view.ssl.status}): set it again to retry`,
-      ).run();
-    } else if (row.check_attempts + 1 >= policy.maxAttempts) {
-      await recordCheckFailure(
-        env.DB,
-        tenantId,
-        row.hostname,
-        `still ${view.status} after ${policy.maxAttempts} checks: no longer checked`,
-      ).run();
-    } else {
-      later(now + checkDelayMs(row.check_attempts + 1, policy));
-    }
+    const after = await takeAnswer(deps, tenant, row, answer, now);
+    if (after !== null) later(after);
   }
   return next;
+}
+
+/**
+ * Records a fresh answer for a watched claim and acts on it: a hostname that went live is routed
+ * to the tenant (`active` instead of `pending`); one Cloudflare gave up on (moved, timed out), or
+ * still pending after the last allowed check, has its checks stopped with the reason recorded.
+ * Returns when it should be read again, or null when it is no longer watched.
+ */
+export async function takeAnswer(
+  deps: CheckerDeps,
+  tenant: TenantRow,
+  row: CustomHostnameRow,
+  answer: CustomHostname,
+  now = Date.now(),
+): Promise<number | null> {
+  const { env, config } = deps;
+  const policy = config.hostnameChecks;
+  await recordAnswer({ env, tenant }, answer, row).run();
+  const view = customHostnameView(row.hostname, answer, { checkedAt: null, liveAt: null, failure: null });
+  if (isLive(view)) {
+    await writeRoutes(env.ROUTES, routeRecordOf(tenant, { plan: tenant.plan, suspended: tenant.suspended }), [
+      row.hostname,
+    ]);
+    return null;
+  }
+  if (hasFailed(view)) {
+    await recordCheckFailure(
+      env.DB,
+      tenant.id,
+      row.hostname,
+      `Cloudflare stopped validating it (status ${view.status}, certificate ${view.ssl.status}): check it again once its records are published`,
+    ).run();
+    return null;
+  }
+  if (row.check_attempts + 1 >= policy.maxAttempts) {
+    await recordCheckFailure(
+      env.DB,
+      tenant.id,
+      row.hostname,
+      `still ${view.status} after ${policy.maxAttempts} checks: no longer checked until it is checked again`,
+    ).run();
+    return null;
+  }
+  return now + checkDelayMs(row.check_attempts + 1, policy);
 }

@@ -1,5 +1,6 @@
 import type { CustomHostname, ValidationRecord } from "../../../cloudflare-api/custom-hostnames";
 import type { CustomHostnameView, HostnameRecord } from "../../../platform/custom-hostname-view";
+import type { CustomHostnameRow } from "../registry/custom-hostnames";
 
 /** A hostname outside the platform's own domain: a custom hostname on the platform's zone. */
 export const isCustomHostname = (hostname: string, platformDomain: string): boolean =>
@@ -50,3 +51,11 @@ export function customHostnameView(
     liveAt: checks.liveAt,
   };
 }
+
+/** The view of a claim as the registry records it: its last answer and how its checks went. */
+export const customHostnameViewOfRow = (row: CustomHostnameRow): CustomHostnameView =>
+  customHostnameView(row.hostname, row.custom_hostname, {
+    checkedAt: row.checked_at,
+    liveAt: row.live_at,
+    failure: row.check_failure,
+  });

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { cloudflareClientFromEnv } from "../cloudflare/client";
 import { configOf } from "../config";
+import { type CheckAgainResult, checkAgain } from "../custom-hostnames/check-again";
 import { checkPendingHostnames } from "../custom-hostnames/checker";
 import type { Env } from "../env";
 import { getOperation, nextOperation } from "../registry/operations";
@@ -128,6 +129,14 @@ export class TenantOperations extends DurableObject<Env> {
 
   async remove(id: string): Promise<Submission> {
     return this.#queued(await this.#submit(id, () => takeRemove(this.#db, id)));
+  }
+
+  /** One of the tenant's own domains validated again now, its checks started over (never beside a step). */
+  async checkHostnameAgain(id: string, hostname: string): Promise<CheckAgainResult> {
+    const result = await this.#running.run(() => checkAgain(this.#deps, id, hostname));
+    // The checker reads it again on its new schedule (or stops, if it went live).
+    if (result.ok) await this.#wake();
+    return result;
   }
 
   override async alarm(): Promise<void> {

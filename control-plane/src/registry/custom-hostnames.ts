@@ -71,6 +71,13 @@ export function recordCheckFailure(db: D1Database, tenantId: string, hostname: s
     .bind(failure, hostname, tenantId);
 }
 
+/** Checks start over (validation was asked for again): no attempts yet, no failure. */
+export function restartChecks(db: D1Database, tenantId: string, hostname: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE hostnames SET check_attempts = 0, check_failure = NULL WHERE hostname = ? AND tenant_id = ?")
+    .bind(hostname, tenantId);
+}
+
 /** The custom hostname is deleted: nothing of it stays on the claim. */
 export function forgetCustomHostname(db: D1Database, tenantId: string, hostname: string): D1PreparedStatement {
   return db

@@ -20,4 +20,14 @@ describe("custom hostnames", () => {
     expect(await zone.find(hostname)).toBeNull();
     await zone.delete(created.id);
   });
+
+  it("revalidate edits the certificate settings to what they are: the records stay", async () => {
+    const zone = testClient().customHostnames(ZONE);
+    const created = await zone.ensure({ hostname: hostnameOf("again"), method: "txt" });
+    const asked = await zone.revalidate(created.id, "txt");
+    expect(asked).toMatchObject({ id: created.id, status: "pending", ssl: { method: "txt" } });
+    expect(asked.ownership_verification).toEqual(created.ownership_verification);
+    expect(asked.ssl?.validation_records).toEqual(created.ssl?.validation_records);
+    await zone.delete(created.id);
+  });
 });

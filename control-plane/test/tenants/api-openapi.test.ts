@@ -30,6 +30,7 @@ const V1_OPERATIONS = [
   "get /v1/tenants/{id}/versions",
   "post /v1/tenants/{id}/deployments",
   "post /v1/tenants/{id}/rollback",
+  "post /v1/tenants/{id}/custom-hostnames/{hostname}/check",
   "post /v1/rollouts",
   "get /v1/rollouts/{id}",
   "post /v1/rollouts/{id}/resume",
@@ -42,6 +43,7 @@ const WITH_BODY = [
   "put /v1/tenants/{id}/secrets/{name}",
   "post /v1/tenants/{id}/deployments",
   "post /v1/tenants/{id}/rollback",
+  "post /v1/tenants/{id}/custom-hostnames/{hostname}/check",
   "post /v1/rollouts",
   "post /v1/rollouts/{id}/resume",
   "post /v1/rollouts/{id}/rollback",
@@ -123,6 +125,7 @@ describe("the OpenAPI document", () => {
     expect(names("put /v1/tenants/{id}/secrets/{name}", "path")).toEqual(["id", "name"]);
     expect(names("get /v1/tenants/{id}/logs", "query")).toEqual(["before", "limit", "outcome"]);
     expect(names("get /v1/tenants/{id}/logs/live", "path")).toEqual(["id"]);
+    expect(names("post /v1/tenants/{id}/custom-hostnames/{hostname}/check", "path")).toEqual(["hostname", "id"]);
     expect(names("get /v1/tenants/{id}/versions", "query")).toEqual(["cursor", "limit"]);
     expect(names("put /v1/tenants/{id}/script", "query")).toEqual(["deploy"]);
     expect(Object.keys(operation("get /v1/tenants/{id}/logs/live").responses)).toContain("101");

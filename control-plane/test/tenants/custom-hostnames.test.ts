@@ -3,7 +3,7 @@ import type { CustomHostnameView } from "../../../platform/custom-hostname-view"
 import type { TenantView } from "../../../platform/tenants-api";
 import { DEFAULT_RETRY_POLICY } from "../../src/cloudflare/retry";
 import { expectError, expectNothingCreated } from "./api-support";
-import { publishRecords } from "./custom-hostname-support";
+import { customHostnameOf, publishRecords } from "./custom-hostname-support";
 import { eventually } from "./eventually";
 import {
   api,
@@ -110,6 +110,81 @@ describe("tenants' own domains (custom hostnames)", () => {
     const refused = await api("POST", "/v1/tenants", newTenant(other, { hostnames: [hostname] }));
     expect(refused.status).toBe(409);
     expect(await onZone(hostname)).toHaveLength(1);
+  });
+});
+
+describe("checking a tenant's own domain again (POST …/custom-hostnames/{hostname}/check)", () => {
+  const TIMEOUT = "/__emulator/custom-hostnames/validation-timeout";
+  const checkAgain = (id: string, hostname: string, body: unknown = {}) =>
+    api("POST", `/v1/tenants/${id}/custom-hostnames/${hostname}/check`, body);
+
+  it("after Cloudflare's validation timed out and the checks stopped, asks again with the same records and checks resume", async () => {
+    const hostname = `late-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    const id = await onboard(hostname);
+    const before = await eventually(() => customHostnameOf(id, hostname));
+    const { json: timeout } = await emulator("GET", TIMEOUT);
+    let stopped: CustomHostnameView;
+    try {
+      // Cloudflare gives up on what is pending (production: after 7 days).
+      expect((await emulator("PUT", TIMEOUT, { ms: 0 })).status).toBe(200);
+      stopped = await eventually(async () => {
+        const view = await customHostnameOf(id, hostname);
+        return view?.errors.some((error) => error.includes("Cloudflare stopped validating it")) ? view : null;
+      });
+    } finally {
+      expect((await emulator("PUT", TIMEOUT, { ms: (timeout.result as { ms: number }).ms })).status).toBe(200);
+    }
+    expect(stopped.ssl.status).toBe("validation_timed_out");
+
+    const asked = await checkAgain(id, hostname);
+    expect(asked.status, asked.text).toBe(200);
+    const view = asked.json as unknown as CustomHostnameView;
+    expect(view).toMatchObject({ hostname, status: "pending", errors: [], liveAt: null });
+    expect(view.ssl.status).not.toBe("validation_timed_out");
+    // The same records: what the tenant published (or was told to) stays right.
+    expect(view.ownership).toEqual(before.ownership);
+    expect(view.ssl.records).toEqual(before.ssl.records);
+    expect((await routeOf(hostname))?.status).toBe("pending");
+
+    // Published now, it goes live through the resumed checks, with no other request.
+    await publishRecords(view);
+    const live = await eventually(async () => {
+      const seen = await customHostnameOf(id, hostname);
+      return seen?.liveAt ? seen : null;
+    });
+    expect(live).toMatchObject({ status: "active", ssl: { status: "active" }, errors: [] });
+    expect((await routeOf(hostname))?.status).toBe("active");
+
+    // A live hostname is answered as it is.
+    const again = await checkAgain(id, hostname);
+    expect(again.status, again.text).toBe(200);
+    expect(again.json).toEqual(live);
+  });
+
+  it("goes live at once when the records are already published", async () => {
+    const hostname = `ready-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    const id = await onboard(hostname);
+    // Published between two checks: the request asks now rather than at the next check.
+    await publishRecords(await eventually(() => customHostnameOf(id, hostname)));
+    const asked = await checkAgain(id, hostname);
+    expect(asked.status, asked.text).toBe(200);
+    expect(asked.json).toMatchObject({
+      hostname,
+      status: "active",
+      ssl: { status: "active" },
+      liveAt: expect.any(String),
+    });
+    expect((await routeOf(hostname))?.status).toBe("active");
+  });
+
+  it("refuses what is not one of the tenant's custom hostnames, and a body that is not {}", async () => {
+    const hostname = `mine-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    const id = await onboard(hostname);
+    expectError(await checkAgain(id, `other-${crypto.randomUUID().slice(0, 8)}.example.com`), 404, "not_found");
+    expectError(await checkAgain(id, `${id}.localhost`), 404, "not_found");
+    expectError(await checkAgain(uniqueId("none"), hostname), 404, "not_found");
+    expectError(await checkAgain(id, "not a hostname"), 400, "invalid_request", "hostname");
+    expectError(await checkAgain(id, hostname, { now: true }), 400, "invalid_request");
   });
 });
 
