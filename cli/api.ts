@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { CustomHostnameView } from "../platform/custom-hostname-view.ts";
 import { LogPage } from "../platform/tenant-logs.ts";
 import {
   type CreateDeploymentRequest,
@@ -40,6 +41,14 @@ export const api = {
 
   getTenantHostnames: (c: Connection, id: string) =>
     callApi(c, { method: "GET", path: tenantPath(id) }, TenantHostnames),
+
+  /** Asks Cloudflare to validate one of the tenant's own domains again; its view as it is now. */
+  checkCustomHostname: (c: Connection, id: string, hostname: string) =>
+    callApi(
+      c,
+      { method: "POST", path: `${tenantPath(id)}/custom-hostnames/${encodeURIComponent(hostname)}/check`, body: {} },
+      CustomHostnameView,
+    ),
 
   updateTenant: (c: Connection, id: string, body: UpdateTenantRequest) =>
     callApi(c, { method: "PATCH", path: tenantPath(id), body }, TenantView),

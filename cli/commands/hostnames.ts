@@ -1,6 +1,6 @@
 import { hasFailed, isLive } from "../../platform/custom-hostname-view.ts";
 import { api, type TenantHostnames } from "../api.ts";
-import { type Command, WAIT_OPTION } from "../command.ts";
+import { type Command, stringsOf, WAIT_OPTION } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { formatHostnameState, formatHostnames } from "../hostnames-format.ts";
 import { pollUntil } from "../poll.ts";
@@ -10,10 +10,14 @@ const settled = (tenant: TenantHostnames) => tenant.customHostnames.every((view)
 const hostnames: Command = {
   name: "hostnames",
   args: ["<tenant>"],
-  options: { ...WAIT_OPTION },
-  help: `  --wait                   wait until every custom hostname is live (exit 4 if one fails or --timeout passes)`,
+  options: { ...WAIT_OPTION, check: { type: "string", multiple: true } },
+  help: `  --check <hostname>       ask Cloudflare to validate it again now (records published late), repeatable
+  --wait                   wait until every custom hostname is live (exit 4 if one fails or --timeout passes)`,
   async run(context, values, [id]) {
     const { connection, out } = context;
+    for (const hostname of stringsOf(values, "check")) {
+      out.note(formatHostnameState(await api.checkCustomHostname(connection, id as string, hostname)));
+    }
     const first = await api.getTenantHostnames(connection, id as string);
     if (values.wait !== true) {
       out.result(first, () => formatHostnames(first.id, first.customHostnames));

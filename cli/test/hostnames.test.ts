@@ -123,6 +123,26 @@ describe("wfp hostnames", () => {
     expect(JSON.parse(run.stdout).customHostnames).toEqual([pending]);
   });
 
+  it("--check asks for each hostname to be validated again (POST …/check with {}), then prints them; --wait goes on", async () => {
+    await tenantWith("acme", [[timedOut], [pending], [live]]);
+    const run = await wfp(["hostnames", "acme", "--check", "shop.example.com", "--wait"]);
+    expect(run.code, explain(run)).toBe(0);
+    const checks = fake.requests.filter((request) => request.path.endsWith("/check"));
+    expect(checks).toEqual([
+      { method: "POST", path: "/v1/tenants/acme/custom-hostnames/shop.example.com/check", body: {} },
+    ]);
+    expect(run.stderr).toContain("shop.example.com  moved  (certificate validation_timed_out; failed)");
+    expect(run.stdout).toContain("shop.example.com  active  (certificate active; live)");
+  });
+
+  it("--check of a hostname the tenant does not have is the API's 404 (exit 1), before any listing", async () => {
+    await tenantWith("acme", [[pending]]);
+    const run = await wfp(["hostnames", "acme", "--check", "blog.example.com"]);
+    expect(run.code, explain(run)).toBe(1);
+    expect(run.stderr).toContain("not_found");
+    expect(run.stdout).toBe("");
+  });
+
   it("an unknown tenant is the API's 404 (exit 1); a missing tenant argument is usage (exit 2)", async () => {
     const unknown = await wfp(["hostnames", "ghost"]);
     expect(unknown.code, explain(unknown)).toBe(1);

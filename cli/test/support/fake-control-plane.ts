@@ -6,6 +6,7 @@ import { CustomHostnameView } from "../../../platform/custom-hostname-view.ts";
 import { type LogEvent, LogPage, LogQuery } from "../../../platform/tenant-logs.ts";
 import {
   CreateTenantRequest,
+  EmptyRequest,
   type ErrorBody,
   type ErrorCode,
   ListTenantsQuery,
@@ -199,6 +200,13 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
         return [200, TenantList.parse({ tenants: page, cursor: next })];
       }
       throw new Refusal(405, "method_not_allowed", `${method} is not allowed here`);
+    }
+    if (resource === "tenants" && id !== undefined && sub === "custom-hostnames" && parts[5] === "check") {
+      if (method !== "POST") throw new Refusal(405, "method_not_allowed", `${method} is not allowed here`);
+      parse(EmptyRequest, body);
+      const view = findTenant(id) === undefined ? undefined : readCustomHostnames(id).find((v) => v.hostname === name);
+      if (view === undefined) throw new Refusal(404, "not_found", `tenant "${id}" has no custom hostname ${name}`);
+      return [200, view];
     }
     if (resource === "tenants" && id !== undefined && sub === undefined) {
       if (method === "GET") {
