@@ -7,7 +7,9 @@ type Entry = { route: RouteRecord | null; expiresAt: number };
  * `ttl.routeMs`, or that it has none for `ttl.missMs` (negative caching: an
  * unknown host costs one read per that TTL, not one per request; kept
  * shorter, so a tenant onboarded a moment ago is not refused for the whole
- * route TTL by an answer read just before). Bounded: past `maxEntries` the least
+ * route TTL by an answer read just before). A `pending` route (a custom hostname not validated
+ * yet) is kept for the miss TTL too: it is about to change, and a domain that just went live should
+ * not be answered "being set up" for a whole route TTL. Bounded: past `maxEntries` the least
  * recently used hostname goes. Only answers are kept, never a read in flight:
  * a promise of another request's KV read would tie this request to that one's
  * lifetime.
@@ -41,7 +43,7 @@ export class RouteCache {
   }
 
   #remember(hostname: string, route: RouteRecord | null): void {
-    const ttlMs = route === null ? this.ttl.missMs : this.ttl.routeMs;
+    const ttlMs = route === null || route.status === "pending" ? this.ttl.missMs : this.ttl.routeMs;
     this.#entries.delete(hostname);
     if (ttlMs === 0) return;
     this.#entries.set(hostname, { route, expiresAt: this.now() + ttlMs });

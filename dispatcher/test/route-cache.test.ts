@@ -53,6 +53,21 @@ describe("the route cache, through the dispatcher", () => {
     expect(h.routes.reads).toBe(2);
   });
 
+  it("keeps a pending route (a custom hostname being validated) only for the miss TTL: served soon after it goes live", async () => {
+    const { tenantId, host } = await tenant(scripts.hello("live"));
+    await putRoute(host, routeFor(tenantId, { status: "pending" }));
+    const clock = manualClock();
+    const h = harness({ ROUTE_CACHE_TTL_MS: "60000", ROUTE_CACHE_MISS_TTL_MS: "200" }, clock.now);
+    expect((await errorOf(await h.fetch(`http://${host}/`), 503)).code).toBe("hostname_pending");
+    await putRoute(host, routeFor(tenantId));
+    clock.advance(199);
+    expect((await errorOf(await h.fetch(`http://${host}/`), 503)).code).toBe("hostname_pending");
+    expect(h.routes.reads).toBe(1);
+    clock.advance(1);
+    expect(await (await h.fetch(`http://${host}/`)).text()).toBe("hello live");
+    expect(h.routes.reads).toBe(2);
+  });
+
   it("reads the table every time when the TTL is 0", async () => {
     const { host } = await tenant(scripts.hello("uncached"));
     const h = harness({ ROUTE_CACHE_TTL_MS: "0" });
