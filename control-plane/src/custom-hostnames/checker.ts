@@ -79,14 +79,16 @@ export async function takeAnswer(
 ): Promise<number | null> {
   const { env, config } = deps;
   const policy = config.hostnameChecks;
-  await recordAnswer({ env, tenant }, answer, row).run();
   const view = customHostnameView(row.hostname, answer, { checkedAt: null, liveAt: null, failure: null });
   if (isLive(view)) {
+    // Routed first, then recorded: once GET shows `liveAt`, the dispatcher serves it.
     await writeRoutes(env.ROUTES, routeRecordOf(tenant, { plan: tenant.plan, suspended: tenant.suspended }), [
       row.hostname,
     ]);
+    await recordAnswer({ env, tenant }, answer, row).run();
     return null;
   }
+  await recordAnswer({ env, tenant }, answer, row).run();
   if (hasFailed(view)) {
     await recordCheckFailure(
       env.DB,
