@@ -46,6 +46,8 @@ export const ErrorCode = {
   /** A version or deployment id the script does not have (a guess: the Workers "not found" code). */
   versionNotFound: 10007,
   scriptTagLimit: 100103,
+  /** A schedule whose cron expression Cloudflare refuses ("invalid cron string", seen in wrangler's issues). */
+  invalidCron: 10100,
   scriptTagInvalid: 100134,
 
   // Workers KV.

@@ -53,6 +53,9 @@ export const unsupportedContentType = (expected: string) =>
 export const tooManyTags = () =>
   refusal(400, ErrorCode.scriptTagLimit, `A Worker can have at most ${MAX_TAGS} tags; remove a tag first.`);
 
+/** A schedule Cloudflare would refuse (its code, with the reason the grammar gives). */
+export const invalidCron = (message: string) => refusal(400, ErrorCode.invalidCron, message);
+
 export const invalidTag = () => refusal(400, ErrorCode.scriptTagInvalid, "Tags cannot contain ',' or '&'.");
 
 export const migrationTagMismatch = (current: string | null) =>

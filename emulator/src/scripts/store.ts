@@ -12,6 +12,7 @@ import { commitDraft } from "./store/commit";
 import type { StoreContext } from "./store/context";
 import * as deployments from "./store/deployments";
 import * as namespaces from "./store/namespaces";
+import * as schedules from "./store/schedules";
 import { createTables } from "./store/schema";
 import * as scripts from "./store/scripts";
 import * as secrets from "./store/secrets";
@@ -186,6 +187,14 @@ export class WorkersStore extends DurableObject<Env> {
   }
   removeTag(namespace: string, script: string, tag: string) {
     return tags.removeTag(this.context, namespace, script, tag);
+  }
+
+  // Cron Triggers.
+  getSchedules(namespace: string, script: string) {
+    return schedules.getSchedules(this.context, namespace, script);
+  }
+  putSchedules(namespace: string, script: string, crons: readonly string[]) {
+    return schedules.putSchedules(this.context, namespace, script, crons);
   }
 
   // Secrets.

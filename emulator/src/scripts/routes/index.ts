@@ -3,6 +3,7 @@ import { methodNotAllowedError } from "../../http/errors";
 import type { ApiEnv } from "../../http/types";
 import { content } from "./content";
 import { deployments } from "./deployments";
+import { schedules } from "./schedules";
 import { scriptRoutes } from "./script";
 import { secrets } from "./secrets";
 import { settings } from "./settings";
@@ -18,6 +19,7 @@ scripts.route("/", upload);
 scripts.route("/", content);
 scripts.route("/", settings);
 scripts.route("/", tags);
+scripts.route("/", schedules);
 scripts.route("/", secrets);
 scripts.route("/", versions);
 scripts.route("/", deployments);
@@ -30,6 +32,7 @@ for (const path of [
   "/:script/bindings",
   "/:script/settings",
   "/:script/tags",
+  "/:script/schedules",
   "/:script/tags/:tag",
   "/:script/secrets",
   "/:script/secrets/:secret",

@@ -7,6 +7,7 @@ import {
   insertRow,
   NAMESPACES,
   type NamespaceRow,
+  SCRIPT_SCHEDULES,
   SCRIPT_TAGS,
   SCRIPTS,
   type ScriptRow,
@@ -63,9 +64,9 @@ export const scriptRecords = (ctx: StoreContext, namespace: string): ScriptRecor
     .toArray()
     .map((row) => toRecord(row, tagsOf(ctx, namespace, row.name)));
 
-/** The script's rows, its versions and deployments with them. */
+/** The script's rows, its versions, deployments and schedules with them. */
 export function deleteScriptRows({ sql }: StoreContext, namespace: string, script: string): void {
-  for (const t of [SCRIPT_TAGS, VERSIONS, DEPLOYMENTS]) {
+  for (const t of [SCRIPT_TAGS, SCRIPT_SCHEDULES, VERSIONS, DEPLOYMENTS]) {
     sql.exec(`DELETE FROM ${t.name} WHERE namespace = ? AND script = ?`, namespace, script);
   }
   sql.exec(`DELETE FROM ${SCRIPTS.name} WHERE namespace = ? AND name = ?`, namespace, script);

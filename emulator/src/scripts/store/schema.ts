@@ -75,6 +75,23 @@ export const SCRIPT_TAGS = table(
 );
 
 /**
+ * Script-level Cron Triggers, kept apart from the version as tags are (production's schedules
+ * are the script's, not a version's). One row per distinct expression; `seq` keeps the order given.
+ */
+export const SCRIPT_SCHEDULES = table(
+  "script_schedules",
+  {
+    namespace: "TEXT NOT NULL",
+    script: "TEXT NOT NULL",
+    cron: "TEXT NOT NULL",
+    seq: "INTEGER NOT NULL",
+    created_on: "TEXT NOT NULL",
+    modified_on: "TEXT NOT NULL",
+  },
+  ["namespace", "script", "cron"],
+);
+
+/**
  * Every version of each script, kept until the script is deleted. `number` counts
  * from 1 per script; `record` is the ScriptRecord the version runs as (JSON, tags
  * left out); `annotations` is VersionAnnotations (JSON).
@@ -115,6 +132,7 @@ export type NamespaceRow = Row<typeof NAMESPACES.columns>;
 export type VersionRow = Row<typeof VERSIONS.columns>;
 export type DeploymentRow = Row<typeof DEPLOYMENTS.columns>;
 export type ScriptRow = Row<typeof SCRIPTS.columns>;
+export type ScheduleRow = Row<typeof SCRIPT_SCHEDULES.columns>;
 
 function createTable(
   sql: SqlStorage,
@@ -125,7 +143,8 @@ function createTable(
 }
 
 export function createTables(sql: SqlStorage): void {
-  for (const t of [META, NAMESPACES, SCRIPTS, SCRIPT_TAGS, VERSIONS, DEPLOYMENTS]) createTable(sql, t);
+  for (const t of [META, NAMESPACES, SCRIPTS, SCRIPT_TAGS, SCRIPT_SCHEDULES, VERSIONS, DEPLOYMENTS])
+    createTable(sql, t);
 }
 
 /** Writes one row (replacing the row of the same key), its values named by column. */
