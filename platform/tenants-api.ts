@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { MAX_SCRIPT_UPLOAD_BYTES } from "../cloudflare-api/names.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { CustomHostnameView } from "./custom-hostname-view.ts";
 import { Hostname } from "./hostnames.ts";
 import { PlanName } from "./plans.ts";
 import { PREVIEW_SEPARATOR, TENANT_ID, TenantId, VersionId } from "./routes.ts";
+import { ModuleContent, ModuleName, modulesIssues } from "./script-modules.ts";
 
 /**
  * The control plane's public API (`/v1`): request and response bodies. The
@@ -62,16 +62,6 @@ export const UserBindingName = BindingName.regex(
     message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
   });
 
-/** A module's path: `index.js`, `lib/util.js`. Its extension says its type (see moduleContentType). */
-export const ModuleName = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(
-    /^(?!\/)(?!.*\.\.)[A-Za-z0-9_.\-/]+\.(js|mjs|cjs|txt|html|map)$/,
-    "module names are relative paths ending in .js, .mjs, .cjs, .txt, .html or .map",
-  );
-
 const CompatibilityDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "compatibility dates are YYYY-MM-DD");
 
 /** A D1 migration's name, which orders it: `0001_create_notes.sql`. */
@@ -94,7 +84,8 @@ export const MAX_DURABLE_OBJECT_BINDINGS = 64;
 /** What a script is made of: its modules, dates and flags, D1 migrations and Durable Objects. */
 const scriptFields = {
   mainModule: ModuleName,
-  modules: z.record(ModuleName, z.string()),
+  /** Source text by name (`index.js`), or `{type, base64}` for WebAssembly and other bytes (script-modules.ts). */
+  modules: z.record(ModuleName, ModuleContent),
   compatibilityDate: CompatibilityDate.optional(),
   compatibilityFlags: z.array(z.string().min(1).max(100)).max(50).optional(),
   /**
@@ -162,14 +153,7 @@ const checkScript = (script: z.infer<z.ZodObject<typeof scriptFields>>, ctx: z.R
       message: `"${script.mainModule}" is not among the modules`,
     });
   }
-  const bytes = Object.values(script.modules).reduce((sum, source) => sum + new TextEncoder().encode(source).length, 0);
-  if (bytes > MAX_SCRIPT_UPLOAD_BYTES) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["modules"],
-      message: `the modules are ${bytes} bytes in all; the limit is ${MAX_SCRIPT_UPLOAD_BYTES} (10 MiB)`,
-    });
-  }
+  for (const issue of modulesIssues(script.modules, script.mainModule)) ctx.addIssue({ code: "custom", ...issue });
 };
 
 export const ScriptSource = z.strictObject(scriptFields).superRefine(checkScript);

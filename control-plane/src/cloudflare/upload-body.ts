@@ -8,6 +8,7 @@ import {
   type ScriptMetadataInput,
   ScriptSettingsPatch,
 } from "../../../cloudflare-api/script-metadata";
+import { MODULE_CONTENT_TYPE, type ModuleContent, moduleBytes, moduleType } from "../../../platform/script-modules";
 
 /**
  * The bodies of the script upload and the settings PATCH, built here rather
@@ -16,22 +17,12 @@ import {
  * the same schemas the emulator validates uploads with.
  */
 
-/** What a module's extension says it is. */
-const CONTENT_TYPES: Record<string, ModuleContentType> = {
-  js: "application/javascript+module",
-  mjs: "application/javascript+module",
-  cjs: "application/javascript",
-  txt: "text/plain",
-  html: "text/plain",
-  map: "application/source-map",
-};
-
-export function moduleContentType(path: string): ModuleContentType {
-  const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
-  const type = extension === undefined ? undefined : CONTENT_TYPES[extension];
+/** The content type a module is uploaded with: its type's (a string's from its name's extension). */
+export function moduleContentType(path: string, content: ModuleContent): ModuleContentType {
+  const type = moduleType(path, content);
   if (type === undefined)
-    throw new Error(`no module type for ${JSON.stringify(path)}: use .js, .mjs, .cjs, .txt, .html or .map`);
-  return type;
+    throw new Error(`no module type for ${JSON.stringify(path)}: its extension names no type of source text`);
+  return MODULE_CONTENT_TYPE[type];
 }
 
 export type ScriptBinding = z.input<typeof BindingInput>;
@@ -39,8 +30,8 @@ export type ScriptBinding = z.input<typeof BindingInput>;
 export interface ScriptUpload {
   /** The module that is the entry point; must be one of `modules`. */
   readonly mainModule: string;
-  /** Path (`index.js`, `lib/util.js`) → source. */
-  readonly modules: Readonly<Record<string, string>>;
+  /** Path (`index.js`, `lib/util.js`) → source text, or `{type, base64}` (WebAssembly, data). */
+  readonly modules: Readonly<Record<string, ModuleContent>>;
   readonly compatibilityDate: string;
   readonly compatibilityFlags?: readonly string[];
   /** The whole binding list of the new version (`{type: "inherit", name}` carries one over). */
@@ -78,8 +69,10 @@ export function uploadMetadata(upload: ScriptUpload): ScriptMetadataInput {
 export function scriptUploadForm(upload: ScriptUpload): FormData {
   const form = new FormData();
   form.set("metadata", new Blob([JSON.stringify(uploadMetadata(upload))], { type: "application/json" }));
-  for (const [path, source] of Object.entries(upload.modules)) {
-    form.set(path, new File([source], path, { type: moduleContentType(path) }));
+  for (const [path, content] of Object.entries(upload.modules)) {
+    // Bytes, not a string: a binary module's must reach the API exactly as given.
+    const bytes = moduleBytes(content) as Uint8Array<ArrayBuffer>;
+    form.set(path, new File([bytes], path, { type: moduleContentType(path, content) }));
   }
   return form;
 }

@@ -2,7 +2,7 @@ import { ScriptSource } from "../../../platform/tenants-api";
 import { hex } from "../hex";
 
 /**
- * Tenants' script bundles (modules, D1 migrations, Durable Object bindings and
+ * Tenants' script bundles (modules, binary ones in base64, D1 migrations, Durable Object bindings and
  * the classes to delete), kept in R2 under the
  * SHA-256 of their content: an upload waiting in a queue, a re-upload after a
  * PATCH, and a rollout to thousands of tenants all read one stored copy, and
@@ -31,7 +31,7 @@ export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptS
 
 /** Same content, same key: object keys in a fixed order. */
 function canonical(script: ScriptSource): ScriptSource {
-  const sorted = (record: Record<string, string>) =>
+  const sorted = <T>(record: Record<string, T>) =>
     Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     mainModule: script.mainModule,

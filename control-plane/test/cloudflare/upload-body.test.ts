@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { multipartPartProblems } from "../../../emulator/test/openapi";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
+import { bytesToBase64 } from "../../../platform/script-modules";
 import {
   moduleContentType,
   type ScriptUpload,
@@ -13,6 +14,11 @@ import {
  * cloudflare-typescript#2799), read back as the API reads them and checked
  * against the official OpenAPI extract.
  */
+/** The smallest WebAssembly module: its magic and version. */
+const WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+/** Every byte value, and what is not UTF-8 (0xff, a lone 0x80). */
+const DATA = new Uint8Array(Array.from({ length: 256 }, (_, index) => index));
+
 const UPLOAD_PATH = "/accounts/0123456789abcdef0123456789abcdef/workers/dispatch/namespaces/ns/scripts/acme";
 
 const upload: ScriptUpload = {
@@ -24,6 +30,9 @@ const upload: ScriptUpload = {
     "README.txt": "read me",
     "page.html": "<p>hi</p>",
     "index.js.map": '{"version":3}',
+    "3f2a-add.wasm": { type: "wasm", base64: bytesToBase64(WASM) },
+    "table.bin": { type: "data", base64: bytesToBase64(DATA) },
+    "notes.md": { type: "text", base64: bytesToBase64(new TextEncoder().encode("# héllo")) },
   },
   compatibilityDate: COMPATIBILITY_DATE,
   compatibilityFlags: ["nodejs_compat"],
@@ -71,8 +80,18 @@ describe("the script upload body", () => {
       ["README.txt", "README.txt", "text/plain"],
       ["page.html", "page.html", "text/plain"],
       ["index.js.map", "index.js.map", "application/source-map"],
+      ["3f2a-add.wasm", "3f2a-add.wasm", "application/wasm"],
+      ["table.bin", "table.bin", "application/octet-stream"],
+      ["notes.md", "notes.md", "text/plain"],
     ]);
     expect(await (form.get("lib/greet.mjs") as File).text()).toBe(upload.modules["lib/greet.mjs"]);
+  });
+
+  it("sends an encoded module's exact bytes, decoded from base64", async () => {
+    const form = await reparse(scriptUploadForm(upload));
+    expect(new Uint8Array(await (form.get("3f2a-add.wasm") as File).arrayBuffer())).toEqual(WASM);
+    expect(new Uint8Array(await (form.get("table.bin") as File).arrayBuffer())).toEqual(DATA);
+    expect(await (form.get("notes.md") as File).text()).toBe("# héllo");
   });
 
   it("the schema check itself refuses a wrong metadata", () => {
@@ -81,7 +100,8 @@ describe("the script upload body", () => {
 
   it("refuses, before sending, a main module that is not among the modules or a module of no known type", () => {
     expect(() => scriptUploadForm({ ...upload, mainModule: "missing.js" })).toThrow(/main module/);
-    expect(() => moduleContentType("image.png")).toThrow(/no module type/);
+    expect(() => moduleContentType("image.png", "not text")).toThrow(/no module type/);
+    expect(moduleContentType("image.png", { type: "data", base64: "" })).toBe("application/octet-stream");
     expect(() => scriptUploadForm({ ...upload, tags: ["a,b"] })).toThrow();
   });
 });
