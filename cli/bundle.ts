@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -8,11 +8,10 @@ import { unstable_readConfig } from "wrangler";
 import { ScriptSource } from "../platform/tenants-api.ts";
 import { offlineWranglerEnv, WRANGLER_BIN } from "../scripts/lib/wrangler-dev.ts";
 import { buildError, usageError } from "./errors.ts";
+import { readUploadModules } from "./upload-modules.ts";
 
 /** wrangler's own order when a folder has more than one config. */
 const CONFIG_NAMES = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"];
-/** What `--dry-run --outdir` writes beside the modules, which is not code. */
-const NOT_MODULES = new Set(["README.md"]);
 const BUNDLE_TIMEOUT_MS = 120_000;
 
 /**
@@ -24,7 +23,8 @@ const BUNDLE_TIMEOUT_MS = 120_000;
  *
  * Not scripts/lib/worker-build.ts's build(): that one folds Text modules into
  * one module for miniflare and writes into the repository; an upload keeps
- * each module, named as wrangler wrote it.
+ * each module, named and typed as wrangler's own upload has it
+ * (upload-modules.ts): WebAssembly and data modules as their bytes.
  */
 export async function bundleWorker(dir: string): Promise<ScriptSource> {
   const configPath = findConfig(dir);
@@ -34,9 +34,9 @@ export async function bundleWorker(dir: string): Promise<ScriptSource> {
   const objects = durableObjectsOf(config, configPath);
   const outDir = await mkdtemp(path.join(tmpdir(), "wfp-bundle-"));
   try {
-    await runWranglerBundle(configPath, outDir);
-    const modules = await readModules(outDir);
-    const mainModule = `${path.parse(config.main).name}.js`;
+    const uploadFile = path.join(outDir, "upload.form");
+    await runWranglerBundle(configPath, uploadFile);
+    const { mainModule, modules } = await readUploadModules(uploadFile);
     const migrations = await readMigrations(path.join(dir, "migrations"));
     const source = {
       mainModule,
@@ -132,8 +132,9 @@ function findConfig(dir: string): string {
   throw usageError(`${dir} has no wrangler config (${CONFIG_NAMES.join(", ")})`);
 }
 
-async function runWranglerBundle(configPath: string, outDir: string): Promise<void> {
-  const args = [WRANGLER_BIN, "deploy", "--dry-run", "--outdir", outDir, "--config", configPath];
+/** `--outfile`: the multipart body wrangler would upload, each module with the content type its rules give it. */
+async function runWranglerBundle(configPath: string, outFile: string): Promise<void> {
+  const args = [WRANGLER_BIN, "deploy", "--dry-run", "--outfile", outFile, "--config", configPath];
   try {
     await promisify(execFile)(process.execPath, args, {
       cwd: path.dirname(configPath),
@@ -145,17 +146,6 @@ async function runWranglerBundle(configPath: string, outDir: string): Promise<vo
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw buildError(`wrangler could not bundle ${configPath}:\n${stdout ?? ""}${stderr ?? ""}`.trimEnd());
   }
-}
-
-/** Every file wrangler wrote (source maps aside), by its path inside the folder. */
-async function readModules(outDir: string): Promise<Record<string, string>> {
-  const modules: Record<string, string> = {};
-  for (const name of await readdir(outDir, { recursive: true })) {
-    const file = path.join(outDir, name);
-    if (NOT_MODULES.has(name) || name.endsWith(".map") || !(await stat(file)).isFile()) continue;
-    modules[name.split(path.sep).join("/")] = await readFile(file, "utf8");
-  }
-  return modules;
 }
 
 async function readMigrations(dir: string): Promise<Record<string, string> | undefined> {
