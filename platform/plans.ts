@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** What a plan gives a tenant: per-request limits, and where its Worker may send subrequests. */
+/** What a plan gives a tenant: per-request limits, where its Worker may send subrequests, its cron triggers. */
 export interface Plan {
   /** CPU time per request, in milliseconds (`limits.cpuMs` of the dispatch). */
   readonly cpuMs: number;
@@ -13,6 +13,11 @@ export interface Plan {
    * hostnames are refused whatever the plan says.
    */
   readonly egressAllowlist: readonly string[] | null;
+  /**
+   * How many cron triggers the tenant's script may have (Cloudflare allows a
+   * Worker a few on its Free plan, more on paid ones; the control plane refuses more).
+   */
+  readonly maxCrons: number;
 }
 
 /**
@@ -22,9 +27,9 @@ export interface Plan {
  * free tier may call.
  */
 export const PLANS = {
-  free: { cpuMs: 10, subRequests: 10, egressAllowlist: ["example.com", "*.example.com"] },
-  pro: { cpuMs: 50, subRequests: 100, egressAllowlist: null },
-  enterprise: { cpuMs: 500, subRequests: 1000, egressAllowlist: null },
+  free: { cpuMs: 10, subRequests: 10, egressAllowlist: ["example.com", "*.example.com"], maxCrons: 3 },
+  pro: { cpuMs: 50, subRequests: 100, egressAllowlist: null, maxCrons: 10 },
+  enterprise: { cpuMs: 500, subRequests: 1000, egressAllowlist: null, maxCrons: 20 },
 } as const satisfies Record<string, Plan>;
 
 export type PlanName = keyof typeof PLANS;
@@ -32,4 +37,13 @@ export const PlanName = z.enum(Object.keys(PLANS) as [PlanName, ...PlanName[]]);
 
 export function planOf(name: PlanName): Plan {
   return PLANS[name];
+}
+
+/** The most cron triggers any plan allows: no list of crons is ever longer. */
+export const MAX_CRONS_ANY_PLAN = Math.max(...Object.values(PLANS).map((plan: Plan) => plan.maxCrons));
+
+/** Why `count` cron triggers are too many for the plan; null when it allows them. */
+export function cronLimitRefusal(name: PlanName, count: number): string | null {
+  const { maxCrons } = planOf(name);
+  return count <= maxCrons ? null : `the ${name} plan allows at most ${maxCrons} cron triggers; ${count} given`;
 }

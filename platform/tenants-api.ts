@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { CronExpression } from "../cloudflare-api/cron.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { CustomHostnameView } from "./custom-hostname-view.ts";
 import { Hostname } from "./hostnames.ts";
-import { PlanName } from "./plans.ts";
+import { cronLimitRefusal, MAX_CRONS_ANY_PLAN, PlanName } from "./plans.ts";
 import { PREVIEW_SEPARATOR, TENANT_ID, TenantId, VersionId } from "./routes.ts";
 import { ModuleContent, ModuleName, modulesIssues } from "./script-modules.ts";
 
@@ -159,6 +160,25 @@ const checkScript = (script: z.infer<z.ZodObject<typeof scriptFields>>, ctx: z.R
 export const ScriptSource = z.strictObject(scriptFields).superRefine(checkScript);
 export type ScriptSource = z.infer<typeof ScriptSource>;
 
+/**
+ * The script's cron triggers: the whole list, each a cron expression Cloudflare takes (UTC),
+ * none twice; how many the tenant's plan allows is checked against the plan. As `wrangler deploy`
+ * treats `[triggers] crons`: absent leaves the tenant's crons as they are, `[]` removes them all.
+ */
+export const Crons = z
+  .array(CronExpression)
+  .max(MAX_CRONS_ANY_PLAN, `no plan allows more than ${MAX_CRONS_ANY_PLAN} cron triggers`)
+  .superRefine((crons, ctx) => {
+    crons.forEach((cron, index) => {
+      if (crons.indexOf(cron) !== index)
+        ctx.addIssue({ code: "custom", path: [index], message: `"${cron}" is listed twice` });
+    });
+  });
+
+/** A script a tenant is created with: its code, and its cron triggers (none when absent). */
+export const TenantScriptSource = z.strictObject({ ...scriptFields, crons: Crons.optional() }).superRefine(checkScript);
+export type TenantScriptSource = z.infer<typeof TenantScriptSource>;
+
 export const ResourceSelection = z.strictObject({
   kv: z.boolean().default(true),
   r2: z.boolean().default(true),
@@ -180,11 +200,13 @@ export const CreateTenantRequest = z
     plan: PlanName,
     hostnames: Hostnames.default([]),
     resources: ResourceSelection.default({ kv: true, r2: true, d1: true }),
-    script: ScriptSource.optional(),
+    script: TenantScriptSource.optional(),
     vars: Vars.default({}),
     secrets: Secrets.default({}),
   })
   .superRefine((body, ctx) => {
+    const tooManyCrons = cronLimitRefusal(body.plan, body.script?.crons?.length ?? 0);
+    if (tooManyCrons !== null) ctx.addIssue({ code: "custom", path: ["script", "crons"], message: tooManyCrons });
     for (const name of Object.keys(body.secrets)) {
       if (Object.hasOwn(body.vars, name))
         ctx.addIssue({ code: "custom", path: ["secrets", name], message: `"${name}" is a var too` });
@@ -296,6 +318,8 @@ export const TenantView = z.object({
       uploadedAt: z.iso.datetime().nullable(),
       compatibilityDate: z.string(),
       durableObjects: DurableObjectsView,
+      /** The script's cron triggers as set on Cloudflare (UTC), in the order given. */
+      crons: z.array(z.string()),
     })
     .nullable(),
   vars: z.record(z.string(), z.string()),
@@ -567,9 +591,12 @@ export type ListVersionsQuery = z.infer<typeof ListVersionsQuery>;
 export const VersionList = z.object({ versions: z.array(VersionView), cursor: z.string().nullable() });
 export type VersionList = z.infer<typeof VersionList>;
 
-/** `PUT …/script`'s body: the script, and the new version's message. */
+/**
+ * `PUT …/script`'s body: the script, the new version's message, and its cron triggers
+ * (absent: the tenant's stay as they are; `[]`: none).
+ */
 export const PutScriptRequest = z
-  .strictObject({ ...scriptFields, message: VersionMessage.optional() })
+  .strictObject({ ...scriptFields, crons: Crons.optional(), message: VersionMessage.optional() })
   .superRefine(checkScript);
 export type PutScriptRequest = z.infer<typeof PutScriptRequest>;
 

@@ -252,9 +252,14 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       return mutate(id, "deployment");
     }
     if (resource === "tenants" && id !== undefined && sub === "script" && name === undefined && method === "PUT") {
-      const { message, ...script } = parse(PutScriptRequest, body);
+      const { message, crons, ...script } = parse(PutScriptRequest, body);
       const { deploy } = parse(PutScriptQuery, Object.fromEntries(url.searchParams));
       findTenant(id);
+      if (deploy === "false" && crons !== undefined) {
+        throw new Refusal(400, "invalid_request", "crons: cron triggers run the deployed version", [
+          { path: "crons", message: "cron triggers run the deployed version" },
+        ]);
+      }
       versions.upload(id, {
         deploy: deploy === "true",
         message,
@@ -278,6 +283,8 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
             classes: classes.sort(),
             migrationTag: changed ? `v${requests.length}` : (had?.migrationTag ?? null),
           },
+          // Absent: the tenant's crons stay, as the control plane keeps them.
+          crons: crons ?? findTenant(id).script?.crons ?? [],
         },
       });
     }

@@ -63,6 +63,7 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
                 classes: row.durable_object_classes,
                 migrationTag: row.durable_object_tag,
               },
+              crons: row.crons,
             },
       vars: row.vars,
       secrets: row.secret_names,

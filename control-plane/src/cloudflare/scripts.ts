@@ -1,4 +1,5 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { Schedules, type SchedulesInput } from "../../../cloudflare-api/schedules";
 import { UploadResult } from "../../../cloudflare-api/script-metadata";
 import { VersionId } from "../../../platform/routes";
 import { deleteIfPresent } from "./delete-if-present";
@@ -89,6 +90,24 @@ export class Scripts {
         body: tags,
       });
     });
+  }
+
+  /**
+   * Replaces the script's cron triggers with these (none: `[]`). A raw call: the SDK has
+   * schedules for account scripts only, not for a dispatch namespace's. A whole-state PUT,
+   * so retried like any idempotent call. Returns the crons the API answered it holds.
+   */
+  async putSchedules(namespace: string, script: string, crons: readonly string[]): Promise<string[]> {
+    const body = JSON.stringify(crons.map((cron) => ({ cron })) satisfies SchedulesInput);
+    const result = await this.api.request(
+      `set cron triggers of script ${script} in ${namespace}`,
+      "idempotent",
+      "PUT",
+      scriptPath(namespace, script, "/schedules"),
+      // A typed Blob: the request carries `Content-Type: application/json`.
+      () => new Blob([body], { type: "application/json" }),
+    );
+    return Schedules.parse(result).schedules.map((schedule) => schedule.cron);
   }
 
   /** Sets a secret (a `secret_text` binding) on the script; its value never appears in an error. */

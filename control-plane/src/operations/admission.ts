@@ -1,4 +1,4 @@
-import type { PlanName } from "../../../platform/plans";
+import { cronLimitRefusal, type PlanName } from "../../../platform/plans";
 import type { ErrorCode } from "../../../platform/tenants-api";
 import type { HostnameClaim } from "../registry/hostnames";
 import type { OperationError, TenantRow } from "../registry/rows";
@@ -30,6 +30,8 @@ export type CreateSubmission = {
   tenant: Omit<NewTenant, "secretNames">;
   hostnames: string[];
   secrets: Record<string, string>;
+  /** The script's cron triggers, set once it is uploaded (none when absent). */
+  crons?: string[];
 };
 
 export type UpdateSubmission = {
@@ -123,6 +125,10 @@ export function admitUpdate(
   if (bound !== undefined) {
     return conflict(`"${bound}" is one of the script's Durable Object bindings: a var cannot have its name`);
   }
+  const tooManyCrons = change.plan === undefined ? null : cronLimitRefusal(change.plan, tenant.crons.length);
+  if (tooManyCrons !== null) {
+    return conflict(`${tooManyCrons} (the tenant's script has them): deploy it with fewer crons first`);
+  }
   const { claims, requested } = registry;
   const held = claims.filter((claim) => claim.state !== "removing").map((claim) => claim.hostname);
   const wanted = change.hostnames ?? held;
@@ -149,6 +155,26 @@ export function admitUpdate(
       ...(change.suspended === undefined ? {} : { suspended: change.suspended }),
     },
   };
+}
+
+/**
+ * New cron triggers: within the limit of the tenant's plan, and of the plan a queued PATCH
+ * asks for (a 400 naming `crons`, as the API's other checks of a field).
+ */
+export function refuseCrons(crons: readonly string[], plans: readonly PlanName[]): Refusal | null {
+  for (const plan of plans) {
+    const tooMany = cronLimitRefusal(plan, crons.length);
+    if (tooMany !== null) {
+      return {
+        ok: false,
+        status: 400,
+        code: "invalid_request",
+        message: `crons: ${tooMany}`,
+        details: [{ path: "crons", message: tooMany }],
+      };
+    }
+  }
+  return null;
 }
 
 /** A secret set: the tenant's secret names with `name` among them. */

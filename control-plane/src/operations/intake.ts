@@ -18,6 +18,7 @@ import {
   admitUpdate,
   type CreateSubmission,
   type Refusal,
+  refuseCrons,
   refuseTaken,
   requireLiveTenant,
   type Submission,
@@ -68,7 +69,10 @@ export async function takeCreate(
         id: operationId,
         tenantId: id,
         kind: "provision",
-        input: { scriptKey: submission.tenant.scriptKey },
+        input: {
+          scriptKey: submission.tenant.scriptKey,
+          ...(submission.crons === undefined ? {} : { crons: submission.crons }),
+        },
       }),
     ]);
   } catch (error) {
@@ -82,7 +86,7 @@ export async function takeCreate(
 export async function takeDeploy(
   db: D1Database,
   id: string,
-  request: { scriptKey: string; deploy: boolean; rolloutId?: string | undefined } & VersionNote,
+  request: { scriptKey: string; deploy: boolean; crons?: string[]; rolloutId?: string | undefined } & VersionNote,
 ): Promise<Submission> {
   const live = requireLiveTenant(
     id,
@@ -90,6 +94,12 @@ export async function takeDeploy(
     "only a provisioning, active or suspended tenant takes new code",
   );
   if (!live.ok) return live;
+  if (request.crons !== undefined) {
+    const queuedPlan = (await requestedSettings(db, [id])).get(id)?.plan;
+    const plans = queuedPlan === undefined ? [live.tenant.plan] : [live.tenant.plan, queuedPlan];
+    const refused = refuseCrons(request.crons, plans);
+    if (refused !== null) return refused;
+  }
   if (!request.deploy) {
     const refused = refuseStaging(live.tenant);
     if (refused !== null) return refused;

@@ -1,6 +1,7 @@
 import type { OperationRow, TenantRow } from "../registry/rows";
 import type { Step } from "./context";
 import { createCustomHostnames, deleteCustomHostnames } from "./custom-hostname-steps";
+import { setSchedules } from "./schedule-steps";
 import {
   applySettings,
   checkScript,
@@ -39,6 +40,7 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
         ...(wanted.d1 ? [createD1] : []),
         migrate(() => scriptKey),
         upload(() => scriptKey),
+        setSchedules,
         createCustomHostnames,
         routeHostnames,
         routeVersions,
@@ -51,7 +53,7 @@ export function stepsOf(operation: OperationRow, tenant: TenantRow): readonly St
       // version shares the database (so they must suit both, as with any migration before a deploy).
       // After the version's upload: a version the API refuses leaves the database as it was.
       return deploy
-        ? [migrate(() => scriptKey), upload(() => scriptKey), routeVersions, settle]
+        ? [migrate(() => scriptKey), upload(() => scriptKey), setSchedules, routeVersions, settle]
         : [uploadVersion(scriptKey), migrate(() => scriptKey), stageVersion, routeVersions, settle];
     }
     case "deployment":

@@ -213,11 +213,12 @@ export const removeScript: Step = {
   name: "delete_script",
   async run(context) {
     await context.api.scripts.delete(context.config.dispatchNamespace, context.names.script);
-    // The script's Durable Object classes, and every object's data, go with it.
+    // The script's Durable Object classes, and every object's data, go with it; so do its cron triggers.
     await updateTenant(db(context), context.tenant.id, {
       scriptEtag: null,
       scriptUploadedAt: null,
       ...NO_DURABLE_OBJECTS,
+      crons: [],
     }).run();
   },
 };

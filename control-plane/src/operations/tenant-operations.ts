@@ -66,11 +66,14 @@ export class TenantOperations extends DurableObject<Env> {
     return this.#awaitVerdict(outcome, (result) => result.kind !== "waiting");
   }
 
-  /** New code, deployed; or (`deploy: false`) uploaded as a version staged at 0% beside the live one. */
+  /**
+   * New code, deployed; or (`deploy: false`) uploaded as a version staged at 0% beside the live one.
+   * `crons`: the script's cron triggers from now on (absent: as they are).
+   */
   async deploy(
     id: string,
     scriptKey: string,
-    options: { wait: boolean; rolloutId?: string; deploy?: boolean } & VersionNote = { wait: true },
+    options: { wait: boolean; rolloutId?: string; deploy?: boolean; crons?: string[] } & VersionNote = { wait: true },
   ): Promise<Submission> {
     const { wait, deploy = true, ...rest } = options;
     return this.#settled(await this.#submit(id, () => takeDeploy(this.#db, id, { scriptKey, deploy, ...rest })), wait);

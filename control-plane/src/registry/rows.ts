@@ -52,6 +52,8 @@ export const TenantRow = z.object({
   durable_object_bindings: JsonText(z.record(z.string(), z.string())),
   durable_object_classes: JsonText(z.array(z.string())),
   durable_object_tag: z.string().nullable(),
+  /** The script's cron triggers as set on Cloudflare (`migrations/0007_crons.sql`). */
+  crons: JsonText(z.array(z.string())),
   /** The live deployment: the versions serving the tenant's traffic, `[]` before its first bound upload. */
   deployment: JsonText(z.array(DeploymentVersion)),
   created_at: z.string(),

@@ -61,6 +61,8 @@ export type TenantPatch = Partial<{
   durableObjectBindings: Record<string, string>;
   durableObjectClasses: string[];
   durableObjectTag: string | null;
+  /** The script's cron triggers, once set on Cloudflare. */
+  crons: string[];
 }>;
 
 const COLUMNS: Record<keyof TenantPatch, string> = {
@@ -80,6 +82,7 @@ const COLUMNS: Record<keyof TenantPatch, string> = {
   durableObjectBindings: "durable_object_bindings",
   durableObjectClasses: "durable_object_classes",
   durableObjectTag: "durable_object_tag",
+  crons: "crons",
 };
 
 function columnValue(key: keyof TenantPatch, value: unknown): unknown {
@@ -88,7 +91,8 @@ function columnValue(key: keyof TenantPatch, value: unknown): unknown {
     key === "secretNames" ||
     key === "lastError" ||
     key === "durableObjectBindings" ||
-    key === "durableObjectClasses"
+    key === "durableObjectClasses" ||
+    key === "crons"
   )
     return value === null ? null : JSON.stringify(value);
   if (key === "suspended") return value ? 1 : 0;

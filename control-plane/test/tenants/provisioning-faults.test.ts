@@ -88,6 +88,13 @@ const STEPS: StepCase[] = [
     call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}` }),
   },
   {
+    // The tenant's script comes with a cron trigger (newTenant below).
+    step: "set_schedules",
+    operation: "provision",
+    creates: true,
+    call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}/schedules` }),
+  },
+  {
     // The tenant's hostname under .example.com is a custom hostname on the platform's zone.
     step: "create_custom_hostnames",
     operation: "provision",
@@ -159,6 +166,9 @@ async function faultStep(
   return injectFault({ ...call, times, action });
 }
 
+/** Every tenant's script has a cron trigger, so that set_schedules makes a call (its row) and every check sees it. */
+const CRON = "*/30 * * * *";
+
 /** A tenant with a custom hostname too, so that every route is checked. */
 const hostOf = (id: string) => `www.${id}.example.com`;
 
@@ -185,7 +195,11 @@ async function runWithFault(
   const secret = `sv-${crypto.randomUUID()}`;
   const none = { kv: null, r2: null, d1: null };
   if (step.operation === "provision") await install({ id, resources: none });
-  const created = await api("POST", "/v1/tenants", newTenant(id, { hostnames: [hostOf(id)] }));
+  const created = await api(
+    "POST",
+    "/v1/tenants",
+    newTenant(id, { hostnames: [hostOf(id)], script: { ...NOTES_APP, crons: [CRON] } }),
+  );
   expect(created.status, created.text).toBe(202);
   let tenant = await settled(id, ["active", "failed"]);
   if (step.operation === "provision") return { id, tenant, hadHostnames, secret, operation: tenant.operation };
@@ -216,6 +230,7 @@ async function expectDone(step: StepCase, run: Run) {
   switch (step.operation) {
     case "provision":
       expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
+      expect(tenant.script?.crons).toEqual([CRON]);
       expect(await (await visit(run.id, "/")).text()).toBe("hi from v1");
       expect(await (await visit(run.id, "/d1")).text()).toBe("d1-ok");
       break;

@@ -200,6 +200,16 @@ export async function emulatorResourcesOf(
   };
 }
 
+/** The cron triggers the emulator holds for the tenant's script (`GET …/schedules`), in its order. */
+export async function emulatorCronsOf(id: string): Promise<string[]> {
+  const { status, json } = await emulator(
+    "GET",
+    `${account()}/workers/dispatch/namespaces/${testEnv.DISPATCH_NAMESPACE}/scripts/${id}/schedules`,
+  );
+  expect(status, JSON.stringify(json)).toBe(200);
+  return (json.result as { schedules: { cron: string }[] }).schedules.map((schedule) => schedule.cron);
+}
+
 /** The custom hostnames the registry records for the tenant (its claims' ids), by hostname. */
 async function recordedCustomHostnames(id: string): Promise<{ id: string; hostname: string }[]> {
   const { results } = await testEnv.DB.prepare(
@@ -280,6 +290,9 @@ export async function expectResourcesMatchRegistry(
       .first<{ script_key: string | null }>();
     expect(row?.script_key, "the registry names the live script's bundle").toBeTruthy();
     expect(await testEnv.SCRIPTS.head(row?.script_key as string), "the bundle is in SCRIPTS").not.toBeNull();
+    expect(await emulatorCronsOf(tenant.id), "the script's cron triggers are those the registry records").toEqual(
+      tenant.script?.crons,
+    );
   }
 
   const routed = gone ? [] : tenant.hostnames;

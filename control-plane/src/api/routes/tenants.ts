@@ -9,6 +9,7 @@ import {
   PutSecretRequest,
   type ScriptSource,
   TenantList,
+  type TenantScriptSource,
   TenantView,
   UpdateTenantRequest,
   UserBindingName,
@@ -68,7 +69,7 @@ const createTenant = v1Route({
   path: "/v1/tenants",
   summary: "Onboard a tenant",
   description:
-    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created. A hostname outside the platform's domain becomes a custom hostname on the platform's zone (Cloudflare for SaaS): one the Cloudflare API never takes as such (an IP address, a reserved top-level domain such as `.test` or `.example`, a wildcard) is a 400, and one the zone already has for someone else a 409 `hostname_taken`.",
+    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created. A hostname outside the platform's domain becomes a custom hostname on the platform's zone (Cloudflare for SaaS): one the Cloudflare API never takes as such (an IP address, a reserved top-level domain such as `.test` or `.example`, a wildcard) is a 400, and one the zone already has for someone else a 409 `hostname_taken`. `script.crons` (cron expressions, UTC, as Cloudflare's Cron Triggers take them) are set on the script once it is uploaded; an expression Cloudflare refuses, one listed twice, or more than the plan allows is a 400 naming the field (`script.crons.1`, `script.crons`).",
   request: { body: jsonBody(CreateTenantRequest, "The tenant") },
   responses: {
     202: jsonContent(TenantView, "The tenant, provisioning (or as it is now, for a repeated request)."),
@@ -100,7 +101,7 @@ const updateTenantRoute = v1Route({
   path: "/v1/tenants/{id}",
   summary: "Change a tenant's plan, hostnames, vars, or suspend it",
   description:
-    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. `hostnames` is the whole new list of custom hostnames; one it adds is refused as on POST (400 for a name the Cloudflare API never takes as a custom hostname, 409 `hostname_taken` for one another tenant has or the platform's zone has for someone else).",
+    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. A plan that allows fewer cron triggers than the tenant's script has is a 409. `hostnames` is the whole new list of custom hostnames; one it adds is refused as on POST (400 for a name the Cloudflare API never takes as a custom hostname, 409 `hostname_taken` for one another tenant has or the platform's zone has for someone else).",
   request: { params: TenantParams, body: jsonBody(UpdateTenantRequest, "What to change") },
   responses: {
     202: jsonContent(TenantView, "The tenant, with the change queued."),
@@ -124,7 +125,7 @@ const putScriptRoute = v1Route({
   path: "/v1/tenants/{id}/script",
   summary: "Deploy new code",
   description:
-    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Every upload is a new version (`message` notes it; see GET …/versions). With `?deploy=false` the version is uploaded without deploying it: it joins the deployment at 0%, beside the live version at 100% (replacing a version staged so before), so its preview URL answers while the traffic stays where it was; such a script cannot create or delete Durable Object classes (409), and the tenant must have one version serving all its traffic (409 otherwise). Its D1 migrations are applied all the same (the database is shared by both versions). `durableObjects` is the script's whole set of Durable Object bindings: a class bound for the first time is created; a class the tenant has that no binding names any more is kept with its data, unless `deletedDurableObjectClasses` lists it (which deletes its objects and their data). A binding named like one of the tenant's vars or secrets, or a class to delete the tenant does not have, is a 400. Waits for the upload (a while): a script the API refuses (a bound class its main module does not export, too) is a 422 and the tenant keeps its current code.",
+    "Uploads the script with the tenant's bindings, vars and secrets kept, after applying its new D1 migrations. Every upload is a new version (`message` notes it; see GET …/versions). With `?deploy=false` the version is uploaded without deploying it: it joins the deployment at 0%, beside the live version at 100% (replacing a version staged so before), so its preview URL answers while the traffic stays where it was; such a script cannot create or delete Durable Object classes (409), and the tenant must have one version serving all its traffic (409 otherwise). Its D1 migrations are applied all the same (the database is shared by both versions). `durableObjects` is the script's whole set of Durable Object bindings: a class bound for the first time is created; a class the tenant has that no binding names any more is kept with its data, unless `deletedDurableObjectClasses` lists it (which deletes its objects and their data). A binding named like one of the tenant's vars or secrets, or a class to delete the tenant does not have, is a 400. Waits for the upload (a while): a script the API refuses (a bound class its main module does not export, too) is a 422 and the tenant keeps its current code. `crons` is the script's whole list of cron triggers (UTC), set after the upload, as `wrangler deploy` treats `[triggers] crons`: absent, the tenant's crons stay as they are; `[]` removes them all. An expression Cloudflare refuses, or one listed twice, is a 400 naming it (`crons.1`); more than the tenant's plan allows (or the plan a queued PATCH moves it to) a 400 naming `crons`; crons with `deploy=false` a 400 (they run the deployed version).",
   request: { params: TenantParams, query: PutScriptQuery, body: jsonBody(PutScriptRequest, "The code") },
   responses: {
     202: jsonContent(TenantView, "The tenant; `operation` is the deploy."),
@@ -163,7 +164,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     refuseShadowingId(body.id, config.platformHosts);
     const hostnames = checkHostnames(body.hostnames, body.id, config);
     await refuseTakenOnZone(c.env, config, body.id, hostnames);
-    const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, body.script);
+    const crons = body.script?.crons;
+    const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, codeOf(body.script));
     const submission = await tenantObject(c.env, body.id).create({
       tenant: {
         id: body.id,
@@ -177,6 +179,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       },
       hostnames,
       secrets: body.secrets,
+      ...(crons === undefined ? {} : { crons }),
     });
     return c.json(await answer(c.env, body.id, submission), 202);
   })
@@ -212,14 +215,16 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const { id } = c.req.valid("param");
     const tenant = await getTenant(c.env.DB, id);
     if (tenant === null || tenant.state === "deleted") throw new ApiError(404, "not_found", `no tenant "${id}"`);
-    const { message, ...script } = c.req.valid("json");
+    const { message, crons, ...script } = c.req.valid("json");
     const deploy = c.req.valid("query").deploy === "true";
+    if (!deploy && crons !== undefined) refuseUndeployedCrons();
     refuseDurableObjectsOf(script, tenant);
     if (!deploy) refuseUndeployedMigration(script, tenant);
     const scriptKey = await storeBundle(c.env.SCRIPTS, script);
     const submission = await tenantObject(c.env, id).deploy(id, scriptKey, {
       wait: true,
       deploy,
+      ...(crons === undefined ? {} : { crons }),
       ...(message === undefined ? {} : { message }),
       createdBy: requestCreatedBy(c.req.header("user-agent")),
     });
@@ -292,6 +297,18 @@ function refuseUndeployedMigration(script: ScriptSource, tenant: TenantRow): voi
     "conflict",
     `the script ${what} (Durable Object classes): only a deploy can migrate classes, so it cannot be uploaded with deploy=false`,
   );
+}
+
+/** The script's code: its crons are its triggers, set by their own step, not part of a version's bundle. */
+const codeOf = ({ crons: _crons, ...code }: TenantScriptSource): ScriptSource => code;
+
+/**
+ * Cron triggers run the script's deployed version: they go with a deploy, never with a version
+ * uploaded without one (as `wrangler versions upload` leaves triggers to `wrangler triggers deploy`).
+ */
+function refuseUndeployedCrons(): never {
+  const message = "cron triggers run the deployed version: send them with a deploy, not with deploy=false";
+  throw new ApiError(400, "invalid_request", `crons: ${message}`, [{ path: "crons", message }]);
 }
 
 /** The hostnames a PATCH adds: those the tenant does not hold (none for a tenant that is not there: a 404 follows). */
