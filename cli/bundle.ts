@@ -124,7 +124,7 @@ export function deletionsFor(script: ScriptSource, classes: readonly string[]): 
   return kept.length === 0 ? rest : { ...rest, deletedDurableObjectClasses: kept };
 }
 
-function findConfig(dir: string): string {
+export function findConfig(dir: string): string {
   for (const name of CONFIG_NAMES) {
     const candidate = path.resolve(dir, name);
     if (existsSync(candidate)) return candidate;

@@ -57,6 +57,7 @@ export function formatTenant(tenant: TenantView): string {
     ["hostnames", tenant.hostnames.join(", ") || "none"],
     ["script", script],
     ...durableObjectsRow(tenant),
+    ...cronsRow(tenant),
     ["resources", resources.join(", ") || "none"],
     ["vars", Object.keys(tenant.vars).join(", ") || "none"],
     ["secrets", tenant.secrets.join(", ") || "none"],
@@ -67,6 +68,12 @@ export function formatTenant(tenant: TenantView): string {
     rows.push(["last error", `${tenant.lastError.code}: ${tenant.lastError.message} (${tenant.lastError.at})`]);
   }
   return [`tenant ${tenant.id}`, ...rows.map(([name, value]) => `  ${name.padEnd(10)} ${value}`)].join("\n");
+}
+
+/** The script's cron triggers (UTC), when it has any, comma-separated. */
+function cronsRow(tenant: TenantView): [string, string][] {
+  const crons = tenant.script?.crons ?? [];
+  return crons.length === 0 ? [] : [["crons", `${crons.join(", ")} (UTC)`]];
 }
 
 /** The script's Durable Objects, when it has any: `ROOM=Room; classes Lobby, Room (tag v2-…)`. */

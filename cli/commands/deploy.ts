@@ -32,15 +32,29 @@ const deploy: Command = {
     const bundled = await bundle(dir as string);
     context.out.note(`bundled ${Object.keys(bundled.modules).length} module(s) from ${dir}`);
     const script = await withTenantsDeletions(context, tenant, bundled);
+    const deploying = values["no-deploy"] !== true;
+    const crons = await cronsToSend(context, dir as string, deploying);
     const accepted = await api.putScript(
       context.connection,
       tenant,
-      { ...script, ...(message === undefined ? {} : { message }) },
-      { deploy: values["no-deploy"] !== true },
+      { ...script, ...(crons === undefined ? {} : { crons }), ...(message === undefined ? {} : { message }) },
+      { deploy: deploying },
     );
     await settle(context, values, accepted);
   },
 };
+
+/**
+ * The config's `[triggers] crons`, sent with a deploy (none in the config: the tenant's stay).
+ * Not with `--no-deploy`: cron triggers run the deployed version, so the control plane takes
+ * them only with a deploy (as `wrangler versions upload` leaves triggers alone).
+ */
+async function cronsToSend(context: Context, dir: string, deploying: boolean): Promise<string[] | undefined> {
+  const crons = (await import("../crons.ts")).cronsOf(dir);
+  if (crons === undefined || deploying) return crons;
+  context.out.note("cron triggers are not sent with --no-deploy: they run the deployed version (wfp deploy sets them)");
+  return undefined;
+}
 
 /**
  * The Durable Object classes the config deletes that the tenant has: the

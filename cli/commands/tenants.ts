@@ -43,7 +43,8 @@ const create: Command = {
     if (dir !== undefined) {
       const { bundleWorker, deletionsFor } = await import("../bundle.ts");
       // A new tenant has no Durable Object class to delete: the config's deleted_classes are its history.
-      body.script = deletionsFor(await bundleWorker(dir), []);
+      const crons = (await import("../crons.ts")).cronsOf(dir);
+      body.script = { ...deletionsFor(await bundleWorker(dir), []), ...(crons === undefined ? {} : { crons }) };
     }
     // The control plane judges the body (same schema): its 400 names every field it refuses.
     const accepted = await api.createTenant(context.connection, body as CreateTenantRequest);
