@@ -61,7 +61,12 @@ export const EncodedModule = z.strictObject({
 export type EncodedModule = z.infer<typeof EncodedModule>;
 
 /** A module: source text (its type from its name) or `{type, base64}`. */
-export const ModuleContent = z.union([z.string(), EncodedModule]);
+export const ModuleContent = z.union([z.string(), EncodedModule], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? `a module is source text (a string) or {"type", "base64"} with a type among ${MODULE_TYPES.join(", ")}`
+      : undefined,
+});
 export type ModuleContent = z.infer<typeof ModuleContent>;
 
 /** The module type of an uploaded part's content type (`application/wasm` → `wasm`); undefined for one the API has no type for. */
@@ -142,6 +147,8 @@ export function modulesIssues(modules: Readonly<Record<string, ModuleContent>>, 
   const issues: ModulesIssue[] = [];
   let bytes = 0;
   for (const [name, content] of Object.entries(modules)) {
+    // Zod runs a script's refinements even when a module failed its own shape (reported already): skipped, not decoded.
+    if (!ModuleContent.safeParse(content).success) continue;
     const issue = moduleIssue(name, content);
     if (issue !== undefined) issues.push({ path: ["modules", name], message: issue });
     bytes += moduleSize(content);

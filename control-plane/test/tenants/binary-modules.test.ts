@@ -63,6 +63,13 @@ describe("binary modules", () => {
   it.each([
     ["base64 that is not base64", { "x.bin": { type: "data", base64: "not base64!" } }, "script.modules.x.bin.base64"],
     ["unpadded base64", { "x.bin": { type: "data", base64: "AAE" } }, "script.modules.x.bin.base64"],
+    [
+      "a wasm module whose base64 is not base64",
+      { "x.wasm": { type: "wasm", base64: "!!!!" } },
+      "script.modules.x.wasm",
+    ],
+    ["a text module whose base64 is not base64", { "x.txt": { type: "text", base64: "a" } }, "script.modules.x.txt"],
+    ["an encoded module without its base64", { "x.wasm": { type: "wasm" } }, "script.modules.x.wasm"],
     ["a type the API does not know", { "x.bin": { type: "python", base64: "" } }, "script.modules.x.bin"],
     ["a wasm module that is not WebAssembly", { "x.wasm": encoded("wasm", TABLE_BIN) }, "script.modules.x.wasm"],
     ["a text module that is not UTF-8", { "x.txt": encoded("text", TABLE_BIN) }, "script.modules.x.txt"],
