@@ -4,7 +4,7 @@ import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 
-/** Room for 10 MiB of modules plus their JSON escaping and the rest of the body. */
+/** Room for 10 MiB of modules plus their JSON escaping (or base64, a third more) and the rest of the body. */
 export const MAX_BODY_BYTES = 2 * MAX_SCRIPT_UPLOAD_BYTES;
 
 const tooLarge = (): never => {
