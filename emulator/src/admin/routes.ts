@@ -8,6 +8,7 @@ import { parseJsonBody } from "../http/body";
 import { ApiError, methodNotAllowedError } from "../http/errors";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
+import { scheduleControls } from "./schedules";
 
 /**
  * The emulator's own controls, outside /client/v4 so no Cloudflare client can
@@ -62,3 +63,6 @@ admin.get("/dispatches/:account_id", (c) => ok(c, dispatchRecords(c.req.param("a
 
 /** The DNS and HTTP table custom hostnames are validated against, and the validation timeout. */
 admin.route("/", validationTable);
+
+/** Cron Triggers fired now, for tests. */
+admin.route("/", scheduleControls);

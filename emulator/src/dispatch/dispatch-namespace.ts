@@ -1,16 +1,14 @@
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import type { Exports, RunScope } from "../bindings/kind";
-import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import type { RunOrder } from "../runner/protocol";
 import { recordDispatch } from "./dispatch-log";
 import { type DispatchOptions, LOCAL_DISPATCH_HEADER, type NamespaceProps } from "./dispatch-types";
-import { loadedWorkersOf } from "./loaded-workers";
-import { type LoadedRun, runLoaded } from "./run-loaded";
+import { runLoaded } from "./run-loaded";
+import { planRun } from "./run-plan";
 import { runInRunner } from "./runner-client";
 import { versionChoiceOf } from "./version-headers";
-import { assembleWorkerCode, loadTenantModules } from "./worker-code";
 
 /** Which script `get()` named, and how it is to be run. */
 export interface ScriptRunnerProps {
@@ -28,43 +26,26 @@ export interface ScriptRunnerProps {
  */
 async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
   const { scope, options, hasOutbound, hasTail } = props;
-  const { accountId, namespace, script } = scope;
-  const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(accountId));
-  const chosen = await store.chooseRunnable(namespace, script, versionChoiceOf(request.headers, script));
-  if (chosen === null) throw new Error("Worker not found");
-  const { runnable, versionId, deployedEtags } = chosen;
-
+  const { order, runnerUrls, local } = await planRun(env, exports, {
+    scope,
+    choice: versionChoiceOf(request.headers, scope.script),
+    outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
+    tail: hasTail,
+    limits: options.limits,
+  });
   recordDispatch({
-    accountId,
-    namespace,
-    script,
+    accountId: scope.accountId,
+    namespace: scope.namespace,
+    script: scope.script,
     limits: options.limits ?? null,
     outbound: hasOutbound,
     at: new Date().toISOString(),
   });
-  const order: RunOrder = {
-    url: request.url,
-    acceptEncoding: request.headers.get("accept-encoding"),
-    scope,
-    etag: runnable.etag,
-    versionId,
-    deployedEtags,
-    outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
-    tail: hasTail,
-    subrequestLimit: options.limits?.subRequests ?? runnable.limits?.subrequests,
-    cpuMs: options.limits?.cpuMs ?? runnable.limits?.cpu_ms,
-  };
-  const config = emulatorConfig(env);
-  if (config.RUNNER_URLS.length > 0) return runInRunner(config.RUNNER_URLS, order, request);
-  const run: LoadedRun = {
-    ...order,
-    loader: env.LOADER,
-    loaded: loadedWorkersOf(config),
-    exports,
-    code: async (egress) =>
-      assembleWorkerCode(await loadTenantModules(env.SCRIPT_MODULES, runnable), exports, scope, runnable, egress),
-  };
-  return runLoaded(run, request);
+  if (runnerUrls.length > 0) {
+    const runOrder: RunOrder = { ...order, url: request.url, acceptEncoding: request.headers.get("accept-encoding") };
+    return runInRunner(runnerUrls, runOrder, request);
+  }
+  return runLoaded(local, request);
 }
 
 /**

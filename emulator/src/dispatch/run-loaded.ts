@@ -1,5 +1,6 @@
 import { waitUntil } from "cloudflare:workers";
 import type { Exports, RunScope } from "../bindings/kind";
+import type { ScheduledEvent, ScheduledOutcome } from "../runner/protocol";
 import { openInvocation } from "./invocations";
 import { evictWorker, type LoadedWorkers } from "./loaded-workers";
 
@@ -23,13 +24,37 @@ export interface LoadedRun {
   code(egress: Fetcher): Promise<WorkerLoaderWorkerCode>;
 }
 
+/** Runs `request` in the run's worker (runInLoaded). */
+export const runLoaded = (run: LoadedRun, request: Request): Promise<Response> =>
+  runInLoaded(run, (entry) => entry.fetch(request));
+
 /**
- * Runs `request` in the run's worker, loading it first if needed: the one
- * path to tenant code, whether the emulator runs it in its own process or a
- * runner process does (src/runner). It opens the invocation whose subrequest
- * budget the egress spends from, and evicts the workers the bound says to.
+ * workerd's `Fetcher.scheduled()`, which workers-types declares only in its experimental types:
+ * it runs the entrypoint's `scheduled` handler as a Cron Trigger does (compatibility flag
+ * `service_binding_extra_handlers`, in wrangler.toml and runner.wrangler.toml).
  */
-export async function runLoaded(run: LoadedRun, request: Request): Promise<Response> {
+type ScheduledFetcher = Fetcher & {
+  scheduled(options: { cron: string; scheduledTime: Date }): Promise<ScheduledOutcome>;
+};
+
+/** Runs the run's worker's `scheduled()` for one Cron Trigger firing (runInLoaded). */
+export const callScheduled = (run: LoadedRun, event: ScheduledEvent): Promise<ScheduledOutcome> =>
+  runInLoaded(run, async (entry) => {
+    const { outcome, noRetry } = await (entry as ScheduledFetcher).scheduled({
+      cron: event.cron,
+      scheduledTime: new Date(event.scheduledTime),
+    });
+    return { outcome, noRetry };
+  });
+
+/**
+ * Calls the run's worker (its default entrypoint: `fetch`, or `scheduled` for a
+ * Cron Trigger), loading it first if needed: the one path to tenant code,
+ * whether the emulator runs it in its own process or a runner process does
+ * (src/runner). It opens the invocation whose subrequest budget the egress
+ * spends from, and evicts the workers the bound says to.
+ */
+export async function runInLoaded<T>(run: LoadedRun, call: (entry: Fetcher) => Promise<T>): Promise<T> {
   const { accountId, namespace, script } = run.scope;
   const outbound = `${JSON.stringify(run.outboundParams)}${run.tail ? "+tail" : ""}`;
   // The loader caches a worker by name: the etag makes a re-upload a new worker, and the outbound
@@ -47,7 +72,7 @@ export async function runLoaded(run: LoadedRun, request: Request): Promise<Respo
   const invocation = openInvocation(run.subrequestLimit);
   const done = run.loaded.begin(scriptKey, base, run.deployedEtags.map(baseOf));
   try {
-    return await worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }).fetch(request);
+    return await call(worker.getEntrypoint(undefined, { props: { __wfp: { invocation: invocation.id } } }));
   } finally {
     invocation.close();
     done();

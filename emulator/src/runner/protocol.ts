@@ -14,6 +14,10 @@ export const RUN_HEADER = "x-wfp-run";
 /** Marks the runner's own failure answers: the tenant's code threw, or the script could not be run. */
 export const RUNNER_FAILURE_HEADER = "x-wfp-runner-failure";
 
+/** A Cron Trigger's firing, as a worker's `scheduled()` controller gets it (`scheduledTime` in epoch ms). */
+export const ScheduledEvent = z.object({ cron: z.string(), scheduledTime: z.number().int().nonnegative() });
+export type ScheduledEvent = z.infer<typeof ScheduledEvent>;
+
 export const RunOrder = z.object({
   /** The request's URL, which the tenant sees (the forwarded request is addressed to the runner). */
   url: z.url(),
@@ -34,8 +38,17 @@ export const RunOrder = z.object({
   subrequestLimit: z.number().int().nonnegative().optional(),
   /** The plan's CPU time per request: the supervisor's runaway bound is a multiple of it. */
   cpuMs: z.number().positive().optional(),
+  /** Present for a Cron Trigger: the runner calls the worker's `scheduled()` with it, not `fetch()`. */
+  scheduled: ScheduledEvent.optional(),
 });
 export type RunOrder = z.infer<typeof RunOrder>;
+
+/** What a `scheduled()` run came to, as workerd's `Fetcher.scheduled()` answers it: `ok`, `exception`, … */
+export const ScheduledOutcome = z.object({ outcome: z.string(), noRetry: z.boolean() });
+export type ScheduledOutcome = z.infer<typeof ScheduledOutcome>;
+
+/** The URL of a Cron Trigger's run order: it has no request, and a runner order needs one (wrangler's own path). */
+export const SCHEDULED_URL = "http://scheduled.invalid/cdn-cgi/handler/scheduled";
 
 /** Where the emulator asks a runner to start an uploaded version once (the startup check at upload). */
 export const RUNNER_STARTUP_PATH = "/__runner/startup";

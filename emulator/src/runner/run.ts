@@ -1,6 +1,6 @@
 import type { Exports } from "../bindings/kind";
 import { loadedWorkersOf } from "../dispatch/loaded-workers";
-import { runLoaded } from "../dispatch/run-loaded";
+import { callScheduled, type LoadedRun, runLoaded } from "../dispatch/run-loaded";
 import type { ScriptForRunner } from "../dispatch/runner-support";
 import { assembleWorkerCode } from "../dispatch/worker-code";
 import { runnerConfig } from "./config";
@@ -39,30 +39,32 @@ function tenantResponse(response: Response): Response {
   return cleaned;
 }
 
+/** The run of an order's script here, with the code the emulator gives and bindings that forward to it. */
+const loadedRunOf = (order: RunOrder, env: RunnerEnv, exports: Exports): LoadedRun => ({
+  ...order,
+  loader: env.LOADER,
+  loaded: loadedWorkersOf(runnerConfig(env)),
+  exports,
+  code: async (egress) => {
+    // RPC's types turn the bindings' open records into never; the value is the emulator's ScriptForRunner.
+    const script = (await env.EMULATOR.script(order.scope, order.versionId)) as unknown as ScriptForRunner | null;
+    if (script === null) throw new Error("Worker not found");
+    return assembleWorkerCode(script.modules, exports, order.scope, script.runnable, egress);
+  },
+});
+
 /**
  * Runs one dispatched request in its script's worker, loaded here with the code the emulator gives
- * (RunnerSupport.script) and bindings that forward to the emulator (forwarding.ts). What the tenant's
- * code throws comes back as the runner's failure answer, which the emulator throws again.
+ * (RunnerSupport.script) and bindings that forward to the emulator (forwarding.ts), or for a Cron
+ * Trigger's order its `scheduled()`, answering the outcome as JSON. What the tenant's code throws
+ * comes back as the runner's failure answer, which the emulator throws again.
  */
 export async function run(order: RunOrder, request: Request, env: RunnerEnv, exports: Exports): Promise<Response> {
   const done = startRequest(order.cpuMs);
   try {
-    const response = await runLoaded(
-      {
-        ...order,
-        loader: env.LOADER,
-        loaded: loadedWorkersOf(runnerConfig(env)),
-        exports,
-        code: async (egress) => {
-          // RPC's types turn the bindings' open records into never; the value is the emulator's ScriptForRunner.
-          const script = (await env.EMULATOR.script(order.scope, order.versionId)) as unknown as ScriptForRunner | null;
-          if (script === null) throw new Error("Worker not found");
-          return assembleWorkerCode(script.modules, exports, order.scope, script.runnable, egress);
-        },
-      },
-      tenantRequest(order, request),
-    );
-    return tenantResponse(response);
+    const loaded = loadedRunOf(order, env, exports);
+    if (order.scheduled !== undefined) return Response.json(await callScheduled(loaded, order.scheduled));
+    return tenantResponse(await runLoaded(loaded, tenantRequest(order, request)));
   } catch (error) {
     return failure(error instanceof Error ? error.message : String(error));
   } finally {

@@ -1,6 +1,9 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, exports } from "cloudflare:workers";
+import type { AccountId } from "../../../cloudflare-api/names";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
+import type { Exports } from "../bindings/kind";
+import { runScheduled } from "../dispatch/scheduled";
 import type { StartedVersion } from "../dispatch/startup-check";
 import { purgeObjects, redeployObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
@@ -12,6 +15,7 @@ import { commitDraft } from "./store/commit";
 import type { StoreContext } from "./store/context";
 import * as deployments from "./store/deployments";
 import * as namespaces from "./store/namespaces";
+import { nextAlarm, takeDue } from "./store/schedule-times";
 import * as schedules from "./store/schedules";
 import { createTables } from "./store/schema";
 import * as scripts from "./store/scripts";
@@ -193,8 +197,42 @@ export class WorkersStore extends DurableObject<Env> {
   getSchedules(namespace: string, script: string) {
     return schedules.getSchedules(this.context, namespace, script);
   }
-  putSchedules(namespace: string, script: string, crons: readonly string[]) {
-    return schedules.putSchedules(this.context, namespace, script, crons);
+  async putSchedules(accountId: string, namespace: string, script: string, crons: readonly string[]) {
+    const result = schedules.putSchedules(this.context, accountId, namespace, script, crons);
+    if (result.ok) await this.armScheduleAlarm();
+    return result;
+  }
+
+  /** Sets the one alarm for the account's next due trigger, or clears it when none is ever due. */
+  private async armScheduleAlarm(): Promise<void> {
+    const next = nextAlarm(this.context);
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Runs the triggers that are due, each script's `scheduled()` through the dispatch path
+   * (dispatch/scheduled.ts), after arming the alarm for the next ones: a slow handler delays no
+   * other trigger. A trigger whose script was deleted meanwhile, or whose handler fails, is logged
+   * and not retried (production retries nothing either).
+   */
+  override async alarm(): Promise<void> {
+    const due = takeDue(this.context, Date.now());
+    await this.armScheduleAlarm();
+    await Promise.all(
+      due.map(async ({ accountId, namespace, script, cron, scheduledTime }) => {
+        const scope = { accountId: accountId as AccountId, namespace, script };
+        try {
+          const { outcome } = await runScheduled(this.env, exports as unknown as Exports, scope, {
+            cron,
+            scheduledTime,
+          });
+          if (outcome !== "ok") console.warn(`the Cron Trigger '${cron}' of ${script} ended with ${outcome}`);
+        } catch (error) {
+          console.warn(`the Cron Trigger '${cron}' of ${script} did not run:`, String(error));
+        }
+      }),
+    );
   }
 
   // Secrets.

@@ -23,6 +23,7 @@ schedules.put(
     const text = new TextDecoder().decode(await readBodyBytes(c, ErrorCode.scriptValidationFailed));
     const list = unwrap(parseSchedules(unwrap(parseJsonText(text, "The request body"))));
     return store.putSchedules(
+      c.get("accountId"),
       namespace,
       script,
       list.map((schedule) => schedule.cron),

@@ -2,6 +2,7 @@ import type { Schedules } from "../../../../cloudflare-api/schedules";
 import { success, type WorkersResult } from "../errors";
 import type { StoreContext } from "./context";
 import { findScript } from "./rows";
+import { recordAccountId } from "./schedule-times";
 import { insertRow, SCRIPT_SCHEDULES, type ScheduleRow } from "./schema";
 
 /**
@@ -31,6 +32,7 @@ export function getSchedules(ctx: StoreContext, namespace: string, script: strin
 /** Replaces the script's schedules with `crons` (already checked against the cron grammar). */
 export function putSchedules(
   ctx: StoreContext,
+  accountId: string,
   namespace: string,
   script: string,
   crons: readonly string[],
@@ -40,6 +42,7 @@ export function putSchedules(
   const before = new Map(scheduleRows(ctx, namespace, script).map((row) => [row.cron, row]));
   const now = new Date().toISOString();
   ctx.transaction(() => {
+    recordAccountId(ctx, accountId);
     ctx.sql.exec(`DELETE FROM ${SCRIPT_SCHEDULES.name} WHERE namespace = ? AND script = ?`, namespace, script);
     [...new Set(crons)].forEach((cron, seq) => {
       const kept = before.get(cron);
