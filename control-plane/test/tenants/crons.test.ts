@@ -1,11 +1,13 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PLANS } from "../../../platform/plans";
 import type { ErrorBody } from "../../../platform/tenants-api";
 import {
   api,
+  clearFaults,
   emulatorCronsOf,
   ensureNamespace,
   expectResourcesMatchRegistry,
+  injectFault,
   NOTES_APP,
   newTenant,
   settled,
@@ -13,6 +15,7 @@ import {
 } from "./support";
 
 beforeAll(ensureNamespace);
+afterEach(clearFaults);
 
 // Issue 18: a tenant's cron triggers, from the API's request to the emulator's schedules and back on GET.
 
@@ -145,6 +148,28 @@ describe("crons refused", () => {
       ],
     });
     expect(await emulatorCronsOf(tenant.id)).toEqual(cronsOf(maxCrons));
+  });
+
+  it("at PUT …/script, the plan a queued PATCH moves the tenant to counts too", async () => {
+    const tenant = await activeTenant([], "pro");
+    // Holds the PATCH's re-upload, so that its plan is still queued when the script comes.
+    await injectFault({
+      method: "PUT",
+      path: `/accounts/*/workers/dispatch/namespaces/*/scripts/${tenant.id}`,
+      times: 1,
+      action: { kind: "delay", ms: 2000 },
+    });
+    // The PATCH answers once its upload is through (or after a long wait): not awaited until the script is sent.
+    const patched = api("PATCH", `/v1/tenants/${tenant.id}`, { plan: "free" });
+    let pending = await api("GET", `/v1/tenants/${tenant.id}`);
+    while (pending.json.pending?.plan !== "free") pending = await api("GET", `/v1/tenants/${tenant.id}`);
+    expect(pending.json.plan, "the PATCH is still queued").toBe("pro");
+    const answer = await deploy(tenant.id, { crons: cronsOf(PLANS.free.maxCrons + 1) });
+    expect(answer.status, answer.text).toBe(400);
+    expect(errorOf(answer.json).message).toContain("the free plan allows at most");
+    expect((await patched).status).toBe(202);
+    expect((await settled(tenant.id, ["active"])).plan).toBe("free");
+    expect(await emulatorCronsOf(tenant.id)).toEqual([]);
   });
 
   it("a PATCH to a plan that allows fewer crons than the tenant has: 409, the plan unchanged", async () => {
