@@ -7,6 +7,7 @@ import {
   emulatorCronsOf,
   ensureNamespace,
   expectResourcesMatchRegistry,
+  faultNow,
   injectFault,
   NOTES_APP,
   newTenant,
@@ -77,6 +78,21 @@ describe("cron triggers set with the tenant's script", () => {
     expect(after.script?.crons).toEqual([]);
     expect(await emulatorCronsOf(tenant.id)).toEqual([]);
     await expectResourcesMatchRegistry(after);
+  });
+
+  it("the same crons again: the deploy succeeds without calling …/schedules", async () => {
+    const tenant = await activeTenant([EVERY_FIVE]);
+    const schedulesPut = await injectFault({
+      method: "PUT",
+      path: `/accounts/*/workers/dispatch/namespaces/*/scripts/${tenant.id}/schedules`,
+      times: 100,
+      action: { kind: "delay", ms: 0 },
+    });
+    expect((await deploy(tenant.id, { crons: [EVERY_FIVE] })).status).toBe(202);
+    const after = await settled(tenant.id, ["active"]);
+    expect(after.operation?.state).toBe("succeeded");
+    expect((await faultNow(schedulesPut.id)).hits).toBe(0);
+    expect(await emulatorCronsOf(tenant.id)).toEqual([EVERY_FIVE]);
   });
 
   it("a delete takes the crons with the script", async () => {
