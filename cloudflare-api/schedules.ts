@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CronExpression } from "./cron";
+import { CronExpression } from "./cron.ts";
 
 /**
  * A script's Cron Triggers (`PUT/GET …/scripts/{script}/schedules`, the `cloudflare` SDK's
