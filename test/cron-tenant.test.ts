@@ -9,10 +9,10 @@ import { tenantSchedules } from "./support/tenant-schedules.ts";
 
 // Issue 18's cron triggers end to end through `npm run dev`'s processes: `wfp deploy` sends the
 // `[triggers] crons` of test/fixtures/cron-worker; the control plane sets them on the tenant's script
-// (GET shows them, and so does the emulator's Cloudflare API); a trigger fired through the emulator's
-// hook runs the tenant's `scheduled()`, whose record in the tenant's KV the tenant's own `fetch`
-// answers through the dispatcher; `crons = []` clears them; a cron Cloudflare refuses is refused by
-// `wfp deploy` before anything is sent.
+// (GET shows them, and so does the emulator's Cloudflare API) and keeps them when a var change uploads
+// the script again; a trigger fired through the emulator's hook runs the tenant's `scheduled()`, whose
+// record in the tenant's KV the tenant's own `fetch` answers through the dispatcher; `crons = []`
+// clears them; a cron Cloudflare refuses is refused by `wfp deploy` before anything is sent.
 
 const FIXTURE = path.join(REPO_ROOT, "test", "fixtures", "cron-worker");
 const CRON = "*/5 * * * *";
@@ -72,6 +72,12 @@ describe("a tenant's cron trigger, deployed with wfp", () => {
     expect(await schedules.crons(script.name)).toEqual([CRON]);
     expect(notOnTheMinute(await runsOf(id)), "no run before one is fired").toEqual([]);
 
+    // A var changed: the script is uploaded again, and its triggers stay (they are the script's).
+    const updated = await wfp(["tenants", "update", id, "--var", "MODE=second", "--wait"]);
+    expect(updated.code, explain(updated)).toBe(0);
+    expect((await scriptOf(id)).crons).toEqual([CRON]);
+    expect(await schedules.crons(script.name)).toEqual([CRON]);
+
     const fired = await schedules.fire(script.name, CRON);
     expect(fired).toEqual([expect.objectContaining({ cron: CRON, outcome: "ok" })]);
     const [run] = fired as [(typeof fired)[number]];
@@ -81,11 +87,12 @@ describe("a tenant's cron trigger, deployed with wfp", () => {
     });
     expect(recorded).toEqual([{ scheduledTime: run.scheduledTime, cron: CRON }]);
 
-    // Refused by the CLI before sending: the tenant's script and crons stay as they were.
+    // Refused by the CLI before sending: the tenant's script (its etag, upload time) and crons stay as they were.
+    const before = await scriptOf(id);
     const refused = await wfp(["deploy", await withCrons('["0 22 * * 0"]'), "--tenant", id, "--wait"]);
     expect(refused.code, explain(refused)).toBe(EXIT_BAD_INPUT);
     expect(refused.stderr).toContain("triggers.crons.0");
-    expect(await scriptOf(id)).toEqual(script);
+    expect(await scriptOf(id)).toEqual(before);
     expect(await schedules.crons(script.name)).toEqual([CRON]);
 
     const cleared = await wfp(["deploy", await withCrons("[]"), "--tenant", id, "--wait"]);
