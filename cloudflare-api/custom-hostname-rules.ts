@@ -23,8 +23,7 @@ const invalid = (message: string): CustomHostnameRefusal => ({
  * example.com/.net/.org, which the platform's own tests use as a tenant's domain.
  */
 export function customHostnameRefusal(hostname: string): CustomHostnameRefusal | null {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly the range to test for.
-  if (/[^\x00-\x7f]/.test(hostname)) {
+  if (/[\u0080-\uffff]/.test(hostname)) {
     return {
       code: ErrorCode.customHostnameNonAscii,
       message: "Custom hostnames with non-ASCII characters are not supported.",

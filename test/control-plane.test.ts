@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
 import { bundleWorker } from "../cli/bundle.ts";
 import { applyControlPlaneMigrations, ensureDispatchNamespace } from "../scripts/lib/first-start.ts";
 import { CONTROL_PLANE, DISPATCHER, platformApiToken } from "../scripts/lib/platform.ts";
 import { freePorts } from "../scripts/lib/ports.ts";
 import { startWranglerDev, type WranglerDev } from "../scripts/lib/wrangler-dev.ts";
+import { tenantsNamespace } from "./support/control-plane-vars.ts";
 
 // The control plane in its own `wrangler dev`, as `npm run dev` runs it, with
 // the emulator (test/global-setup.ts) and the dispatcher beside it.
@@ -56,9 +56,7 @@ async function emulatorAdmin(method: string, pathname: string, body?: unknown) {
 }
 
 /** The control plane's account and dispatch namespace at the emulator (its wrangler.local.toml). */
-const controlPlaneVars = unstable_readConfig({ config: CONTROL_PLANE.configPath }).vars as Record<string, string>;
-const ACCOUNT = controlPlaneVars.CLOUDFLARE_ACCOUNT_ID as string;
-const DISPATCH_NAMESPACE = controlPlaneVars.DISPATCH_NAMESPACE as string;
+const { accountId: ACCOUNT, namespace: DISPATCH_NAMESPACE } = tenantsNamespace();
 
 type Envelope<T> = {
   success: boolean;

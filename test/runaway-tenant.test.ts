@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
 import { runnerIndexFor } from "../emulator/src/runner/placement.ts";
-import { CONTROL_PLANE, DEFAULT_TENANT_RUNNERS, emulatorApiToken } from "../scripts/lib/platform.ts";
+import { DEFAULT_TENANT_RUNNERS, emulatorApiToken } from "../scripts/lib/platform.ts";
 import { type ControlPlaneApi, controlPlaneApi, unique } from "./support/control-plane-api.ts";
+import { tenantsNamespace } from "./support/control-plane-vars.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
 import { getWithHost } from "./support/host-request.ts";
 
@@ -18,9 +18,7 @@ beforeAll(() => {
 });
 
 /** Where the control plane deploys tenants: its account and namespace (control-plane/wrangler.local.toml). */
-const controlPlaneVars = unstable_readConfig({ config: CONTROL_PLANE.configPath }).vars as Record<string, unknown>;
-const accountId = String(controlPlaneVars.CLOUDFLARE_ACCOUNT_ID);
-const namespace = String(controlPlaneVars.DISPATCH_NAMESPACE);
+const { accountId, namespace } = tenantsNamespace();
 
 /** The runner (0-based) the emulator sends a tenant's requests to: its script is named after it. */
 const runnerOf = (id: string) => runnerIndexFor({ accountId, namespace, script: id }, DEFAULT_TENANT_RUNNERS);

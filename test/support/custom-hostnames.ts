@@ -1,15 +1,9 @@
-import { unstable_readConfig } from "wrangler";
 import { CustomHostname } from "../../cloudflare-api/custom-hostnames.ts";
 import { emulatorApi } from "../../scripts/lib/emulator-api.ts";
-import { CONTROL_PLANE, emulatorApiToken } from "../../scripts/lib/platform.ts";
+import { emulatorApiToken } from "../../scripts/lib/platform.ts";
 import { publishDns } from "../../scripts/lib/publish-dns.ts";
 import { type ControlPlaneApi, eventually } from "./control-plane-api.ts";
-
-/** The zone the local control plane puts tenants' own domains on: its CLOUDFLARE_ZONE_ID. */
-export const platformZoneId = (): string =>
-  String(
-    (unstable_readConfig({ config: CONTROL_PLANE.configPath }).vars as Record<string, unknown>).CLOUDFLARE_ZONE_ID,
-  );
+import { platformZoneId } from "./control-plane-vars.ts";
 
 /**
  * The platform's zone at an emulator (`emulatorUrl` is its http://127.0.0.1:<port>) as a test

@@ -1,14 +1,8 @@
-import { unstable_readConfig } from "wrangler";
 import { z } from "zod";
 import { Schedules } from "../../cloudflare-api/schedules.ts";
 import { emulatorApi } from "../../scripts/lib/emulator-api.ts";
-import { CONTROL_PLANE, emulatorApiToken } from "../../scripts/lib/platform.ts";
-
-/** Where the local control plane deploys tenants' scripts: its account and dispatch namespace. */
-export function tenantsNamespace(): { accountId: string; namespace: string } {
-  const vars = unstable_readConfig({ config: CONTROL_PLANE.configPath }).vars as Record<string, unknown>;
-  return { accountId: String(vars.CLOUDFLARE_ACCOUNT_ID), namespace: String(vars.DISPATCH_NAMESPACE) };
-}
+import { emulatorApiToken } from "../../scripts/lib/platform.ts";
+import { tenantsNamespace } from "./control-plane-vars.ts";
 
 /** One run the emulator's test hook started: workerd's outcome of the script's `scheduled()`. */
 const FiredRun = z.object({ cron: z.string(), scheduledTime: z.number(), outcome: z.string() });
