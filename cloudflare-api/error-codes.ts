@@ -15,6 +15,8 @@ export const ErrorCode = {
   invalidObjectIdentifier: 7003,
   methodNotAllowed: 10405,
   internalError: 10002,
+  /** Cloudflare's generic "Authentication error": here, an assets upload JWT that is missing, expired, tampered with or another account's. */
+  authenticationError: 10000,
 
   // Workers and Workers for Platforms.
   workersInvalidRequest: 10014,

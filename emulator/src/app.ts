@@ -3,6 +3,8 @@ import { failureEnvelope } from "../../cloudflare-api/envelope";
 import { ErrorCode } from "../../cloudflare-api/error-codes";
 import { admin } from "./admin/routes";
 import { analyticsEngineSql } from "./analytics-engine/routes";
+import { assetsUploadSession } from "./assets/session-routes";
+import { assetsUpload } from "./assets/upload-routes";
 import { zones } from "./custom-hostnames/routes";
 import { d1Databases } from "./d1/routes";
 import { gate } from "./gate/middleware";
@@ -21,6 +23,10 @@ import { dispatchNamespaces } from "./scripts/routes/namespaces";
 export const api = new Hono<ApiEnv>();
 api.use("*", authenticate, gate);
 api.use("/accounts/:account_id/*", account);
+api.route(
+  "/accounts/:account_id/workers/dispatch/namespaces/:namespace/scripts/:script_name/assets-upload-session",
+  assetsUploadSession,
+);
 api.route("/accounts/:account_id/workers/dispatch/namespaces", dispatchNamespaces);
 api.route("/accounts/:account_id/storage/kv/namespaces", kvNamespaces);
 api.route("/accounts/:account_id/r2/buckets/:bucket_name/objects", r2Objects);
@@ -31,6 +37,8 @@ api.route("/zones", zones);
 api.route("/", accountSupport);
 
 export const app = new Hono<ApiEnv>();
+// Authorised by the upload session's JWT, not an API token: before the API's authentication.
+app.route("/client/v4/accounts/:account_id/workers/assets/upload", assetsUpload);
 app.route("/client/v4", api);
 app.route("/__emulator", admin);
 app.notFound(() => fail(noRouteError()));

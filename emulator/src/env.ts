@@ -47,6 +47,8 @@ export interface Env {
   R2_DATA: R2Bucket;
   /** Uploaded script modules, by account, namespace, script and etag. */
   SCRIPT_MODULES: R2Bucket;
+  /** Static assets: each account's files by content hash, and its upload sessions (assets/store.ts). */
+  ASSETS_DATA: R2Bucket;
 
   /** Runs uploaded scripts (the Worker Loader). */
   LOADER: WorkerLoader;
