@@ -43,6 +43,12 @@ export const AssetManifest = z
   );
 export type AssetManifest = z.infer<typeof AssetManifest>;
 
+/**
+ * `metadata.assets` of a script upload: the completion JWT of an upload session, which names the
+ * manifest the version is to have. (`config` and `keep_assets` come with assets serving.)
+ */
+export const ScriptAssetsInput = z.object({ jwt: z.string().min(1) });
+
 /** `POST …/scripts/{s}/assets-upload-session` body. */
 export const AssetsUploadSessionBody = z.object({ manifest: AssetManifest });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScriptAssetsInput } from "./assets.ts";
 import { MAX_TAGS } from "./names.ts";
 
 /**
@@ -286,6 +287,8 @@ export const ScriptMetadata = z.object({
   exports: ScriptExports.optional(),
   /** The version's message and tag. */
   annotations: VersionAnnotationsInput.optional(),
+  /** The version's static assets: the completion JWT of their upload session. */
+  assets: ScriptAssetsInput.optional(),
 });
 export type ScriptMetadata = z.infer<typeof ScriptMetadata>;
 /** What a client writes into the `metadata` part. */

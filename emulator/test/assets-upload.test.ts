@@ -1,64 +1,38 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_ASSET_COUNT, MAX_ASSET_SIZE } from "../../cloudflare-api/assets";
-import { assetHashOf, extensionOf } from "../src/assets/hash";
 import { signAssetsJwt, verifyAssetsJwt } from "../src/assets/jwt";
 import { getAssetFile } from "../src/assets/store";
-import { acct, call, errorOf, json, resultOf } from "./helpers";
+import {
+  type AssetFile,
+  fileOf,
+  freshAccount,
+  openSession as helperOpenSession,
+  session as helperSession,
+  sessionPath as helperSessionPath,
+  manifestOf,
+  partsOf,
+  siteFiles,
+  uploadAssets,
+} from "./assets-helpers";
+import { acct, call, errorOf, resultOf } from "./helpers";
 
-type Session = { jwt: string; buckets: string[][] };
-type File = { path: string; base64: string; hash: string; size: number };
-
-/** A new account per test: assets are shared by every script of an account. */
-const freshAccount = () => crypto.randomUUID().replaceAll("-", "");
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-async function fileOf(path: string, contents: string): Promise<File> {
-  const bytes = new TextEncoder().encode(contents);
-  const base64 = btoa(String.fromCharCode(...bytes));
-  return { path, base64, hash: await assetHashOf(base64, extensionOf(path)), size: bytes.byteLength };
-}
-
-const manifestOf = (files: File[]) => Object.fromEntries(files.map((f) => [f.path, { hash: f.hash, size: f.size }]));
-
-const sessionPath = (account: string, script: string) =>
-  acct(`/workers/dispatch/namespaces/sites/scripts/${script}/assets-upload-session`, account);
-
+type File = AssetFile;
+const session = (account: string, script: string, files: File[]) => helperSession(account, "sites", script, files);
 const openSession = (account: string, script: string, body: unknown) =>
-  call(sessionPath(account, script), json("POST", body));
-
-async function session(account: string, script: string, files: File[]): Promise<Session> {
-  return resultOf<Session>(await openSession(account, script, { manifest: manifestOf(files) }));
-}
-
-function upload(account: string, jwt: string, parts: [string, string][], query = "?base64=true") {
-  const form = new FormData();
-  for (const [name, value] of parts) form.append(name, value);
-  return call(acct(`/workers/assets/upload${query}`, account), {
-    method: "POST",
-    body: form,
-    headers: { authorization: `Bearer ${jwt}` },
-  });
-}
-
-const partsOf = (files: File[]) => files.map((f): [string, string] => [f.hash, f.base64]);
+  helperOpenSession(account, "sites", script, body);
+const sessionPath = (account: string, script: string) => helperSessionPath(account, "sites", script);
+const upload = uploadAssets;
 
 async function storedText(account: string, hash: string): Promise<string | null> {
   const object = await getAssetFile(env, account, hash);
   return object === null ? null : object.text();
 }
 
-async function site(): Promise<File[]> {
-  return Promise.all([
-    fileOf("/index.html", "<h1>home</h1>"),
-    fileOf("/blog/post.html", "<p>post</p>"),
-    fileOf("/logo.svg", "<svg></svg>"),
-  ]);
-}
-
 describe("an assets upload session", () => {
   it("lists every file a new account lacks, in buckets, with an upload JWT", async () => {
-    const files = await site();
+    const files = await siteFiles();
     const opened = await session(freshAccount(), "site-a", files);
     expect(opened.buckets.flat().sort()).toEqual(files.map((f) => f.hash).sort());
     expect(opened.jwt.split(".")).toHaveLength(3);
@@ -100,7 +74,7 @@ describe("uploading a session's files", () => {
 
   it("a second script of the account with the same files uploads none: its JWT is already the completion", async () => {
     const account = freshAccount();
-    const files = await site();
+    const files = await siteFiles();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
 
@@ -112,7 +86,7 @@ describe("uploading a session's files", () => {
 
   it("lists only the changed file when one of the files changes", async () => {
     const account = freshAccount();
-    const files = await site();
+    const files = await siteFiles();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
     const changed = await fileOf("/index.html", "<h1>home, again</h1>");
@@ -121,7 +95,7 @@ describe("uploading a session's files", () => {
   });
 
   it("keeps accounts apart: another account with the same files must upload them", async () => {
-    const files = await site();
+    const files = await siteFiles();
     const account = freshAccount();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
@@ -131,7 +105,7 @@ describe("uploading a session's files", () => {
 
   it("refuses contents that do not match the hash, storing nothing of the call", async () => {
     const account = freshAccount();
-    const [good, other] = await site();
+    const [good, other] = await siteFiles();
     const opened = await session(account, "site-a", [good as File, other as File]);
     const forged = btoa("<h1>not home</h1>");
     const res = await upload(account, opened.jwt, [
@@ -146,7 +120,7 @@ describe("uploading a session's files", () => {
 
   it("refuses a file the session did not ask for", async () => {
     const account = freshAccount();
-    const [asked, stranger] = await site();
+    const [asked, stranger] = await siteFiles();
     const opened = await session(account, "site-a", [asked as File]);
     const error = await errorOf(await upload(account, opened.jwt, partsOf([stranger as File])), 400);
     expect(error.message).toMatch(/not asked for/);
@@ -155,7 +129,7 @@ describe("uploading a session's files", () => {
 
   it("refuses contents that are not base64, an upload without base64=true, and an empty upload", async () => {
     const account = freshAccount();
-    const [file] = await site();
+    const [file] = await siteFiles();
     const opened = await session(account, "site-a", [file as File]);
     expect((await errorOf(await upload(account, opened.jwt, [[file?.hash as string, "@@@"]]), 400)).message).toMatch(
       /not base64/,
@@ -170,7 +144,7 @@ describe("uploading a session's files", () => {
 describe("the upload JWT", () => {
   async function opened() {
     const account = freshAccount();
-    const files = await site();
+    const files = await siteFiles();
     return { account, files, session: await session(account, "site-a", files) };
   }
 
@@ -258,7 +232,7 @@ describe("a manifest the API refuses", () => {
   it("refuses a body that is not JSON and an invalid script name", async () => {
     const res = await call(sessionPath(freshAccount(), "site-a"), { method: "POST", body: "{manifest" });
     expect((await errorOf(res, 400)).code).toBe(10014);
-    const [file] = await site();
+    const [file] = await siteFiles();
     const bad = await openSession(freshAccount(), "Not A Name", { manifest: manifestOf([file as File]) });
     expect((await errorOf(bad, 400)).code).toBe(10016);
   });

@@ -1,3 +1,4 @@
+import type { AssetManifest } from "../../../cloudflare-api/assets";
 import type {
   Limits,
   Migrations,
@@ -25,6 +26,8 @@ export interface ScriptVersion {
   bindings: StoredBinding[];
   /** The handlers of the main module's default export, found when it was started (none stored before that was). */
   handlers?: string[] | undefined;
+  /** The version's static assets: its manifest, the files kept by hash in ASSETS_DATA (assets/store.ts). */
+  assets?: { manifest: AssetManifest } | undefined;
 }
 
 /**
@@ -87,7 +90,7 @@ export function scriptSummary(record: ScriptRecord): ScriptSummary {
     modified_on: record.modified_on,
     ...(version.compatibility_date === undefined ? {} : { compatibility_date: version.compatibility_date }),
     compatibility_flags: version.compatibility_flags,
-    has_assets: false,
+    has_assets: version.assets !== undefined,
     has_modules: true,
     logpush: settings.logpush ?? false,
     ...(record.migration_tag === null ? {} : { migration_tag: record.migration_tag }),

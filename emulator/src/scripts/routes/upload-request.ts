@@ -1,6 +1,8 @@
 import type { Context } from "hono";
+import type { AssetManifest } from "../../../../cloudflare-api/assets";
 import { ScriptName } from "../../../../cloudflare-api/names";
 import { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
+import { assetsManifestOf } from "../../assets/script-assets";
 import type { ApiEnv } from "../../http/types";
 import { invalidScriptName, validationFailed } from "../errors";
 import type { ModuleUpload } from "../modules";
@@ -17,6 +19,8 @@ export interface UploadBody {
   modules: ModuleUpload[];
   /** `bindings_inherit=strict` refuses an `inherit` that names nothing. */
   strictInherit: boolean;
+  /** The static assets' manifest `metadata.assets.jwt` names; undefined without assets. */
+  assets: AssetManifest | undefined;
 }
 
 /**
@@ -42,5 +46,7 @@ export async function readUploadBody(c: Context<ApiEnv>): Promise<UploadBody> {
   }
   const modules = await readModules(form, "metadata");
   const strictInherit = c.req.query("bindings_inherit") === "strict";
-  return { namespace, script, metadata, mainModule: metadata.main_module, modules, strictInherit };
+  const assets =
+    metadata.assets === undefined ? undefined : await assetsManifestOf(c, { namespace, script }, metadata.assets.jwt);
+  return { namespace, script, metadata, mainModule: metadata.main_module, modules, strictInherit, assets };
 }

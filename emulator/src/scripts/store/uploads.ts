@@ -1,3 +1,4 @@
+import type { AssetManifest } from "../../../../cloudflare-api/assets";
 import type { ScriptMetadata, VersionAnnotationsInput } from "../../../../cloudflare-api/script-metadata";
 import { truncateMessage, type VersionAnnotations } from "../../../../cloudflare-api/versions";
 import { resolveBindings } from "../bindings";
@@ -22,6 +23,8 @@ export interface UploadRequest {
   strictInherit: boolean;
   /** False for `POST …/versions`: the version is stored, not deployed, and the script must exist. */
   deploy: boolean;
+  /** The manifest `metadata.assets.jwt` named, its JWT already checked (assets/script-assets.ts). */
+  assets?: AssetManifest | undefined;
 }
 
 /** `PUT …/scripts/{name}/content`: new modules, the same bindings and settings. */
@@ -78,6 +81,7 @@ export async function draftUpload(
         compatibility_date: metadata.compatibility_date,
         compatibility_flags: metadata.compatibility_flags ?? [],
         bindings: bindings.value,
+        assets: request.assets === undefined ? undefined : { manifest: request.assets },
       },
       settings: { ...mergeSettings(previous?.settings ?? {}, metadata), durable_objects: classes.value.classes },
       migrationTag: migrationTag.value,

@@ -68,6 +68,7 @@ export async function draftVersion(
       bindings: version.bindings,
       limits: settings.limits ?? null,
       objectClasses: Object.keys(settings.durable_objects ?? {}).length === 0 ? undefined : settings.durable_objects,
+      assets: version.assets?.manifest,
     },
     await ctx.secretKey(),
   );

@@ -1,0 +1,139 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { WorkersStore } from "../src/scripts/store";
+import { completedUpload, fileOf, freshAccount, manifestOf, session, siteFiles } from "./assets-helpers";
+import { call, errorOf, resultOf } from "./helpers";
+import { createNamespace, scriptPath, upload, uploadForm } from "./scripts-helpers";
+
+type Uploaded = { etag: string; has_assets: boolean };
+
+/** The manifest the script's latest version holds, read from the store's own table. */
+async function storedManifest(account: string, namespace: string, script: string): Promise<unknown> {
+  const stub = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(account));
+  return runInDurableObject(stub, (_: WorkersStore, state) => {
+    const row = state.storage.sql
+      .exec<{ version: string }>("SELECT version FROM scripts WHERE namespace = ? AND name = ?", namespace, script)
+      .one();
+    return (JSON.parse(row.version) as { assets?: { manifest: unknown } }).assets?.manifest ?? null;
+  });
+}
+
+/** The manifest a stored version holds (the versions table keeps each version's whole record). */
+async function versionManifest(account: string, namespace: string, script: string, id: string): Promise<unknown> {
+  const stub = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(account));
+  return runInDurableObject(stub, (_: WorkersStore, state) => {
+    const row = state.storage.sql
+      .exec<{ record: string }>(
+        "SELECT record FROM versions WHERE namespace = ? AND script = ? AND id = ?",
+        namespace,
+        script,
+        id,
+      )
+      .one();
+    // The record is stored as its row, whose `version` is JSON of its own.
+    const record = JSON.parse(row.record) as { version: string };
+    return (JSON.parse(record.version) as { assets?: { manifest: unknown } }).assets?.manifest ?? null;
+  });
+}
+
+const withAssets = (jwt: string) => ({ main_module: "index.js", assets: { jwt } });
+
+async function setUp() {
+  const account = freshAccount();
+  const namespace = await createNamespace("assets", account);
+  return { account, namespace };
+}
+
+describe("a script upload with metadata.assets", () => {
+  it("takes the completion JWT, records the manifest with the version and says has_assets", async () => {
+    const { account, namespace } = await setUp();
+    const files = await siteFiles();
+    const jwt = await completedUpload(account, namespace, "site", files);
+    const res = await upload(namespace, "site", withAssets(jwt), undefined, { account });
+    expect((await resultOf<Uploaded>(res)).has_assets).toBe(true);
+    expect(await storedManifest(account, namespace, "site")).toEqual(manifestOf(files));
+  });
+
+  it("makes a new etag when one file changes, and none without assets", async () => {
+    const { account, namespace } = await setUp();
+    const files = await siteFiles();
+    const plain = await resultOf<Uploaded>(
+      await upload(namespace, "site", { main_module: "index.js" }, undefined, { account }),
+    );
+    expect(plain.has_assets).toBe(false);
+    const first = await resultOf<Uploaded>(
+      await upload(namespace, "site", withAssets(await completedUpload(account, namespace, "site", files)), undefined, {
+        account,
+      }),
+    );
+    const changed = [await fileOf("/index.html", "<h1>new home</h1>"), ...files.slice(1)];
+    const second = await resultOf<Uploaded>(
+      await upload(
+        namespace,
+        "site",
+        withAssets(await completedUpload(account, namespace, "site", changed)),
+        undefined,
+        {
+          account,
+        },
+      ),
+    );
+    expect(new Set([plain.etag, first.etag, second.etag]).size).toBe(3);
+    expect(await storedManifest(account, namespace, "site")).toEqual(manifestOf(changed));
+  });
+
+  it("refuses an upload JWT whose files are not all uploaded (401/10000: not a completion)", async () => {
+    const { account, namespace } = await setUp();
+    const opened = await session(account, namespace, "site", await siteFiles());
+    const error = await errorOf(await upload(namespace, "site", withAssets(opened.jwt), undefined, { account }), 401);
+    expect(error.code).toBe(10000);
+    expect(await storedManifest(account, namespace, "site").catch(() => "no script")).toBe("no script");
+  });
+
+  it("refuses another script's completion JWT with 400/10021", async () => {
+    const { account, namespace } = await setUp();
+    const jwt = await completedUpload(account, namespace, "other", await siteFiles());
+    const error = await errorOf(await upload(namespace, "site", withAssets(jwt), undefined, { account }), 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toMatch(/another script/);
+  });
+
+  it("refuses another account's completion JWT and a tampered one with 401/10000", async () => {
+    const { account, namespace } = await setUp();
+    const foreign = await completedUpload(freshAccount(), namespace, "site", await siteFiles());
+    expect(
+      (await errorOf(await upload(namespace, "site", withAssets(foreign), undefined, { account }), 401)).code,
+    ).toBe(10000);
+    const own = await completedUpload(account, namespace, "site", await siteFiles());
+    // Another first character of the signature: every bit of it counts (the last one's low bits do not).
+    const signatureAt = own.lastIndexOf(".") + 1;
+    const flipped = own[signatureAt] === "A" ? "B" : "A";
+    const tampered = `${own.slice(0, signatureAt)}${flipped}${own.slice(signatureAt + 1)}`;
+    expect(
+      (await errorOf(await upload(namespace, "site", withAssets(tampered), undefined, { account }), 401)).code,
+    ).toBe(10000);
+  });
+
+  it("takes metadata.assets on a version upload too (POST …/versions), recording the manifest with that version", async () => {
+    const { account, namespace } = await setUp();
+    await resultOf(await upload(namespace, "site", { main_module: "index.js" }, undefined, { account }));
+    const files = await siteFiles();
+    const jwt = await completedUpload(account, namespace, "site", files);
+    const res = await call(scriptPath(namespace, "site", "/versions", account), {
+      method: "POST",
+      body: uploadForm(withAssets(jwt), {
+        "index.js": { code: 'export default { fetch() { return new Response("v2"); } };' },
+      }),
+    });
+    const version = await resultOf<{ id: string }>(res);
+    expect(await versionManifest(account, namespace, "site", version.id)).toEqual(manifestOf(files));
+  });
+
+  it("refuses metadata.assets without a jwt with 400", async () => {
+    const { account, namespace } = await setUp();
+    const res = await upload(namespace, "site", { main_module: "index.js", assets: {} } as never, undefined, {
+      account,
+    });
+    expect((await errorOf(res, 400)).code).toBe(10021);
+  });
+});
