@@ -7,6 +7,13 @@ export type AssetFile = { path: string; base64: string; hash: string; size: numb
 /** A new account per test: assets are shared by every script of an account. */
 export const freshAccount = () => crypto.randomUUID().replaceAll("-", "");
 
+/** A new account with a dispatch namespace of that name (an upload session needs one). */
+export async function freshAccountWith(namespace: string): Promise<string> {
+  const account = freshAccount();
+  await resultOf(await call(acct("/workers/dispatch/namespaces", account), json("POST", { name: namespace })));
+  return account;
+}
+
 /** A file as wrangler describes it: base64 contents, hashed with the path's extension. */
 export async function fileOf(path: string, contents: string): Promise<AssetFile> {
   const bytes = new TextEncoder().encode(contents);

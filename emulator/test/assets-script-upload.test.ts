@@ -1,7 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { WorkersStore } from "../src/scripts/store";
-import { completedUpload, fileOf, freshAccount, manifestOf, session, siteFiles } from "./assets-helpers";
+import {
+  completedUpload,
+  fileOf,
+  freshAccount,
+  freshAccountWith,
+  manifestOf,
+  session,
+  siteFiles,
+} from "./assets-helpers";
 import { call, errorOf, resultOf } from "./helpers";
 import { createNamespace, scriptPath, upload, uploadForm } from "./scripts-helpers";
 
@@ -100,7 +108,7 @@ describe("a script upload with metadata.assets", () => {
 
   it("refuses another account's completion JWT and a tampered one with 401/10000", async () => {
     const { account, namespace } = await setUp();
-    const foreign = await completedUpload(freshAccount(), namespace, "site", await siteFiles());
+    const foreign = await completedUpload(await freshAccountWith(namespace), namespace, "site", await siteFiles());
     expect(
       (await errorOf(await upload(namespace, "site", withAssets(foreign), undefined, { account }), 401)).code,
     ).toBe(10000);

@@ -7,6 +7,7 @@ import {
   type AssetFile,
   fileOf,
   freshAccount,
+  freshAccountWith,
   openSession as helperOpenSession,
   session as helperSession,
   sessionPath as helperSessionPath,
@@ -24,6 +25,7 @@ const openSession = (account: string, script: string, body: unknown) =>
   helperOpenSession(account, "sites", script, body);
 const sessionPath = (account: string, script: string) => helperSessionPath(account, "sites", script);
 const upload = uploadAssets;
+const siteAccount = () => freshAccountWith("sites");
 
 async function storedText(account: string, hash: string): Promise<string | null> {
   const object = await getAssetFile(env, account, hash);
@@ -33,7 +35,7 @@ async function storedText(account: string, hash: string): Promise<string | null>
 describe("an assets upload session", () => {
   it("lists every file a new account lacks, in buckets, with an upload JWT", async () => {
     const files = await siteFiles();
-    const opened = await session(freshAccount(), "site-a", files);
+    const opened = await session(await siteAccount(), "site-a", files);
     expect(opened.buckets.flat().sort()).toEqual(files.map((f) => f.hash).sort());
     expect(opened.jwt.split(".")).toHaveLength(3);
   });
@@ -41,13 +43,13 @@ describe("an assets upload session", () => {
   it("lists a hash once when two paths have the same contents", async () => {
     const a = await fileOf("/a.txt", "same");
     const b = await fileOf("/b.txt", "same");
-    const opened = await session(freshAccount(), "site-a", [a, b]);
+    const opened = await session(await siteAccount(), "site-a", [a, b]);
     expect(opened.buckets.flat()).toEqual([a.hash]);
   });
 
   it("splits many files into several buckets", async () => {
     const files = await Promise.all(Array.from({ length: 25 }, (_, i) => fileOf(`/f${i}.txt`, `file ${i}`)));
-    const opened = await session(freshAccount(), "site-a", files);
+    const opened = await session(await siteAccount(), "site-a", files);
     expect(opened.buckets.length).toBeGreaterThan(1);
     expect(opened.buckets.flat().sort()).toEqual(files.map((f) => f.hash).sort());
   });
@@ -55,7 +57,7 @@ describe("an assets upload session", () => {
 
 describe("uploading a session's files", () => {
   it("stores them, answers 202 until every bucket is in, then 201 with a completion JWT", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const files = await Promise.all(Array.from({ length: 12 }, (_, i) => fileOf(`/p/${i}.html`, `<p>${i}</p>`)));
     const opened = await session(account, "site-a", files);
     const [first, ...rest] = opened.buckets;
@@ -73,7 +75,7 @@ describe("uploading a session's files", () => {
   });
 
   it("a second script of the account with the same files uploads none: its JWT is already the completion", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const files = await siteFiles();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
@@ -85,7 +87,7 @@ describe("uploading a session's files", () => {
   });
 
   it("lists only the changed file when one of the files changes", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const files = await siteFiles();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
@@ -96,15 +98,15 @@ describe("uploading a session's files", () => {
 
   it("keeps accounts apart: another account with the same files must upload them", async () => {
     const files = await siteFiles();
-    const account = freshAccount();
+    const account = await siteAccount();
     const first = await session(account, "site-a", files);
     await resultOf(await upload(account, first.jwt, partsOf(files)), 201);
-    const other = await session(freshAccount(), "site-a", files);
+    const other = await session(await siteAccount(), "site-a", files);
     expect(other.buckets.flat()).toHaveLength(3);
   });
 
   it("refuses contents that do not match the hash, storing nothing of the call", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const [good, other] = await siteFiles();
     const opened = await session(account, "site-a", [good as File, other as File]);
     const forged = btoa("<h1>not home</h1>");
@@ -119,7 +121,7 @@ describe("uploading a session's files", () => {
   });
 
   it("refuses a file the session did not ask for", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const [asked, stranger] = await siteFiles();
     const opened = await session(account, "site-a", [asked as File]);
     const error = await errorOf(await upload(account, opened.jwt, partsOf([stranger as File])), 400);
@@ -128,7 +130,7 @@ describe("uploading a session's files", () => {
   });
 
   it("refuses contents that are not base64, an upload without base64=true, and an empty upload", async () => {
-    const account = freshAccount();
+    const account = await siteAccount();
     const [file] = await siteFiles();
     const opened = await session(account, "site-a", [file as File]);
     expect((await errorOf(await upload(account, opened.jwt, [[file?.hash as string, "@@@"]]), 400)).message).toMatch(
@@ -143,7 +145,7 @@ describe("uploading a session's files", () => {
 
 describe("the upload JWT", () => {
   async function opened() {
-    const account = freshAccount();
+    const account = await siteAccount();
     const files = await siteFiles();
     return { account, files, session: await session(account, "site-a", files) };
   }
@@ -209,7 +211,7 @@ describe("a manifest the API refuses", () => {
     ["a file over 25 MiB", { manifest: { "/big.bin": { hash, size: MAX_ASSET_SIZE + 1 } } }],
     ["an entry with unknown fields", { manifest: { "/a.html": { hash, size: 1, type: "text/html" } } }],
   ])("refuses %s with 400 and code 10014", async (_, body) => {
-    const error = await errorOf(await openSession(freshAccount(), "site-a", body), 400);
+    const error = await errorOf(await openSession(await siteAccount(), "site-a", body), 400);
     expect(error.code).toBe(10014);
     expect(error.message).toMatch(/Invalid request body/);
   });
@@ -218,22 +220,30 @@ describe("a manifest the API refuses", () => {
     const manifest = Object.fromEntries(
       Array.from({ length: MAX_ASSET_COUNT + 1 }, (_, i) => [`/f${i}.txt`, { hash, size: 1 }]),
     );
-    const error = await errorOf(await openSession(freshAccount(), "site-a", { manifest }), 400);
+    const error = await errorOf(await openSession(await siteAccount(), "site-a", { manifest }), 400);
     expect(error.message).toMatch(/more than 20000 files/);
   });
 
   it("accepts a file of exactly 25 MiB", async () => {
-    const opened = await session(freshAccount(), "site-a", [
+    const opened = await session(await siteAccount(), "site-a", [
       { path: "/big.bin", base64: "", hash, size: MAX_ASSET_SIZE },
     ]);
     expect(opened.buckets).toEqual([[hash]]);
   });
 
+  it("refuses a namespace that does not exist with 404/100119", async () => {
+    const [file] = await siteFiles();
+    const res = await helperOpenSession(await siteAccount(), "no-such-namespace", "site-a", {
+      manifest: manifestOf([file as File]),
+    });
+    expect((await errorOf(res, 404)).code).toBe(100119);
+  });
+
   it("refuses a body that is not JSON and an invalid script name", async () => {
-    const res = await call(sessionPath(freshAccount(), "site-a"), { method: "POST", body: "{manifest" });
+    const res = await call(sessionPath(await siteAccount(), "site-a"), { method: "POST", body: "{manifest" });
     expect((await errorOf(res, 400)).code).toBe(10014);
     const [file] = await siteFiles();
-    const bad = await openSession(freshAccount(), "Not A Name", { manifest: manifestOf([file as File]) });
+    const bad = await openSession(await siteAccount(), "Not A Name", { manifest: manifestOf([file as File]) });
     expect((await errorOf(bad, 400)).code).toBe(10016);
   });
 });

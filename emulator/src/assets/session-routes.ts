@@ -6,6 +6,7 @@ import { parseJsonBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
+import { unwrap, workersStore } from "../scripts/routes/store-answers";
 import { bucketsOf } from "./buckets";
 import { missingAssetFiles, putAssetsSession } from "./store";
 import { issueAssetsJwt } from "./tokens";
@@ -21,6 +22,9 @@ assetsUploadSession.post("/", async (c) => {
   const account = c.get("accountId");
   const script = ScriptName.safeParse(c.req.param("script_name"));
   if (!script.success) throw new ApiError(400, ErrorCode.invalidScriptName, "Invalid script name");
+  const namespace = c.req.param("namespace") ?? "";
+  // The namespace must exist, as for every script call; the script need not yet (its first upload follows).
+  unwrap(await workersStore(c).getNamespace(namespace));
   const { manifest } = await parseJsonBody(c, AssetsUploadSessionBody, ErrorCode.workersInvalidRequest);
   const missing = await missingAssetFiles(
     c.env,
@@ -29,7 +33,7 @@ assetsUploadSession.post("/", async (c) => {
   );
   const session = crypto.randomUUID();
   await putAssetsSession(c.env, account, session, {
-    namespace: c.req.param("namespace") ?? "",
+    namespace,
     script: script.data,
     manifest,
     needed: missing,
