@@ -287,8 +287,10 @@ export const ScriptMetadata = z.object({
   exports: ScriptExports.optional(),
   /** The version's message and tag. */
   annotations: VersionAnnotationsInput.optional(),
-  /** The version's static assets: the completion JWT of their upload session. */
+  /** The version's static assets: the completion JWT of their upload session, and their config. */
   assets: ScriptAssetsInput.optional(),
+  /** Keep the static assets of the script's latest version (an upload that changes only code). */
+  keep_assets: z.boolean().optional(),
 });
 export type ScriptMetadata = z.infer<typeof ScriptMetadata>;
 /** What a client writes into the `metadata` part. */

@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  AssetHash,
+  AssetManifest,
+  HtmlHandling,
+  MAX_ASSET_COUNT,
+  NotFoundHandling,
+  RunWorkerFirst,
+} from "../cloudflare-api/assets.ts";
 import { CronExpression } from "../cloudflare-api/cron.ts";
 import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { CustomHostnameView } from "./custom-hostname-view.ts";
@@ -45,7 +53,7 @@ export const NewTenantId = TenantId.refine((id) => !RESERVED_TENANT_IDS.has(id),
 });
 
 /** The names the control plane binds itself; vars and secrets must not shadow them. */
-export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS"]);
+export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set(["KV", "BUCKET", "DB", "ANALYTICS", "ASSETS"]);
 
 /**
  * A name a tenant may give a var or a secret: a binding name a Worker can read
@@ -60,7 +68,7 @@ export const UserBindingName = BindingName.regex(
   // the Worker's env): refused, never dropped.
   .refine((name) => name !== "__proto__", { message: "__proto__ cannot be a name: it is JavaScript's prototype" })
   .refine((name) => !RESERVED_BINDING_NAMES.has(name), {
-    message: "KV, BUCKET, DB and ANALYTICS are bound by the platform",
+    message: "KV, BUCKET, DB, ANALYTICS and ASSETS are bound by the platform",
   });
 
 const CompatibilityDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "compatibility dates are YYYY-MM-DD");
@@ -81,6 +89,35 @@ export const ClassName = z
 export const MAX_DURABLE_OBJECT_CLASSES = 32;
 /** How many Durable Object bindings one script may have. */
 export const MAX_DURABLE_OBJECT_BINDINGS = 64;
+
+/**
+ * A script's static assets (Workers static assets, bound as `ASSETS`): the files by path, each by
+ * its hash and size as Cloudflare's manifest has them (`cloudflare-api/assets.ts`; the hash is
+ * wrangler's, `cloudflare-api/asset-hash.ts`), and how they are served. The files themselves are
+ * sent beforehand to `POST /v1/assets` (only those `POST /v1/assets/missing` names).
+ */
+export const ScriptAssets = z.strictObject({
+  manifest: AssetManifest,
+  htmlHandling: HtmlHandling.optional(),
+  notFoundHandling: NotFoundHandling.optional(),
+  runWorkerFirst: RunWorkerFirst.optional(),
+});
+export type ScriptAssets = z.infer<typeof ScriptAssets>;
+
+/** `POST /v1/assets/missing`: which of these files the platform does not have yet. */
+export const AssetsMissingRequest = z.strictObject({
+  hashes: z.array(AssetHash).max(MAX_ASSET_COUNT, `at most ${MAX_ASSET_COUNT} hashes`),
+});
+export type AssetsMissingRequest = z.infer<typeof AssetsMissingRequest>;
+export const AssetsMissing = z.object({ missing: z.array(AssetHash) });
+export type AssetsMissing = z.infer<typeof AssetsMissing>;
+
+/**
+ * `POST /v1/assets` answers which files it stored. Its body is multipart/form-data, one part per
+ * file: the field name is the file's hash, the filename its path (the hash covers its extension).
+ */
+export const AssetsStored = z.object({ stored: z.array(AssetHash) });
+export type AssetsStored = z.infer<typeof AssetsStored>;
 
 /** What a script is made of: its modules, dates and flags, D1 migrations and Durable Objects. */
 const scriptFields = {
@@ -109,6 +146,11 @@ const scriptFields = {
    * may still be bound in `durableObjects`.
    */
   deletedDurableObjectClasses: z.array(ClassName).max(MAX_DURABLE_OBJECT_CLASSES).optional(),
+  /**
+   * The script's static assets. Absent: the assets the tenant's Worker has are kept (an upload that
+   * changes only code, as a rollout's); null: it has none from this version on.
+   */
+  assets: ScriptAssets.nullable().optional(),
 };
 
 /** The rules a script keeps beyond each field's own. */

@@ -47,6 +47,8 @@ export async function readUploadBody(c: Context<ApiEnv>): Promise<UploadBody> {
   const modules = await readModules(form, "metadata");
   const strictInherit = c.req.query("bindings_inherit") === "strict";
   const assets =
-    metadata.assets === undefined ? undefined : await assetsManifestOf(c, { namespace, script }, metadata.assets.jwt);
+    metadata.assets?.jwt === undefined
+      ? undefined
+      : await assetsManifestOf(c, { namespace, script }, metadata.assets.jwt);
   return { namespace, script, metadata, mainModule: metadata.main_module, modules, strictInherit, assets };
 }
