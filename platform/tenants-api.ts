@@ -543,6 +543,8 @@ export const ErrorCode = z.enum([
   "logs_unavailable",
   /** A deployment of a version whose secrets differ from the latest version's, without `force` (409). */
   "secrets_changed",
+  /** A script's `assets.manifest` names files the platform does not hold: send them to POST /v1/assets first (400). */
+  "assets_missing",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
