@@ -1,6 +1,8 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono/types";
 import { MAX_SCRIPT_UPLOAD_BYTES } from "../../../cloudflare-api/names";
+import { ASSETS_UPLOAD_PATH, limitAssetsBody, requireMultipartBody } from "./assets-body";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 
@@ -17,6 +19,21 @@ const tooLarge = (): never => {
  * is never read past the limit. Hono's middleware does the counting.
  */
 export const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+
+/**
+ * The bodies of /v1 routes: JSON within MAX_BODY_BYTES, except the asset files' multipart upload,
+ * which has its own limit and checks (assets-body.ts).
+ */
+export const requireBody = createMiddleware<AppEnv>(async (c, next) => {
+  const [limit, check]: [MiddlewareHandler<AppEnv>, MiddlewareHandler<AppEnv>] =
+    new URL(c.req.url).pathname === ASSETS_UPLOAD_PATH
+      ? [limitAssetsBody, requireMultipartBody]
+      : [limitBody, requireJsonBody];
+  // Both throw their refusals (ApiError), so neither answers a response of its own.
+  await limit(c, async () => {
+    await check(c, next);
+  });
+});
 
 /**
  * Bodies are JSON: a body with another content type, or that does not parse,

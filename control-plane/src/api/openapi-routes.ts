@@ -8,7 +8,7 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   description,
 });
 
-const errorContent = (description: string) => jsonContent(ErrorBody, description);
+export const errorContent = (description: string) => jsonContent(ErrorBody, description);
 
 export const commonErrors = {
   400: errorContent("The request is invalid: `details` names each field and its problem."),

@@ -2,6 +2,7 @@ import { type Schema, Validator } from "@cfworker/json-schema";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { anonymous } from "./api-support";
+import { assetFile, assetsForm, postAssets } from "./assets-support";
 import { api, ensureNamespace, NOTES_APP, newTenant, settled, uniqueId } from "./support";
 
 beforeAll(ensureNamespace);
@@ -35,7 +36,10 @@ const V1_OPERATIONS = [
   "get /v1/rollouts/{id}",
   "post /v1/rollouts/{id}/resume",
   "post /v1/rollouts/{id}/rollback",
+  "post /v1/assets/missing",
+  "post /v1/assets",
 ];
+/** Those with a JSON body (POST /v1/assets is multipart: checked on its own). */
 const WITH_BODY = [
   "post /v1/tenants",
   "patch /v1/tenants/{id}",
@@ -47,6 +51,7 @@ const WITH_BODY = [
   "post /v1/rollouts",
   "post /v1/rollouts/{id}/resume",
   "post /v1/rollouts/{id}/rollback",
+  "post /v1/assets/missing",
 ];
 
 let document: Document;
@@ -112,6 +117,26 @@ describe("the OpenAPI document", () => {
     expect(problems(create, { ...newTenant("acme"), colour: "red" })).not.toEqual([]);
     expect(problems(create, { ...newTenant("acme"), plan: 5 })).not.toEqual([]);
     expect(problems(create, { plan: "pro" })).not.toEqual([]);
+    const withAssets = {
+      ...newTenant("acme"),
+      script: { ...NOTES_APP, assets: { manifest: { "/a.html": { hash: "0".repeat(32), size: 1 } } } },
+    };
+    expect(problems(create, withAssets)).toEqual([]);
+    expect(problems(create, { ...withAssets, script: { ...NOTES_APP, assets: null } })).toEqual([]);
+    expect(
+      problems(create, { ...withAssets, script: { ...NOTES_APP, assets: { manifest: {}, colour: 1 } } }),
+    ).not.toEqual([]);
+    const missing = operation("post /v1/assets/missing").requestBody?.content?.["application/json"]?.schema;
+    expect(problems(missing, { hashes: ["0".repeat(32)] })).toEqual([]);
+    expect(problems(missing, { hashes: ["x"] })).not.toEqual([]);
+    // The files' upload is multipart: one binary part per file.
+    const upload = operation("post /v1/assets").requestBody;
+    expect(upload?.required).toBe(true);
+    expect(Object.keys(upload?.content ?? {})).toEqual(["multipart/form-data"]);
+    expect(upload?.content?.["multipart/form-data"]?.schema).toMatchObject({
+      type: "object",
+      additionalProperties: { type: "string", format: "binary" },
+    });
   });
 
   it("describes the path and query parameters", () => {
@@ -205,6 +230,11 @@ describe("the OpenAPI document", () => {
     check("post /v1/tenants", await api("POST", "/v1/tenants", newTenant(id, { plan: "free" })), 409);
     check("get /v1/tenants/{id}", await anonymous("GET", `/v1/tenants/${id}`), 401);
     check("get /v1/tenants/{id}", await api("GET", `/v1/tenants/${uniqueId("none")}`), 404);
+    const file = assetFile("/oas.txt", "openapi");
+    check("post /v1/assets/missing", await api("POST", "/v1/assets/missing", { hashes: [file.hash] }), 200);
+    check("post /v1/assets/missing", await api("POST", "/v1/assets/missing", { hashes: ["x"] }), 400);
+    check("post /v1/assets", { ...(await postAssets(assetsForm([file]))) }, 200);
+    check("post /v1/assets", { ...(await postAssets(assetsForm([{ ...file, name: "x" }]))) }, 400);
     check(
       "put /v1/tenants/{id}/script",
       await api("PUT", `/v1/tenants/${id}/script`, {
@@ -223,7 +253,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(30);
+    expect(checked).toHaveLength(34);
   });
 });
 
