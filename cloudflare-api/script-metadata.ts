@@ -112,6 +112,12 @@ export const DispatchNamespaceBinding = z.object({
     .optional(),
 });
 
+/**
+ * The version's static assets as a Fetcher (`env.ASSETS.fetch()`), served as the version's assets are
+ * served, without running the Worker. Only for a version that has assets (`metadata.assets` or `keep_assets`).
+ */
+export const AssetsBinding = z.object({ type: z.literal("assets"), name: BindingName });
+
 /** Carries one binding over from the script's current version, renamed from `old_name` if given. */
 export const InheritBinding = z.object({
   type: z.literal("inherit"),
@@ -132,6 +138,7 @@ const BINDING_TYPES = [
   "durable_object_namespace",
   "queue",
   "dispatch_namespace",
+  "assets",
   "inherit",
 ] as const;
 export type BindingType = (typeof BINDING_TYPES)[number];
@@ -151,6 +158,7 @@ export const BindingInput = z.discriminatedUnion(
     DurableObjectNamespaceBinding,
     QueueBinding,
     DispatchNamespaceBinding,
+    AssetsBinding,
     InheritBinding,
   ],
   {
@@ -352,6 +360,7 @@ export const PublicBinding = z.discriminatedUnion("type", [
   DurableObjectNamespaceBinding,
   QueueBinding,
   DispatchNamespaceBinding,
+  AssetsBinding,
 ]);
 export type PublicBinding = z.infer<typeof PublicBinding>;
 

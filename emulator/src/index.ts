@@ -2,6 +2,7 @@ import { app } from "./app";
 
 export { TenantAnalytics } from "./analytics-engine/binding";
 export { AnalyticsStore } from "./analytics-engine/store";
+export { TenantAssets } from "./assets/binding";
 export { CustomHostnamesStore } from "./custom-hostnames/store";
 export { TenantD1 } from "./d1/binding";
 export { D1DatabaseObject } from "./d1/store";

@@ -1,4 +1,8 @@
-import { assetHashOf, extensionOf } from "../src/assets/hash";
+import { env, runInDurableObject } from "cloudflare:test";
+import { assetHashOfBase64, base64Of } from "../../cloudflare-api/asset-hash";
+import type { AssetManifest } from "../../cloudflare-api/assets";
+import type { VersionAssets } from "../src/assets/version-assets";
+import type { WorkersStore } from "../src/scripts/store";
 import { acct, call, json, resultOf } from "./helpers";
 
 export type AssetsSessionAnswer = { jwt: string; buckets: string[][] };
@@ -15,10 +19,10 @@ export async function freshAccountWith(namespace: string): Promise<string> {
 }
 
 /** A file as wrangler describes it: base64 contents, hashed with the path's extension. */
-export async function fileOf(path: string, contents: string): Promise<AssetFile> {
-  const bytes = new TextEncoder().encode(contents);
-  const base64 = btoa(String.fromCharCode(...bytes));
-  return { path, base64, hash: await assetHashOf(base64, extensionOf(path)), size: bytes.byteLength };
+export function fileOf(path: string, contents: string | Uint8Array): AssetFile {
+  const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
+  const base64 = base64Of(bytes);
+  return { path, base64, hash: assetHashOfBase64(base64, path), size: bytes.byteLength };
 }
 
 export const manifestOf = (files: AssetFile[]) =>
@@ -68,8 +72,58 @@ export async function completedUpload(
 
 /** A small site: a page, a nested page and an image. */
 export const siteFiles = (): Promise<AssetFile[]> =>
-  Promise.all([
+  Promise.resolve([
     fileOf("/index.html", "<h1>home</h1>"),
     fileOf("/blog/post.html", "<p>post</p>"),
     fileOf("/logo.svg", "<svg></svg>"),
   ]);
+
+/** A version's assets as stored, with the manifest its key names read back from ASSETS_DATA; null without. */
+async function withManifest(
+  account: string,
+  assets: VersionAssets | undefined,
+): Promise<(VersionAssets & { files: AssetManifest }) | null> {
+  if (assets === undefined) return null;
+  const object = await env.ASSETS_DATA.get(`${account}/manifests/${assets.manifest}`);
+  if (object === null) throw new Error(`manifest ${assets.manifest} is not stored`);
+  return { ...assets, files: await object.json<AssetManifest>() };
+}
+
+const storeOf = (account: string) => env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(account));
+
+/** The assets the script's latest version holds, read from the store's own table. */
+export async function storedAssets(account: string, namespace: string, script: string) {
+  const assets = await runInDurableObject(storeOf(account), (_: WorkersStore, state) => {
+    const row = state.storage.sql
+      .exec<{ version: string }>("SELECT version FROM scripts WHERE namespace = ? AND name = ?", namespace, script)
+      .one();
+    return (JSON.parse(row.version) as { assets?: VersionAssets }).assets;
+  });
+  return withManifest(account, assets);
+}
+
+/** The assets a stored version holds (the versions table keeps each version's whole record). */
+export async function versionAssets(account: string, namespace: string, script: string, id: string) {
+  const assets = await runInDurableObject(storeOf(account), (_: WorkersStore, state) => {
+    const row = state.storage.sql
+      .exec<{ record: string }>(
+        "SELECT record FROM versions WHERE namespace = ? AND script = ? AND id = ?",
+        namespace,
+        script,
+        id,
+      )
+      .one();
+    // The record is stored as its row, whose `version` is JSON of its own.
+    const record = JSON.parse(row.record) as { version: string };
+    return (JSON.parse(record.version) as { assets?: VersionAssets }).assets;
+  });
+  return withManifest(account, assets);
+}
+
+/** The files of the script's latest version's manifest (null without assets). */
+export const storedManifest = async (account: string, namespace: string, script: string) =>
+  (await storedAssets(account, namespace, script))?.files ?? null;
+
+/** The files of a stored version's manifest (null without assets). */
+export const versionManifest = async (account: string, namespace: string, script: string, id: string) =>
+  (await versionAssets(account, namespace, script, id))?.files ?? null;

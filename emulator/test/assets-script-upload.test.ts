@@ -1,6 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { WorkersStore } from "../src/scripts/store";
 import {
   completedUpload,
   fileOf,
@@ -9,40 +7,13 @@ import {
   manifestOf,
   session,
   siteFiles,
+  storedManifest,
+  versionManifest,
 } from "./assets-helpers";
 import { call, errorOf, resultOf } from "./helpers";
 import { createNamespace, scriptPath, upload, uploadForm } from "./scripts-helpers";
 
 type Uploaded = { etag: string; has_assets: boolean };
-
-/** The manifest the script's latest version holds, read from the store's own table. */
-async function storedManifest(account: string, namespace: string, script: string): Promise<unknown> {
-  const stub = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(account));
-  return runInDurableObject(stub, (_: WorkersStore, state) => {
-    const row = state.storage.sql
-      .exec<{ version: string }>("SELECT version FROM scripts WHERE namespace = ? AND name = ?", namespace, script)
-      .one();
-    return (JSON.parse(row.version) as { assets?: { manifest: unknown } }).assets?.manifest ?? null;
-  });
-}
-
-/** The manifest a stored version holds (the versions table keeps each version's whole record). */
-async function versionManifest(account: string, namespace: string, script: string, id: string): Promise<unknown> {
-  const stub = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(account));
-  return runInDurableObject(stub, (_: WorkersStore, state) => {
-    const row = state.storage.sql
-      .exec<{ record: string }>(
-        "SELECT record FROM versions WHERE namespace = ? AND script = ? AND id = ?",
-        namespace,
-        script,
-        id,
-      )
-      .one();
-    // The record is stored as its row, whose `version` is JSON of its own.
-    const record = JSON.parse(row.record) as { version: string };
-    return (JSON.parse(record.version) as { assets?: { manifest: unknown } }).assets?.manifest ?? null;
-  });
-}
 
 const withAssets = (jwt: string) => ({ main_module: "index.js", assets: { jwt } });
 
@@ -139,9 +110,13 @@ describe("a script upload with metadata.assets", () => {
 
   it("refuses metadata.assets without a jwt with 400", async () => {
     const { account, namespace } = await setUp();
-    const res = await upload(namespace, "site", { main_module: "index.js", assets: {} } as never, undefined, {
-      account,
-    });
-    expect((await errorOf(res, 400)).code).toBe(10021);
+    for (const assets of [{}, { config: { html_handling: "none" } }]) {
+      const res = await upload(namespace, "site", { main_module: "index.js", assets } as never, undefined, {
+        account,
+      });
+      const error = await errorOf(res, 400);
+      expect(error.code).toBe(10021);
+      expect(error.message).toMatch(/completion jwt .*\(or keep_assets/);
+    }
   });
 });

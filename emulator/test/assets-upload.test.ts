@@ -120,6 +120,23 @@ describe("uploading a session's files", () => {
     expect(await storedText(account, other?.hash as string)).toBeNull();
   });
 
+  it("checks wrangler's BLAKE3 hash: a file named by the sha-256 of the same input is refused", async () => {
+    const account = await siteAccount();
+    const file = fileOf("/index.html", "<h1>home</h1>");
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${file.base64}html`));
+    const sha256 = [...new Uint8Array(digest)]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("")
+      .slice(0, 32);
+    const forged = { ...file, hash: sha256 };
+    const opened = await session(account, "site-a", [forged]);
+    const error = await errorOf(await upload(account, opened.jwt, partsOf([forged])), 400);
+    expect(error.message).toMatch(/do not match/);
+    // The same bytes under their BLAKE3 hash are taken.
+    const real = await session(account, "site-a", [file]);
+    await resultOf(await upload(account, real.jwt, partsOf([file])), 201);
+  });
+
   it("refuses a file the session did not ask for", async () => {
     const account = await siteAccount();
     const [asked, stranger] = await siteFiles();

@@ -100,7 +100,8 @@ const newerResults: Record<string, Record<string, Json>> = {
 /**
  * Binding shapes the extract lacks or has since changed (the reference
  * README's binding list): plain_text, secret_text (its value never shown),
- * json and analytics_engine are missing; d1 is listed with a `binding` field
+ * json, analytics_engine and assets (`{type, name}`, the SDK's
+ * `WorkersBindingKindAssets`) are missing; d1 is listed with a `binding` field
  * the API no longer sends and without `database_id`; a service binding's
  * `environment` is optional.
  */
@@ -122,6 +123,7 @@ schemas.workers_service_binding = binding(
   binding("secret_text", {}),
   binding("json", { json: {} }, ["json"]),
   binding("analytics_engine", { dataset: { type: "string" } }, ["dataset"]),
+  binding("assets", {}),
 );
 
 /**

@@ -4,7 +4,9 @@ import { callableMethods, TENANT_BINDING_ENTRYPOINTS } from "../src/bindings/ent
 import type { RunnerSupport, ScriptForRunner, StartupJob } from "../src/dispatch/runner-support";
 import { offerStartupJob } from "../src/dispatch/runner-support";
 import { forwardingEntrypoints } from "../src/runner/forwarding";
+import { completedUpload, fileOf, freshAccount, storedAssets } from "./assets-helpers";
 import { ACCOUNT, acct, call, json, resultOf } from "./helpers";
+import { createNamespace as createNamespaceOf, upload } from "./scripts-helpers";
 import { createNamespace, uploadScript } from "./tenant";
 import { deployLabelled, labelled, labelledVersion } from "./versions-helpers";
 
@@ -62,6 +64,24 @@ describe("RunnerSupport", () => {
     expect(await support().call("TenantKv", { namespaceId }, "get", ["greeting"])).toEqual({ value: "hello" });
   });
 
+  it("serves a tenant's env.ASSETS.fetch() from its version's assets, as the emulator's own binding does", async () => {
+    const account = freshAccount();
+    const namespace = await createNamespaceOf("assets", account);
+    const logo = fileOf("/logo.svg", "<svg></svg>");
+    const jwt = await completedUpload(account, namespace, "site", [logo]);
+    await resultOf(
+      await upload(namespace, "site", { main_module: "index.js", assets: { jwt } }, undefined, { account }),
+    );
+    const assets = await storedAssets(account, namespace, "site");
+    const props = { accountId: account, manifest: assets?.manifest, config: assets?.config };
+    const answer = (await support().call("TenantAssets", props, "fetch", [
+      new Request("http://assets/logo.svg"),
+    ])) as Response;
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("etag")).toBe(`"${logo.hash}"`);
+    expect(await answer.text()).toBe("<svg></svg>");
+  });
+
   it.each([
     ["an entrypoint that is not a binding's", "RunnerSupport", "call"],
     ["an entrypoint that is not a binding's", "DispatchNamespace", "get"],
@@ -97,5 +117,6 @@ describe("a runner's forwarding entrypoints", () => {
     }
     expect(callableMethods("TenantKv")).toEqual(["get", "getWithMetadata", "put", "delete", "list"]);
     expect(callableMethods("TenantD1")).toEqual(["fetch"]);
+    expect(callableMethods("TenantAssets")).toEqual(["fetch"]);
   });
 });

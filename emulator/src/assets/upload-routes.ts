@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { assetHashOfBase64 } from "../../../cloudflare-api/asset-hash";
 import { MAX_ASSET_SIZE } from "../../../cloudflare-api/assets";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { account } from "../http/account";
@@ -6,7 +7,6 @@ import { readBodyBytes } from "../http/body";
 import { ApiError } from "../http/errors";
 import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import { assetHashOf, extensionOf } from "./hash";
 import { type AssetsSession, getAssetsSession, missingAssetFiles, putAssetFile } from "./store";
 import { acceptAssetsJwt, bearerOf, issueAssetsJwt } from "./tokens";
 
@@ -36,13 +36,10 @@ async function checkedPart(session: AssetsSession, hash: string, value: string):
   if (bytes.byteLength > MAX_ASSET_SIZE) throw invalid(`${hash}: the file is larger than 25 MiB`);
   // The hash covers the extension, so it is checked against each path the manifest gives it.
   const paths = Object.entries(session.manifest).filter(([, entry]) => entry.hash === hash);
-  const matches = await Promise.all(
-    paths.map(
-      async ([path, entry]) =>
-        entry.size === bytes.byteLength && (await assetHashOf(value, extensionOf(path))) === hash,
-    ),
+  const matches = paths.some(
+    ([path, entry]) => entry.size === bytes.byteLength && assetHashOfBase64(value, path) === hash,
   );
-  if (!matches.some(Boolean)) throw invalid(`${hash}: the contents do not match the manifest's hash and size`);
+  if (!matches) throw invalid(`${hash}: the contents do not match the manifest's hash and size`);
   return bytes;
 }
 

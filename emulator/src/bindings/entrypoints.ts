@@ -1,4 +1,5 @@
 import { TenantAnalytics } from "../analytics-engine/binding";
+import { TenantAssets } from "../assets/binding";
 import { TenantD1 } from "../d1/binding";
 import { TenantKv } from "../kv/binding";
 import { TenantR2Bucket } from "../r2/binding";
@@ -9,7 +10,13 @@ import { TenantR2Bucket } from "../r2/binding";
  * (src/runner) exports entrypoints of the same names that forward each call
  * here, to the emulator, where the stores are.
  */
-export const TENANT_BINDING_ENTRYPOINTS = { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } as const;
+export const TENANT_BINDING_ENTRYPOINTS = {
+  TenantKv,
+  TenantR2Bucket,
+  TenantD1,
+  TenantAnalytics,
+  TenantAssets,
+} as const;
 export type TenantBindingEntrypoint = keyof typeof TENANT_BINDING_ENTRYPOINTS;
 
 /** Each entrypoint's own public methods, read once: RunnerSupport checks every binding call against them. */

@@ -1,4 +1,5 @@
 import { analyticsEngineBinding } from "../analytics-engine/binding";
+import { assetsBinding } from "../assets/binding";
 import { d1Binding } from "../d1/binding";
 import { durableObjectNamespaceBinding } from "../durable-objects/binding";
 import { kvNamespaceBinding } from "../kv/binding";
@@ -17,5 +18,6 @@ export const bindingKinds: ReadonlyMap<string, BindingKind> = new Map(
     d1Binding,
     analyticsEngineBinding,
     durableObjectNamespaceBinding,
+    assetsBinding,
   ].map((kind) => [kind.type, kind]),
 );

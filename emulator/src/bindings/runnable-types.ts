@@ -14,4 +14,5 @@ export const runnableBindingTypes: ReadonlySet<string> = new Set([
   "d1",
   "analytics_engine",
   "durable_object_namespace",
+  "assets",
 ]);

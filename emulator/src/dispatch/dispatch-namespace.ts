@@ -1,5 +1,6 @@
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
+import { routeToAssetsOrWorker } from "../assets/router";
 import type { Exports, RunScope } from "../bindings/kind";
 import type { Env } from "../env";
 import type { RunOrder } from "../runner/protocol";
@@ -20,13 +21,14 @@ export interface ScriptRunnerProps {
 }
 
 /**
- * Runs one request in the script `get()` named; a missing script fails with production's "Worker not found".
- * With runner processes configured (RUNNER_URLS) the script runs in one of them, apart from the API and
+ * Answers one request to the script `get()` named; a missing script fails with production's "Worker not found".
+ * A script with static assets may answer from them without running its Worker (assets/router.ts). The
+ * Worker runs, with runner processes configured (RUNNER_URLS), in one of them, apart from the API and
  * the stores; without, here, in the emulator's own process.
  */
 async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
   const { scope, options, hasOutbound, hasTail } = props;
-  const { order, runnerUrls, local } = await planRun(env, exports, {
+  const { order, runnerUrls, local, assets } = await planRun(env, exports, {
     scope,
     choice: versionChoiceOf(request.headers, scope.script),
     outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
@@ -41,11 +43,12 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     outbound: hasOutbound,
     at: new Date().toISOString(),
   });
-  if (runnerUrls.length > 0) {
+  const runWorker = () => {
+    if (runnerUrls.length === 0) return runLoaded(local, request);
     const runOrder: RunOrder = { ...order, url: request.url, acceptEncoding: request.headers.get("accept-encoding") };
     return runInRunner(runnerUrls, runOrder, request);
-  }
-  return runLoaded(local, request);
+  };
+  return assets === undefined ? runWorker() : routeToAssetsOrWorker(env, assets, request, runWorker);
 }
 
 /**

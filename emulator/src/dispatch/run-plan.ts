@@ -1,3 +1,4 @@
+import { type AssetsRoute, navigationPrefersAssets } from "../assets/router";
 import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
@@ -24,6 +25,8 @@ export interface RunPlan {
   runnerUrls: readonly string[];
   /** The run in the emulator's own process, when there are no runners. */
   local: LoadedRun;
+  /** The version's static assets, which a request may be answered from without running the Worker. */
+  assets: AssetsRoute | undefined;
 }
 
 /**
@@ -56,5 +59,18 @@ export async function planRun(env: Env, exports: Exports, settings: RunSettings)
     code: async (egress) =>
       assembleWorkerCode(await loadTenantModules(env.SCRIPT_MODULES, runnable), exports, scope, runnable, egress),
   };
-  return { order, runnerUrls: config.RUNNER_URLS, local };
+  const { assets } = runnable;
+  return {
+    order,
+    runnerUrls: config.RUNNER_URLS,
+    local,
+    assets:
+      assets === undefined
+        ? undefined
+        : {
+            accountId: scope.accountId,
+            ...assets,
+            navigationPrefersAssets: navigationPrefersAssets(runnable.compatibilityDate, runnable.compatibilityFlags),
+          },
+  };
 }

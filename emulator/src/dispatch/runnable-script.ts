@@ -1,3 +1,4 @@
+import type { VersionAssets } from "../assets/version-assets";
 import type { StoredBinding } from "../bindings/kind";
 import type { DeclaredClass } from "./shim";
 
@@ -21,4 +22,6 @@ export interface RunnableScript {
   limits?: { cpu_ms?: number; subrequests?: number } | undefined;
   /** The script's Durable Object classes, each with the namespace its objects live in. */
   objectClasses: DeclaredClass[];
+  /** The version's static assets, served before (or instead of) its Worker (assets/router.ts). */
+  assets?: VersionAssets | undefined;
 }

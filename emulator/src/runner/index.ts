@@ -19,7 +19,7 @@ export { TenantEgress } from "../dispatch/egress";
 export { TenantTail } from "../dispatch/tail";
 export { TenantDurableObjects } from "../durable-objects/entrypoint";
 export { TenantObjects } from "./tenant-objects";
-export const { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics } = forwardingEntrypoints;
+export const { TenantKv, TenantR2Bucket, TenantD1, TenantAnalytics, TenantAssets } = forwardingEntrypoints;
 
 /** Deletes a script's objects' storage in this runner's hosts, as the emulator asks (durable-objects/purge.ts). */
 async function purge(request: Request, env: RunnerEnv): Promise<Response> {

@@ -111,6 +111,24 @@ export function missingResourceError(missing: MissingResource, bindings: StoredB
 }
 
 /**
+ * An `assets` binding needs the version to have assets (production: "Cannot use an assets binding
+ * without assets"), and a version has one set of assets, so at most one such binding.
+ */
+export function assetsBindingRefusal(bindings: StoredBinding[], hasAssets: boolean): WorkersError | undefined {
+  const named = bindings.filter((b) => b.type === "assets").map((b) => b.name);
+  if (named.length === 0) return undefined;
+  if (!hasAssets) {
+    return validationFailed(
+      `Cannot use an assets binding without assets: binding '${named[0]}' needs the version to have static assets (metadata.assets or keep_assets)`,
+    );
+  }
+  if (named.length > 1) {
+    return validationFailed(`A Worker has at most one assets binding; this upload has ${named.join(", ")}`);
+  }
+  return undefined;
+}
+
+/**
  * Bindings a script in a dispatch namespace cannot have, or that the emulator
  * cannot run. Production refuses a service binding in a user worker (user
  * workers reach each other only through the dispatcher); the other types are

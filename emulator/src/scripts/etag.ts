@@ -1,4 +1,4 @@
-import type { AssetManifest } from "../../../cloudflare-api/assets";
+import type { VersionAssets } from "../assets/version-assets";
 import type { StoredBinding } from "./bindings";
 
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -34,8 +34,8 @@ export interface VersionContent {
    * loaded worker's bindings carry, so it is a new version.
    */
   objectClasses?: Readonly<Record<string, string>> | undefined;
-  /** The static assets' manifest (undefined without assets): a changed file is a new version. */
-  assets?: AssetManifest | undefined;
+  /** The static assets' manifest key and config (undefined without assets): a changed file or setting is a new version. */
+  assets?: VersionAssets | undefined;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { AssetManifest } from "../../../cloudflare-api/assets";
 import type {
   Limits,
   Migrations,
@@ -9,6 +8,7 @@ import type {
   ScriptSummary,
   UploadResult,
 } from "../../../cloudflare-api/script-metadata";
+import type { VersionAssets } from "../assets/version-assets";
 import { publicBinding, type StoredBinding, withNamespaceId } from "./bindings";
 import type { ModuleDigest } from "./modules";
 import type { ObjectClasses } from "./object-classes";
@@ -26,8 +26,8 @@ export interface ScriptVersion {
   bindings: StoredBinding[];
   /** The handlers of the main module's default export, found when it was started (none stored before that was). */
   handlers?: string[] | undefined;
-  /** The version's static assets: its manifest, the files kept by hash in ASSETS_DATA (assets/store.ts). */
-  assets?: { manifest: AssetManifest } | undefined;
+  /** The version's static assets: its manifest's key and their config (assets/version-assets.ts). */
+  assets?: VersionAssets | undefined;
 }
 
 /**
@@ -161,6 +161,18 @@ export interface RunnableScript {
   bindings: RunnableBinding[];
   limits?: Limits | undefined;
   objectClasses: { className: string; namespaceId: string }[];
+  /** The version's static assets, served before (or instead of) its Worker (assets/router.ts). */
+  assets?: VersionAssets | undefined;
+}
+
+/**
+ * A binding as the runtime needs it: a Durable Object binding with its namespace's id, an assets
+ * binding with its version's manifest key and config (assets/binding.ts).
+ */
+function runnableBinding(record: ScriptRecord, binding: StoredBinding): RunnableBinding {
+  const assets = record.version.assets;
+  if (binding.type === "assets" && assets !== undefined) return { ...binding, ...assets };
+  return withNamespaceId(binding, objectClassesOf(record));
 }
 
 export const runnableScript = (record: ScriptRecord): RunnableScript => ({
@@ -170,10 +182,11 @@ export const runnableScript = (record: ScriptRecord): RunnableScript => ({
   modules: record.version.modules.map(({ name, type, r2Key }) => ({ name, type, r2Key })),
   compatibilityDate: record.version.compatibility_date ?? DEFAULT_COMPATIBILITY_DATE,
   compatibilityFlags: record.version.compatibility_flags,
-  bindings: record.version.bindings.map((binding) => withNamespaceId(binding, objectClassesOf(record))),
+  bindings: record.version.bindings.map((binding) => runnableBinding(record, binding)),
   limits: record.settings.limits,
   objectClasses: Object.entries(objectClassesOf(record)).map(([className, namespaceId]) => ({
     className,
     namespaceId,
   })),
+  assets: record.version.assets,
 });

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import type { AssetManifest } from "../../../../cloudflare-api/assets";
 import { ScriptName } from "../../../../cloudflare-api/names";
 import { ScriptMetadata } from "../../../../cloudflare-api/script-metadata";
-import { assetsManifestOf } from "../../assets/script-assets";
+import { assetsChangeOf } from "../../assets/script-assets";
+import type { AssetsChange } from "../../assets/version-assets";
 import type { ApiEnv } from "../../http/types";
 import { invalidScriptName, validationFailed } from "../errors";
 import type { ModuleUpload } from "../modules";
@@ -19,8 +19,8 @@ export interface UploadBody {
   modules: ModuleUpload[];
   /** `bindings_inherit=strict` refuses an `inherit` that names nothing. */
   strictInherit: boolean;
-  /** The static assets' manifest `metadata.assets.jwt` names; undefined without assets. */
-  assets: AssetManifest | undefined;
+  /** What the upload says about its assets (`metadata.assets`, `keep_assets`); undefined: none. */
+  assets: AssetsChange | undefined;
 }
 
 /**
@@ -46,9 +46,6 @@ export async function readUploadBody(c: Context<ApiEnv>): Promise<UploadBody> {
   }
   const modules = await readModules(form, "metadata");
   const strictInherit = c.req.query("bindings_inherit") === "strict";
-  const assets =
-    metadata.assets?.jwt === undefined
-      ? undefined
-      : await assetsManifestOf(c, { namespace, script }, metadata.assets.jwt);
+  const assets = await assetsChangeOf(c, { namespace, script }, metadata);
   return { namespace, script, metadata, mainModule: metadata.main_module, modules, strictInherit, assets };
 }

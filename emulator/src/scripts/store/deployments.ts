@@ -41,7 +41,12 @@ export async function createDeployment(
   if (!checked.ok) return checked;
   const deployed = versions.filter((v) => checked.value.some((d) => d.version_id === v.id));
   for (const version of deployed) {
-    const missing = await checkReferences(ctx, accountId, version.record.version.bindings);
+    const missing = await checkReferences(
+      ctx,
+      accountId,
+      version.record.version.bindings,
+      version.record.version.assets !== undefined,
+    );
     if (missing !== undefined) return failure(missing);
   }
   const latest = versions[0];

@@ -53,7 +53,7 @@ export async function patchSettings(
       strictInherit: true,
     });
     if (!resolved.ok) return resolved;
-    const refused = await checkReferences(ctx, accountId, resolved.value);
+    const refused = await checkReferences(ctx, accountId, resolved.value, previous.version.assets !== undefined);
     if (refused !== undefined) return failure(refused);
     bindings = resolved.value;
   }

@@ -1,6 +1,6 @@
-import type { AssetManifest } from "../../../../cloudflare-api/assets";
 import type { ScriptMetadata, VersionAnnotationsInput } from "../../../../cloudflare-api/script-metadata";
 import { truncateMessage, type VersionAnnotations } from "../../../../cloudflare-api/versions";
+import { type AssetsChange, versionAssetsAfter } from "../../assets/version-assets";
 import { resolveBindings } from "../bindings";
 import { failure, namespaceNotFound, scriptNotFound, success, validationFailed, type WorkersResult } from "../errors";
 import { stableStringify } from "../etag";
@@ -23,8 +23,8 @@ export interface UploadRequest {
   strictInherit: boolean;
   /** False for `POST …/versions`: the version is stored, not deployed, and the script must exist. */
   deploy: boolean;
-  /** The manifest `metadata.assets.jwt` named, its JWT already checked (assets/script-assets.ts). */
-  assets?: AssetManifest | undefined;
+  /** What the upload says about its assets, its JWT already checked (assets/script-assets.ts). */
+  assets?: AssetsChange | undefined;
 }
 
 /** `PUT …/scripts/{name}/content`: new modules, the same bindings and settings. */
@@ -61,6 +61,8 @@ export async function draftUpload(
     strictInherit: request.strictInherit,
   });
   if (!bindings.ok) return bindings;
+  const assets = versionAssetsAfter(request.assets, previous?.version.assets);
+  if (!assets.ok) return assets;
   const classes = classesAfter(
     previous === null ? {} : objectClassesOf(previous),
     metadata.migrations,
@@ -71,7 +73,7 @@ export async function draftUpload(
   if (previous !== null && !request.deploy && classesChanged(objectClassesOf(previous), classes.value.classes)) {
     return failure(versionUploadWithMigrations());
   }
-  const refused = await checkReferences(ctx, accountId, bindings.value);
+  const refused = await checkReferences(ctx, accountId, bindings.value, assets.value !== undefined);
   if (refused !== undefined) return failure(refused);
   return success(
     await draftVersion(ctx, accountId, request, base, {
@@ -81,7 +83,7 @@ export async function draftUpload(
         compatibility_date: metadata.compatibility_date,
         compatibility_flags: metadata.compatibility_flags ?? [],
         bindings: bindings.value,
-        assets: request.assets === undefined ? undefined : { manifest: request.assets },
+        assets: assets.value,
       },
       settings: { ...mergeSettings(previous?.settings ?? {}, metadata), durable_objects: classes.value.classes },
       migrationTag: migrationTag.value,

@@ -2,6 +2,7 @@ import type { AccountId } from "../../../../cloudflare-api/names";
 import type { VersionAnnotations } from "../../../../cloudflare-api/versions";
 import { runnableBindingTypes } from "../../bindings/runnable-types";
 import {
+  assetsBindingRefusal,
   malformedReference,
   missingResourceError,
   resourceRefs,
@@ -68,7 +69,7 @@ export async function draftVersion(
       bindings: version.bindings,
       limits: settings.limits ?? null,
       objectClasses: Object.keys(settings.durable_objects ?? {}).length === 0 ? undefined : settings.durable_objects,
-      assets: version.assets?.manifest,
+      assets: version.assets,
     },
     await ctx.secretKey(),
   );
@@ -108,8 +109,12 @@ export async function checkReferences(
   { env }: StoreContext,
   accountId: string,
   bindings: StoredBinding[],
+  hasAssets: boolean,
 ): Promise<WorkersError | undefined> {
-  const malformed = malformedReference(bindings) ?? unrunnableBinding(bindings, runnableBindingTypes);
+  const malformed =
+    malformedReference(bindings) ??
+    unrunnableBinding(bindings, runnableBindingTypes) ??
+    assetsBindingRefusal(bindings, hasAssets);
   if (malformed !== undefined) return malformed;
   const refs = resourceRefs(bindings);
   if (refs.kvNamespaceIds.length + refs.r2BucketNames.length + refs.d1DatabaseIds.length === 0) return undefined;
