@@ -2,6 +2,9 @@ import type { z } from "zod";
 import { CustomHostnameView } from "../platform/custom-hostname-view.ts";
 import { LogPage } from "../platform/tenant-logs.ts";
 import {
+  AssetsMissing,
+  type AssetsMissingRequest,
+  AssetsStored,
   type CreateDeploymentRequest,
   type CreateRolloutRequest,
   type CreateTenantRequest,
@@ -67,6 +70,14 @@ export const api = {
       },
       TenantView,
     ),
+
+  /** Which of these files (by hash) the platform does not hold yet. */
+  missingAssets: (c: Connection, body: AssetsMissingRequest) =>
+    callApi(c, { method: "POST", path: "/v1/assets/missing", body }, AssetsMissing),
+
+  /** Files for the platform to hold: one part each, named by its hash, its filename its manifest path. */
+  uploadAssets: (c: Connection, form: FormData) =>
+    callApi(c, { method: "POST", path: "/v1/assets", body: form }, AssetsStored),
 
   listVersions: (c: Connection, id: string, query: { limit?: string; cursor?: string }) =>
     callApi(c, { method: "GET", path: `${tenantPath(id)}/versions`, query }, VersionList),

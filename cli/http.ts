@@ -13,6 +13,7 @@ export type Call = {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   query?: Record<string, string | undefined>;
+  /** Sent as JSON, or as multipart/form-data when it is a FormData (fetch writes its boundary). */
   body?: unknown;
 };
 
@@ -37,9 +38,9 @@ export async function callApi<T extends z.ZodType>(connection: Connection, call:
         accept: "application/json",
         // The control plane notes versions and deployments made through wfp as the CLI's.
         "user-agent": USER_AGENT,
-        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+        ...(call.body === undefined || call.body instanceof FormData ? {} : { "content-type": "application/json" }),
       },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      body: encode(call.body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       redirect: "error",
     });
@@ -63,6 +64,11 @@ export async function callApi<T extends z.ZodType>(connection: Connection, call:
     );
   }
   return parsed.data;
+}
+
+function encode(body: unknown): FormData | string | undefined {
+  if (body === undefined || body instanceof FormData) return body;
+  return JSON.stringify(body);
 }
 
 function errorFromAnswer(status: number, json: unknown, where: string): CliError {

@@ -9,6 +9,7 @@ import { settle } from "./settle.ts";
 
 // bundle.ts loads wrangler, which takes a while: only the commands that bundle import it.
 const bundle = async (dir: string) => (await import("../bundle.ts")).bundleWorker(dir);
+const assetsModule = () => import("../assets.ts");
 
 const deploy: Command = {
   name: "deploy",
@@ -20,7 +21,8 @@ const deploy: Command = {
     ...WAIT_OPTION,
   },
   help: `  Bundles the Worker in <dir> (its wrangler config, its migrations/*.sql) and uploads it as a new
-  version of the tenant's Worker, deployed to all its traffic.
+  version of the tenant's Worker, deployed to all its traffic, with the config's [assets] directory
+  (only the files the platform lacks are sent; no [assets]: the version has none).
   --tenant <id>            required: the tenant whose Worker it becomes
   --no-deploy              upload the version without sending it traffic: it answers at its preview
                            URL (wfp versions) until deployed (wfp deployments, wfp rollback)
@@ -29,15 +31,26 @@ const deploy: Command = {
   async run(context, values, [dir]) {
     const tenant = required(values, "tenant");
     const message = stringOf(values, "message");
+    // Everything is read from disk and checked before the first request: assets first, so that
+    // their limits are told as the platform's, not as wrangler's bundling may word them.
+    const { readAssets, sendAssets } = await assetsModule();
+    const local = await readAssets(dir as string);
     const bundled = await bundle(dir as string);
     context.out.note(`bundled ${Object.keys(bundled.modules).length} module(s) from ${dir}`);
-    const script = await withTenantsDeletions(context, tenant, bundled);
     const deploying = values["no-deploy"] !== true;
     const crons = await cronsToSend(context, dir as string, deploying);
+    const script = await withTenantsDeletions(context, tenant, bundled);
+    // As `wrangler deploy`: a config without [assets] makes a version without any.
+    const assets = local === undefined ? null : await sendAssets(context, local);
     const accepted = await api.putScript(
       context.connection,
       tenant,
-      { ...script, ...(crons === undefined ? {} : { crons }), ...(message === undefined ? {} : { message }) },
+      {
+        ...script,
+        assets,
+        ...(crons === undefined ? {} : { crons }),
+        ...(message === undefined ? {} : { message }),
+      },
       { deploy: deploying },
     );
     await settle(context, values, accepted);

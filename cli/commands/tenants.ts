@@ -25,7 +25,7 @@ const create: Command = {
   --var NAME=VALUE         a plain-text var (repeat for more)
   --secret NAME=VALUE      a secret (repeat for more)
   --secret NAME            a secret whose value is read from stdin (one at most)
-  --deploy <dir>           bundle the Worker in <dir> and deploy it with the tenant
+  --deploy <dir>           bundle the Worker in <dir> and deploy it with the tenant (and its [assets])
   --no-kv, --no-r2, --no-d1  do not create that resource
   --wait                   wait until the tenant is provisioned`,
   async run(context, values, [id]) {
@@ -44,7 +44,15 @@ const create: Command = {
       const { bundleWorker, deletionsFor } = await import("../bundle.ts");
       // A new tenant has no Durable Object class to delete: the config's deleted_classes are its history.
       const crons = (await import("../crons.ts")).cronsOf(dir);
-      body.script = { ...deletionsFor(await bundleWorker(dir), []), ...(crons === undefined ? {} : { crons }) };
+      const { readAssets, sendAssets } = await import("../assets.ts");
+      const script = deletionsFor(await bundleWorker(dir), []);
+      const local = await readAssets(dir);
+      const assets = local === undefined ? undefined : await sendAssets(context, local);
+      body.script = {
+        ...script,
+        ...(crons === undefined ? {} : { crons }),
+        ...(assets === undefined ? {} : { assets }),
+      };
     }
     // The control plane judges the body (same schema): its 400 names every field it refuses.
     const accepted = await api.createTenant(context.connection, body as CreateTenantRequest);

@@ -18,6 +18,7 @@ import {
   TenantView,
   UpdateTenantRequest,
 } from "../../../platform/tenants-api.ts";
+import { fakeAssets, type UploadedPart } from "./fake-assets.ts";
 import { fakeRollouts } from "./fake-rollouts.ts";
 import { fakeVersions } from "./fake-versions.ts";
 
@@ -31,6 +32,10 @@ import { fakeVersions } from "./fake-versions.ts";
  * failed, for tenants whose id starts with `fail-`; never, for `stuck-`).
  * Rollouts settle one tenant per read, the canary first (fake-rollouts.ts). `injectNext` makes the next call
  * answer whatever a test needs (a 5xx, an off-contract body).
+ *
+ * Static assets (fake-assets.ts): `POST /v1/assets/missing` and `POST /v1/assets` (multipart, each
+ * part checked against its hash), held by hash for every tenant; a script naming a file not held
+ * is refused. `assetUploads` has the parts of every upload, one list per request.
  *
  * Logs: `addLogs` files events for a tenant, which `GET /v1/tenants/{id}/logs` pages as the control
  * plane does. The live route (`…/logs/live`, a WebSocket) is recorded in `liveRequests` and then
@@ -47,6 +52,8 @@ export type FakeControlPlane = {
   readonly requests: RecordedRequest[];
   /** Secret values as received, by tenant and name: what the CLI sent, to compare. */
   readonly secretValues: Map<string, string>;
+  /** The parts of each `POST /v1/assets`, in order. */
+  readonly assetUploads: readonly UploadedPart[][];
   /** The WebSocket upgrades asked for (`wfp logs --follow`), with the Authorization header each carried. */
   readonly liveRequests: { path: string; authorization: string | undefined }[];
   /** Files events (ids given in order) for a tenant. */
@@ -107,6 +114,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       .sort();
   const rollouts = fakeRollouts(selectTenants, now);
   const versions = fakeVersions(now, refuse, parse);
+  const assets = fakeAssets(refuse, parse);
 
   const operation = (kind: OperationKind) => {
     const at = now();
@@ -161,6 +169,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     if (resource === "tenants" && id === undefined) {
       if (method === "POST") {
         const request = parse(CreateTenantRequest, body);
+        assets.check(request.script?.assets);
         if (tenants.has(request.id)) throw new Refusal(409, "conflict", `tenant "${request.id}" exists`);
         if (request.hostnames.includes("taken.example.com")) {
           throw new Refusal(409, "hostname_taken", "taken.example.com belongs to another tenant");
@@ -255,6 +264,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       const { message, crons, ...script } = parse(PutScriptRequest, body);
       const { deploy } = parse(PutScriptQuery, Object.fromEntries(url.searchParams));
       findTenant(id);
+      assets.check(script.assets);
       if (deploy === "false" && crons !== undefined) {
         throw new Refusal(400, "invalid_request", "crons: cron triggers run the deployed version", [
           { path: "crons", message: "cron triggers run the deployed version" },
@@ -301,6 +311,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
         return mutate(id, "delete_secret", { secrets: tenant.secrets.filter((s) => s !== name) });
       }
     }
+    if (resource === "assets" && id === "missing" && method === "POST") return [200, assets.missing(body)];
     if (resource === "rollouts" && id === undefined && method === "POST") return [202, rollouts.create(body, parse)];
     if (resource === "rollouts" && id !== undefined && sub === undefined && method === "GET") {
       return [200, rollouts.get(id, refuse)];
@@ -317,7 +328,9 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
-    const body = raw === "" ? undefined : safeJson(raw);
+    const contentType = req.headers["content-type"] ?? "";
+    const multipart = contentType.startsWith("multipart/");
+    const body = raw.length === 0 ? undefined : multipart ? "(multipart)" : safeJson(raw.toString("utf8"));
     requests.push({ method: req.method ?? "", path: url.pathname + url.search, body });
     if (injected !== undefined) {
       const { status, body: text, contentType } = injected;
@@ -328,6 +341,10 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     try {
       if (req.headers.authorization !== `Bearer ${TOKEN}`)
         throw new Refusal(401, "unauthorized", "a valid bearer token is required");
+      if (req.method === "POST" && url.pathname === "/v1/assets") {
+        send(res, 200, await assets.upload(contentType, raw));
+        return;
+      }
       const [status, answer] = handle(req.method ?? "GET", url, body, req.headers["user-agent"]);
       send(res, status, answer);
     } catch (error) {
@@ -363,6 +380,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     token: TOKEN,
     requests,
     secretValues,
+    assetUploads: assets.uploads,
     liveRequests,
     addLogs(tenant, events) {
       const filed = events.map((event) => ({ ...event, id: nextEventId++ }));
@@ -380,6 +398,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       customHostnames.clear();
       rollouts.clear();
       versions.clear();
+      assets.clear();
       requests.length = 0;
       secretValues.clear();
       logs.clear();
@@ -406,10 +425,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function safeJson(text: string): unknown {
