@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { assetsControls } from "../assets/admin-routes";
 import { validationTable } from "../custom-hostnames/table-routes";
 import { dispatchRecords } from "../dispatch/dispatch-log";
 import { FaultRuleInput, RateLimitConfig } from "../gate/store";
@@ -66,3 +67,6 @@ admin.route("/", validationTable);
 
 /** Cron Triggers fired now, for tests. */
 admin.route("/", scheduleControls);
+
+/** The asset files an account has, and those the upload route took. */
+admin.route("/", assetsControls);

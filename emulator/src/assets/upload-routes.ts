@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { assetHashOfBase64 } from "../../../cloudflare-api/asset-hash";
 import { MAX_ASSET_SIZE } from "../../../cloudflare-api/assets";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
+import { faultGate } from "../gate/middleware";
 import { account } from "../http/account";
 import { readBodyBytes } from "../http/body";
 import { ApiError } from "../http/errors";
@@ -9,6 +10,7 @@ import { ok } from "../http/respond";
 import type { ApiEnv } from "../http/types";
 import { type AssetsSession, getAssetsSession, missingAssetFiles, putAssetFile } from "./store";
 import { acceptAssetsJwt, bearerOf, issueAssetsJwt } from "./tokens";
+import { logUploaded } from "./upload-log";
 
 /** Largest upload call read: a bucket (at most 50 MiB of files) in base64 with its multipart framing. */
 const MAX_UPLOAD_BODY_BYTES = 100 * 1024 * 1024;
@@ -19,10 +21,11 @@ const invalid = (message: string) => new ApiError(400, ErrorCode.workersInvalidR
  * `POST /accounts/:account_id/workers/assets/upload?base64=true`: one bucket of an upload session,
  * authorised by the session's upload JWT (not an API token), each multipart part named by its hash
  * and holding the file in base64. Answers 202 `{}` while files are missing, then 201 `{jwt}` with
- * the completion JWT.
+ * the completion JWT. Injected faults apply to it (`/__emulator/faults`), before its JWT is read; the
+ * rate limit does not (it counts API tokens, and this route takes none).
  */
 export const assetsUpload = new Hono<ApiEnv>();
-assetsUpload.use("*", account);
+assetsUpload.use("*", account, faultGate);
 
 /** The part's bytes after checking it is one the session asked for, in base64, of its hash. */
 async function checkedPart(session: AssetsSession, hash: string, value: string): Promise<Uint8Array> {
@@ -64,6 +67,11 @@ assetsUpload.post("/", async (c) => {
   }
   if (files.length === 0) throw invalid("The upload holds no files");
   await Promise.all(files.map(([hash, file]) => putAssetFile(c.env, accountId, hash, file)));
+  await logUploaded(
+    c.env,
+    accountId,
+    files.map(([hash, file]) => ({ hash, size: file.byteLength })),
+  );
   const missing = await missingAssetFiles(c.env, accountId, session.needed);
   if (missing.length > 0) return ok(c, {}, undefined, 202);
   return ok(c, { jwt: await issueAssetsJwt(c.env, "completion", accountId, claims.session) }, undefined, 201);

@@ -1,9 +1,10 @@
+import type { Context, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { ApiError, type ErrorStatus } from "../http/errors";
 import { fail } from "../http/respond";
 import type { ApiEnv } from "../http/types";
-import type { FaultAction } from "./store";
+import type { Admission, FaultAction } from "./store";
 
 /** The Gate keys rate-limit windows by a hash, so the token itself is never stored. */
 async function hashToken(token: string): Promise<string> {
@@ -39,15 +40,13 @@ async function applyFault(action: Exclude<FaultAction, { kind: "lose" }>, signal
   }
 }
 
-/**
- * Runs every authenticated call past the Gate: the rate limit (429, code 971,
- * Retry-After) and any injected fault, before the route does anything; a
- * `lose` fault lets the route run and then throws its answer away.
- */
-export const gate = createMiddleware<ApiEnv>(async (c, next) => {
-  const path = new URL(c.req.url).pathname.replace(/^\/client\/v4/, "");
-  const stub = c.env.GATE.get(c.env.GATE.idFromName("gate"));
-  const admission = await stub.admit(await hashToken(c.get("token")), c.req.method, path);
+const gateOf = (c: Context<ApiEnv>) => c.env.GATE.get(c.env.GATE.idFromName("gate"));
+
+/** The call's path below /client/v4, as fault rules name it. */
+const apiPath = (c: Context<ApiEnv>) => new URL(c.req.url).pathname.replace(/^\/client\/v4/, "");
+
+/** Carries out the Gate's decision on a call: refuse it, or run it (after a fault's delay, or losing its answer). */
+async function admitted(c: Context<ApiEnv>, admission: Admission, next: Next): Promise<void> {
   if (admission.kind === "rate-limited") {
     throw new ApiError(
       429,
@@ -76,4 +75,22 @@ export const gate = createMiddleware<ApiEnv>(async (c, next) => {
       "Injected lost answer: the call ran, its answer did not arrive",
     ),
   );
+}
+
+/**
+ * Runs every authenticated call past the Gate: the rate limit (429, code 971,
+ * Retry-After) and any injected fault, before the route does anything; a
+ * `lose` fault lets the route run and then throws its answer away.
+ */
+export const gate = createMiddleware<ApiEnv>(async (c, next) => {
+  const admission = await gateOf(c).admit(await hashToken(c.get("token")), c.req.method, apiPath(c));
+  await admitted(c, admission, next);
+});
+
+/**
+ * Injected faults alone, for a route authorised by its own JWT rather than an API token (the assets
+ * upload): there is no token to rate-limit, but the control plane's fault tests target the route.
+ */
+export const faultGate = createMiddleware<ApiEnv>(async (c, next) => {
+  await admitted(c, await gateOf(c).admitFault(c.req.method, apiPath(c)), next);
 });

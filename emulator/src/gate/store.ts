@@ -168,6 +168,19 @@ export class Gate extends DurableObject<Env> {
       this.tally(now, retryAfter !== null);
       if (retryAfter !== null) return { kind: "rate-limited", retryAfterSeconds: retryAfter };
     } else this.tally(now, false);
+    return this.takeFault(method, path, now);
+  }
+
+  /**
+   * The fault rules alone, for a call authorised otherwise than by an API token (the assets upload,
+   * by its session's JWT): no token to rate-limit, and not counted among the API's calls.
+   */
+  admitFault(method: string, path: string, now = Date.now()): Admission {
+    return this.takeFault(method, path, now);
+  }
+
+  /** The first fault rule that matches the call, spent by one, if any. */
+  private takeFault(method: string, path: string, now: number): Admission {
     const rule = this.faults.find(
       (f) => f.remaining > 0 && (f.method === "*" || f.method === method) && globToRegExp(f.path).test(path),
     );
