@@ -8,7 +8,7 @@ import { ErrorCode } from "../cloudflare-api/error-codes.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
 import { type DispatchProbe, startDispatchProbe } from "./support/dispatch-probe.ts";
 import { apiBaseUrl, apiToken, collect, ISO_DATE, newAccountId, sdk } from "./support/emulator.ts";
-import { runWrangler, type WranglerRun } from "./support/wrangler.ts";
+import { emulatorWranglerEnv, explainRun, runWrangler, type WranglerRun } from "./support/wrangler.ts";
 
 // `wrangler deploy --dispatch-namespace`, the way a platform ships a tenant's
 // Worker, against the emulator instead of api.cloudflare.com.
@@ -91,23 +91,9 @@ async function deploy(greeting: string): Promise<WranglerRun> {
   return runWrangler(args, {
     cwd: workDir,
     timeoutMs: DEPLOY_TIMEOUT_MS,
-    env: {
-      CLOUDFLARE_API_BASE_URL: apiBaseUrl(),
-      CLOUDFLARE_API_TOKEN: apiToken(),
-      CLOUDFLARE_ACCOUNT_ID: account_id,
-      // Every API call wrangler makes, in its output (headers and bodies stay sanitized).
-      WRANGLER_LOG: "debug",
-      WRANGLER_LOG_PATH: workDir,
-    },
+    env: emulatorWranglerEnv(account_id, workDir),
   });
 }
-
-/** wrangler's output without its telemetry chatter, to explain a failed deploy. */
-const explain = (run: WranglerRun) =>
-  `wrangler exited with ${run.code}:\n${run.output
-    .split("\n")
-    .filter((line) => !line.startsWith("Metrics dispatcher"))
-    .join("\n")}`;
 
 const scripts = client.workersForPlatforms.dispatch.namespaces.scripts;
 const where = { account_id, dispatch_namespace: NAMESPACE };
@@ -119,7 +105,7 @@ async function bindingsOf(scriptName: string) {
 describe("wrangler deploy --dispatch-namespace", () => {
   it("uploads the template, whose script, modules, bindings and tags the API then shows", async () => {
     const run = await deploy("Hello from acme");
-    expect(run.code, explain(run)).toBe(0);
+    expect(run.code, explainRun(run)).toBe(0);
 
     const script = await scripts.get(SCRIPT, where);
     expect(script.dispatch_namespace).toBe(NAMESPACE);
@@ -269,7 +255,7 @@ describe("wrangler deploy --dispatch-namespace", () => {
 
   it("deploys again over the existing script, replacing its var and keeping one script", async () => {
     const run = await deploy("Hello again from acme");
-    expect(run.code, explain(run)).toBe(0);
+    expect(run.code, explainRun(run)).toBe(0);
     // wrangler read the script's migration tag first and sent no migration again (the API would refuse it).
     expect((await scripts.get(SCRIPT, where)).script?.migration_tag).toBe("v1");
 

@@ -1,5 +1,6 @@
 import { spawnGroup } from "../../scripts/lib/process-group.ts";
 import { offlineWranglerEnv, WRANGLER_BIN } from "../../scripts/lib/wrangler-dev.ts";
+import { apiBaseUrl, apiToken } from "./emulator.ts";
 
 export type WranglerRun = { code: number | null; output: string };
 
@@ -28,3 +29,22 @@ export async function runWrangler(
   await group.drained;
   return { code, output: lines.join("\n") };
 }
+
+/**
+ * The environment a wrangler command needs to act on `accountId` in the e2e emulator instead of
+ * api.cloudflare.com, logging every API call it makes (headers and bodies sanitized) to `logDir`.
+ */
+export const emulatorWranglerEnv = (accountId: string, logDir: string): NodeJS.ProcessEnv => ({
+  CLOUDFLARE_API_BASE_URL: apiBaseUrl(),
+  CLOUDFLARE_API_TOKEN: apiToken(),
+  CLOUDFLARE_ACCOUNT_ID: accountId,
+  WRANGLER_LOG: "debug",
+  WRANGLER_LOG_PATH: logDir,
+});
+
+/** wrangler's output without its telemetry chatter, to explain a command that failed. */
+export const explainRun = (run: WranglerRun): string =>
+  `wrangler exited with ${run.code}:\n${run.output
+    .split("\n")
+    .filter((line) => !line.startsWith("Metrics dispatcher"))
+    .join("\n")}`;
