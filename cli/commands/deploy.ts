@@ -113,6 +113,9 @@ const rollout: Command = {
     const plan = stringOf(values, "plan");
     const canary = canaryOf(stringOf(values, "canary"));
     const script = await bundle(dir as string);
+    if ((await import("../assets-config.ts")).assetsSectionOf(dir as string) !== undefined) {
+      out.note("[assets] are not sent with a rollout: each tenant keeps its own (wfp deploy sends them)");
+    }
     const filter = {
       ...(plan === undefined ? {} : { plan: plan as PlanName }),
       ...(tenants.length > 0 ? { tenants } : {}),

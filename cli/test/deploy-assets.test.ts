@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ASSET_COUNT, MAX_ASSET_SIZE } from "../../cloudflare-api/assets.ts";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
-import { CreateTenantRequest, PutScriptRequest } from "../../platform/tenants-api.ts";
+import { CreateRolloutRequest, CreateTenantRequest, PutScriptRequest } from "../../platform/tenants-api.ts";
 import type { AssetFile } from "../asset-files.ts";
 import { batchesOf } from "../upload-assets.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
@@ -170,6 +170,19 @@ describe("wfp deploy with [assets]", () => {
     expect(run.stderr).toContain("uploaded 1 of 1 asset files");
     const create = fake.requests.slice(since).find((r) => r.method === "POST" && r.path === "/v1/tenants");
     expect(Object.keys(CreateTenantRequest.parse(create?.body).script?.assets?.manifest ?? {})).toEqual(["/new.txt"]);
+  });
+
+  it("rollout sends no assets (each tenant keeps its own) and says so", async () => {
+    await tenant("rolled");
+    const dir = await workerWith(["[assets]", 'directory = "public"'], inPublic(SITE));
+    const since = fake.requests.length;
+    const run = await wfp(["rollout", dir, "--tenant", "rolled", "--canary", "0", "--detach"]);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stderr).toContain("[assets] are not sent with a rollout: each tenant keeps its own");
+    const created = fake.requests.slice(since).find((r) => r.method === "POST" && r.path === "/v1/rollouts");
+    const { script } = CreateRolloutRequest.parse(created?.body);
+    expect(Object.hasOwn(script, "assets")).toBe(false);
+    expect(fake.requests.slice(since).some((r) => r.path.startsWith("/v1/assets"))).toBe(false);
   });
 });
 
