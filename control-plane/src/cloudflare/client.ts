@@ -1,6 +1,7 @@
 import type { AccountId, ZoneId } from "../../../cloudflare-api/names";
 import { type CloudflareClientConfig, cloudflareClientConfigOf } from "../config";
 import { AnalyticsEngine } from "./analytics";
+import { AssetUploads } from "./assets";
 import { type ApiBudget, durableApiBudget } from "./budget";
 import { CustomHostnames } from "./custom-hostnames";
 import { D1Databases } from "./d1";
@@ -29,6 +30,8 @@ export class CloudflareClient {
   /** Versions and deployments of the namespace's scripts. */
   readonly versions: ScriptVersions;
   readonly analytics: AnalyticsEngine;
+  /** Static assets' upload sessions and uploads. */
+  readonly assets: AssetUploads;
 
   constructor(config: CloudflareApiConfig | CloudflareApi) {
     this.api = config instanceof CloudflareApi ? config : new CloudflareApi(config);
@@ -39,6 +42,7 @@ export class CloudflareClient {
     this.scripts = new Scripts(this.api);
     this.versions = new ScriptVersions(this.api);
     this.analytics = new AnalyticsEngine(this.api);
+    this.assets = new AssetUploads(this.api);
   }
 
   /** Cloudflare for SaaS custom hostnames on `zoneId` (a zone's, not the account's, resource). */

@@ -4,6 +4,7 @@ import { BaseNamespaces as KvNamespaces } from "cloudflare/resources/kv/namespac
 import { BaseBuckets } from "cloudflare/resources/r2/buckets/buckets";
 import { BaseObjects } from "cloudflare/resources/r2/buckets/objects";
 import { BaseNamespaces as DispatchNamespaces } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/namespaces";
+import { BaseAssetUpload } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/asset-upload";
 import { BaseScripts } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/scripts";
 import { BaseSecrets } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/secrets";
 import { BaseTags } from "cloudflare/resources/workers-for-platforms/dispatch/namespaces/scripts/tags";
@@ -57,6 +58,7 @@ function createSdk(apiToken: string, baseURL: string, fetch: Fetch) {
       BaseScripts,
       BaseSecrets,
       BaseTags,
+      BaseAssetUpload,
       BaseCustomHostnames,
     ],
   });
@@ -159,13 +161,29 @@ export class CloudflareApi {
     body?: () => BodyInit,
     secrets: readonly string[] = [],
   ): Promise<unknown> {
-    const hidden = [...this.#secrets, ...secrets];
+    return this.requestWithToken(this.#token, operation, kind, method, path, body, secrets);
+  }
+
+  /**
+   * `request` authorised by another bearer token than the API token: the static assets upload
+   * takes the upload session's JWT. The token is hidden from errors like the API token.
+   */
+  async requestWithToken(
+    token: string,
+    operation: string,
+    kind: CallKind,
+    method: string,
+    path: string,
+    body?: () => BodyInit,
+    secrets: readonly string[] = [],
+  ): Promise<unknown> {
+    const hidden = [...this.#secrets, token, ...secrets];
     return this.run(
       operation,
       kind,
       async () => {
         const url = `${this.#baseUrl}/accounts/${this.accountId}${path}`;
-        const headers = { authorization: `Bearer ${this.#token}` };
+        const headers = { authorization: `Bearer ${token}` };
         // A FormData body is built afresh for each attempt: a sent body is spent.
         const response = await this.#send(url, { method, headers, ...(body ? { body: body() } : {}) });
         const parsed = AnyEnvelope.safeParse(await response.json().catch(() => null));
@@ -178,7 +196,7 @@ export class CloudflareApi {
           hidden,
         );
       },
-      secrets,
+      [token, ...secrets],
     );
   }
 

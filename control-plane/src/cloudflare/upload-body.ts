@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ScriptAssetsInput } from "../../../cloudflare-api/assets";
 import {
   type BindingInput,
   type Limits,
@@ -43,6 +44,10 @@ export interface ScriptUpload {
   readonly migrations?: Migrations;
   /** The version's message (`annotations["workers/message"]`). */
   readonly message?: string;
+  /** The version's static assets: an upload session's completion JWT and how they are served. */
+  readonly assets?: ScriptAssetsInput;
+  /** Keep the static assets of the script's latest version (a code-only upload). */
+  readonly keepAssets?: boolean;
 }
 
 /** The `metadata` part, validated as the API would (a bad upload fails here, not after a round trip). */
@@ -60,6 +65,8 @@ export function uploadMetadata(upload: ScriptUpload): ScriptMetadataInput {
     ...(upload.limits === undefined ? {} : { limits: upload.limits }),
     ...(upload.migrations === undefined ? {} : { migrations: upload.migrations }),
     ...(upload.message === undefined ? {} : { annotations: { "workers/message": upload.message } }),
+    ...(upload.assets === undefined ? {} : { assets: upload.assets }),
+    ...(upload.keepAssets === undefined ? {} : { keep_assets: upload.keepAssets }),
   };
   ScriptMetadata.parse(metadata);
   return metadata;

@@ -11,6 +11,7 @@ import { insertVersion, recordDeployment } from "../registry/versions";
 import { loadBundle } from "../scripts/bundles";
 import type { StepContext } from "./context";
 import { StepRefusal } from "./failures";
+import { assetsPart } from "./tenant-assets";
 import { createdByOf, defaultMessage } from "./version-notes";
 
 /**
@@ -132,8 +133,9 @@ function scriptCode(tenant: Pick<TenantRow, "id" | "plan" | "compatibility_date"
 /**
  * A bound upload of the bundle: the tenant's resources as KV, BUCKET and DB,
  * its Analytics Engine dataset as ANALYTICS, its vars, its Durable Object
- * bindings (and the migration its classes need), and (`withPendingSecrets`)
- * the secrets waiting to be sent.
+ * bindings (and the migration its classes need), (`withPendingSecrets`)
+ * the secrets waiting to be sent, and its static assets as ASSETS (uploaded
+ * now when the bundle has a manifest, kept when it has no `assets`: tenant-assets.ts).
  */
 export async function boundUpload(
   context: StepContext,
@@ -171,7 +173,16 @@ export async function boundUpload(
     })),
     ...[...pending].map(([name, text]) => ({ type: "secret_text" as const, name, text })),
   ];
-  return { tenant, code: scriptCode(tenant, bundle), bindings, objects, change, pending };
+  // Last: an upload session's JWT is valid for a while only, so it is opened just before the upload.
+  const assets = await assetsPart(context, bundle);
+  return {
+    tenant,
+    code: { ...scriptCode(tenant, bundle), ...assets.fields },
+    bindings: [...bindings, ...assets.bindings],
+    objects,
+    change,
+    pending,
+  };
 }
 
 /** The bindings a new version of the tenant's script has, as the registry keeps them with it. */

@@ -1,9 +1,9 @@
-import { ScriptSource } from "../../../platform/tenants-api";
+import { type ScriptAssets, ScriptSource } from "../../../platform/tenants-api";
 import { hex } from "../hex";
 
 /**
  * Tenants' script bundles (modules, binary ones in base64, D1 migrations, Durable Object bindings and
- * the classes to delete), kept in R2 under the
+ * the classes to delete, the static assets' manifest and settings), kept in R2 under the
  * SHA-256 of their content: an upload waiting in a queue, a re-upload after a
  * PATCH, and a rollout to thousands of tenants all read one stored copy, and
  * storing the same bundle twice is harmless. Bundles are not deleted with a
@@ -29,10 +29,12 @@ export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptS
   return ScriptSource.parse(await object.json());
 }
 
+const sortedRecord = <T>(record: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 /** Same content, same key: object keys in a fixed order. */
 function canonical(script: ScriptSource): ScriptSource {
-  const sorted = <T>(record: Record<string, T>) =>
-    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = sortedRecord;
   return {
     mainModule: script.mainModule,
     modules: sorted(script.modules),
@@ -46,5 +48,17 @@ function canonical(script: ScriptSource): ScriptSource {
     ...(script.deletedDurableObjectClasses === undefined || script.deletedDurableObjectClasses.length === 0
       ? {}
       : { deletedDurableObjectClasses: [...script.deletedDurableObjectClasses].sort() }),
+    // Absent (keep the tenant's assets) and null (none) are two different scripts.
+    ...(script.assets === undefined ? {} : { assets: script.assets === null ? null : canonicalAssets(script.assets) }),
+  };
+}
+
+/** The manifest by path, and the settings in a fixed order. */
+function canonicalAssets(assets: ScriptAssets): ScriptAssets {
+  return {
+    manifest: sortedRecord(assets.manifest),
+    ...(assets.htmlHandling === undefined ? {} : { htmlHandling: assets.htmlHandling }),
+    ...(assets.notFoundHandling === undefined ? {} : { notFoundHandling: assets.notFoundHandling }),
+    ...(assets.runWorkerFirst === undefined ? {} : { runWorkerFirst: assets.runWorkerFirst }),
   };
 }

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { z } from "zod";
 import { assetHashOf } from "../../../cloudflare-api/asset-hash";
 import type { AssetManifest } from "../../../cloudflare-api/assets";
 import { api, TOKEN, testEnv } from "./support";
@@ -80,4 +81,15 @@ export async function emulatorScript(id: string) {
     hasAssets: script.script.has_assets,
     assetsBindings: bindings.filter((binding) => binding.name === "ASSETS").map((binding) => binding.type),
   };
+}
+
+const AssetsAdmin = z.object({ result: z.object({ uploaded: z.array(z.object({ hash: z.string() })) }) });
+
+/** The hashes of every file the emulator's upload route has taken for the account, oldest first (its admin route). */
+export async function uploadedFiles(): Promise<string[]> {
+  const response = await testEnv.EMULATOR.fetch(`http://emulator/__emulator/assets/${testEnv.CLOUDFLARE_ACCOUNT_ID}`, {
+    headers: { authorization: `Bearer ${testEnv.EMULATOR_TOKEN}` },
+  });
+  expect(response.status, "the emulator's assets admin route").toBe(200);
+  return AssetsAdmin.parse(await response.json()).result.uploaded.map((file) => file.hash);
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { canaryCount } from "../../../../platform/canary-size";
 import { CreateRolloutRequest, RolloutActionRequest, RolloutView } from "../../../../platform/tenants-api";
+import { requireStoredAssets } from "../../assets/manifest-check";
 import type { Env } from "../../env";
 import { insertRollout, tenantsForRollout } from "../../registry/rollouts";
 import { chooseCanary } from "../../rollouts/canary";
@@ -73,6 +74,7 @@ export const rolloutRoutes = new OpenAPIHono<AppEnv>()
       const message = `${count} canary tenants are more than the ${tenantIds.length} the filter selects`;
       throw new ApiError(400, "invalid_request", `canary.tenants: ${message}`, [{ path: "canary.tenants", message }]);
     }
+    if (script.assets) await requireStoredAssets(c.env.DB, script.assets.manifest, "script.assets.manifest");
     const scriptKey = await storeBundle(c.env.SCRIPTS, script);
     const id = crypto.randomUUID();
     const chosen = await chooseCanary(id, tenantIds, count);

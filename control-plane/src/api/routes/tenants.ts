@@ -14,6 +14,7 @@ import {
   UpdateTenantRequest,
   UserBindingName,
 } from "../../../../platform/tenants-api";
+import { requireStoredAssets } from "../../assets/manifest-check";
 import { tenantResourceNames } from "../../cloudflare/names";
 import { configOf } from "../../config";
 import type { Env } from "../../env";
@@ -165,6 +166,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const hostnames = checkHostnames(body.hostnames, body.id, config);
     await refuseTakenOnZone(c.env, config, body.id, hostnames);
     const crons = body.script?.crons;
+    const assets = body.script?.assets;
+    if (assets) await requireStoredAssets(c.env.DB, assets.manifest, "script.assets.manifest");
     const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, codeOf(body.script));
     const submission = await tenantObject(c.env, body.id).create({
       tenant: {
@@ -220,6 +223,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     if (!deploy && crons !== undefined) refuseUndeployedCrons();
     refuseDurableObjectsOf(script, tenant);
     if (!deploy) refuseUndeployedMigration(script, tenant);
+    if (script.assets) await requireStoredAssets(c.env.DB, script.assets.manifest, "assets.manifest");
     const scriptKey = await storeBundle(c.env.SCRIPTS, script);
     const submission = await tenantObject(c.env, id).deploy(id, scriptKey, {
       wait: true,
