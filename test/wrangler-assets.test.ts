@@ -16,6 +16,8 @@ const client = sdk();
 const account_id = newAccountId();
 const NAMESPACE = "e2e-assets-tenants";
 const SCRIPT = "tenant-site";
+/** An assets-only Worker: `[assets]` without `main`. */
+const STATIC_SCRIPT = "tenant-static";
 const DEPLOY_TIMEOUT_MS = 90_000;
 
 const WORKER = `export default {
@@ -37,18 +39,25 @@ const FILES: Record<string, string> = {
 
 let workDir: string;
 
-/** Writes the project (worker, public/ with FILES and `changes`, wrangler.json) and deploys it with wrangler. */
-async function deploy(changes: Record<string, string> = {}) {
+/**
+ * Writes the project (public/ with FILES and `changes`, the Worker unless `assetsOnly`, wrangler.json)
+ * and deploys it with wrangler.
+ */
+async function deploy(changes: Record<string, string> = {}, { assetsOnly = false } = {}) {
   await mkdir(path.join(workDir, "public"), { recursive: true });
   for (const [name, contents] of Object.entries({ ...FILES, ...changes })) {
     await writeFile(path.join(workDir, "public", name), contents);
   }
   await writeFile(path.join(workDir, "index.js"), WORKER);
   const config = {
-    name: SCRIPT,
-    main: "index.js",
+    name: assetsOnly ? STATIC_SCRIPT : SCRIPT,
+    ...(assetsOnly ? {} : { main: "index.js" }),
     compatibility_date: "2026-11-01",
-    assets: { directory: "public", binding: "ASSETS", not_found_handling: "404-page" },
+    assets: {
+      directory: "public",
+      not_found_handling: "404-page",
+      ...(assetsOnly ? {} : { binding: "ASSETS" }),
+    },
   };
   const configPath = path.join(workDir, "wrangler.json");
   await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -160,5 +169,36 @@ describe("wrangler deploy --dispatch-namespace of a Worker with [assets]", () =>
     const after = await uploadedHashes();
     expect(after.slice(before.length)).toEqual([await hashOf("index.html")]);
     expect(await (await site("/")).text()).toBe(changed);
+  });
+});
+
+describe("wrangler deploy --dispatch-namespace of [assets] without main (an assets-only Worker)", () => {
+  let probe: DispatchProbe;
+
+  beforeAll(async () => {
+    await deploy({}, { assetsOnly: true });
+    probe = await startDispatchProbe(workDir, {
+      accountId: account_id,
+      namespace: NAMESPACE,
+      script: STATIC_SCRIPT,
+      tenant: "static",
+    });
+  });
+  afterAll(async () => {
+    await probe?.stop();
+  });
+
+  it("serves the files, and every other path from not_found_handling: there is no Worker to run", async () => {
+    const home = await fetch(`${probe.url}/`);
+    expect(home.headers.get("etag")).toBe(`"${await hashOf("index.html")}"`);
+    expect(await home.text()).toBe(FILES["index.html"]);
+    const missing = await fetch(`${probe.url}/api/hello`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe(FILES["404.html"]);
+    const script = await client.workersForPlatforms.dispatch.namespaces.scripts.get(STATIC_SCRIPT, {
+      account_id,
+      dispatch_namespace: NAMESPACE,
+    });
+    expect(script.script).toMatchObject({ has_assets: true, has_modules: false });
   });
 });

@@ -28,7 +28,7 @@ export interface ScriptRunnerProps {
  */
 async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, request: Request): Promise<Response> {
   const { scope, options, hasOutbound, hasTail } = props;
-  const { order, runnerUrls, local, assets } = await planRun(env, exports, {
+  const { order, runnerUrls, local, assets, hasCode } = await planRun(env, exports, {
     scope,
     choice: versionChoiceOf(request.headers, scope.script),
     outboundParams: hasOutbound ? (options.outbound ?? {}) : null,
@@ -48,7 +48,8 @@ async function runScript(env: Env, exports: Exports, props: ScriptRunnerProps, r
     const runOrder: RunOrder = { ...order, url: request.url, acceptEncoding: request.headers.get("accept-encoding") };
     return runInRunner(runnerUrls, runOrder, request);
   };
-  return assets === undefined ? runWorker() : routeToAssetsOrWorker(env, assets, request, runWorker);
+  if (assets === undefined) return runWorker();
+  return routeToAssetsOrWorker(env, assets, request, hasCode ? runWorker : null);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface RunPlan {
   local: LoadedRun;
   /** The version's static assets, which a request may be answered from without running the Worker. */
   assets: AssetsRoute | undefined;
+  /** False for an assets-only Worker: it has no code to run. */
+  hasCode: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function planRun(env: Env, exports: Exports, settings: RunSettings)
     order,
     runnerUrls: config.RUNNER_URLS,
     local,
+    hasCode: runnable.mainModule !== null,
     assets:
       assets === undefined
         ? undefined

@@ -14,7 +14,8 @@ export interface RunnableScript {
   /** The script's own id, kept by every version: a script deleted and made again has a new one. */
   tag: string;
   etag: string;
-  mainModule: string;
+  /** Null: no code, only static assets (assets/router.ts never runs it). */
+  mainModule: string | null;
   modules: StoredModule[];
   compatibilityDate: string;
   compatibilityFlags: string[];

@@ -69,6 +69,7 @@ export function assembleWorkerCode(
   script: RunnableScript,
   egress: Fetcher,
 ): WorkerLoaderWorkerCode {
+  if (script.mainModule === null) throw new Error("This Worker has no code: it serves static assets only");
   const modules: TenantModules = { ...tenantModules };
   // The emulator's modules go in after the tenant's, so one of its names (refused at upload) can never replace them.
   for (const [name, js] of RUNTIME_SOURCES) modules[name] = { js };

@@ -22,7 +22,7 @@ export function stableStringify(value: unknown): string {
 
 /** Everything that decides how a version runs: the etag changes whenever any of it does. */
 export interface VersionContent {
-  mainModule: string;
+  mainModule: string | null;
   modules: { name: string; type: string; sha256: string }[];
   compatibilityDate: string | undefined;
   compatibilityFlags: string[];

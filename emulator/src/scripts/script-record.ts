@@ -19,7 +19,8 @@ export type StoredModule = ModuleDigest & { r2Key: string };
 
 /** What runs: replaced as a whole by every upload. */
 export interface ScriptVersion {
-  main_module: string;
+  /** The entry module; null for a Worker of static assets only (wrangler's assets-only upload, no code). */
+  main_module: string | null;
   modules: StoredModule[];
   compatibility_date?: string | undefined;
   compatibility_flags: string[];
@@ -91,7 +92,7 @@ export function scriptSummary(record: ScriptRecord): ScriptSummary {
     ...(version.compatibility_date === undefined ? {} : { compatibility_date: version.compatibility_date }),
     compatibility_flags: version.compatibility_flags,
     has_assets: version.assets !== undefined,
-    has_modules: true,
+    has_modules: version.main_module !== null,
     logpush: settings.logpush ?? false,
     ...(record.migration_tag === null ? {} : { migration_tag: record.migration_tag }),
     ...(settings.placement?.mode === undefined ? {} : { placement_mode: settings.placement.mode }),
@@ -154,7 +155,8 @@ export interface RunnableBinding {
 export interface RunnableScript {
   tag: string;
   etag: string;
-  mainModule: string;
+  /** Null: no code, only static assets (assets/router.ts never runs it). */
+  mainModule: string | null;
   modules: { name: string; type: ModuleContentType; r2Key: string }[];
   compatibilityDate: string;
   compatibilityFlags: string[];

@@ -4,7 +4,7 @@ import type { Exports } from "../bindings/kind";
 import { checkStartup } from "../dispatch/startup-check";
 import type { ApiEnv } from "../http/types";
 import { atMostAtOnce } from "../one-at-a-time";
-import { changedDuringUpload, type WorkersResult } from "./errors";
+import { changedDuringUpload, success, type WorkersResult } from "./errors";
 import { digestModules, type ModuleDigest, type ModuleUpload } from "./modules";
 import { apiError, unwrap, workersStore } from "./routes/store-answers";
 import { runnableScript } from "./script-record";
@@ -72,9 +72,13 @@ export async function publishVersion(
   const scope = { accountId: c.get("accountId"), ...id };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const drafted = unwrap(await draft(store, digests));
-    const started = await startupCheckSlot(() =>
-      checkStartup(c.env, entrypoints(c), scope, runnableScript(drafted.record), modules),
-    );
+    // An assets-only Worker has no code to start.
+    const started =
+      drafted.record.version.main_module === null
+        ? success({ handlers: [], startupMs: 0 })
+        : await startupCheckSlot(() =>
+            checkStartup(c.env, entrypoints(c), scope, runnableScript(drafted.record), modules),
+          );
     if (!started.ok) throw apiError(started.error);
     const committed = await store.commitVersion(drafted, modules, started.value);
     if (committed !== null) return committed;

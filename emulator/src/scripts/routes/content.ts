@@ -22,7 +22,9 @@ content.get("/:script/content", async (c) => {
     if (object === null) throw new Error(`module body of '${module.name}' is missing from SCRIPT_MODULES`);
     form.append(module.name, new Blob([await object.arrayBuffer()], { type: module.type }), module.name);
   }
-  return new Response(form, { headers: { "cf-entrypoint": stored.mainModule } });
+  // An assets-only Worker has no modules, and so no entry module to name.
+  const headers: Record<string, string> = stored.mainModule === null ? {} : { "cf-entrypoint": stored.mainModule };
+  return new Response(form, { headers });
 });
 
 /** The entry module is named by the CF-WORKER-MAIN-MODULE-PART header, a `metadata` part, or stays as it was. */

@@ -15,7 +15,8 @@ export interface UploadBody {
   namespace: string;
   script: string;
   metadata: ScriptMetadata;
-  mainModule: string;
+  /** Null: an assets-only upload (wrangler's for `[assets]` without `main`: no main_module, no modules). */
+  mainModule: string | null;
   modules: ModuleUpload[];
   /** `bindings_inherit=strict` refuses an `inherit` that names nothing. */
   strictInherit: boolean;
@@ -35,17 +36,38 @@ export async function readUploadBody(c: Context<ApiEnv>): Promise<UploadBody> {
   const raw = await readJsonPart(form, "metadata");
   if (raw === undefined) throw apiError(validationFailed("The upload has no metadata part"));
   const metadata = unwrap(parseWorkersInput(ScriptMetadata, raw, "tags-field"));
-  if (metadata.main_module === undefined) {
+  if (metadata.body_part !== undefined && metadata.main_module === undefined) {
     throw apiError(
       validationFailed(
-        metadata.body_part === undefined
-          ? "metadata.main_module is required: name the part holding the entry module"
-          : "Service-worker syntax (body_part) is not supported here: upload ES modules and name one in main_module",
+        "Service-worker syntax (body_part) is not supported here: upload ES modules and name one in main_module",
       ),
     );
   }
   const modules = await readModules(form, "metadata");
   const strictInherit = c.req.query("bindings_inherit") === "strict";
   const assets = await assetsChangeOf(c, { namespace, script }, metadata);
-  return { namespace, script, metadata, mainModule: metadata.main_module, modules, strictInherit, assets };
+  const mainModule = metadata.main_module ?? assetsOnly(metadata, modules, assets);
+  return { namespace, script, metadata, mainModule, modules, strictInherit, assets };
+}
+
+/**
+ * An upload without main_module is an assets-only Worker (what wrangler sends for `[assets]` with no
+ * `main`), which takes its assets and nothing that needs code: null, its main module. Anything else
+ * without main_module is refused as before.
+ */
+function assetsOnly(metadata: ScriptMetadata, modules: ModuleUpload[], assets: AssetsChange | undefined): null {
+  if (assets === undefined || modules.length > 0) {
+    throw apiError(validationFailed("metadata.main_module is required: name the part holding the entry module"));
+  }
+  const needsCode = (["bindings", "migrations", "exports"] as const).filter(
+    (field) => metadata[field] !== undefined && !(Array.isArray(metadata[field]) && metadata[field].length === 0),
+  );
+  if (needsCode.length > 0) {
+    throw apiError(
+      validationFailed(
+        `An assets-only Worker (no main_module) has no code: it cannot have ${needsCode.join(", ")}; upload a Worker with its assets instead`,
+      ),
+    );
+  }
+  return null;
 }

@@ -100,7 +100,7 @@ export function getContent(
   ctx: StoreContext,
   namespace: string,
   script: string,
-): WorkersResult<{ mainModule: string; modules: RunnableScript["modules"] }> {
+): WorkersResult<{ mainModule: string | null; modules: RunnableScript["modules"] }> {
   const found = findScript(ctx, namespace, script);
   if (!found.ok) return found;
   const { main_module, modules } = found.value.version;

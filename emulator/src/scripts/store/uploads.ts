@@ -17,7 +17,8 @@ export interface UploadRequest {
   namespace: string;
   script: string;
   metadata: ScriptMetadata;
-  mainModule: string;
+  /** Null: an assets-only Worker, which must then have assets. */
+  mainModule: string | null;
   modules: ModuleDigest[];
   /** `bindings_inherit=strict`: an `inherit` naming nothing is refused rather than dropped. */
   strictInherit: boolean;
@@ -44,7 +45,7 @@ export async function draftUpload(
 ): Promise<WorkersResult<VersionDraft>> {
   const { namespace, script, metadata } = request;
   if (namespaceRow(ctx, namespace) === undefined) return failure(namespaceNotFound(namespace));
-  const main = checkMainModule(request.mainModule, request.modules);
+  const main = request.mainModule === null ? success(null) : checkMainModule(request.mainModule, request.modules);
   if (!main.ok) return main;
   const base = await readState(ctx, namespace, script);
   const previous = base.record;
@@ -63,6 +64,7 @@ export async function draftUpload(
   if (!bindings.ok) return bindings;
   const assets = versionAssetsAfter(request.assets, previous?.version.assets);
   if (!assets.ok) return assets;
+  if (main.value === null && assets.value === undefined) return failure(noCodeNorAssets());
   const classes = classesAfter(
     previous === null ? {} : objectClassesOf(previous),
     metadata.migrations,
@@ -70,6 +72,7 @@ export async function draftUpload(
     bindings.value,
   );
   if (!classes.ok) return classes;
+  if (main.value === null && Object.keys(classes.value.classes).length > 0) return failure(assetsOnlyWithClasses());
   if (previous !== null && !request.deploy && classesChanged(objectClassesOf(previous), classes.value.classes)) {
     return failure(versionUploadWithMigrations());
   }
@@ -105,7 +108,11 @@ export async function draftContent(
   const base = await findState(ctx, namespace, script);
   if (!base.ok) return base;
   const previous = base.value.record;
-  const main = checkMainModule(request.mainModule ?? previous.version.main_module, request.modules);
+  const mainModule = request.mainModule ?? previous.version.main_module;
+  if (mainModule === null) {
+    return failure(validationFailed("main_module is required: this Worker has static assets only, no entry module"));
+  }
+  const main = checkMainModule(mainModule, request.modules);
   if (!main.ok) return main;
   return success(
     await draftVersion(ctx, accountId, request, base.value, {
@@ -115,6 +122,16 @@ export async function draftContent(
     }),
   );
 }
+
+/** An assets-only upload whose assets resolved to none (keep_assets with nothing to keep). */
+const noCodeNorAssets = () =>
+  validationFailed("An upload without main_module is an assets-only Worker, and this one has no assets to keep");
+
+/** An assets-only upload of a script whose Durable Object classes need its code. */
+const assetsOnlyWithClasses = () =>
+  validationFailed(
+    "An assets-only Worker (no main_module) cannot replace a Worker with Durable Object classes: they need its code",
+  );
 
 /**
  * A version that changes Durable Object classes cannot be uploaded without being deployed
