@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AssetsConfig } from "../../cloudflare-api/assets";
 import { type AssetFile, completedUpload, fileOf, freshAccount } from "./assets-helpers";
-import { resultOf } from "./helpers";
-import { createNamespace, upload } from "./scripts-helpers";
+import { call, json, resultOf } from "./helpers";
+import { createNamespace, scriptPath, upload } from "./scripts-helpers";
 import { dispatch, namespaceBinding } from "./tenant";
 
 // A script's static assets answered through the dispatch namespace as production's router and asset
@@ -231,5 +231,29 @@ describe("env.ASSETS.fetch() from the Worker", () => {
     const res = await site.get("/via-binding/nowhere/at/all");
     expect(res.status).toBe(404);
     expect(await res.text()).toBe("");
+  });
+});
+
+describe("versions and deployments", () => {
+  it("serve each version's own assets: a rollback serves the files its version had", async () => {
+    const account = freshAccount();
+    const namespace = await createNamespace("site", account);
+    const deployFile = async (contents: string) => {
+      const jwt = await completedUpload(account, namespace, "site", [fileOf("/page.txt", contents)]);
+      const metadata = { main_module: "index.js", assets: { jwt } };
+      const res = await upload(namespace, "site", metadata, { "index.js": { code: WORKER } }, { account });
+      return (await resultOf<{ deployment_id: string }>(res)).deployment_id;
+    };
+    const binding = namespaceBinding(namespace, { accountId: account });
+    const page = async () => (await dispatch(namespace, "site", "https://t.example/page.txt", {}, binding)).text();
+    const first = await deployFile("first");
+    await deployFile("second");
+    expect(await page()).toBe("second");
+    const rollback = await call(
+      scriptPath(namespace, "site", "/deployments", account),
+      json("POST", { strategy: "percentage", versions: [{ version_id: first, percentage: 100 }] }),
+    );
+    await resultOf(rollback);
+    expect(await page()).toBe("first");
   });
 });
