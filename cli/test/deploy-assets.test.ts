@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ASSET_COUNT, MAX_ASSET_SIZE } from "../../cloudflare-api/assets.ts";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { CreateRolloutRequest, CreateTenantRequest, PutScriptRequest } from "../../platform/tenants-api.ts";
+import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import type { AssetFile } from "../asset-files.ts";
 import { batchesOf } from "../upload-assets.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
@@ -13,6 +14,7 @@ import { type CliRun, runCli } from "./support/run-cli.ts";
 // `wfp deploy` sends the config's [assets]: the directory walked as wrangler walks it (.assetsignore,
 // never its rules files), hashed with wrangler's hash, checked against Cloudflare's limits before any
 // request, only the files the platform lacks uploaded (multipart, in batches), then the script naming them.
+const SITE_WORKER = path.join(REPO_ROOT, "test", "fixtures", "site-worker");
 let fake: FakeControlPlane;
 const dirs: string[] = [];
 
@@ -170,6 +172,27 @@ describe("wfp deploy with [assets]", () => {
     expect(run.stderr).toContain("uploaded 1 of 1 asset files");
     const create = fake.requests.slice(since).find((r) => r.method === "POST" && r.path === "/v1/tenants");
     expect(Object.keys(CreateTenantRequest.parse(create?.body).script?.assets?.manifest ?? {})).toEqual(["/new.txt"]);
+  });
+
+  it("test/fixtures/site-worker: wrangler bundles it with [assets] in its config (and its WebAssembly); its four files sent", async () => {
+    await tenant("whole-app");
+    const since = fake.requests.length;
+    const run = await wfp(["deploy", SITE_WORKER, "--tenant", "whole-app", "--wait"]);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stderr).toContain("uploaded 4 of 4 asset files");
+    const [put] = putsOf("whole-app", since);
+    expect(Object.values(put?.modules ?? {})).toContainEqual({ type: "wasm", base64: expect.any(String) });
+    expect(put?.crons).toEqual(["0 * * * *"]);
+    expect(put?.assets).toEqual({
+      manifest: {
+        "/404.html": expect.any(Object),
+        "/docs/guide/index.html": expect.any(Object),
+        "/index.html": expect.any(Object),
+        "/logo.png": expect.any(Object),
+      },
+      notFoundHandling: "404-page",
+      runWorkerFirst: ["/api/*"],
+    });
   });
 
   it("rollout sends no assets (each tenant keeps its own) and says so", async () => {
