@@ -93,22 +93,22 @@ afterAll(async () => {
   if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
 });
 
-describe("wrangler deploy --dispatch-namespace of a Worker with [assets]", () => {
-  let probe: DispatchProbe;
-  const site = (route: string, init?: RequestInit) => fetch(`${probe.url}${route}`, { redirect: "manual", ...init });
-
+/** In the calling describe: deploys with `deployIt`, then a dispatch probe for `script`, stopped after its tests. */
+function deployedBehindProbe(deployIt: () => Promise<void>, script: string): () => DispatchProbe {
+  let probe: DispatchProbe | undefined;
   beforeAll(async () => {
-    await deploy();
-    probe = await startDispatchProbe(workDir, {
-      accountId: account_id,
-      namespace: NAMESPACE,
-      script: SCRIPT,
-      tenant: "site",
-    });
+    await deployIt();
+    probe = await startDispatchProbe(workDir, { accountId: account_id, namespace: NAMESPACE, script, tenant: script });
   });
   afterAll(async () => {
     await probe?.stop();
   });
+  return () => probe as DispatchProbe;
+}
+
+describe("wrangler deploy --dispatch-namespace of a Worker with [assets]", () => {
+  const probe = deployedBehindProbe(() => deploy(), SCRIPT);
+  const site = (route: string, init?: RequestInit) => fetch(`${probe().url}${route}`, { redirect: "manual", ...init });
 
   it("uploads every file once, and the script has its assets and its ASSETS binding", async () => {
     const hashes = await Promise.all(Object.keys(FILES).map(hashOf));
@@ -157,7 +157,7 @@ describe("wrangler deploy --dispatch-namespace of a Worker with [assets]", () =>
 
   it("answers a browser's navigation to a missing page with 404.html (not_found_handling)", async () => {
     // Through node:http: Node's fetch sends its own Sec-Fetch-Mode (cors) whatever it is given.
-    const { host, port } = new URL(probe.url);
+    const { host, port } = new URL(probe().url);
     const res = await getWithHost(Number(port), "/no/such/page", host, { "sec-fetch-mode": "navigate" });
     expect(res).toEqual({ status: 404, body: FILES["404.html"] });
   });
@@ -173,26 +173,13 @@ describe("wrangler deploy --dispatch-namespace of a Worker with [assets]", () =>
 });
 
 describe("wrangler deploy --dispatch-namespace of [assets] without main (an assets-only Worker)", () => {
-  let probe: DispatchProbe;
-
-  beforeAll(async () => {
-    await deploy({}, { assetsOnly: true });
-    probe = await startDispatchProbe(workDir, {
-      accountId: account_id,
-      namespace: NAMESPACE,
-      script: STATIC_SCRIPT,
-      tenant: "static",
-    });
-  });
-  afterAll(async () => {
-    await probe?.stop();
-  });
+  const probe = deployedBehindProbe(() => deploy({}, { assetsOnly: true }), STATIC_SCRIPT);
 
   it("serves the files, and every other path from not_found_handling: there is no Worker to run", async () => {
-    const home = await fetch(`${probe.url}/`);
+    const home = await fetch(`${probe().url}/`);
     expect(home.headers.get("etag")).toBe(`"${await hashOf("index.html")}"`);
     expect(await home.text()).toBe(FILES["index.html"]);
-    const missing = await fetch(`${probe.url}/api/hello`);
+    const missing = await fetch(`${probe().url}/api/hello`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe(FILES["404.html"]);
     const script = await client.workersForPlatforms.dispatch.namespaces.scripts.get(STATIC_SCRIPT, {

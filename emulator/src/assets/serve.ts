@@ -35,34 +35,25 @@ export function contentTypeOf(path: string): string | undefined {
   return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
 }
 
-/** Each segment percent-decoded (left as it is when it is not valid), and runs of `/` made one. */
-function decodePath(pathname: string): string {
-  return pathname
-    .split("/")
-    .map((segment) => {
-      try {
-        return decodeURIComponent(segment);
-      } catch {
-        return segment;
-      }
-    })
-    .join("/")
-    .replace(/\/+/g, "/");
-}
-
-/** The canonical spelling of a decoded path: each segment as `encodeURIComponent` writes it (if it can). */
-function encodePath(path: string): string {
+/** Each segment of `path` through `convert`, or as it is where that throws (a bad escape, a lone surrogate). */
+function eachSegment(path: string, convert: (segment: string) => string): string {
   return path
     .split("/")
     .map((segment) => {
       try {
-        return encodeURIComponent(segment);
+        return convert(segment);
       } catch {
         return segment;
       }
     })
     .join("/");
 }
+
+/** Each segment percent-decoded, and runs of `/` made one. */
+const decodePath = (pathname: string) => eachSegment(pathname, decodeURIComponent).replace(/\/+/g, "/");
+
+/** The canonical spelling of a decoded path: each segment as `encodeURIComponent` writes it. */
+const encodePath = (path: string) => eachSegment(path, encodeURIComponent);
 
 /** The intent for a request's path under `notFoundHandling` (the router may ask without it). */
 export function requestIntent(
