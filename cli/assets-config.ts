@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { unstable_readConfig } from "wrangler";
 import { ScriptAssets } from "../platform/tenants-api.ts";
@@ -38,6 +38,9 @@ export function assetsSectionOf(dir: string): AssetsSection | undefined {
   }
   if (assets.base_path !== undefined) throw refuse("[assets] base_path is not supported by the platform");
   const directory = path.resolve(path.dirname(configPath), assets.directory);
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw refuse(`[assets] directory ${directory} does not exist or is not a directory`);
+  }
   for (const name of [HEADERS_FILE, REDIRECTS_FILE]) {
     if (existsSync(path.join(directory, name))) {
       throw refuse(`${path.join(directory, name)}: the platform does not apply ${name} files yet`);

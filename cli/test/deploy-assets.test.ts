@@ -257,6 +257,11 @@ describe("wfp deploy refuses, before any request, assets the platform would not 
     expect(await refused(dir)).toContain("_worker.js would be uploaded as a public asset");
   });
 
+  it("an assets directory that does not exist", async () => {
+    const dir = await workerWith(["[assets]", 'directory = "site"'], inPublic(SITE));
+    expect(await refused(dir)).toContain(`[assets] directory ${path.join(dir, "site")} does not exist`);
+  });
+
   it("an empty assets directory", async () => {
     const dir = await workerWith(["[assets]", 'directory = "public"'], inPublic({ ".assetsignore": "*.txt\n" }));
     expect(await refused(dir)).toContain("has no file to upload");
