@@ -94,6 +94,26 @@ describe("the script upload body", () => {
     expect(await (form.get("notes.md") as File).text()).toBe("# héllo");
   });
 
+  it("carries static assets: the completion JWT and their config with the ASSETS binding, or keep_assets", async () => {
+    const metadataOf = async (form: FormData) =>
+      JSON.parse(await ((await reparse(form)).get("metadata") as File).text());
+    const assets = {
+      jwt: "completion.jwt.here",
+      config: { html_handling: "none", not_found_handling: "404-page" },
+    } as const;
+    const withAssets = await metadataOf(
+      scriptUploadForm({ ...upload, assets, bindings: [...upload.bindings, { type: "assets", name: "ASSETS" }] }),
+    );
+    expect(withAssets.assets).toEqual(assets);
+    expect(withAssets.keep_assets).toBeUndefined();
+    expect(metadataProblems(withAssets)).toEqual([]);
+    const kept = await metadataOf(scriptUploadForm({ ...upload, keepAssets: true }));
+    expect(kept.keep_assets).toBe(true);
+    expect(kept.assets).toBeUndefined();
+    expect(metadataProblems(kept)).toEqual([]);
+    expect(() => scriptUploadForm({ ...upload, assets: { jwt: "" } })).toThrow();
+  });
+
   it("the schema check itself refuses a wrong metadata", () => {
     expect(metadataProblems({ main_module: 42, tags: "x" })).not.toEqual([]);
   });

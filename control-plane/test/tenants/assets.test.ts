@@ -4,6 +4,7 @@ import type { ScriptAssets, ScriptSource } from "../../../platform/tenants-api";
 import { expectError, expectNothingCreated } from "./api-support";
 import { type AssetFile, assetFile, emulatorScript, manifestOf, storeAssets, uploadedFiles } from "./assets-support";
 import { eventually } from "./eventually";
+import { rolloutReaches, startRollout } from "./rollout-support";
 import { api, ensureNamespace, settled, testEnv, uniqueId, visit } from "./support";
 
 // A tenant's static assets through the control plane: stored files named by the script's manifest
@@ -91,6 +92,27 @@ describe("static assets", () => {
     // Nothing to keep is fine: code alone again.
     await deployed(id, SITE_APP);
     expect(await emulatorScript(id)).toEqual({ hasAssets: false, assetsBindings: [] });
+  });
+
+  it("a rollout without assets: each tenant keeps its own; with them: every tenant gets them", async () => {
+    const mine = assetFile("/hello.txt", "mine");
+    const theirs = assetFile("/hello.txt", "theirs");
+    const fleet = assetFile("/hello.txt", "fleet");
+    await storeAssets([mine, theirs, fleet]);
+    const ids = [uniqueId("site"), uniqueId("site")];
+    const sites = [mine, theirs];
+    for (const [index, id] of ids.entries())
+      expect((await create(id, site([sites[index] as AssetFile]))).status).toBe(202);
+    for (const id of ids) await settled(id, ["active"]);
+    const text = (file: AssetFile) => new TextDecoder().decode(file.bytes);
+    const rollout = await startRollout({ script: SITE_APP, filter: { tenants: ids }, canary: { tenants: 0 } });
+    expect((await rolloutReaches(rollout.id)).state).toBe("completed");
+    for (const [index, id] of ids.entries()) {
+      expect(await (await visit(id, "/hello.txt")).text()).toBe(text(sites[index] as AssetFile));
+    }
+    const second = await startRollout({ script: site([fleet]), filter: { tenants: ids }, canary: { tenants: 0 } });
+    expect((await rolloutReaches(second.id)).state).toBe("completed");
+    for (const id of ids) expect(await (await visit(id, "/hello.txt")).text()).toBe(text(fleet));
   });
 
   it("a version uploaded with deploy=false carries its assets", async () => {

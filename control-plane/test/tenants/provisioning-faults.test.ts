@@ -1,6 +1,7 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TenantView } from "../../../platform/tenants-api";
+import { type AssetFile, assetFile, manifestOf, storeAssets } from "./assets-support";
 import {
   api,
   clearFaults,
@@ -39,6 +40,8 @@ type Call = { method: string; path: string };
  */
 type StepCase = {
   step: string;
+  /** The title's name for a step with more than one call faulted (upload_script's assets calls). */
+  label?: string;
   /** `update`: a PATCH giving up the tenant's custom hostname. */
   operation: "provision" | "secret" | "update" | "delete";
   call: (tenant: { id: string; resources: TenantView["resources"] }) => Call;
@@ -86,6 +89,22 @@ const STEPS: StepCase[] = [
     creates: true,
     before: 1,
     call: ({ id }) => ({ method: "PUT", path: `${SCRIPTS}/${id}` }),
+  },
+  {
+    // The tenant's script comes with a static asset of its own (runWithFault), so its upload opens a
+    // session that asks for it, and uploads it.
+    step: "upload_script",
+    label: "upload_script's assets-upload-session",
+    operation: "provision",
+    creates: true,
+    call: ({ id }) => ({ method: "POST", path: `${SCRIPTS}/${id}/assets-upload-session` }),
+  },
+  {
+    step: "upload_script",
+    label: "upload_script's assets upload",
+    operation: "provision",
+    creates: true,
+    call: () => ({ method: "POST", path: `${ACCOUNT}/workers/assets/upload` }),
   },
   {
     // The tenant's script comes with a cron trigger (newTenant below).
@@ -142,7 +161,10 @@ const STEPS: StepCase[] = [
 
 /** A step's name in a test's title, with its operation where the step runs in more than one. */
 const titleOf = (step: StepCase) =>
-  STEPS.filter((other) => other.step === step.step).length > 1 ? `${step.step} (${step.operation})` : step.step;
+  step.label ??
+  (STEPS.filter((other) => other.step === step.step && other.label === undefined).length > 1
+    ? `${step.step} (${step.operation})`
+    : step.step);
 
 const INJECTED = "Injected: internal error";
 const serverError = { kind: "fail", status: 500, code: 10000, message: INJECTED } as const;
@@ -169,6 +191,9 @@ async function faultStep(
 /** Every tenant's script has a cron trigger, so that set_schedules makes a call (its row) and every check sees it. */
 const CRON = "*/30 * * * *";
 
+/** Every tenant's static asset (not `/index.html`, which would answer `/` in place of the Worker). */
+const SITE_FILE = "/site.txt";
+
 /** A tenant with a custom hostname too, so that every route is checked. */
 const hostOf = (id: string) => `www.${id}.example.com`;
 
@@ -178,6 +203,8 @@ type Run = {
   tenant: TenantView;
   hadHostnames: string[];
   secret: string;
+  /** Its static asset, at SITE_FILE. */
+  asset: AssetFile;
   /** The operation the fault was on. */
   operation: TenantView["operation"];
 };
@@ -193,16 +220,16 @@ async function runWithFault(
   const id = uniqueId(step.step.replaceAll("_", "-").slice(0, 9));
   const hadHostnames = [`${id}.localhost`, hostOf(id)];
   const secret = `sv-${crypto.randomUUID()}`;
+  // A file no other tenant has: the API lacks it, so the upload sends it.
+  const asset = assetFile(SITE_FILE, "site");
+  await storeAssets([asset]);
   const none = { kv: null, r2: null, d1: null };
   if (step.operation === "provision") await install({ id, resources: none });
-  const created = await api(
-    "POST",
-    "/v1/tenants",
-    newTenant(id, { hostnames: [hostOf(id)], script: { ...NOTES_APP, crons: [CRON] } }),
-  );
+  const script = { ...NOTES_APP, crons: [CRON], assets: { manifest: manifestOf([asset]) } };
+  const created = await api("POST", "/v1/tenants", newTenant(id, { hostnames: [hostOf(id)], script }));
   expect(created.status, created.text).toBe(202);
   let tenant = await settled(id, ["active", "failed"]);
-  if (step.operation === "provision") return { id, tenant, hadHostnames, secret, operation: tenant.operation };
+  if (step.operation === "provision") return { id, tenant, hadHostnames, secret, asset, operation: tenant.operation };
   expect(tenant.state, JSON.stringify(tenant.lastError)).toBe("active");
 
   if (step.step === "delete_secret") {
@@ -220,7 +247,7 @@ async function runWithFault(
           : await api("DELETE", `/v1/tenants/${id}`);
   expect(answer.status, answer.text).toBe(202);
   tenant = await settled(id, ["active", "failed", "deleted"]);
-  return { id, tenant, hadHostnames, secret, operation: tenant.operation };
+  return { id, tenant, hadHostnames, secret, asset, operation: tenant.operation };
 }
 
 /** The step's operation did what it is for, and the platform holds exactly what the registry says. */
@@ -233,6 +260,7 @@ async function expectDone(step: StepCase, run: Run) {
       expect(tenant.script?.crons).toEqual([CRON]);
       expect(await (await visit(run.id, "/")).text()).toBe("hi from v1");
       expect(await (await visit(run.id, "/d1")).text()).toBe("d1-ok");
+      expect(await (await visit(run.id, SITE_FILE)).text()).toBe(new TextDecoder().decode(run.asset.bytes));
       break;
     case "secret":
       expect(tenant.state).toBe("active");
