@@ -40,6 +40,9 @@ describe("asset files", () => {
     expectError(await api("POST", "/v1/assets/missing", { hashes: ["nothex"] }), 400, "invalid_request", "hashes.0");
     expectError(await api("POST", "/v1/assets/missing", { hashes: [], more: 1 }), 400, "invalid_request");
     expect(await missingOf([])).toEqual([]);
+    // The most it takes, in one query: all missing, in order.
+    const most = tooMany.slice(1);
+    expect(await missingOf(most)).toEqual(most);
   });
 
   it.each([
