@@ -1,6 +1,6 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
+import { type CliRun, explain, runCli } from "../cli/test/support/run-cli.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
@@ -30,7 +30,6 @@ beforeAll(() => {
 
 const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "240"], { env: dev.wfpEnv() });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** The fixture with its `[triggers] crons` replaced by `crons` (a TOML array). */
 const withCrons = (crons: string) => copyOfFixture((toml) => toml.replace(/^crons = .*$/m, `crons = ${crons}`));

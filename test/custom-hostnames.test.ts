@@ -1,6 +1,6 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
+import { type CliRun, explain, runCli } from "../cli/test/support/run-cli.ts";
 import { type CustomHostnameView, hasFailed, isLive } from "../platform/custom-hostname-view.ts";
 import { spawnGroup } from "../scripts/lib/process-group.ts";
 import { recordsToPublish } from "../scripts/lib/publish-dns.ts";
@@ -33,7 +33,6 @@ const ownDomain = (label: string) => `${unique(label)}.example.com`;
 
 const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "120"], { env: dev.wfpEnv() });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** What the dispatcher answers for `hostname` (as a request for it arrives), as JSON or as a browser's page. */
 const dispatched = (hostname: string, accept = "application/json") =>

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
+import { type CliRun, explain, runCli } from "../cli/test/support/run-cli.ts";
 import { assetHashOf } from "../cloudflare-api/asset-hash.ts";
 import { MAX_ASSET_COUNT, MAX_ASSET_SIZE } from "../cloudflare-api/assets.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
@@ -36,7 +36,6 @@ beforeAll(() => {
 
 const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "240"], { env: dev.wfpEnv() });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** The tenant's answer to `pathname` through the dispatcher (path mode). */
 const site = (id: string, pathname: string, headers: HeadersInit = {}) =>

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
+import { type CliRun, explain, runCli } from "../cli/test/support/run-cli.ts";
 import { RolloutView } from "../platform/tenants-api.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "./support/control-plane-api.ts";
 import { devPlatformForFile } from "./support/dev-platform.ts";
@@ -43,8 +43,6 @@ const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "240"], {
     env: dev.wfpEnv(),
   });
-
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** What each tenant answers through the dispatcher (path mode), right now. */
 async function served(ids: readonly string[]): Promise<Map<string, string>> {

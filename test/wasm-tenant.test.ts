@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "../cli/test/support/run-cli.ts";
+import { type CliRun, explain, runCli } from "../cli/test/support/run-cli.ts";
 import { RolloutView } from "../platform/tenants-api.ts";
 import { REPO_ROOT } from "../scripts/lib/wrangler-dev.ts";
 import { TABLE_BIN } from "./fixtures/wasm-worker/add-wasm.ts";
@@ -16,7 +16,6 @@ const dev = devPlatformForFile("wasm");
 
 const wfp = (args: readonly string[]): Promise<CliRun> =>
   runCli([...args, "--interval", "200", "--timeout", "240"], { env: dev.wfpEnv() });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** The tenant's answer through the dispatcher (path mode), once it is a 200. */
 const answered = (id: string, pathname: string) =>

@@ -4,7 +4,7 @@ import { ErrorBody, RolloutView, TenantList, TenantView } from "../../platform/t
 import { freePorts } from "../../scripts/lib/ports.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // The real `wfp` process against a stand-in control plane that keeps the
 // API contract (see support/fake-control-plane.ts).
@@ -25,8 +25,6 @@ const wfp = (args: readonly string[], stdin?: string) =>
 
 /** A port nothing listens on: connections to it are refused. */
 const closedPort = async () => (await freePorts(1))[0] as number;
-
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 async function createTenant(id: string, ...more: string[]): Promise<void> {
   const run = await wfp(["tenants", "create", id, "--plan", "free", "--wait", ...more]);

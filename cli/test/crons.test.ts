@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { PutScriptRequest, TenantView } from "../../platform/tenants-api.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp deploy` and `wfp tenants create --deploy` send the config's `[triggers] crons`; `tenants get` shows them.
 let fake: FakeControlPlane;
@@ -22,7 +22,6 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** A Worker folder whose wrangler.toml ends with `triggers` (none: no `[triggers]` table at all). */
 async function workerWith(triggers: string[]): Promise<string> {

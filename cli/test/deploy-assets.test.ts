@@ -9,7 +9,7 @@ import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import type { AssetFile } from "../asset-files.ts";
 import { batchesOf } from "../upload-assets.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp deploy` sends the config's [assets]: the directory walked as wrangler walks it (.assetsignore,
 // never its rules files), hashed with wrangler's hash, checked against Cloudflare's limits before any
@@ -29,7 +29,6 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** The files of the site the hash vectors name: their hashes are wrangler's own hashFile's. */
 const SITE: Record<string, string | Uint8Array> = {

@@ -6,7 +6,7 @@ import { ScriptSource } from "../../platform/tenants-api.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import { ADD_WASM, TABLE_BIN } from "../../test/fixtures/wasm-worker/add-wasm.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp deploy` of a Worker that imports a .wasm and a .bin file: wrangler's own upload (its
 // CompiledWasm and Data rules) read back, each module sent with its type and its exact bytes.
@@ -22,7 +22,6 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 describe("wfp deploy of a Worker with WebAssembly", () => {
   it("the committed add.wasm and table.bin are the annotated bytes", async () => {

@@ -6,7 +6,7 @@ import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { ScriptSource, TenantView } from "../../platform/tenants-api.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp deploy <dir>`: real bundling by wrangler, then the contract's PUT.
 let fake: FakeControlPlane;
@@ -46,7 +46,6 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 async function deployedScript(dir: string, tenant: string): Promise<ScriptSource> {
   const created = await wfp(["tenants", "create", tenant, "--plan", "free", "--wait"]);

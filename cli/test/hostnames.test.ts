@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CustomHostnameView } from "../../platform/custom-hostname-view.ts";
 import { TenantHostnames } from "../api.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp hostnames` against the stand-in control plane, whose tenant reads move custom hostnames
 // through the states the control plane reports (support/fake-control-plane.ts).
@@ -17,7 +17,6 @@ beforeEach(() => fake.reset());
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 const OWNERSHIP = { type: "txt", name: "_cf-custom-hostname.shop.example.com", value: "6f1d-ownership" } as const;
 const DCV = { type: "txt", name: "_acme-challenge.shop.example.com", value: "kX3-dcv-token" } as const;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LogEvent, LogPage } from "../../platform/tenant-logs.ts";
 import { colourFor, formatEvent } from "../log-format.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // `wfp logs` against the stand-in control plane (support/fake-control-plane.ts). Its live route
 // refuses every WebSocket (no WebSocket server library is a dependency): `--follow` is tested up
@@ -18,7 +18,6 @@ beforeEach(() => fake.reset());
 
 const wfp = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(args, { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token, ...env } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 const ESC = "\x1b[";
 
 const event = (overrides: Partial<Omit<LogEvent, "id">> = {}): Omit<LogEvent, "id"> => ({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorBody, RolloutView } from "../../platform/tenants-api.ts";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // Staged rollouts with the real `wfp` process against the contract-keeping stand-in
 // (support/fake-rollouts.ts: the canary is the first tenants in id order, one tenant per read).
@@ -20,8 +20,6 @@ beforeEach(() => fake.reset());
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** Creates the tenants; `fail-` ones (whose operations fail in the stand-in) without waiting. */
 async function createTenants(...ids: string[]): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
 import { VersionList } from "../../platform/tenants-api.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./support/fake-control-plane.ts";
-import { type CliRun, runCli } from "./support/run-cli.ts";
+import { explain, runCli } from "./support/run-cli.ts";
 
 // wfp versions, deploy --no-deploy, rollback and deployments, against the fake control plane.
 let fake: FakeControlPlane;
@@ -20,7 +20,6 @@ afterAll(async () => {
 
 const wfp = (args: readonly string[]) =>
   runCli([...args, "--interval", "10"], { env: { WFP_API_URL: fake.url, WFP_API_TOKEN: fake.token } });
-const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 const SCRIPT = { mainModule: "index.js", modules: { "index.js": "export default {}" } };
 

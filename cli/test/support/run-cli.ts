@@ -5,6 +5,9 @@ const CLI = path.resolve(import.meta.dirname, "../../wfp.ts");
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
+/** A run as an assertion message: its exit code and both streams. */
+export const explain = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+
 /**
  * The real CLI, as a process of its own (the pinned Node that runs the
  * tests), with `env` over a clean WFP_* environment, `stdin` piped in.
