@@ -50,17 +50,20 @@ const uploadRoute = v1Route({
 
 type Detail = { path: string; message: string };
 
+/** A name or filename as the client sent it, cut short for a message (a part's name has no limit of its own). */
+const shown = (text: string) => JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+
 /** A part's problem, or its hash and bytes once its bytes are that hash's. */
 async function checkPart(name: string, value: File | string, path: string): Promise<Detail | [AssetHash, Uint8Array]> {
-  if (typeof value === "string") return { path, message: `"${name}" is a field, not a file part with a filename` };
+  if (typeof value === "string") return { path, message: `${shown(name)} is a field, not a file part with a filename` };
   const hash = AssetHash.safeParse(name);
   if (!hash.success)
-    return { path, message: `the part's name "${name}" is not an asset hash (32 lowercase hex digits)` };
+    return { path, message: `the part's name ${shown(name)} is not an asset hash (32 lowercase hex digits)` };
   const filePath = AssetPath.safeParse(value.name);
   if (!filePath.success) {
     return {
       path,
-      message: `the filename "${value.name}" is not a manifest path (/dir/file.ext): ${filePath.error.issues[0]?.message}`,
+      message: `the filename ${shown(value.name)} is not a manifest path (/dir/file.ext): ${filePath.error.issues[0]?.message}`,
     };
   }
   if (value.size > MAX_ASSET_SIZE) {
