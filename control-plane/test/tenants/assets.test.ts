@@ -94,6 +94,21 @@ describe("static assets", () => {
     expect(await emulatorScript(id)).toEqual({ hasAssets: false, assetsBindings: [] });
   });
 
+  it("a PATCH re-uploading a bundle with assets opens a session that asks for nothing: the files stay", async () => {
+    const files = [assetFile("/hello.txt", "patched")];
+    await storeAssets(files);
+    const id = uniqueId("site");
+    expect((await create(id, site(files))).status).toBe(202);
+    await settled(id, ["active"]);
+    const before = (await uploadedFiles()).length;
+    const patched = await api("PATCH", `/v1/tenants/${id}`, { vars: { MODE: "y" } });
+    expect(patched.status, patched.text).toBe(202);
+    expect((await settled(id, ["active"])).vars).toEqual({ MODE: "y" });
+    expect((await uploadedFiles()).slice(before)).toEqual([]);
+    expect(await emulatorScript(id)).toEqual({ hasAssets: true, assetsBindings: ["assets"] });
+    expect(await (await visit(id, "/hello.txt")).text()).toBe(new TextDecoder().decode(files[0]?.bytes));
+  });
+
   it("a rollout without assets: each tenant keeps its own; with them: every tenant gets them", async () => {
     const mine = assetFile("/hello.txt", "mine");
     const theirs = assetFile("/hello.txt", "theirs");
