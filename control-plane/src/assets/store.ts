@@ -13,22 +13,23 @@ import { now } from "../registry/rows";
 /** Where a file is kept in the SCRIPTS bucket. */
 export const assetKey = (hash: AssetHash): string => `assets/${hash}`;
 
-/** The hashes of `hashes` the platform does not hold, each once, in the order given. */
-export async function missingAssets(db: D1Database, hashes: readonly AssetHash[]): Promise<AssetHash[]> {
+/** The size of each of `hashes` the platform holds (one it lacks is not in the map). */
+export async function storedSizes(db: D1Database, hashes: readonly AssetHash[]): Promise<Map<AssetHash, number>> {
   const distinct = [...new Set(hashes)];
-  if (distinct.length === 0) return [];
+  if (distinct.length === 0) return new Map();
   // One statement whatever the count: the hashes go in as one JSON parameter (20,000 are about 700 KB).
   const { results } = await db
-    .prepare("SELECT value AS hash FROM json_each(?1) WHERE value NOT IN (SELECT hash FROM assets)")
+    .prepare("SELECT hash, size FROM assets WHERE hash IN (SELECT value FROM json_each(?1))")
     .bind(JSON.stringify(distinct))
     .all();
-  const missing = new Set(
-    z
-      .array(z.object({ hash: z.string() }))
-      .parse(results)
-      .map((row) => row.hash),
-  );
-  return distinct.filter((hash) => missing.has(hash));
+  const rows = z.array(z.object({ hash: z.string(), size: z.number() })).parse(results);
+  return new Map(rows.map((row) => [row.hash, row.size]));
+}
+
+/** The hashes of `hashes` the platform does not hold, each once, in the order given. */
+export async function missingAssets(db: D1Database, hashes: readonly AssetHash[]): Promise<AssetHash[]> {
+  const stored = await storedSizes(db, hashes);
+  return [...new Set(hashes)].filter((hash) => !stored.has(hash));
 }
 
 /** Stores a file (its hash checked by the caller): written only when the bucket lacks it, then listed. */

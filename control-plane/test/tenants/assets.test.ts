@@ -162,6 +162,10 @@ describe("static assets", () => {
       { path: "script.assets.manifest./missing.png", message: expect.stringContaining(absent.hash) },
     ]);
     await expectNothingCreated(id);
+    // A stored file given another size than its own: the API would refuse its upload.
+    const missized = { ...SITE_APP, assets: { manifest: { [stored.path]: { hash: stored.hash, size: 1 } } } };
+    expectError(await create(id, missized), 400, "invalid_request", "script.assets.manifest./ok.html.size");
+    await expectNothingCreated(id);
 
     expect((await create(id, site([stored]))).status).toBe(202);
     const live = await settled(id, ["active"]);
