@@ -3,11 +3,13 @@ import { z } from "zod";
 import { type AssetHash, type AssetManifest, AssetsUploadSession } from "../../../cloudflare-api/assets";
 import type { CloudflareApi } from "./transport";
 
-/** A file of a bucket as the upload sends it: its contents in base64, with the content type of its path. */
+/**
+ * A file of a bucket as the upload sends it: its contents in base64, typed with the content type of
+ * its path (production serves it so). A Blob, built once: each attempt's body reads it again.
+ */
 export interface AssetFile {
   readonly hash: AssetHash;
-  readonly base64: string;
-  readonly contentType: string;
+  readonly base64: Blob;
 }
 
 /** The content type a file is uploaded with (production serves it so): its path's, wrangler's default otherwise. */
@@ -49,7 +51,7 @@ export class AssetUploads {
   async uploadBucket(jwt: string, files: readonly AssetFile[]): Promise<string | null> {
     const form = () => {
       const body = new FormData();
-      for (const file of files) body.append(file.hash, new File([file.base64], file.hash, { type: file.contentType }));
+      for (const file of files) body.append(file.hash, new File([file.base64], file.hash, { type: file.base64.type }));
       return body;
     };
     const answer = await this.api.requestWithToken(

@@ -2,7 +2,7 @@ import { base64Of } from "../../../cloudflare-api/asset-hash";
 import type { AssetManifest, AssetsConfig } from "../../../cloudflare-api/assets";
 import type { ScriptAssets, ScriptSource } from "../../../platform/tenants-api";
 import { readAsset } from "../assets/store";
-import { assetContentType } from "../cloudflare/assets";
+import { type AssetFile, assetContentType } from "../cloudflare/assets";
 import type { ScriptBinding, ScriptUpload } from "../cloudflare/upload-body";
 import type { StepContext } from "./context";
 import { StepRefusal } from "./failures";
@@ -56,14 +56,14 @@ async function sendAssets(context: StepContext, manifest: AssetManifest): Promis
   const pathOf = new Map(Object.entries(manifest).map(([path, entry]) => [entry.hash, path]));
   let completion = session.buckets.length === 0 ? session.jwt : null;
   for (const bucket of session.buckets) {
-    const files = await Promise.all(
-      bucket.map(async (hash) => {
-        const path = pathOf.get(hash);
-        if (path === undefined)
-          throw new Error(`the upload session asked for ${hash}, which the manifest does not name`);
-        return { hash, base64: base64Of(await readAsset(env.SCRIPTS, hash)), contentType: assetContentType(path) };
-      }),
-    );
+    // One file at a time: its bytes and base64 text are dropped once its Blob is made.
+    const files: AssetFile[] = [];
+    for (const hash of bucket) {
+      const path = pathOf.get(hash);
+      if (path === undefined) throw new Error(`the upload session asked for ${hash}, which the manifest does not name`);
+      const base64 = base64Of(await readAsset(env.SCRIPTS, hash));
+      files.push({ hash, base64: new Blob([base64], { type: assetContentType(path) }) });
+    }
     completion = (await api.assets.uploadBucket(session.jwt, files)) ?? completion;
   }
   if (completion === null) {

@@ -20,7 +20,7 @@ async function setUp() {
   await api.dispatchNamespaces.ensure(namespace);
   const page = file("/index.html", `<h1>${crypto.randomUUID()}</h1>`);
   const manifest = { [page.path]: { hash: page.hash, size: page.bytes.byteLength } };
-  const upload = { hash: page.hash, base64: base64Of(page.bytes), contentType: assetContentType(page.path) };
+  const upload = { hash: page.hash, base64: new Blob([base64Of(page.bytes)], { type: assetContentType(page.path) }) };
   return { api, log, namespace, manifest, upload };
 }
 
