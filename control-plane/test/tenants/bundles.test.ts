@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { ScriptSource } from "../../../platform/tenants-api";
+import { loadBundle, storeBundle } from "../../src/scripts/bundles";
+import { testEnv } from "./support";
+
+// Bundles are kept by the SHA-256 of their canonical form: the same script is one key whatever its
+// keys' order, and what changes how it is uploaded (its assets: absent, null, a manifest) changes the key.
+
+const CODE: ScriptSource = {
+  mainModule: "index.js",
+  modules: { "index.js": 'export default { fetch: () => new Response("x") };' },
+};
+const entry = (digit: string, size: number) => ({ hash: digit.repeat(32), size });
+
+describe("script bundles", () => {
+  it("keep assets: absent (keep the tenant's) and null (none) are two bundles, each read back as it was", async () => {
+    const absent = await storeBundle(testEnv.SCRIPTS, CODE);
+    const none = await storeBundle(testEnv.SCRIPTS, { ...CODE, assets: null });
+    const some = await storeBundle(testEnv.SCRIPTS, { ...CODE, assets: { manifest: { "/a.txt": entry("a", 1) } } });
+    expect(new Set([absent, none, some]).size).toBe(3);
+    expect(Object.hasOwn(await loadBundle(testEnv.SCRIPTS, absent), "assets")).toBe(false);
+    expect((await loadBundle(testEnv.SCRIPTS, none)).assets).toBeNull();
+    expect((await loadBundle(testEnv.SCRIPTS, some)).assets).toEqual({ manifest: { "/a.txt": entry("a", 1) } });
+  });
+
+  it("one manifest in another order is the same bundle; another setting is another", async () => {
+    const manifest = { "/b.css": entry("b", 2), "/a.html": entry("a", 1) };
+    const reordered = { "/a.html": entry("a", 1), "/b.css": entry("b", 2) };
+    const one = await storeBundle(testEnv.SCRIPTS, { ...CODE, assets: { manifest, htmlHandling: "none" } });
+    const two = await storeBundle(testEnv.SCRIPTS, { ...CODE, assets: { htmlHandling: "none", manifest: reordered } });
+    expect(two).toBe(one);
+    const spa = await storeBundle(testEnv.SCRIPTS, {
+      ...CODE,
+      assets: { manifest, htmlHandling: "none", notFoundHandling: "single-page-application" },
+    });
+    expect(spa).not.toBe(one);
+    expect((await loadBundle(testEnv.SCRIPTS, spa)).assets?.notFoundHandling).toBe("single-page-application");
+  });
+});
