@@ -1,17 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { MAX_ASSET_SIZE } from "../cloudflare-api/assets.ts";
+import { MAX_ASSETS_BODY_BYTES } from "../platform/tenants-api.ts";
 import { api } from "./api.ts";
 import type { AssetFile } from "./asset-files.ts";
 import type { Connection } from "./http.ts";
 
 /** What a part's multipart framing takes besides its filename (boundary, Content-Disposition, Content-Type): a generous bound. */
 const PART_FRAMING_BYTES = 512;
-/**
- * A batch's body at most: one file of the largest size with its framing. The control plane takes
- * bodies somewhat larger (control-plane/README.md, "Static assets": one 25 MiB file and its framing),
- * so a batch cut to this always fits, whatever margin the control plane adds.
- */
-const MAX_BATCH_BYTES = MAX_ASSET_SIZE + 64 * 1024;
+/** A batch's body at most: the control plane's limit, each part's size counted generously (below). */
+const MAX_BATCH_BYTES = MAX_ASSETS_BODY_BYTES;
 /** Files in a batch at most: keeps each request's work small (wrangler cuts its Pages uploads at 2,000). */
 const MAX_BATCH_FILES = 1000;
 

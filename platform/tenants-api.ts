@@ -4,6 +4,7 @@ import {
   AssetManifest,
   HtmlHandling,
   MAX_ASSET_COUNT,
+  MAX_ASSET_SIZE,
   NotFoundHandling,
   RunWorkerFirst,
 } from "../cloudflare-api/assets.ts";
@@ -117,6 +118,13 @@ export type AssetsMissing = z.infer<typeof AssetsMissing>;
  * file: the field name is the file's hash, the filename its path (the hash covers its extension).
  */
 export const AssetsStored = z.object({ stored: z.array(AssetHash) });
+
+/**
+ * The largest `POST /v1/assets` body: one file of the largest size (25 MiB) and its multipart
+ * framing. Clients send their files in batches under it, a 25 MiB file alone; the control plane
+ * parses a body whole, so this also bounds what one request holds in its memory.
+ */
+export const MAX_ASSETS_BODY_BYTES = MAX_ASSET_SIZE + 1024 * 1024;
 export type AssetsStored = z.infer<typeof AssetsStored>;
 
 /** What a script is made of: its modules, dates and flags, D1 migrations and Durable Objects. */

@@ -276,15 +276,16 @@ describe("asset upload batches", () => {
   });
   const sizes = (batches: AssetFile[][]) => batches.map((batch) => batch.map((f) => f.size));
 
-  it("files share a body up to one 25 MiB file and its framing", () => {
+  it("files share a body up to the control plane's limit (one 25 MiB file and its framing)", () => {
     const kib = 1024;
-    expect(sizes(batchesOf([file(0, 10), file(1, MAX_ASSET_SIZE), file(2, 100 * kib), file(3, 30)]))).toEqual([
+    expect(sizes(batchesOf([file(0, 10), file(1, MAX_ASSET_SIZE), file(2, 1100 * kib), file(3, 30)]))).toEqual([
       [10, MAX_ASSET_SIZE],
-      [100 * kib, 30],
+      [1100 * kib, 30],
     ]);
     const half = MAX_ASSET_SIZE / 2;
     expect(sizes(batchesOf([file(0, half), file(1, half), file(2, half)]))).toEqual([[half, half], [half]]);
-    const over = half + 40 * 1024;
+    // Two such halves are over MAX_ASSETS_BODY_BYTES, 26 MiB.
+    const over = half + 600 * 1024;
     expect(sizes(batchesOf([file(0, over), file(1, over)]))).toEqual([[over], [over]]);
   });
 

@@ -1,18 +1,11 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { MAX_ASSET_SIZE } from "../../../cloudflare-api/assets";
+import { MAX_ASSETS_BODY_BYTES } from "../../../platform/tenants-api";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 
 /** The route taking asset files (multipart), whose body is not JSON. */
 export const ASSETS_UPLOAD_PATH = "/v1/assets";
-
-/**
- * One file of the largest size (25 MiB) and its multipart framing: a client sends its files in
- * batches under this, a file of 25 MiB alone. The body is parsed whole (workerd's FormData), so this
- * also bounds what one request holds in memory.
- */
-export const MAX_ASSETS_BODY_BYTES = MAX_ASSET_SIZE + 1024 * 1024;
 
 /** Counted as it arrives, chunked or not, as the JSON bodies are. */
 export const limitAssetsBody = bodyLimit({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ASSET_COUNT, MAX_ASSET_SIZE } from "../../../cloudflare-api/assets";
-import { MAX_ASSETS_BODY_BYTES } from "../../src/api/assets-body";
+import { MAX_ASSETS_BODY_BYTES } from "../../../platform/tenants-api";
 import { anonymous, expectError } from "./api-support";
 import { assetFile, assetsForm, missingOf, postAssets, storeAssets } from "./assets-support";
 import { api } from "./support";

@@ -1,9 +1,13 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { assetHashOf } from "../../../../cloudflare-api/asset-hash";
 import { AssetHash, AssetPath, MAX_ASSET_SIZE } from "../../../../cloudflare-api/assets";
-import { AssetsMissing, AssetsMissingRequest, AssetsStored } from "../../../../platform/tenants-api";
+import {
+  AssetsMissing,
+  AssetsMissingRequest,
+  AssetsStored,
+  MAX_ASSETS_BODY_BYTES,
+} from "../../../../platform/tenants-api";
 import { missingAssets, storeAsset } from "../../assets/store";
-import { MAX_ASSETS_BODY_BYTES } from "../assets-body";
 import { ApiError } from "../errors";
 import { errorContent, jsonBody, jsonContent, v1Route } from "../openapi-routes";
 import type { AppEnv } from "../types";
