@@ -234,6 +234,12 @@ describe("a hostname refused at the request", () => {
     expect(await onZone(hostname)).toHaveLength(1);
   });
 
+  /** A tenant's view but for when its pending hostnames were last read, which the checker moves on meanwhile. */
+  const unchecked = (view: unknown) => {
+    const { customHostnames, ...rest } = view as { customHostnames: { checkedAt: unknown }[] };
+    return { ...rest, customHostnames: customHostnames.map(({ checkedAt: _checkedAt, ...hostname }) => hostname) };
+  };
+
   it("PATCH adding a custom hostname the zone has for someone else: 409 hostname_taken, the tenant unchanged", async () => {
     const kept = fresh("kept");
     const taken = fresh("taken");
@@ -250,7 +256,7 @@ describe("a hostname refused at the request", () => {
     );
     expect(error.message).toContain(taken);
     expect(error.message).not.toContain(kept);
-    expect((await api("GET", `/v1/tenants/${id}`)).json).toEqual(before);
+    expect(unchecked((await api("GET", `/v1/tenants/${id}`)).json)).toEqual(unchecked(before));
     expect(await registryOf(id)).toEqual(registered);
     expect(await routeOf(taken)).toBeNull();
     expect(await onZone(taken)).toHaveLength(1);
