@@ -48,4 +48,22 @@ describe("which loaded workers are evicted", () => {
     loaded.begin("a", "a@2", ["a@2"], 6000)(6000);
     expect(loaded.takeEvictable(8000)).toEqual(["a@1~0"]);
   });
+
+  it("evicts a superseded version that was busy on a later pass, and a split's other version once the LRU one goes", () => {
+    const loaded = new LoadedWorkers(10, 0);
+    const busy = loaded.begin("a", "a@1", ["a@1"], 0);
+    loaded.begin("a", "a@2", ["a@2"], 10)(10);
+    // a@1 is superseded but busy: nothing goes yet, and the pass after it is done still finds it.
+    expect(loaded.takeEvictable(20)).toEqual([]);
+    busy(30);
+    expect(loaded.takeEvictable(40)).toEqual(["a@1~0"]);
+    expect(loaded.takeEvictable(50)).toEqual([]);
+
+    // A split over capacity: the least recently used version goes, and with it the split's claim to
+    // stay loaded, so the other version is superseded and goes too, even within capacity.
+    const split = new LoadedWorkers(1, 0);
+    split.begin("b", "b@1", ["b@1", "b@2"], 0)(0);
+    split.begin("b", "b@2", ["b@1", "b@2"], 10)(10);
+    expect(split.takeEvictable(20)).toEqual(["b@1~0", "b@2~0"]);
+  });
 });

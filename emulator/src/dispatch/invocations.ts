@@ -13,10 +13,18 @@ interface Budget {
 /** How long an invocation's waitUntil work may keep making subrequests after its response (production allows 30 s). */
 const AFTERLIFE_MS = 30_000;
 const budgets = new Map<string, Budget>();
+/**
+ * Closed invocations' ids, oldest close first (a Map keeps insertion order, and closes come in time
+ * order): the sweep stops at the first one still within its afterlife, so a request costs what
+ * expired since the last, not a walk over every invocation of the last 30 s.
+ */
+const closed = new Map<string, number>();
 
 function sweep(now: number): void {
-  for (const [id, budget] of budgets) {
-    if (budget.closedAt !== undefined && now - budget.closedAt > AFTERLIFE_MS) budgets.delete(id);
+  for (const [id, closedAt] of closed) {
+    if (now - closedAt <= AFTERLIFE_MS) return;
+    closed.delete(id);
+    budgets.delete(id);
   }
 }
 
@@ -26,7 +34,12 @@ export function openInvocation(limit: number | undefined, now = Date.now()): { i
   const id = crypto.randomUUID();
   const budget: Budget = { limit, used: 0, closedAt: undefined };
   budgets.set(id, budget);
-  return { id, close: () => (budget.closedAt = Date.now()) };
+  const close = () => {
+    if (budget.closedAt !== undefined) return;
+    budget.closedAt = Date.now();
+    closed.set(id, budget.closedAt);
+  };
+  return { id, close };
 }
 
 /** Counts one subrequest. False when the invocation is over its limit, or unknown (a forged or expired id). */

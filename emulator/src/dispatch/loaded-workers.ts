@@ -31,6 +31,11 @@ export class LoadedWorkers {
    * so a worker loaded again after an eviction gets a new name.
    */
   private readonly generations = new Map<string, number>();
+  /**
+   * False only when no loaded worker can be superseded: then, within capacity, there is nothing to
+   * evict and `takeEvictable` need not look at every worker on every request.
+   */
+  private supersededMayBeLoaded = false;
 
   constructor(
     private readonly capacity: number,
@@ -59,7 +64,12 @@ export class LoadedWorkers {
     entry.inFlight += 1;
     this.entries.delete(name);
     this.entries.set(name, entry);
-    this.current.set(scriptKey, new Set(current));
+    const known = this.current.get(scriptKey);
+    if (known === undefined || known.size !== current.length || current.some((c) => !known.has(c))) {
+      this.current.set(scriptKey, new Set(current));
+      this.supersededMayBeLoaded = true;
+    }
+    if (!current.includes(base)) this.supersededMayBeLoaded = true;
     return (doneAt = Date.now()) => {
       entry.inFlight -= 1;
       entry.lastUsed = doneAt;
@@ -70,16 +80,26 @@ export class LoadedWorkers {
   takeEvictable(now = Date.now()): string[] {
     const evict: string[] = [];
     let loaded = this.entries.size;
+    if (loaded <= this.capacity && !this.supersededMayBeLoaded) return evict;
+    let supersededLeft = false;
     for (const [name, entry] of this.entries) {
       const superseded = this.current.get(entry.scriptKey)?.has(entry.base) !== true;
       if (!superseded && loaded <= this.capacity) continue;
-      if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) continue;
+      if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) {
+        supersededLeft ||= superseded;
+        continue;
+      }
       this.entries.delete(name);
-      if (!superseded) this.current.delete(entry.scriptKey);
+      // The script's other versions, still loaded, are superseded now: a later pass evicts them.
+      if (!superseded) {
+        this.current.delete(entry.scriptKey);
+        supersededLeft = true;
+      }
       this.generations.set(entry.base, (this.generations.get(entry.base) ?? 0) + 1);
       evict.push(name);
       loaded -= 1;
     }
+    this.supersededMayBeLoaded = supersededLeft;
     return evict;
   }
 

@@ -3,7 +3,9 @@ import type { Exports, RunScope } from "../bindings/kind";
 import { emulatorConfig } from "../config";
 import type { Env } from "../env";
 import type { RunOrder } from "../runner/protocol";
+import { pickRunnable } from "../scripts/deployed-script";
 import type { VersionChoice } from "../scripts/version-choice";
+import { cachedDeployment } from "./deployed-cache";
 import type { DispatchOptions } from "./dispatch-types";
 import { loadedWorkersOf } from "./loaded-workers";
 import type { LoadedRun } from "./run-loaded";
@@ -32,14 +34,17 @@ export interface RunPlan {
 }
 
 /**
- * Chooses the version a call runs (the active deployment's, version-choice.ts) and plans its run,
+ * Chooses the version a call runs (the active deployment's, version-choice.ts, as the store last
+ * gave it: deployed-cache.ts) and plans its run,
  * whether the call is a dispatched request or a Cron Trigger; a missing script fails with
  * production's "Worker not found".
  */
 export async function planRun(env: Env, exports: Exports, settings: RunSettings): Promise<RunPlan> {
   const { scope, choice, outboundParams, tail, limits } = settings;
-  const store = env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(scope.accountId));
-  const chosen = await store.chooseRunnable(scope.namespace, scope.script, choice);
+  const deployed = await cachedDeployment(scope.accountId, scope.namespace, scope.script, () =>
+    env.WORKERS_STORE.get(env.WORKERS_STORE.idFromName(scope.accountId)).deployedScript(scope.namespace, scope.script),
+  );
+  const chosen = deployed === null ? null : pickRunnable(deployed, choice);
   if (chosen === null) throw new Error("Worker not found");
   const { runnable, versionId, deployedEtags } = chosen;
   const order: RunPlan["order"] = {

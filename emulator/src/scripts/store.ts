@@ -3,6 +3,7 @@ import type { AccountId } from "../../../cloudflare-api/names";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
 import type { Exports } from "../bindings/kind";
+import { type DeployedAnswer, forgetAllDeployed, forgetDeployed, isolateToken } from "../dispatch/deployed-cache";
 import { runScheduled } from "../dispatch/scheduled";
 import type { StartedVersion } from "../dispatch/startup-check";
 import { purgeObjects, redeployObjects } from "../durable-objects/purge";
@@ -36,6 +37,19 @@ export interface CommittedAnswers {
 }
 
 /**
+ * Runs a change to what `script` of `namespace` runs (null: every script of the namespace), then has
+ * the dispatch path forget the script (dispatch/deployed-cache.ts), whether the change succeeded or
+ * not, so the first request after its answer runs what it made.
+ */
+async function changing<T>(namespace: string, script: string | null, change: () => T | Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    forgetDeployed(namespace, script);
+  }
+}
+
+/**
  * One account's Workers for Platforms state (one object per account):
  * dispatch namespaces, their scripts and tags. Each method hands its work to
  * the part of `store/` that owns it.
@@ -47,6 +61,10 @@ export interface CommittedAnswers {
  * and later commits it (`commitVersion`, in the queue), refusing a draft made
  * from a script that has changed meanwhile; `scripts/upload-flow.ts` then
  * drafts again. Nothing is stored for a draft, so a refused one needs no undo.
+ *
+ * The dispatch path keeps what each script runs (dispatch/deployed-cache.ts): every change to what a
+ * script runs (a version committed, a deployment, settings, secrets, a delete, a namespace deleted)
+ * goes through `changing`, which has it forgotten there once the change is written, before it answers.
  */
 export class WorkersStore extends DurableObject<Env> {
   private readonly context: StoreContext;
@@ -75,11 +93,13 @@ export class WorkersStore extends DurableObject<Env> {
     };
     adoptUnversionedScripts(context);
     this.context = context;
+    // Adoption may have rewritten rows the dispatch path keeps.
+    forgetAllDeployed();
   }
 
   // Dispatch namespaces.
   createNamespace(accountId: string, name: string) {
-    return namespaces.createNamespace(this.context, accountId, name);
+    return changing(name, null, () => namespaces.createNamespace(this.context, accountId, name));
   }
   listNamespaces() {
     return namespaces.listNamespaces(this.context);
@@ -88,7 +108,7 @@ export class WorkersStore extends DurableObject<Env> {
     return namespaces.getNamespace(this.context, name);
   }
   deleteNamespace(accountId: string, name: string) {
-    return this.exclusive(() => namespaces.deleteNamespace(this.context, accountId, name));
+    return changing(name, null, () => this.exclusive(() => namespaces.deleteNamespace(this.context, accountId, name)));
   }
 
   // Uploads: draft, (the caller's startup check), commit.
@@ -107,14 +127,17 @@ export class WorkersStore extends DurableObject<Env> {
     uploaded: ModuleUpload[],
     started: StartedVersion,
   ): Promise<CommittedAnswers | null> {
-    return this.exclusive(async () => {
-      const committed = await commitDraft(this.context, draft, uploaded, started.handlers);
-      if (committed === null) return null;
-      return {
-        script: { ...uploadResult(committed.record, started.startupMs), deployment_id: committed.version.id },
-        version: { ...versionDetail(committed.version), startup_time_ms: started.startupMs },
-      };
-    });
+    const { namespace, name } = draft.record;
+    return changing(namespace, name, () =>
+      this.exclusive(async () => {
+        const committed = await commitDraft(this.context, draft, uploaded, started.handlers);
+        if (committed === null) return null;
+        return {
+          script: { ...uploadResult(committed.record, started.startupMs), deployment_id: committed.version.id },
+          version: { ...versionDetail(committed.version), startup_time_ms: started.startupMs },
+        };
+      }),
+    );
   }
 
   // Versions and deployments.
@@ -125,8 +148,8 @@ export class WorkersStore extends DurableObject<Env> {
     return versions.getVersion(this.context, namespace, script, id);
   }
   createDeployment(accountId: string, namespace: string, script: string, input: DeploymentInput, force: boolean) {
-    return this.exclusive(() =>
-      deployments.createDeployment(this.context, accountId, { namespace, script }, input, force),
+    return changing(namespace, script, () =>
+      this.exclusive(() => deployments.createDeployment(this.context, accountId, { namespace, script }, input, force)),
     );
   }
   listDeployments(namespace: string, script: string) {
@@ -136,7 +159,9 @@ export class WorkersStore extends DurableObject<Env> {
     return deployments.getDeployment(this.context, namespace, script, id);
   }
   deleteDeployment(namespace: string, script: string, id: string) {
-    return this.exclusive(async () => deployments.deleteDeployment(this.context, namespace, script, id));
+    return changing(namespace, script, () =>
+      this.exclusive(async () => deployments.deleteDeployment(this.context, namespace, script, id)),
+    );
   }
 
   // Scripts.
@@ -147,15 +172,23 @@ export class WorkersStore extends DurableObject<Env> {
     return scripts.listScripts(this.context, namespace, query);
   }
   deleteScript(accountId: string, namespace: string, script: string) {
-    return this.exclusive(() => scripts.deleteScript(this.context, accountId, namespace, script));
+    return changing(namespace, script, () =>
+      this.exclusive(() => scripts.deleteScript(this.context, accountId, namespace, script)),
+    );
   }
   deleteScripts(accountId: string, namespace: string, filter: TagFilter | null, limit: number) {
-    return this.exclusive(() => scripts.deleteScripts(this.context, accountId, namespace, filter, limit));
+    return changing(namespace, null, () =>
+      this.exclusive(() => scripts.deleteScripts(this.context, accountId, namespace, filter, limit)),
+    );
   }
   getContent(namespace: string, script: string) {
     return scripts.getContent(this.context, namespace, script);
   }
-  /** For the emulator's own dispatcher: the version one request runs. */
+  /** For the emulator's own dispatcher: what the script's requests run, and which isolate answers (deployed-cache.ts). */
+  deployedScript(namespace: string, script: string): DeployedAnswer {
+    return { deployed: scripts.deployedScript(this.context, namespace, script), isolate: isolateToken() };
+  }
+  /** The version one request runs. */
   chooseRunnable(namespace: string, script: string, choice: VersionChoice) {
     return scripts.chooseRunnable(this.context, namespace, script, choice);
   }
@@ -176,7 +209,9 @@ export class WorkersStore extends DurableObject<Env> {
     return settings.getSettings(this.context, namespace, script);
   }
   patchSettings(accountId: string, namespace: string, script: string, patch: ScriptSettingsPatch) {
-    return this.exclusive(() => settings.patchSettings(this.context, accountId, namespace, script, patch));
+    return changing(namespace, script, () =>
+      this.exclusive(() => settings.patchSettings(this.context, accountId, namespace, script, patch)),
+    );
   }
 
   // Tags.
@@ -243,9 +278,13 @@ export class WorkersStore extends DurableObject<Env> {
     return secrets.getSecret(this.context, namespace, script, name);
   }
   putSecret(accountId: string, namespace: string, script: string, secret: SecretInput) {
-    return this.exclusive(() => secrets.putSecret(this.context, accountId, namespace, script, secret));
+    return changing(namespace, script, () =>
+      this.exclusive(() => secrets.putSecret(this.context, accountId, namespace, script, secret)),
+    );
   }
   deleteSecret(accountId: string, namespace: string, script: string, name: string) {
-    return this.exclusive(() => secrets.deleteSecret(this.context, accountId, namespace, script, name));
+    return changing(namespace, script, () =>
+      this.exclusive(() => secrets.deleteSecret(this.context, accountId, namespace, script, name)),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type { AccountId } from "../../../../cloudflare-api/names";
 import type { BulkDeleteResult, NamespaceScript } from "../../../../cloudflare-api/script-metadata";
 import type { ObjectsDeployment } from "../../durable-objects/versions";
+import { type DeployedScript, pickRunnable, type RunnableVersion } from "../deployed-script";
 import { failure, namespaceNotFound, success, type WorkersResult } from "../errors";
 import {
   namespaceScript,
@@ -10,7 +11,7 @@ import {
   type ScriptRecord,
 } from "../script-record";
 import { matchesTagFilter, type TagFilter } from "../tag-filter";
-import { chooseVersion, largestShare, type VersionChoice } from "../version-choice";
+import { largestShare, type VersionChoice } from "../version-choice";
 import { deleteBodies } from "./bodies";
 import type { StoreContext } from "./context";
 import { activeDeployment } from "./deployment-rows";
@@ -107,12 +108,15 @@ export function getContent(
   return success({ mainModule: main_module, modules: modules.map(({ name, type, r2Key }) => ({ name, type, r2Key })) });
 }
 
-/** What one request runs: the chosen version, and the etags of every version the active deployment has. */
-export interface RunnableVersion {
-  runnable: RunnableScript;
-  versionId: string;
-  /** Versions side by side in the active deployment stay loaded together (dispatch/loaded-workers.ts). */
-  deployedEtags: string[];
+/** The active deployment with each of its versions' runnables; null when there is no such script. */
+export function deployedScript(ctx: StoreContext, namespace: string, script: string): DeployedScript | null {
+  const active = activeDeployment(ctx, namespace, script);
+  if (active === undefined) return null;
+  const versions = active.versions.flatMap((v) => {
+    const version = findVersion(ctx, namespace, script, v.version_id);
+    return version === undefined ? [] : [{ id: version.id, runnable: runnableScript(version.record) }];
+  });
+  return { shares: active.versions, versions };
 }
 
 /** The active deployment's version for one request (version-choice.ts); null when there is no such script. */
@@ -122,17 +126,8 @@ export function chooseRunnable(
   script: string,
   choice: VersionChoice,
 ): RunnableVersion | null {
-  const active = activeDeployment(ctx, namespace, script);
-  if (active === undefined) return null;
-  const deployed = active.versions.flatMap((v) => findVersion(ctx, namespace, script, v.version_id) ?? []);
-  const chosen = chooseVersion(active.versions, choice);
-  const version = deployed.find((v) => v.id === chosen);
-  if (version === undefined) return null;
-  return {
-    runnable: runnableScript(version.record),
-    versionId: version.id,
-    deployedEtags: deployed.map((v) => v.record.etag),
-  };
+  const deployed = deployedScript(ctx, namespace, script);
+  return deployed === null ? null : pickRunnable(deployed, choice);
 }
 
 /**
