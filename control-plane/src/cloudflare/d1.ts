@@ -2,7 +2,7 @@ import type { DatabaseQueryParams } from "cloudflare/resources/d1/database/datab
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { D1Query, D1QueryResult } from "../../../cloudflare-api/resources";
 import { deleteIfPresent } from "./delete-if-present";
-import { findOrCreate } from "./find-or-create";
+import { createOrFind } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
 export interface D1DatabaseRef {
@@ -32,10 +32,10 @@ export class D1Databases {
     });
   }
 
-  /** The database `name`, created if there is none. */
+  /** The database `name`, created (one call) or, if it exists, found by its name. */
   ensure(name: string): Promise<D1DatabaseRef> {
     const { api } = this;
-    return findOrCreate({
+    return createOrFind({
       find: () => this.find(name),
       create: async () => {
         const created = await api.run(`create D1 database ${name}`, "once", () =>

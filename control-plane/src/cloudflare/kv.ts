@@ -1,6 +1,6 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { deleteIfPresent } from "./delete-if-present";
-import { findOrCreate } from "./find-or-create";
+import { createOrFind } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
 /** A KV namespace, found by its title (the API has no lookup by title, so the list is searched). */
@@ -23,10 +23,10 @@ export class KvNamespaces {
     });
   }
 
-  /** The namespace titled `title`, created if there is none. */
+  /** The namespace titled `title`, created (one call) or, if it exists, found by its title. */
   ensure(title: string): Promise<KvNamespaceRef> {
     const { api } = this;
-    return findOrCreate({
+    return createOrFind({
       find: () => this.find(title),
       create: async () => {
         const created = await api.run(`create KV namespace ${title}`, "once", () =>

@@ -1,7 +1,7 @@
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import { deleteIfPresent } from "./delete-if-present";
 import { isApiError } from "./errors";
-import { findOrCreate } from "./find-or-create";
+import { createOrFind } from "./find-or-create";
 import type { CloudflareApi } from "./transport";
 
 export interface R2BucketRef {
@@ -28,10 +28,10 @@ export class R2Buckets {
     }
   }
 
-  /** The bucket `name`, created if there is none; "already exists" counts as done (a bucket is its name). */
+  /** The bucket `name`, created (one call); "already exists" counts as done (a bucket is its name). */
   ensure(name: string): Promise<R2BucketRef> {
     const { api } = this;
-    return findOrCreate({
+    return createOrFind({
       find: () => this.find(name),
       create: async () => {
         await api.run(`create R2 bucket ${name}`, "once", () =>

@@ -3,6 +3,7 @@ import type { TenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import type { OperationRow, TenantRow } from "../registry/rows";
+import type { AppliedD1Migrations } from "./applied-d1-migrations";
 import type { TenantSecrets } from "./tenant-secrets";
 
 /** What a step works with. `tenant` is read afresh before each step. */
@@ -14,6 +15,8 @@ export type StepContext = {
   readonly operation: OperationRow;
   readonly names: TenantResourceNames;
   readonly secrets: TenantSecrets;
+  /** The D1 migrations applied to the tenant's database, as this object recorded them. */
+  readonly d1Migrations: AppliedD1Migrations;
 };
 
 /**

@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
 import type { OperationError, OperationRow } from "../registry/rows";
 import { getTenant, updateTenant } from "../registry/tenants";
+import type { AppliedD1Migrations } from "./applied-d1-migrations";
 import { backoffMs, type Failure, failureOf, SCRIPT_REJECTED } from "./failures";
 import { purgeTenant } from "./purge";
 import { recordedStepName, stepsOf } from "./step-order";
@@ -24,6 +25,7 @@ export type RunnerDeps = {
   readonly config: Config;
   readonly api: CloudflareClient;
   readonly secrets: TenantSecrets;
+  readonly d1Migrations: AppliedD1Migrations;
 };
 
 /** A teardown must finish, so it gets more attempts than a forward step (at the backoff's cap, minutes each). */
@@ -81,6 +83,7 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
       operation,
       names: tenantResourceNames(tenant.id),
       secrets: deps.secrets,
+      d1Migrations: deps.d1Migrations,
     });
     await db.batch([
       recordStep(db, operation.id, name, "succeeded"),

@@ -77,7 +77,7 @@ export function migrate(scriptKey: (context: StepContext) => string | null): Ste
       const databaseId = context.tenant.d1_database_id;
       if (key === null || databaseId === null) return;
       const bundle = await loadBundle(context.env.SCRIPTS, key);
-      await applyD1Migrations(context.api, databaseId, bundle.migrations ?? {});
+      await applyD1Migrations(context.api, databaseId, bundle.migrations ?? {}, context.d1Migrations);
     },
   };
 }
@@ -301,6 +301,7 @@ export function finishTeardown(state: "failed" | "deleted"): Step {
     name: `mark_${state}`,
     async run(context) {
       await context.secrets.clear();
+      await context.d1Migrations.forget();
       await db(context).batch([
         releaseAllHostnames(db(context), context.tenant.id),
         // Its script is gone, with every version: an id used again starts with none.

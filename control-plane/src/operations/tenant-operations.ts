@@ -6,6 +6,7 @@ import { checkPendingHostnames } from "../custom-hostnames/checker";
 import type { Env } from "../env";
 import { getOperation, nextOperation } from "../registry/operations";
 import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
+import { AppliedD1Migrations } from "./applied-d1-migrations";
 import { refusalOf } from "./deployment-admission";
 import {
   takeCreate,
@@ -50,6 +51,7 @@ export class TenantOperations extends DurableObject<Env> {
       config,
       api: cloudflareClientFromEnv(this.env, config.cloudflareClient),
       secrets: new TenantSecrets(this.ctx.storage),
+      d1Migrations: new AppliedD1Migrations(this.ctx.storage),
     };
   }
 

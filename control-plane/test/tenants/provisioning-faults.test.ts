@@ -34,7 +34,7 @@ type Call = { method: string; path: string };
  * drops the tenant's custom hostname and of a delete that calls the API, with
  * the call a fault hits. `before`: how many calls to the
  * same method and path come earlier in the operation (check_script's upload
- * before upload_script's, the migrations table before the migration), let
+ * before upload_script's), let
  * through so that the fault hits this step's own call. `write_routes`,
  * `delete_routes` and `settle` make no API call: the emulator cannot fault them.
  */
@@ -76,11 +76,10 @@ const STEPS: StepCase[] = [
     call: () => ({ method: "POST", path: `${ACCOUNT}/d1/database` }),
   },
   {
-    // The third query is the migration with its record, in one batch.
+    // A new database's migrations are one query: the migrations table, each migration and its record, in one batch.
     step: "apply_migrations",
     operation: "provision",
     creates: true,
-    before: 2,
     call: () => ({ method: "POST", path: `${ACCOUNT}/d1/database/*/query` }),
   },
   {
@@ -449,7 +448,11 @@ describe("a call that succeeds and then loses its answer", () => {
     await expectResourcesMatchRegistry(tenant, { hadHostnames: [`${id}.localhost`, hostOf(id)] });
   });
 
-  /** For each resource: the lookup that comes before its create, which is let through once and then refused. */
+  /**
+   * For each resource: the call its step's next attempt makes after the lost create, refused for good.
+   * KV, D1, a custom hostname: the lookup (a create meeting "already exists" looks the resource up);
+   * R2: the create again (a bucket is its name: "already exists" needs no lookup).
+   */
   const LOOKUPS = [
     {
       resource: "kv",
@@ -459,7 +462,7 @@ describe("a call that succeeds and then loses its answer", () => {
     {
       resource: "r2",
       create: "create_r2",
-      lookup: (id: string) => ({ method: "GET", path: `${ACCOUNT}/r2/buckets/t-${id}-r2` }),
+      lookup: (_id: string) => ({ method: "POST", path: `${ACCOUNT}/r2/buckets` }),
     },
     { resource: "d1", create: "create_d1", lookup: () => ({ method: "GET", path: `${ACCOUNT}/d1/database` }) },
     {
@@ -473,8 +476,8 @@ describe("a call that succeeds and then loses its answer", () => {
       const id = uniqueId(`lost-${resource}`);
       const step = STEPS.find((candidate) => candidate.step === create) as StepCase;
       // The create runs and its answer never comes (the client gives up after its timeout), so the
-      // registry never learns the id; while the answer is held, the lookup that comes next is refused
-      // for good (403), so the provisioning rolls back without having recorded what it made.
+      // registry never learns the id; while the answer is held, the call that comes next (LOOKUPS) is
+      // refused for good (403), so the provisioning rolls back without having recorded what it made.
       const lost = await injectFault({
         ...step.call({ id, resources: { kv: null, r2: null, d1: null } }),
         times: 1,
@@ -490,7 +493,7 @@ describe("a call that succeeds and then loses its answer", () => {
       const tenant = await settled(id, ["active", "failed"]);
       expect(tenant.state).toBe("failed");
       expect(tenant.lastError?.message).toContain("Injected: Authentication error");
-      // The create did run (its resource existed, unrecorded), and the lookup was refused.
+      // The create did run (its resource existed, unrecorded), and the next call was refused.
       expect((await faultNow(lost.id)).hits).toBe(1);
       expect((await faultNow(refused.id)).hits).toBe(1);
       expect(tenant.resources).toEqual({ kv: null, r2: null, d1: null });
