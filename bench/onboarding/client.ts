@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { COMPATIBILITY_DATE } from "../../platform/compatibility-date.ts";
-import { type CreateTenantRequest, TenantList, TenantView } from "../../platform/tenants-api.ts";
+import {
+  type CreateRolloutRequest,
+  type CreateTenantRequest,
+  RolloutView,
+  type ScriptSource,
+  TenantList,
+  TenantView,
+} from "../../platform/tenants-api.ts";
 import { emulatorApiToken, platformApiToken } from "../../scripts/lib/platform.ts";
 import { getText } from "../shared/load.ts";
 import { TENANT_MAIN_MODULE, tenantSource } from "../shared/tenant-script.ts";
@@ -10,19 +17,22 @@ export type Tenant = TenantView;
 /** A request that takes this long is a failure. */
 const REQUEST_TIMEOUT_MS = 300_000;
 
+/** The tenants' D1 migrations: the onboarding applies them, a rollout of the same ones applies none. */
+const MIGRATIONS = { "0001_create_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);" };
+
+/** A script answering `answer`, with the tenants' migrations. */
+export function benchScript(answer: string): ScriptSource {
+  return {
+    mainModule: TENANT_MAIN_MODULE,
+    modules: { [TENANT_MAIN_MODULE]: tenantSource(answer) },
+    compatibilityDate: COMPATIBILITY_DATE,
+    migrations: MIGRATIONS,
+  };
+}
+
 /** The tenant every onboarding creates: a small script answering its own id, with KV, R2 and a migrated D1. */
 export function tenantRequest(id: string): z.input<typeof CreateTenantRequest> {
-  return {
-    id,
-    plan: "pro",
-    resources: { kv: true, r2: true, d1: true },
-    script: {
-      mainModule: TENANT_MAIN_MODULE,
-      modules: { [TENANT_MAIN_MODULE]: tenantSource(id) },
-      compatibilityDate: COMPATIBILITY_DATE,
-      migrations: { "0001_create_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);" },
-    },
-  };
+  return { id, plan: "pro", resources: { kv: true, r2: true, d1: true }, script: benchScript(id) };
 }
 
 /** The control plane's operators' API (`/v1`), as the CLI calls it. */
@@ -59,6 +69,19 @@ export class ControlPlane {
     const { status, json } = await this.#call("GET", `/v1/tenants/${id}`);
     if (status !== 200) throw new Error(`GET /v1/tenants/${id}: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
     return TenantView.parse(json);
+  }
+
+  /** POST /v1/rollouts: the rollout as accepted (202). */
+  async startRollout(request: CreateRolloutRequest): Promise<RolloutView> {
+    const { status, json } = await this.#call("POST", "/v1/rollouts", request);
+    if (status !== 202) throw new Error(`POST /v1/rollouts: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
+    return RolloutView.parse(json);
+  }
+
+  async getRollout(id: string): Promise<RolloutView> {
+    const { status, json } = await this.#call("GET", `/v1/rollouts/${id}`);
+    if (status !== 200) throw new Error(`GET /v1/rollouts/${id}: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
+    return RolloutView.parse(json);
   }
 
   /** Every tenant, page by page. */

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type CpuShare, meterCpu } from "../shared/cpu.ts";
 import { pool } from "../shared/load.ts";
 import {
+  benchScript,
   type CallCounts,
   type ControlPlane,
   type EmulatorAdmin,
@@ -108,6 +109,48 @@ export async function runSequential(clients: Clients, options: Options, signal: 
     runs.push(timed);
   }
   return { warmUp, runs, calls: await clients.emulator.callCounts() };
+}
+
+/** A rollout of new code (the same migrations) to the tenants onboarded one at a time. */
+export type Rollout = { tenants: number; succeeded: number; wallMs: number; calls: CallCounts };
+
+/** What the rolled-out script answers: every tenant's hostname then says it. */
+const ROLLED_OUT = "rolled-out";
+const ROLLOUT_POLL_MS = 250;
+
+/**
+ * Rolls one new script out to `ids` (no canary: all at once, ten at a time), counting the API calls
+ * it takes, then checks each hostname answers the new code.
+ */
+export async function runRollout(clients: Clients, ids: string[], signal: AbortSignal): Promise<Rollout> {
+  await clients.emulator.resetCallCounts();
+  log(`rollout: new code to the ${ids.length} tenants onboarded one at a time`);
+  const t0 = performance.now();
+  const started = await clients.controlPlane.startRollout({
+    script: benchScript(ROLLED_OUT),
+    filter: { tenants: ids },
+    canary: { tenants: 0 },
+  });
+  const deadline = t0 + ONBOARDING_TIMEOUT_MS;
+  let rollout = started;
+  while (rollout.state === "running") {
+    signal.throwIfAborted();
+    if (performance.now() > deadline)
+      throw new Error(`rollout ${rollout.id}: still running after ${ONBOARDING_TIMEOUT_MS / 1000} s`);
+    await sleep(ROLLOUT_POLL_MS);
+    rollout = await clients.controlPlane.getRollout(started.id);
+  }
+  const wallMs = performance.now() - t0;
+  const calls = await clients.emulator.callCounts();
+  if (rollout.state !== "completed" || rollout.succeeded !== ids.length) {
+    throw new Error(`rollout ${rollout.id}: ${rollout.state}, ${rollout.succeeded}/${ids.length} succeeded`);
+  }
+  for (const id of ids) {
+    const { status, body } = await getThroughDispatcher(clients.dispatcherUrl, hostnameOf(id));
+    if (status !== 200 || body !== ROLLED_OUT)
+      throw new Error(`${hostnameOf(id)} after the rollout: HTTP ${status} ${body.slice(0, 200)}`);
+  }
+  return { tenants: ids.length, succeeded: rollout.succeeded, wallMs, calls };
 }
 
 export type Concurrent = {

@@ -2,7 +2,7 @@
 import { percentile } from "../shared/load.ts";
 import { describeMachine } from "../shared/machine.ts";
 import { int, pct, table } from "../shared/markdown.ts";
-import { type Concurrent, LIST_POLL_MS, POLL_MS, type Sequential, type Timed } from "./phases.ts";
+import { type Concurrent, LIST_POLL_MS, POLL_MS, type Rollout, type Sequential, type Timed } from "./phases.ts";
 import type { PlatformStack } from "./stack.ts";
 
 export const COMMAND = "npm run bench:onboarding";
@@ -39,7 +39,7 @@ function stepDurations(runs: Timed[]): [string, number][] {
   return [...byStep].map(([step, durations]) => [step, median(durations)]);
 }
 
-export function render(seq: Sequential, con: Concurrent, stack: PlatformStack): string {
+export function render(seq: Sequential, rollout: Rollout | null, con: Concurrent, stack: PlatformStack): string {
   const machine = describeMachine(stack.workerdVersion);
   const n = seq.runs.length;
   const perOnboarding = seq.calls.calls / n;
@@ -76,6 +76,11 @@ export function render(seq: Sequential, con: Concurrent, stack: PlatformStack): 
     `- Between \`active\` and the first 200, p50 ${seconds(median(seq.runs.map((r) => r.firstOk - r.active)))} s: the dispatcher's route cache keeps the 404 of a poll made before the route was written for ROUTE_CACHE_MISS_TTL_MS (1 s).`,
     `- Steps (median, as the state polls saw them): ${steps.map(([step, ms]) => `${step} ${seconds(ms)} s`).join(", ")}.`,
     `- **Cloudflare API calls per onboarding: ${perOnboarding.toFixed(1)}** (${int(seq.calls.calls)} for ${n}, counted by the emulator; ${seq.calls.rateLimited} answered 429).`,
+    ...(rollout === null
+      ? []
+      : [
+          `- **Cloudflare API calls per tenant in a rollout: ${(rollout.calls.calls / rollout.tenants).toFixed(1)}** (${int(rollout.calls.calls)} for ${rollout.tenants}: new code with the same D1 migrations, no canary; ${rollout.succeeded} succeeded in ${seconds(rollout.wallMs)} s; ${rollout.calls.rateLimited} answered 429).`,
+        ]),
     "",
     `**${int(con.tenants)} at once** (every POST sent together; the emulator's rate limiter on at ${int(limit.requests)} calls per ${limit.windowSeconds} s, the control plane's budget, CLOUDFLARE_API_RATE_LIMIT / CLOUDFLARE_API_RATE_WINDOW_SECONDS, set to the same):`,
     "",

@@ -6,6 +6,8 @@
  *      script with KV, R2 and a migrated D1), timing each from the POST to the
  *      first 200 from its hostname through the dispatcher, and counting the
  *      Cloudflare API calls each one took (the emulator's counter);
+ *   1b. rolls new code (the same D1 migrations) out to those tenants, counting
+ *      the API calls per tenant;
  *   2. onboards many tenants at once, every POST fired together, with the
  *      emulator's rate limiter on and the control plane's API budget set to
  *      the same limit: wall time, failures, 429s, and the peak request rate
@@ -21,7 +23,7 @@ import { onInterrupt, runMain, withProcesses } from "../shared/lifecycle.ts";
 import { DOC_SECTIONS, DOCS_PATH, writeDocsSection } from "../shared/markdown.ts";
 import { parseBenchArgs } from "../shared/options.ts";
 import { ControlPlane, EmulatorAdmin } from "./client.ts";
-import { type Clients, log, type Options, runConcurrent, runSequential } from "./phases.ts";
+import { type Clients, log, type Options, runConcurrent, runRollout, runSequential } from "./phases.ts";
 import { COMMAND, render } from "./report.ts";
 import { type PlatformStack, startPlatformStack } from "./stack.ts";
 
@@ -62,8 +64,11 @@ async function main(options: Options): Promise<number> {
   const started = stack;
   const { report, failed } = await withProcesses(started, abort.signal, log, async () => {
     const seq = await runSequential(clients, options, abort.signal);
+    // Rolled out to the tenants onboarded one at a time (none with --sequential 0: no rollout).
+    const ids = seq.runs.map((run) => run.id);
+    const rollout = ids.length === 0 ? null : await runRollout(clients, ids, abort.signal);
     const con = await runConcurrent(clients, started, options, abort.signal);
-    return { report: render(seq, con, started), failed: con.failed };
+    return { report: render(seq, rollout, con, started), failed: con.failed };
   });
   process.stdout.write(`${report}\n`);
   if (options.writeDocs) {
