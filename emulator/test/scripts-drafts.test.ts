@@ -60,6 +60,22 @@ describe("an upload's draft", () => {
     ]);
   });
 
+  it("refused, leaves the bodies it wrote ahead to another upload of the same version that committed", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "twins");
+    const [one, two] = [await draftV2(ns, "twins"), await draftV2(ns, "twins")];
+    // The same content drafted twice is one etag, so both commits write the same bodies ahead.
+    expect(two.record.etag).toBe(one.record.etag);
+    const outcomes = await Promise.all([
+      store().commitVersion(one, modules, started),
+      store().commitVersion(two, modules, started),
+    ]);
+    expect(outcomes.filter((o) => o === null)).toHaveLength(1);
+    const key = one.record.version.modules[0]?.r2Key ?? "";
+    expect(await env.SCRIPT_MODULES.head(key)).not.toBeNull();
+    expect((await store().getRunnableScript(ns, "twins"))?.etag).toBe(one.record.etag);
+  });
+
   it("is refused once its namespace is gone, even for a first upload", async () => {
     const ns = await createNamespace();
     const stale = await draftV2(ns, "orphan");

@@ -22,6 +22,7 @@ import { createTables } from "./store/schema";
 import * as scripts from "./store/scripts";
 import * as secrets from "./store/secrets";
 import * as settings from "./store/settings";
+import { StagedBodies } from "./store/staged-bodies";
 import * as tags from "./store/tags";
 import { type ContentRequest, draftContent, draftUpload, type UploadRequest } from "./store/uploads";
 import type { VersionDraft } from "./store/version-draft";
@@ -60,7 +61,9 @@ async function changing<T>(namespace: string, script: string | null, change: () 
  * the store only drafts the version (`draftUpload`, `draftContent`: no write)
  * and later commits it (`commitVersion`, in the queue), refusing a draft made
  * from a script that has changed meanwhile; `scripts/upload-flow.ts` then
- * drafts again. Nothing is stored for a draft, so a refused one needs no undo.
+ * drafts again. Nothing is stored for a draft; a commit writes its module bodies to R2 before it
+ * enters the queue (store/staged-bodies.ts) and deletes them if it is refused, unless another
+ * upload of the same version needs them.
  *
  * The dispatch path keeps what each script runs (dispatch/deployed-cache.ts): every change to what a
  * script runs (a version committed, a deployment, settings, secrets, a delete, a namespace deleted)
@@ -70,6 +73,8 @@ export class WorkersStore extends DurableObject<Env> {
   private readonly context: StoreContext;
   /** Runs changes one after another, so a change awaiting R2 never interleaves with another. */
   private readonly exclusive = oneAtATime();
+  /** Uploads' module bodies written ahead of their commits (store/staged-bodies.ts). */
+  private readonly bodies = new StagedBodies();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -128,16 +133,30 @@ export class WorkersStore extends DurableObject<Env> {
     started: StartedVersion,
   ): Promise<CommittedAnswers | null> {
     const { namespace, name } = draft.record;
-    return changing(namespace, name, () =>
-      this.exclusive(async () => {
-        const committed = await commitDraft(this.context, draft, uploaded, started.handlers);
-        if (committed === null) return null;
-        return {
-          script: { ...uploadResult(committed.record, started.startupMs), deployment_id: committed.version.id },
-          version: { ...versionDetail(committed.version), startup_time_ms: started.startupMs },
-        };
-      }),
-    );
+    return changing(namespace, name, async () => {
+      // Written before the queue, so that one upload's R2 writes hold up no other's commit.
+      const staging = await this.bodies.stage(this.context, draft.record, uploaded);
+      try {
+        return await this.exclusive(async () => {
+          const committed = await commitDraft(this.context, draft, uploaded, started.handlers, staging.written).catch(
+            async (error: unknown) => {
+              await staging.discard();
+              throw error;
+            },
+          );
+          if (committed === null) {
+            await staging.discard();
+            return null;
+          }
+          return {
+            script: { ...uploadResult(committed.record, started.startupMs), deployment_id: committed.version.id },
+            version: { ...versionDetail(committed.version), startup_time_ms: started.startupMs },
+          };
+        });
+      } finally {
+        staging.release();
+      }
+    });
   }
 
   // Versions and deployments.

@@ -16,16 +16,26 @@ export async function writeBodies(
   previous: ScriptVersion | undefined,
 ): Promise<void> {
   try {
-    await Promise.all(
-      version.modules.map(async (m) => {
-        const body = uploaded?.find((u) => u.name === m.name)?.body ?? (await previousBody(bucket, m.name, previous));
-        await bucket.put(m.r2Key, body, { httpMetadata: { contentType: m.type } });
-      }),
-    );
+    await putBodies(bucket, version, uploaded, previous);
   } catch (error) {
     await deleteBodies(bucket, [version]);
     throw error;
   }
+}
+
+/** writeBodies, leaving what it wrote on failure to its caller (staged-bodies.ts). */
+export async function putBodies(
+  bucket: R2Bucket,
+  version: ScriptVersion,
+  uploaded: readonly ModuleUpload[] | undefined,
+  previous: ScriptVersion | undefined,
+): Promise<void> {
+  await Promise.all(
+    version.modules.map(async (m) => {
+      const body = uploaded?.find((u) => u.name === m.name)?.body ?? (await previousBody(bucket, m.name, previous));
+      await bucket.put(m.r2Key, body, { httpMetadata: { contentType: m.type } });
+    }),
+  );
 }
 
 async function previousBody(bucket: R2Bucket, name: string, previous: ScriptVersion | undefined): Promise<ArrayBuffer> {

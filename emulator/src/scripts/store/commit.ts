@@ -32,6 +32,8 @@ export async function commitDraft(
   draft: VersionDraft,
   uploaded: readonly ModuleUpload[] | undefined,
   handlers?: string[],
+  /** The bodies are already in SCRIPT_MODULES (staged-bodies.ts): nothing to write, nor to delete on failure. */
+  staged = false,
 ): Promise<Committed | null> {
   // What its start found the new code to handle; a change of no code keeps the latest version's.
   const next =
@@ -39,7 +41,7 @@ export async function commitDraft(
   const current = await readState(ctx, next.namespace, next.name);
   if (current.revision !== draft.base) return null;
   const bucket = ctx.env.SCRIPT_MODULES;
-  const fresh = !etagInUse(ctx, next.namespace, next.name, next.etag);
+  const fresh = !staged && !etagInUse(ctx, next.namespace, next.name, next.etag);
   if (fresh) await writeBodies(bucket, next.version, uploaded, current.record?.version);
   let version: StoredVersion | undefined;
   try {
