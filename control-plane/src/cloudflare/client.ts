@@ -15,9 +15,9 @@ import { ScriptVersions } from "./versions";
 /**
  * The control plane's Cloudflare API client: every call it makes, grouped by
  * product (`client.kv.ensure(title)`). Lookups and deletes are retried on
- * 429/5xx/timeouts; creates are sent once and `ensure` looks up before (and,
- * on "already exists", after) it creates, so a step run again converges
- * instead of creating twice. Deletes of what is not there succeed. `api`
+ * 429/5xx/timeouts; creates are sent once, and `ensure` takes the create's
+ * "already exists" as the lookup (a tenant's KV, R2, D1) or looks up first
+ * (find-or-create.ts), so a step run again converges instead of creating twice. Deletes of what is not there succeed. `api`
  * (`run`, `request`) is there for a call not covered here.
  */
 export class CloudflareClient {

@@ -5,7 +5,8 @@ import { CloudflareApiError } from "./errors";
  * script upload PUT, the settings PATCH, PUT secret/tags), so it may be sent
  * again after a failure. `once`: a create (POST) or a query, which a blind
  * resend could apply twice; a failure other than a 429 is handed back, and
- * the caller's next step looks up before it creates again.
+ * the caller's next attempt creates again and takes "already exists" as done
+ * (find-or-create.ts), or reads what a query did before sending the rest.
  */
 export type CallKind = "idempotent" | "once";
 
