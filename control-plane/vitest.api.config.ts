@@ -70,7 +70,7 @@ export default defineConfig({
   ],
   test: {
     name: "control-plane",
-    include: ["test/tenants/**/*.test.ts"],
+    include: ["test/tenants/**/*.test.ts", "test/console/**/*.test.ts"],
     setupFiles: ["./test/tenants/apply-migrations.ts"],
     ...buildBeforeTests([EMULATOR, DISPATCHER, OUTBOUND]),
     testTimeout: 60_000,

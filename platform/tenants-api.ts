@@ -653,4 +653,4 @@ export const PutScriptRequest = z
 export type PutScriptRequest = z.infer<typeof PutScriptRequest>;
 
 /** Who asked for a version or deployment, as the registry records it. */
-export const CreatedBy = z.string().regex(/^(api|cli|rollout:[0-9a-f-]{36})$/, "api, cli or rollout:<id>");
+export const CreatedBy = z.string().regex(/^(api|cli|console|rollout:[0-9a-f-]{36})$/, "api, cli, console or rollout:<id>");

@@ -11,6 +11,7 @@ import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
 import { versionRoutes } from "./api/routes/versions";
 import type { AppEnv } from "./api/types";
+import { consoleApp } from "./console/app";
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -34,6 +35,13 @@ app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http
 app.get("/health", (c) => c.json({ ok: true, service: "wfp-control-plane" }));
 app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)));
 app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+
+// The operator console: pages over the same /v1 routes, called in process.
+app.get("/", (c) => c.redirect("/console", 303));
+app.route(
+  "/console",
+  consoleApp((request, env, ctx) => app.fetch(request, env, ctx)),
+);
 
 app.use("/v1/*", requirePlatformToken, requireBody);
 app.route("/", tenantRoutes);

@@ -78,6 +78,8 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
     (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
     z.coerce.number().min(0).max(1).default(0.01),
   ),
+  /** How long a console session lasts after sign-in (console/session.ts): 8 hours unless set. */
+  CONSOLE_SESSION_TTL_SECONDS: positiveInt(8 * 60 * 60),
   /**
    * A tenant's URL from its hostname (`{host}` stands for it): versions' preview URLs are shown
    * so. HTTPS in production; `npm run dev` sets the dispatcher's local origin.
@@ -97,6 +99,7 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
 const ConfigFromVars = Vars.transform((vars) => ({
   cloudflareClient: cloudflareClientConfig(vars),
   platformApiToken: vars.PLATFORM_API_TOKEN,
+  consoleSessionTtlSeconds: vars.CONSOLE_SESSION_TTL_SECONDS,
   dispatchNamespace: vars.DISPATCH_NAMESPACE,
   zoneId: vars.CLOUDFLARE_ZONE_ID,
   hostnameChecks: {

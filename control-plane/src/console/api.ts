@@ -1,0 +1,67 @@
+import type { ExecutionContext } from "hono";
+import type { z } from "zod";
+import { ErrorBody } from "../../../platform/tenants-api";
+import { CONSOLE_USER_AGENT } from "../api/created-by";
+import { configOf } from "../config";
+import type { Env } from "../env";
+
+/** The control plane's own fetch (app.ts passes `app.fetch`), so the console cannot import the app it is part of. */
+export type ApiFetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+
+export type ApiError = ErrorBody["error"] & { status: number };
+export type ApiResult<T> = { ok: true; status: number; value: T } | { ok: false; error: ApiError };
+
+/**
+ * The console's way to do anything: a request to `/v1` through the very same app (its
+ * validation, rules, operations and audit notes; `createdBy` says `console`), made in process
+ * with the operators' token, which never leaves the Worker. Answers are checked against the
+ * API's own schemas.
+ */
+export class ConsoleApi {
+  readonly #fetch: ApiFetch;
+  readonly #env: Env;
+  readonly #ctx: ExecutionContext;
+  /** The console's own origin: the API is the same Worker. */
+  readonly #origin: string;
+
+  constructor(fetch: ApiFetch, env: Env, ctx: ExecutionContext, origin: string) {
+    this.#fetch = fetch;
+    this.#env = env;
+    this.#ctx = ctx;
+    this.#origin = origin;
+  }
+
+  /** A GET whose failure is the caller's to show (a 404 for a tenant that is gone, say). */
+  get<S extends z.ZodType>(path: string, schema: S): Promise<ApiResult<z.output<S>>> {
+    return this.call("GET", path, schema);
+  }
+
+  /** `body` is sent as JSON, or as it is when it is already a FormData (multipart). */
+  async call<S extends z.ZodType>(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<ApiResult<z.output<S>>> {
+    const headers = new Headers({
+      authorization: `Bearer ${configOf(this.#env).platformApiToken}`,
+      "user-agent": CONSOLE_USER_AGENT,
+    });
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers.set("content-type", "application/json");
+      payload = JSON.stringify(body);
+    }
+    const request = new Request(new URL(path, this.#origin), { method, headers, body: payload ?? null });
+    const response = await this.#fetch(request, this.#env, this.#ctx);
+    const json: unknown = response.status === 204 ? null : await response.json().catch(() => null);
+    if (response.ok) return { ok: true, status: response.status, value: schema.parse(json) };
+    const error = ErrorBody.safeParse(json);
+    if (error.success) return { ok: false, error: { ...error.data.error, status: response.status } };
+    return {
+      ok: false,
+      error: { status: response.status, code: "internal_error", message: `the API answered ${response.status}` },
+    };
+  }
+}

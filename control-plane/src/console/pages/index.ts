@@ -1,0 +1,5 @@
+import type { Hono } from "hono";
+import type { ConsoleEnv } from "../types";
+
+/** Every signed-in page of the console, each concern its own routes (mounted at /console by ../app.tsx). */
+export const consolePages: readonly Hono<ConsoleEnv>[] = [];
