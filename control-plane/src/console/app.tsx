@@ -70,9 +70,14 @@ export function consoleApp(apiFetch: ApiFetch): Hono<ConsoleEnv> {
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) {
       c.status(error.status);
-      return c.render(<p class="notice error" role="alert">{error.message || "This request was refused."}</p>, {
-        title: "Refused",
-      });
+      return c.render(
+        <p class="notice error" role="alert">
+          {error.message || "This request was refused."}
+        </p>,
+        {
+          title: "Refused",
+        },
+      );
     }
     // The message may carry an upstream answer: logged for the operator, not shown.
     const reference = crypto.randomUUID();

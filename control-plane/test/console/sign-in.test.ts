@@ -7,7 +7,9 @@ describe("console sign-in", () => {
   it("sends a browser without a session to sign in, and back after", async () => {
     const page = await browse("/console/tenants?state=failed");
     expect(page.status).toBe(303);
-    expect(page.headers.get("location")).toBe(`/console/sign-in?next=${encodeURIComponent("/console/tenants?state=failed")}`);
+    expect(page.headers.get("location")).toBe(
+      `/console/sign-in?next=${encodeURIComponent("/console/tenants?state=failed")}`,
+    );
     expect((await browse("/")).headers.get("location")).toBe("/console");
   });
 
