@@ -331,6 +331,47 @@ export const OperationView = z.object({
 });
 export type OperationView = z.infer<typeof OperationView>;
 
+export const StepState = z.enum(["running", "succeeded", "failed"]);
+export type StepState = z.infer<typeof StepState>;
+
+/** One step of an operation as it ran (`rollback:<step>` for a failed provisioning's undoing). */
+export const OperationStepView = z.object({
+  name: z.string(),
+  /** `failed` while a retry waits too: the operation's `state` says whether it goes on. */
+  state: StepState,
+  /** How often it was started. */
+  attempts: z.number().int().min(0),
+  /** Its latest failure, kept after a retry succeeded; null if it never failed. */
+  lastError: ErrorSummary.nullable(),
+  /** When its first attempt started; null for a step recorded before the registry kept it. */
+  startedAt: z.iso.datetime().nullable(),
+  /** When it last succeeded or failed; null while it runs. */
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type OperationStepView = z.infer<typeof OperationStepView>;
+
+/** An operation with its steps, in the order they first ran. */
+export const OperationHistoryView = OperationView.extend({
+  /** The rollout that submitted it, if one did. */
+  rolloutId: z.string().nullable(),
+  steps: z.array(OperationStepView),
+});
+export type OperationHistoryView = z.infer<typeof OperationHistoryView>;
+
+export const ListOperationsQuery = z.strictObject({
+  /** The `cursor` of the page before: operations older than it. */
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, "not a cursor this API gave")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+export type ListOperationsQuery = z.infer<typeof ListOperationsQuery>;
+
+/** Newest first; `cursor` for the next (older) page, null on the last. */
+export const OperationList = z.object({ operations: z.array(OperationHistoryView), cursor: z.string().nullable() });
+export type OperationList = z.infer<typeof OperationList>;
+
 /** The live script's Durable Objects. */
 export const DurableObjectsView = z.object({
   /** Binding name → class, as the live script is bound. */

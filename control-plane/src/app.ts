@@ -7,6 +7,7 @@ import { requireBody } from "./api/json-body";
 import { assetRoutes } from "./api/routes/assets";
 import { customHostnameRoutes } from "./api/routes/custom-hostnames";
 import { logRoutes } from "./api/routes/logs";
+import { operationRoutes } from "./api/routes/operations";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
 import { versionRoutes } from "./api/routes/versions";
@@ -49,6 +50,7 @@ app.route("/", assetRoutes);
 app.route("/", versionRoutes);
 app.route("/", customHostnameRoutes);
 app.route("/", logRoutes);
+app.route("/", operationRoutes);
 app.route("/", rolloutRoutes);
 
 // A known path with a method it does not have: 405 naming the ones it has,

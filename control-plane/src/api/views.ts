@@ -1,4 +1,4 @@
-import type { OperationView, TenantView } from "../../../platform/tenants-api";
+import type { OperationHistoryView, OperationView, TenantView } from "../../../platform/tenants-api";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
 import { customHostnameViewOfRow } from "../custom-hostnames/view";
@@ -6,7 +6,7 @@ import { requestedSettings, type Settings, sameVars } from "../operations/reques
 import { customHostnameRowsOfMany } from "../registry/custom-hostnames";
 import { type HostnameClaim, hostnameClaimsOfMany } from "../registry/hostnames";
 import { currentOperations } from "../registry/operations";
-import type { OperationRow, TenantRow } from "../registry/rows";
+import type { OperationRow, StepRow, TenantRow } from "../registry/rows";
 import { allHostnames } from "../routing/routing-table";
 
 export function operationView(operation: OperationRow): OperationView {
@@ -19,6 +19,22 @@ export function operationView(operation: OperationRow): OperationView {
     error: operation.error,
     createdAt: operation.created_at,
     updatedAt: operation.updated_at,
+  };
+}
+
+/** An operation with the steps it ran, for a tenant's history. */
+export function operationHistoryView(operation: OperationRow, steps: readonly StepRow[]): OperationHistoryView {
+  return {
+    ...operationView(operation),
+    rolloutId: operation.rollout_id,
+    steps: steps.map((step) => ({
+      name: step.name,
+      state: step.state,
+      attempts: step.attempts,
+      lastError: step.error,
+      startedAt: step.started_at,
+      finishedAt: step.state === "running" ? null : step.updated_at,
+    })),
   };
 }
 

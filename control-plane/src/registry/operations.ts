@@ -1,5 +1,5 @@
-import type { OperationKind, OperationState } from "../../../platform/tenants-api";
-import { now, type OperationError, type OperationPhase, OperationRow } from "./rows";
+import type { OperationKind, OperationState, StepState } from "../../../platform/tenants-api";
+import { now, type OperationError, type OperationPhase, OperationRow, StepRow } from "./rows";
 
 export type NewOperation = {
   id: string;
@@ -86,8 +86,10 @@ export function updateOperation(db: D1Database, id: string, patch: OperationPatc
     .bind(...columns.map(([, value]) => value), id);
 }
 
-export type StepState = "running" | "succeeded" | "failed";
-
+/**
+ * A step's new state. Its first start is kept (`started_at`), each start counts an attempt, and
+ * a failure's error stays after a retry succeeds: the timeline shows what a step went through.
+ */
 export function recordStep(
   db: D1Database,
   operationId: string,
@@ -97,12 +99,13 @@ export function recordStep(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO operation_steps (operation_id, name, state, attempts, error, updated_at)
-       VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'running' THEN 1 ELSE 0 END, ?4, ?5)
+      `INSERT INTO operation_steps (operation_id, name, state, attempts, error, started_at, updated_at)
+       VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'running' THEN 1 ELSE 0 END, ?4, ?5, ?5)
        ON CONFLICT (operation_id, name) DO UPDATE SET
          state = excluded.state,
          attempts = operation_steps.attempts + CASE WHEN excluded.state = 'running' THEN 1 ELSE 0 END,
-         error = excluded.error,
+         error = COALESCE(excluded.error, operation_steps.error),
+         started_at = COALESCE(operation_steps.started_at, excluded.started_at),
          updated_at = excluded.updated_at`,
     )
     .bind(operationId, name, state, error === null ? null : JSON.stringify(error), now());
@@ -114,4 +117,39 @@ export async function succeededSteps(db: D1Database, operationId: string): Promi
     .bind(operationId)
     .all<{ name: string }>();
   return new Set(results.map((row) => row.name));
+}
+
+/** A page of the tenant's operations, newest first: `limit + 1` rows (the extra one says there is a next page). */
+export async function listOperations(
+  db: D1Database,
+  tenantId: string,
+  page: { before?: number; limit: number },
+): Promise<{ seq: number; operation: OperationRow }[]> {
+  // rowid is the insertion order, and a new row's is above every row left: it pages stably.
+  const { results } = await db
+    .prepare(
+      `SELECT rowid AS seq, * FROM operations WHERE tenant_id = ?1 AND (?2 IS NULL OR rowid < ?2)
+       ORDER BY rowid DESC LIMIT ?3`,
+    )
+    .bind(tenantId, page.before ?? null, page.limit + 1)
+    .all<{ seq: number }>();
+  return results.map((row) => ({ seq: row.seq, operation: OperationRow.parse(row) }));
+}
+
+/** The steps of these operations, each operation's in the order they first ran. */
+export async function stepsOfOperations(db: D1Database, operationIds: string[]): Promise<Map<string, StepRow[]>> {
+  const steps = new Map<string, StepRow[]>();
+  if (operationIds.length === 0) return steps;
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM operation_steps WHERE operation_id IN (${operationIds.map(() => "?").join(",")})
+       ORDER BY rowid`,
+    )
+    .bind(...operationIds)
+    .all();
+  for (const row of results) {
+    const step = StepRow.parse(row);
+    steps.set(step.operation_id, [...(steps.get(step.operation_id) ?? []), step]);
+  }
+  return steps;
 }

@@ -7,6 +7,7 @@ import {
   OperationKind,
   OperationState,
   ResourceSelection,
+  StepState,
   TenantState,
 } from "../../../platform/tenants-api";
 
@@ -80,5 +81,18 @@ export const OperationRow = z.object({
   updated_at: z.string(),
 });
 export type OperationRow = z.infer<typeof OperationRow>;
+
+export const StepRow = z.object({
+  operation_id: z.string(),
+  name: z.string(),
+  state: StepState,
+  attempts: z.number().int(),
+  /** Its latest failure (kept after a retry succeeds). */
+  error: JsonText(OperationError).nullable(),
+  /** Null for a step recorded before `migrations/0009_operation_step_times.sql`. */
+  started_at: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type StepRow = z.infer<typeof StepRow>;
 
 export const now = (): string => new Date().toISOString();

@@ -29,6 +29,7 @@ const V1_OPERATIONS = [
   "get /v1/tenants/{id}/logs",
   "get /v1/tenants/{id}/logs/live",
   "get /v1/tenants/{id}/versions",
+  "get /v1/tenants/{id}/operations",
   "post /v1/tenants/{id}/deployments",
   "post /v1/tenants/{id}/rollback",
   "post /v1/tenants/{id}/custom-hostnames/{hostname}/check",
@@ -152,6 +153,7 @@ describe("the OpenAPI document", () => {
     expect(names("get /v1/tenants/{id}/logs/live", "path")).toEqual(["id"]);
     expect(names("post /v1/tenants/{id}/custom-hostnames/{hostname}/check", "path")).toEqual(["hostname", "id"]);
     expect(names("get /v1/tenants/{id}/versions", "query")).toEqual(["cursor", "limit"]);
+    expect(names("get /v1/tenants/{id}/operations", "query")).toEqual(["cursor", "limit"]);
     expect(names("put /v1/tenants/{id}/script", "query")).toEqual(["deploy"]);
     expect(Object.keys(operation("get /v1/tenants/{id}/logs/live").responses)).toContain("101");
   });
