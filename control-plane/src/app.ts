@@ -10,6 +10,7 @@ import { logRoutes } from "./api/routes/logs";
 import { operationRoutes } from "./api/routes/operations";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
+import { trafficRoutes } from "./api/routes/traffic";
 import { versionRoutes } from "./api/routes/versions";
 import type { AppEnv } from "./api/types";
 import { consoleApp } from "./console/app";
@@ -50,6 +51,7 @@ app.route("/", assetRoutes);
 app.route("/", versionRoutes);
 app.route("/", customHostnameRoutes);
 app.route("/", logRoutes);
+app.route("/", trafficRoutes);
 app.route("/", operationRoutes);
 app.route("/", rolloutRoutes);
 

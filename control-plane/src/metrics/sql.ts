@@ -1,4 +1,5 @@
 import { ANALYTICS_DATASET, type AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
+import { OK_OUTCOME, requestColumn } from "../../../platform/request-metrics";
 import { TENANT_ID, type TenantId } from "../../../platform/routes";
 
 /**
@@ -29,4 +30,12 @@ export function dateTime(at: Date, round: "down" | "up"): string {
   const seconds = (round === "down" ? Math.floor : Math.ceil)(at.getTime() / 1000);
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError("not a time the API can compare");
   return `toDateTime(${seconds})`;
+}
+
+/**
+ * A failed request, as every count of errors reads it: the dispatcher's error (an outcome other
+ * than "ok") or a status of 500 or more (the tenant's own failures).
+ */
+export function isError(): string {
+  return `${requestColumn("outcome")} != '${OK_OUTCOME}' OR ${requestColumn("status")} >= 500`;
 }
