@@ -43,25 +43,42 @@ export class ConsoleApi {
     schema: S,
     body?: unknown,
   ): Promise<ApiResult<z.output<S>>> {
-    const headers = new Headers({
-      authorization: `Bearer ${configOf(this.#env).platformApiToken}`,
-      "user-agent": CONSOLE_USER_AGENT,
-    });
+    const headers = new Headers();
     let payload: BodyInit | undefined;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
       headers.set("content-type", "application/json");
       payload = JSON.stringify(body);
     }
-    const request = new Request(new URL(path, this.#origin), { method, headers, body: payload ?? null });
-    const response = await this.#fetch(request, this.#env, this.#ctx);
+    const response = await this.#send(method, path, headers, payload);
     const json: unknown = response.status === 204 ? null : await response.json().catch(() => null);
     if (response.ok) return { ok: true, status: response.status, value: schema.parse(json) };
-    const error = ErrorBody.safeParse(json);
-    if (error.success) return { ok: false, error: { ...error.data.error, status: response.status } };
-    return {
-      ok: false,
-      error: { status: response.status, code: "internal_error", message: `the API answered ${response.status}` },
-    };
+    return { ok: false, error: errorOf(response.status, json) };
   }
+
+  /**
+   * A WebSocket route of `/v1` (a tenant's live logs): its socket, for the console to re-serve
+   * in a form the browser can open with its session (the browser never holds the token).
+   */
+  async webSocket(path: string): Promise<ApiResult<WebSocket>> {
+    const response = await this.#send("GET", path, new Headers({ upgrade: "websocket" }));
+    if (response.status === 101 && response.webSocket !== null) {
+      return { ok: true, status: 101, value: response.webSocket };
+    }
+    return { ok: false, error: errorOf(response.status, await response.json().catch(() => null)) };
+  }
+
+  #send(method: string, path: string, headers: Headers, body?: BodyInit): Promise<Response> {
+    headers.set("authorization", `Bearer ${configOf(this.#env).platformApiToken}`);
+    headers.set("user-agent", CONSOLE_USER_AGENT);
+    const request = new Request(new URL(path, this.#origin), { method, headers, body: body ?? null });
+    return Promise.resolve(this.#fetch(request, this.#env, this.#ctx));
+  }
+}
+
+/** The API's error answer, or a plain one when it is not in the API's shape. */
+function errorOf(status: number, json: unknown): ApiError {
+  const error = ErrorBody.safeParse(json);
+  if (error.success) return { ...error.data.error, status };
+  return { status, code: "internal_error", message: `the API answered ${status}` };
 }

@@ -13,6 +13,11 @@ export const consolePath = {
   editTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/edit`,
   deleteTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/delete`,
   tenantLiveLogs: (id: string) => `/console/tenants/${encodeURIComponent(id)}/logs/live`,
+  checkHostname: (id: string, hostname: string) =>
+    `/console/tenants/${encodeURIComponent(id)}/hostnames/${encodeURIComponent(hostname)}/check`,
+  deployVersion: (id: string, versionId: string) =>
+    `/console/tenants/${encodeURIComponent(id)}/versions/${encodeURIComponent(versionId)}/deploy`,
+  rollbackTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/rollback`,
   rollouts: "/console/rollouts",
   rollout: (id: string) => `/console/rollouts/${encodeURIComponent(id)}`,
   css: "/console/console.css",

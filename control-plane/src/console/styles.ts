@@ -51,5 +51,8 @@ ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid va
 ol.timeline > li { position: relative; padding: 4px 0 12px 16px; }
 pre.logs { background: #18181b; color: #f4f4f5; padding: 12px; border-radius: 6px; max-height: 24rem; overflow: auto; font-size: 0.85em; white-space: pre-wrap; }
 .pager { display: flex; gap: 12px; margin-top: 12px; }
+.step-error { color: var(--bad); margin: 2px 0 0; overflow-wrap: anywhere; }
+article.operation { margin: 0 0 20px; } article.operation h3 { font-size: 1.05rem; margin: 0 0 4px; }
+ul.hostnames > li { margin-bottom: 10px; } caption { text-align: left; font-weight: 600; padding: 4px 0; }
 @media (max-width: 640px) { main { padding: 12px; } header.top form { margin-left: 0; } dl.facts { grid-template-columns: 1fr; } }
 `;
