@@ -13,6 +13,7 @@ import { BindingName } from "../cloudflare-api/script-metadata.ts";
 import { CustomHostnameView } from "./custom-hostname-view.ts";
 import { Hostname } from "./hostnames.ts";
 import { cronLimitRefusal, MAX_CRONS_ANY_PLAN, PlanName } from "./plans.ts";
+import { RequestCount } from "./request-metrics.ts";
 import { PREVIEW_SEPARATOR, TENANT_ID, TenantId, VersionId } from "./routes.ts";
 import { ModuleContent, ModuleName, modulesIssues } from "./script-modules.ts";
 
@@ -440,9 +441,18 @@ export const TenantView = z.object({
 });
 export type TenantView = z.infer<typeof TenantView>;
 
+/** The start of a tenant id, as a search box sends it: what `q` narrows a listing to. */
+export const TenantIdPrefix = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9-]+$/, "the start of a tenant id: lowercase letters, digits or hyphens");
+
 export const ListTenantsQuery = z.strictObject({
   state: TenantState.optional(),
   plan: PlanName.optional(),
+  /** Only the tenants whose id starts with this. */
+  q: TenantIdPrefix.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -450,6 +460,36 @@ export type ListTenantsQuery = z.infer<typeof ListTenantsQuery>;
 
 export const TenantList = z.object({ tenants: z.array(TenantView), cursor: z.string().nullable() });
 export type TenantList = z.infer<typeof TenantList>;
+
+/** Tenants one `GET /v1/metrics/requests` counts at most: a page of tenants, one query. */
+export const MAX_COUNTED_TENANTS = 100;
+
+export const RequestCountsQuery = z.strictObject({
+  /** Comma-separated tenant ids. */
+  tenants: z
+    .string()
+    .transform((list) => list.split(","))
+    .pipe(
+      z
+        .array(TenantId)
+        .min(1)
+        .max(MAX_COUNTED_TENANTS, `at most ${MAX_COUNTED_TENANTS} tenants`)
+        .refine((ids) => new Set(ids).size === ids.length, "a tenant is listed twice"),
+    ),
+  since: z.iso.datetime({ offset: true }),
+  /** Now when absent. */
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+export type RequestCountsQuery = z.output<typeof RequestCountsQuery>;
+
+/** Each tenant's requests through the dispatcher and errors among them, from `since` to `until`. */
+export const RequestCountsView = z.object({
+  since: z.iso.datetime(),
+  until: z.iso.datetime(),
+  /** Every tenant asked for, in the order asked; zeros for one without requests. */
+  tenants: z.array(RequestCount.extend({ tenantId: z.string() })),
+});
+export type RequestCountsView = z.infer<typeof RequestCountsView>;
 
 export const RolloutFilter = z.strictObject({
   plan: PlanName.optional(),
@@ -565,6 +605,34 @@ export const RolloutView = z.object({
   ...Timestamps,
 });
 export type RolloutView = z.infer<typeof RolloutView>;
+
+export const ListRolloutsQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListRolloutsQuery = z.infer<typeof ListRolloutsQuery>;
+
+/** A rollout as a listing shows it: its state and counts (GET /v1/rollouts/{id} has the rest). */
+export const RolloutSummary = RolloutView.pick({
+  id: true,
+  state: true,
+  phase: true,
+  autoResume: true,
+  total: true,
+  succeeded: true,
+  failed: true,
+  pending: true,
+  createdAt: true,
+  updatedAt: true,
+}).extend({
+  canary: RolloutView.shape.canary.omit({ tenants: true }),
+  /** Why it waits; null unless `paused`. */
+  paused: z.object({ reason: PauseReason, until: z.iso.datetime().nullable() }).nullable(),
+});
+export type RolloutSummary = z.infer<typeof RolloutSummary>;
+
+export const RolloutList = z.object({ rollouts: z.array(RolloutSummary), cursor: z.string().nullable() });
+export type RolloutList = z.infer<typeof RolloutList>;
 
 /** `POST /v1/rollouts/{id}/resume` and `…/rollback`: a JSON body, `{}` (they take no options yet). */
 /** The body of an action that takes no input: `{}`. */
@@ -694,4 +762,6 @@ export const PutScriptRequest = z
 export type PutScriptRequest = z.infer<typeof PutScriptRequest>;
 
 /** Who asked for a version or deployment, as the registry records it. */
-export const CreatedBy = z.string().regex(/^(api|cli|console|rollout:[0-9a-f-]{36})$/, "api, cli, console or rollout:<id>");
+export const CreatedBy = z
+  .string()
+  .regex(/^(api|cli|console|rollout:[0-9a-f-]{36})$/, "api, cli, console or rollout:<id>");

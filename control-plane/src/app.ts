@@ -8,6 +8,7 @@ import { assetRoutes } from "./api/routes/assets";
 import { customHostnameRoutes } from "./api/routes/custom-hostnames";
 import { logRoutes } from "./api/routes/logs";
 import { operationRoutes } from "./api/routes/operations";
+import { requestMetricsRoutes } from "./api/routes/request-metrics";
 import { rolloutRoutes } from "./api/routes/rollouts";
 import { tenantRoutes } from "./api/routes/tenants";
 import { trafficRoutes } from "./api/routes/traffic";
@@ -54,6 +55,7 @@ app.route("/", logRoutes);
 app.route("/", trafficRoutes);
 app.route("/", operationRoutes);
 app.route("/", rolloutRoutes);
+app.route("/", requestMetricsRoutes);
 
 // A known path with a method it does not have: 405 naming the ones it has,
 // read from the routes registered above.

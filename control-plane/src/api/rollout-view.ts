@@ -1,5 +1,6 @@
-import type { RolloutView } from "../../../platform/tenants-api";
+import type { RolloutSummary, RolloutView } from "../../../platform/tenants-api";
 import type { Env } from "../env";
+import { itemCountsOfMany, noItems } from "../registry/rollout-list";
 import { rollbackCounts, rollbackFailures } from "../registry/rollout-rollbacks";
 import { canaryTenants, getRollout, type RolloutRow, rolloutCounts, rolloutFailures } from "../registry/rollouts";
 import { ApiError } from "./errors";
@@ -83,4 +84,37 @@ async function rollbackView(env: Env, id: string): Promise<NonNullable<RolloutVi
     skipped: counts.skipped,
     failures,
   };
+}
+
+/** Rollouts as a listing shows them, their items counted in one query. */
+export async function rolloutSummaries(env: Env, rows: readonly RolloutRow[]): Promise<RolloutSummary[]> {
+  const counts = await itemCountsOfMany(
+    env.DB,
+    rows.map((row) => row.id),
+  );
+  return rows.map((rollout) => {
+    const { all, canary } = counts.get(rollout.id) ?? { all: noItems(), canary: noItems() };
+    return {
+      id: rollout.id,
+      state: rollout.state,
+      phase: rollout.phase,
+      autoResume: rollout.auto_resume,
+      total: rollout.total,
+      succeeded: all.succeeded,
+      failed: all.failed,
+      pending: all.pending + all.submitted,
+      canary: {
+        count: rollout.canary_total,
+        succeeded: canary.succeeded,
+        failed: canary.failed,
+        pending: canary.pending + canary.submitted,
+      },
+      paused:
+        rollout.state === "paused" && rollout.paused_reason !== null
+          ? { reason: rollout.paused_reason, until: rollout.paused_until }
+          : null,
+      createdAt: rollout.created_at,
+      updatedAt: rollout.updated_at,
+    };
+  });
 }

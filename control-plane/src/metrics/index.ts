@@ -1,4 +1,4 @@
 /** The dispatcher's metering, read back through Analytics Engine's SQL API. */
 
 export type { RequestCount } from "../../../platform/request-metrics";
-export { type RequestCountsQuery, requestCounts, requestCountsSql } from "./request-counts";
+export { CountsShapeError, type RequestCountsQuery, requestCounts, requestCountsSql } from "./request-counts";

@@ -22,6 +22,13 @@ const TENANTS_PER_QUERY = 200;
 const Count = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0));
 const CountsRow = z.object({ tenant: z.string(), requests: Count, errors: Count });
 
+/** Analytics Engine answered rows that are not counts: its failure, not the caller's. */
+export class CountsShapeError extends TypeError {
+  constructor() {
+    super("Analytics Engine answered request counts of another shape");
+  }
+}
+
 /**
  * The query for one batch of tenants: requests and errors per tenant, each
  * point weighted by its `_sample_interval` (Analytics Engine samples a busy
@@ -59,7 +66,7 @@ export async function requestCounts(
     const answer = await api.analytics.sql(requestCountsSql(query, batch));
     for (const raw of answer.data) {
       const parsed = CountsRow.safeParse(raw);
-      if (!parsed.success) throw new TypeError("Analytics Engine answered request counts of another shape");
+      if (!parsed.success) throw new CountsShapeError();
       const row = parsed.data;
       const id = row.tenant as TenantId;
       if (counts.has(id)) counts.set(id, { requests: row.requests, errors: row.errors });

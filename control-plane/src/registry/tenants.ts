@@ -106,7 +106,17 @@ export function updateTenant(db: D1Database, id: string, patch: TenantPatch): D1
   return db.prepare(`UPDATE tenants SET ${sets.join(", ")} WHERE id = ?`).bind(...values, id);
 }
 
-export type TenantListFilter = { state?: TenantState; plan?: PlanName; after?: string; limit: number };
+export type TenantListFilter = {
+  state?: TenantState;
+  plan?: PlanName;
+  /** Ids starting with this. */
+  prefix?: string;
+  after?: string;
+  limit: number;
+};
+
+/** Above every character a tenant id can hold: `id < prefix || ID_CEILING` ends a prefix's range. */
+const ID_CEILING = "\uffff";
 
 /** Tenants in id order, after `after` (the cursor), filtered; one more than `limit` to tell whether more follow. */
 export async function listTenants(db: D1Database, filter: TenantListFilter): Promise<TenantRow[]> {
@@ -119,6 +129,11 @@ export async function listTenants(db: D1Database, filter: TenantListFilter): Pro
   if (filter.plan !== undefined) {
     where.push("plan = ?");
     values.push(filter.plan);
+  }
+  if (filter.prefix !== undefined) {
+    // A range on the id, which the primary key (and each (state, id) / (plan, id) index) serves; LIKE would scan.
+    where.push("id >= ? AND id < ?");
+    values.push(filter.prefix, filter.prefix + ID_CEILING);
   }
   if (filter.after !== undefined) {
     where.push("id > ?");

@@ -34,11 +34,13 @@ const V1_OPERATIONS = [
   "post /v1/tenants/{id}/rollback",
   "post /v1/tenants/{id}/custom-hostnames/{hostname}/check",
   "post /v1/rollouts",
+  "get /v1/rollouts",
   "get /v1/rollouts/{id}",
   "post /v1/rollouts/{id}/resume",
   "post /v1/rollouts/{id}/rollback",
   "post /v1/assets/missing",
   "post /v1/assets",
+  "get /v1/metrics/requests",
 ];
 /** Those with a JSON body (POST /v1/assets is multipart: checked on its own). */
 const WITH_BODY = [
@@ -146,7 +148,7 @@ describe("the OpenAPI document", () => {
         .filter((p) => p.in === where)
         .map((p) => p.name)
         .sort();
-    expect(names("get /v1/tenants", "query")).toEqual(["cursor", "limit", "plan", "state"]);
+    expect(names("get /v1/tenants", "query")).toEqual(["cursor", "limit", "plan", "q", "state"]);
     expect(names("get /v1/tenants/{id}", "path")).toEqual(["id"]);
     expect(names("put /v1/tenants/{id}/secrets/{name}", "path")).toEqual(["id", "name"]);
     expect(names("get /v1/tenants/{id}/logs", "query")).toEqual(["before", "limit", "outcome"]);
@@ -155,6 +157,8 @@ describe("the OpenAPI document", () => {
     expect(names("get /v1/tenants/{id}/versions", "query")).toEqual(["cursor", "limit"]);
     expect(names("get /v1/tenants/{id}/operations", "query")).toEqual(["cursor", "limit"]);
     expect(names("put /v1/tenants/{id}/script", "query")).toEqual(["deploy"]);
+    expect(names("get /v1/rollouts", "query")).toEqual(["cursor", "limit"]);
+    expect(names("get /v1/metrics/requests", "query")).toEqual(["since", "tenants", "until"]);
     expect(Object.keys(operation("get /v1/tenants/{id}/logs/live").responses)).toContain("101");
   });
 

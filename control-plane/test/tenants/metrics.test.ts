@@ -3,40 +3,13 @@ import type { TenantId } from "../../../platform/routes";
 import { cloudflareClientFromEnv } from "../../src/cloudflare/client";
 import { configOf } from "../../src/config";
 import { requestCounts } from "../../src/metrics";
+import { hit, tenantWithCode } from "./counted-tenants";
 import { eventually } from "./eventually";
-import { api, ensureNamespace, settled, testEnv, uniqueId, visit } from "./support";
+import { ensureNamespace, testEnv, uniqueId } from "./support";
 
 // The dispatcher's metering read back by the control plane: requests go through the dispatcher
 // (whose METRICS is the emulator's Analytics Engine store, as in npm run dev), and requestCounts
 // reads them with the SQL API through the control plane's own Cloudflare client and config.
-
-/** A tenant whose /boom answers 500 and everything else 200; no resources, so it is quick to make. */
-async function tenantWithCode(prefix: string): Promise<TenantId> {
-  const id = uniqueId(prefix);
-  const created = await api("POST", "/v1/tenants", {
-    id,
-    plan: "free",
-    resources: { kv: false, r2: false, d1: false },
-    script: {
-      mainModule: "index.js",
-      modules: {
-        "index.js": `export default { fetch(request) {
-          return new URL(request.url).pathname === "/boom" ? new Response("boom", { status: 500 }) : new Response("fine");
-        } };`,
-      },
-    },
-  });
-  expect(created.status, created.text).toBe(202);
-  await settled(id, ["active"]);
-  return id as TenantId;
-}
-
-/** Sends a request through the dispatcher and reads its answer to the end (the point is written then). */
-async function hit(id: string, path = "/"): Promise<number> {
-  const response = await visit(id, path);
-  await response.text();
-  return response.status;
-}
 
 describe("requestCounts, from the dispatcher's metering", () => {
   it("counts each tenant's requests and errors since a time, every tenant asked for in the map", async () => {

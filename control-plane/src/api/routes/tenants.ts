@@ -84,7 +84,8 @@ const listTenantsRoute = v1Route({
   method: "get",
   path: "/v1/tenants",
   summary: "List tenants",
-  description: "In id order, `limit` at a time; pass the answer's `cursor` for the next page (null on the last).",
+  description:
+    "In id order, `limit` at a time; pass the answer's `cursor` for the next page (null on the last), with the same filters. `state` and `plan` narrow the list to those; `q` to the tenants whose id starts with it (a range of the id index, whatever the number of tenants).",
   request: { query: ListTenantsQuery },
   responses: { 200: jsonContent(TenantList, "A page of tenants.") },
 });
@@ -189,7 +190,13 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listTenantsRoute, async (c) => {
     const query = c.req.valid("query");
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const rows = await listTenants(c.env.DB, { state: query.state, plan: query.plan, after, limit: query.limit });
+    const rows = await listTenants(c.env.DB, {
+      state: query.state,
+      plan: query.plan,
+      prefix: query.q,
+      after,
+      limit: query.limit,
+    });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const cursor = rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null;
