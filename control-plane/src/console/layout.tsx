@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import { useRequestContext } from "hono/jsx-renderer";
+import { Notice } from "./notices";
 import type { ConsoleEnv } from "./types";
 
 /** Where each page of the console lives: one definition, used by links, forms and redirects. */
@@ -87,6 +88,7 @@ export function Layout({ title, children }: PageProps) {
         </header>
         <main id="main">
           <h1>{title}</h1>
+          <Notice />
           {children}
         </main>
       </body>

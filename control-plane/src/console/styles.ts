@@ -30,10 +30,12 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 form.inline { display: inline; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 16px; padding: 12px 16px; }
 label { display: block; font-weight: 600; margin: 10px 0 4px; }
+label.inline { display: inline; font-weight: 400; }
 input[type=text], input[type=password], input[type=search], input:not([type]), select, textarea {
   width: 100%; max-width: 36rem; padding: 6px 8px; font: inherit; border: 1px solid #71717a; border-radius: 4px; background: #fff; color: var(--fg); }
 textarea { min-height: 8rem; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .hint { color: var(--muted); font-size: 0.9em; margin: 2px 0 0; }
+.field-error { color: var(--bad); font-weight: 600; margin: 2px 0 0; }
 button, .button { display: inline-block; padding: 6px 14px; font: inherit; font-weight: 600; border-radius: 4px; border: 1px solid var(--accent);
   background: var(--accent); color: var(--accent-fg); cursor: pointer; text-decoration: none; }
 button.secondary, .button.secondary { background: #fff; color: var(--accent); }

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { ConsoleEnv } from "../types";
+import { tenantForms } from "./tenant-forms";
 
 /** Every signed-in page of the console, each concern its own routes (mounted at /console by ../app.tsx). */
-export const consolePages: readonly Hono<ConsoleEnv>[] = [];
+export const consolePages: readonly Hono<ConsoleEnv>[] = [tenantForms];
