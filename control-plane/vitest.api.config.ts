@@ -4,7 +4,12 @@ import { buildSync } from "esbuild";
 import { defineConfig } from "vitest/config";
 import { INTERNET } from "../outbound/test/internet.ts";
 import { DISPATCHER, EMULATOR, emulatorApiToken, OUTBOUND } from "../scripts/lib/platform.ts";
+import { buildTemplateBundle } from "../scripts/lib/template-bundle.ts";
 import { auxiliaryEmulator, auxiliaryWorker, buildBeforeTests } from "../test/shared/auxiliary-workers.ts";
+
+// The plugin bundles src as wrangler would but runs no custom build ([build] in wrangler.local.toml): the
+// template's bundle, which the console imports, must be there before it does.
+await buildTemplateBundle();
 
 /**
  * The tail Worker's stand-in (test/tail-stand-in.ts): `wfp-tail` does not run here, so LOGS reaches

@@ -62,21 +62,21 @@ describe("console: create a tenant", () => {
     const html = await response.text();
     expect(html).toContain('enctype="multipart/form-data"');
     for (const plan of PlanName.options) expect(html).toContain(`<option value="${plan}"`);
-    expect(html).toContain('name="code" value="starter"');
+    expect(html).toContain('name="code" value="template" checked');
     expect(html).toContain('type="file"');
     expect(html).toContain('<label for="secrets">');
   });
 
-  it("creates a tenant with the starter code, its plan, hostnames, vars and secrets", async () => {
+  it("creates a tenant with the template's code, its plan, hostnames, vars and secrets", async () => {
     const id = uniqueId("cf");
-    const secret = `starter-secret-${crypto.randomUUID()}`;
+    const secret = `template-secret-${crypto.randomUUID()}`;
     const response = await postMultipart("/console/tenants/new", {
       id,
       plan: "pro",
       hostnames: `\napi.${id}.localhost\n`,
       vars: "GREETING=Hello from the console\nMODE=a=b",
       secrets: `API_TOKEN=${secret}`,
-      code: "starter",
+      code: "template",
     });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`/console/tenants/${id}?notice=created`);
@@ -86,6 +86,10 @@ describe("console: create a tenant", () => {
     expect(tenant.vars).toEqual({ GREETING: "Hello from the console", MODE: "a=b" });
     expect(tenant.secrets).toEqual(["API_TOKEN"]);
     expect(JSON.parse(await answer(id))).toEqual({ greeting: "Hello from the console", tenant: id });
+    // The template as `wfp deploy` bundles it: its Durable Object, its D1 migration, its admin route guarded by the secret.
+    expect(tenant.script?.durableObjects.classes).toEqual(["Room"]);
+    const admin = await visit(id, "/admin/summary", { headers: { authorization: `Bearer ${secret}` } });
+    expect(await admin.json()).toEqual({ tenant: id, notes: 0 });
     // The notice the tenant's page shows (Layout, from the URL).
     const page = await (await browse(`/console/tenants/${id}/edit?notice=created`, { cookie })).text();
     expect(page).toContain("The tenant was created.");
@@ -135,7 +139,7 @@ describe("console: create a tenant", () => {
       hostnames: `api.${id}.localhost`,
       vars: "GREETING=hi\nNOVALUE",
       secrets: `API_TOKEN=${secret}\n${secret}`,
-      code: "starter",
+      code: "template",
     });
     expect(response.status).toBe(400);
     const html = await response.text();
@@ -164,7 +168,7 @@ describe("console: create a tenant", () => {
       hostnames: "fine.example.com\nnot a hostname",
       vars: "GREETING=hi",
       secrets: `API_TOKEN=${secret}`,
-      code: "starter",
+      code: "template",
     });
     expect(response.status).toBe(400);
     const html = await response.text();
@@ -349,7 +353,7 @@ describe("console: the tenant forms refuse a post without the session's CSRF tok
     const before = await tenantOf(id);
     const newId = uniqueId("cf");
     const attempts = [
-      postMultipart("/console/tenants/new", { id: newId, plan: "free", code: "starter" }, [], false),
+      postMultipart("/console/tenants/new", { id: newId, plan: "free", code: "template" }, [], false),
       post(
         `/console/tenants/${id}/edit`,
         { action: "settings", plan: "enterprise", hostnames: "", vars: "X=1" },

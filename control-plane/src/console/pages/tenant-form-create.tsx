@@ -1,3 +1,4 @@
+import { PlanName } from "../../../../platform/plans";
 import { CsrfField, consolePath } from "../layout";
 import { Field, PlanSelect, ProblemNotice, UploadFields } from "./tenant-form-fields";
 import {
@@ -10,7 +11,7 @@ import {
   scriptOfFiles,
   textOf,
 } from "./tenant-form-input";
-import { STARTER_SCRIPT } from "./tenant-form-starter";
+import { templateScript } from "./tenant-form-template";
 
 /** What the create form shows again after a refusal: everything typed but the secrets. */
 export type CreateValues = {
@@ -18,17 +19,17 @@ export type CreateValues = {
   plan: string;
   hostnames: string;
   vars: string;
-  code: "starter" | "upload";
+  code: "template" | "upload";
   mainModule: string;
   compatibilityDate: string;
 };
 
 export const EMPTY_CREATE: CreateValues = {
   id: "",
-  plan: "free",
+  plan: PlanName.enum.free,
   hostnames: "",
   vars: "",
-  code: "starter",
+  code: "template",
   mainModule: "",
   compatibilityDate: "",
 };
@@ -48,7 +49,7 @@ export async function readCreateForm(form: FormData): Promise<CreateForm> {
     plan: textOf(form, "plan"),
     hostnames: textOf(form, "hostnames"),
     vars: textOf(form, "vars"),
-    code: textOf(form, "code") === "upload" ? "upload" : "starter",
+    code: textOf(form, "code") === "upload" ? "upload" : "template",
     mainModule: textOf(form, "mainModule"),
     compatibilityDate: textOf(form, "compatibilityDate"),
   };
@@ -58,7 +59,7 @@ export async function readCreateForm(form: FormData): Promise<CreateForm> {
   const fields: FormProblem["fields"] = {};
   if (vars.problems.length > 0) fields.vars = vars.problems;
   if (secrets.problems.length > 0) fields.secrets = secrets.problems;
-  let script = STARTER_SCRIPT;
+  let script = templateScript();
   if (values.code === "upload") {
     const files = filesOf(form, "bundle");
     const uploaded =
@@ -142,9 +143,10 @@ export function CreateTenantPage({ values, problem, secretsDropped = false }: Cr
       <fieldset>
         <legend>Code</legend>
         <div>
-          <input type="radio" id="code-starter" name="code" value="starter" checked={values.code === "starter"} />{" "}
-          <label class="inline" for="code-starter">
-            The starter: one module that answers GET / with its GREETING var and its tenant
+          <input type="radio" id="code-template" name="code" value="template" checked={values.code === "template"} />{" "}
+          <label class="inline" for="code-template">
+            The template (user-worker-template/, as <code>wfp deploy</code> bundles it); its /admin and writes need an
+            API_TOKEN secret
           </label>
         </div>
         <div>
@@ -153,10 +155,6 @@ export function CreateTenantPage({ values, problem, secretsDropped = false }: Cr
             An uploaded bundle
           </label>
         </div>
-        <p class="hint">
-          For the full template (user-worker-template/), create the tenant with the starter, then run{" "}
-          <code>wfp deploy user-worker-template --tenant &lt;id&gt;</code>, which bundles it.
-        </p>
         <UploadFields values={values} problem={problem} />
       </fieldset>
       <button type="submit">Create the tenant</button>
