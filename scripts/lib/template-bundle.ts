@@ -11,14 +11,19 @@ const TEMPLATE_DIR = path.join(REPO_ROOT, "user-worker-template");
  */
 export const TEMPLATE_BUNDLE = path.join(REPO_ROOT, "control-plane", "src", "console", "template-bundle.built.json");
 
-/** What the bundle is made of: the template's own files, and the dependencies it bundles (the lockfile). */
+/** What makes the bundle, besides the template's own files: the dependencies it bundles (the lockfile), and the bundling. */
+const BUILD_FILES = ["package-lock.json", "cli/bundle.ts", "cli/upload-modules.ts", "scripts/lib/template-bundle.ts"];
+
+/** When the newest of the bundle's sources last changed. */
 async function newestSource(): Promise<number> {
   const entries = await readdir(TEMPLATE_DIR, { recursive: true, withFileTypes: true });
   const files = entries
     .filter((entry) => entry.isFile() && !entry.parentPath.includes("node_modules"))
     .map((entry) => path.join(entry.parentPath, entry.name));
   const times = await Promise.all(
-    [...files, path.join(REPO_ROOT, "package-lock.json")].map(async (file) => (await stat(file)).mtimeMs),
+    [...files, ...BUILD_FILES.map((file) => path.join(REPO_ROOT, file))].map(
+      async (file) => (await stat(file)).mtimeMs,
+    ),
   );
   return Math.max(...times);
 }
