@@ -14,6 +14,7 @@ export const consolePath = {
   editTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/edit`,
   deleteTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/delete`,
   tenantLiveLogs: (id: string) => `/console/tenants/${encodeURIComponent(id)}/logs/live`,
+  tenantTraffic: (id: string) => `/console/tenants/${encodeURIComponent(id)}/traffic`,
   checkHostname: (id: string, hostname: string) =>
     `/console/tenants/${encodeURIComponent(id)}/hostnames/${encodeURIComponent(hostname)}/check`,
   deployVersion: (id: string, versionId: string) =>

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { ConsoleEnv } from "../types";
 import { tenantForms } from "./tenant-forms";
+import { tenantTrafficPage } from "./tenant-traffic";
 
 /** Every signed-in page of the console, each concern its own routes (mounted at /console by ../app.tsx). */
-export const consolePages: readonly Hono<ConsoleEnv>[] = [tenantForms];
+export const consolePages: readonly Hono<ConsoleEnv>[] = [tenantForms, tenantTrafficPage];
