@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import type { ConsoleEnv } from "../types";
+import { tenantPages } from "./tenant";
 import { tenantForms } from "./tenant-forms";
 import { tenantTrafficPage } from "./tenant-traffic";
 
 /** Every signed-in page of the console, each concern its own routes (mounted at /console by ../app.tsx). */
-export const consolePages: readonly Hono<ConsoleEnv>[] = [tenantForms, tenantTrafficPage];
+export const consolePages: readonly Hono<ConsoleEnv>[] = [tenantForms, tenantPages, tenantTrafficPage];
