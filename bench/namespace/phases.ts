@@ -7,7 +7,14 @@ import { type LoadResult, mergeResults, pool, seededRandom, summarize, type Targ
 import { describeMachine } from "../shared/machine.ts";
 import { DIRECT_WORKER } from "../shared/tenant-script.ts";
 import { COMMAND, type Report } from "./report.ts";
-import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "./routes.ts";
+import {
+  BARE_PREFIX,
+  DIRECT_PATH,
+  FRONT_ANSWER,
+  FRONT_PATH,
+  NAMESPACE_GET_PREFIX,
+  NAMESPACE_PREFIX,
+} from "./routes.ts";
 import type { BenchStack } from "./stack.ts";
 
 export type Options = { scripts: number; requests: number; concurrency: number; maxSeconds: number };
@@ -29,6 +36,10 @@ const ROUNDS = 8;
  * send this fraction (1/n) of the measured runs' requests, to keep the bench short.
  */
 const REFERENCE_SHARE = 4;
+/** Bare workers loaded at the end, for what one loaded worker costs in memory with nothing of the emulator's in it. */
+const BARE_SAMPLE = 200;
+/** How long memory is left to settle before and after the bare workers are loaded. */
+const SETTLE_MS = 2_000;
 /** How long the bench leaves workerd idle at the end, to see whether anything is unloaded without traffic. */
 const IDLE_MS = 10_000;
 const SEED = 0x5eed;
@@ -39,6 +50,14 @@ const scriptName = (i: number) => `t${String(i).padStart(5, "0")}`;
 class Bench extends BenchRun<Options, BenchStack> {
   namespaceTarget(script: string): Target {
     return { url: `${this.stack.url}${NAMESPACE_PREFIX}${script}`, expected: script };
+  }
+
+  namespaceGetTarget(script: string): Target {
+    return { url: `${this.stack.url}${NAMESPACE_GET_PREFIX}${script}`, expected: script };
+  }
+
+  bareTarget(n: number): Target {
+    return { url: `${this.stack.url}${BARE_PREFIX}${n}`, expected: `bare-${n}` };
   }
 
   get directTarget(): Target {
@@ -125,6 +144,11 @@ async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"
       count: reference,
       target: () => b.namespaceTarget(hot),
     },
+    getOnly: {
+      label: `Namespace \`get()\` alone, no \`fetch()\` (${hot})`,
+      count: reference,
+      target: () => b.namespaceGetTarget(hot),
+    },
   } satisfies Record<keyof Report["comparison"], Measured>;
 
   const traffic = [{ requests: 0, bytes: b.rssNow() }];
@@ -148,6 +172,20 @@ async function secondPassAndIdle(b: Bench): Promise<void> {
   b.mark(`after ${IDLE_MS / 1000} s idle`);
 }
 
+/**
+ * Loads BARE_SAMPLE bare workers (the tenant code alone, straight into the Worker Loader, each once)
+ * and reads how much workerd's memory grew: the floor under what a loaded tenant worker can cost,
+ * against which the namespace's own growth per script reads.
+ */
+async function bareWorkers(b: Bench): Promise<Report["bare"]> {
+  const workers = Math.min(BARE_SAMPLE, b.options.scripts);
+  await sleep(Math.min(SETTLE_MS, b.remainingMs()), undefined, { signal: b.signal });
+  const before = b.rssNow();
+  b.other.push(await b.run("Bare workers, each loaded once (memory floor)", workers, 8, (i) => b.bareTarget(i)));
+  await sleep(Math.min(SETTLE_MS, b.remainingMs()), undefined, { signal: b.signal });
+  return { workers, bytes: b.rssNow() - before };
+}
+
 /** Runs every phase in order against a started stack. */
 export async function measure(stack: BenchStack, options: Options, scope: Scope, signal: AbortSignal): Promise<Report> {
   const b = new Bench(stack, options, signal);
@@ -161,6 +199,7 @@ export async function measure(stack: BenchStack, options: Options, scope: Scope,
     await warmDirect(b);
     const { comparison, traffic } = await measuredRuns(b);
     await secondPassAndIdle(b);
+    const bare = await bareWorkers(b);
     return {
       date: new Date().toISOString().slice(0, 10),
       machine: describeMachine(stack.workerdVersion),
@@ -174,6 +213,7 @@ export async function measure(stack: BenchStack, options: Options, scope: Scope,
       memory: b.memory,
       growth,
       traffic,
+      bare,
       cpu: cpu(),
     };
   } finally {

@@ -20,7 +20,7 @@ export type Report = {
    * The namespace run, the direct run and the front Worker alone (same count,
    * same concurrency), and the namespace path to one script only.
    */
-  comparison: { namespace: Row; direct: Row; front: Row; oneScript: Row };
+  comparison: { namespace: Row; direct: Row; front: Row; oneScript: Row; getOnly: Row };
   /** Cold loads, passes over every script, warm-ups. */
   other: Row[];
   memory: MemoryPoint[];
@@ -28,6 +28,8 @@ export type Report = {
   growth: { loaded: number; bytes: number }[];
   /** Resident memory after each round of the measured runs: how many namespace requests had completed by then. */
   traffic: { requests: number; bytes: number }[];
+  /** How much workerd's memory grew as bare workers (the tenant code alone) were loaded, each once. */
+  bare: { workers: number; bytes: number };
   /** Who used the machine's CPU while the bench measured. */
   cpu: CpuShare;
 };
@@ -53,7 +55,7 @@ const HEADER = [
 
 /** The results as markdown: what `npm run bench` prints, and what `--write-docs` puts in docs/benchmarks.md. */
 export function renderReport(r: Report): string {
-  const { namespace, direct, front, oneScript } = r.comparison;
+  const { namespace, direct, front, oneScript, getOnly } = r.comparison;
   const m = r.machine;
   const first = r.growth[0];
   const last = r.growth.at(-1);
@@ -79,9 +81,11 @@ export function renderReport(r: Report): string {
     `| **Namespace / direct** | | | **${ratio(namespace.summary.rps, direct.summary.rps)}** | **${ratio(namespace.summary.p50Ms, direct.summary.p50Ms)}** | **${ratio(namespace.summary.p99Ms, direct.summary.p99Ms)}** | | |`,
     row(front),
     row(oneScript),
+    row(getOnly),
     "",
     `Namespace against direct at this concurrency: ${signedMs(namespace.summary.p50Ms - direct.summary.p50Ms)} ms at p50, ${signedMs(namespace.summary.p99Ms - direct.summary.p99Ms)} ms at p99. ` +
-      `With the machine saturated, 1/throughput is what each request costs it: ${ms(serviceMs(namespace))} ms through the namespace, ${ms(serviceMs(direct))} ms direct, ${ms(serviceMs(front))} ms for the front Worker alone (HTTP, wrangler's dev proxy and the client, no loaded worker).`,
+      `With the machine saturated, 1/throughput is what each request costs it: ${ms(serviceMs(namespace))} ms through the namespace, ${ms(serviceMs(direct))} ms direct, ${ms(serviceMs(front))} ms for the front Worker alone (HTTP, wrangler's dev proxy and the client, no loaded worker). ` +
+      `Of the ${ms(serviceMs(oneScript) - serviceMs(front))} ms one warm script costs over the front alone, the namespace's \`get()\` (an RPC into its entrypoint, handing back the script's Fetcher) takes ${ms(serviceMs(getOnly) - serviceMs(front))} ms, and its \`fetch()\` (into the emulator's ScriptRunner, then the loaded worker) the rest; direct's one hop into its loaded worker takes ${ms(serviceMs(direct) - serviceMs(front))} ms.`,
     "",
     "**Cold loads and passes over every script:**",
     "",
@@ -102,7 +106,8 @@ export function renderReport(r: Report): string {
     "|--:|--:|",
     ...r.growth.map((g) => `| ${int(g.loaded)} | ${mib(g.bytes)} |`),
     "",
-    `Growth over the first pass: ${Number.isNaN(perScript) ? "-" : `${(perScript / 1024).toFixed(0)} KiB`} per distinct script loaded.`,
+    `Growth over the first pass: ${Number.isNaN(perScript) ? "-" : `${(perScript / 1024).toFixed(0)} KiB`} per distinct script loaded. ` +
+      `A bare worker (the tenant code alone, loaded straight into the Worker Loader, ${int(r.bare.workers)} of them at the end of the run) grew it by ${(r.bare.bytes / r.bare.workers / 1024).toFixed(0)} KiB each.`,
     "",
     "**RSS during the measured runs** (every script already loaded, so only traffic changes):",
     "",

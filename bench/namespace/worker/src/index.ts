@@ -1,7 +1,14 @@
 import type { DispatchNamespace } from "../../../../emulator/src/dispatch/dispatch-namespace";
 import { COMPATIBILITY_DATE } from "../../../../platform/compatibility-date";
 import { DIRECT_WORKER, TENANT_MAIN_MODULE, tenantSource } from "../../../shared/tenant-script";
-import { DIRECT_PATH, FRONT_ANSWER, FRONT_PATH, NAMESPACE_PREFIX } from "../../routes";
+import {
+  BARE_PREFIX,
+  DIRECT_PATH,
+  FRONT_ANSWER,
+  FRONT_PATH,
+  NAMESPACE_GET_PREFIX,
+  NAMESPACE_PREFIX,
+} from "../../routes";
 
 interface Env {
   DISPATCHER: Service<DispatchNamespace>;
@@ -10,15 +17,19 @@ interface Env {
 }
 
 /**
- * The tenant code as the Worker Loader gets it without the namespace layer:
+ * The tenant code as the Worker Loader gets it without the namespace layer, answering `name`:
  * no lookup, no shim, no egress, no bindings; the same isolation (no network).
  */
-const directCode = (): WorkerLoaderWorkerCode => ({
+const bareCode = (name: string) => (): WorkerLoaderWorkerCode => ({
   compatibilityDate: COMPATIBILITY_DATE,
   mainModule: TENANT_MAIN_MODULE,
-  modules: { [TENANT_MAIN_MODULE]: tenantSource(DIRECT_WORKER) },
+  modules: { [TENANT_MAIN_MODULE]: tenantSource(name) },
   globalOutbound: null,
 });
+
+/** A bare worker loaded (if it is not yet) and sent the request. */
+const runBare = (env: Env, name: string, request: Request) =>
+  env.LOADER.get(name, bareCode(name)).getEntrypoint().fetch(request);
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -27,7 +38,13 @@ export default {
       const script = decodeURIComponent(pathname.slice(NAMESPACE_PREFIX.length));
       return env.DISPATCHER.get(script).fetch(request);
     }
-    if (pathname === DIRECT_PATH) return env.LOADER.get(DIRECT_WORKER, directCode).getEntrypoint().fetch(request);
+    if (pathname.startsWith(NAMESPACE_GET_PREFIX)) {
+      const script = decodeURIComponent(pathname.slice(NAMESPACE_GET_PREFIX.length));
+      await env.DISPATCHER.get(script);
+      return new Response(script, { headers: { "content-type": "text/plain" } });
+    }
+    if (pathname === DIRECT_PATH) return runBare(env, DIRECT_WORKER, request);
+    if (pathname.startsWith(BARE_PREFIX)) return runBare(env, `bare-${pathname.slice(BARE_PREFIX.length)}`, request);
     if (pathname === FRONT_PATH) return new Response(FRONT_ANSWER, { headers: { "content-type": "text/plain" } });
     // The REST API and the health check: the emulator is reachable only through this Worker.
     return env.EMULATOR.fetch(request);
