@@ -22,6 +22,8 @@ export const consolePath = {
   rollbackTenant: (id: string) => `/console/tenants/${encodeURIComponent(id)}/rollback`,
   rollouts: "/console/rollouts",
   rollout: (id: string) => `/console/rollouts/${encodeURIComponent(id)}`,
+  resumeRollout: (id: string) => `/console/rollouts/${encodeURIComponent(id)}/resume`,
+  rollBackRollout: (id: string) => `/console/rollouts/${encodeURIComponent(id)}/rollback`,
   css: "/console/console.css",
   js: "/console/console.js",
 } as const;

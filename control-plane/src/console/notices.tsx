@@ -17,6 +17,9 @@ export const NOTICES = {
   "hostname-checked": "Cloudflare was asked to check the hostname again; its status below is the latest read.",
   "version-deployed": "The version is being deployed to all the traffic: its operation is below.",
   "rolled-back": "The tenant is being rolled back to the version that had its traffic before: its operation is below.",
+  "rollout-started": "The rollout started: its canary is being deployed first.",
+  "rollout-resumed": "The rollout goes on: the rest of its tenants are being deployed.",
+  "rollout-rolling-back": "The rollout is rolling back: each tenant it reached goes back to the version it had.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 
