@@ -47,5 +47,8 @@ export function snapshotSources(root: string, commit: string | undefined): strin
   // a bench that starts wrangler from the repository root is the working tree, not the copy.
   const buildClientModules = path.join(root, "scripts", "build-client-modules.ts");
   if (existsSync(buildClientModules)) execFileSync(process.execPath, [buildClientModules], { cwd: root });
+  // Likewise the control plane's bundle of the tenant template, which the console imports (its custom build).
+  const buildTemplateBundle = path.join(root, "scripts", "build-template-bundle.ts");
+  if (existsSync(buildTemplateBundle)) execFileSync(process.execPath, [buildTemplateBundle], { cwd: root });
   return version;
 }
