@@ -1,3 +1,4 @@
+import { requestPriority } from "../cloudflare/call-priority";
 import { type CloudflareApiBindings, cloudflareClientFromEnv } from "../cloudflare/client";
 import { CloudflareApiError } from "../cloudflare/errors";
 import type { Config } from "../config";
@@ -32,10 +33,12 @@ export async function refuseTakenOnZone(
 ): Promise<void> {
   const custom = added.filter((hostname) => isCustomHostname(hostname, config.platformDomain));
   if (custom.length === 0) return;
-  const client = cloudflareClientFromEnv(env, {
-    ...config.cloudflareClient,
-    timeoutMs: Math.min(config.cloudflareClient.timeoutMs, ZONE_LOOKUP_TIMEOUT_MS),
-  });
+  // The request waits on these lookups: they go ahead of background calls in the budget's line.
+  const client = cloudflareClientFromEnv(
+    env,
+    { ...config.cloudflareClient, timeoutMs: Math.min(config.cloudflareClient.timeoutMs, ZONE_LOOKUP_TIMEOUT_MS) },
+    requestPriority(),
+  );
   const zone = client.customHostnames(config.zoneId);
   const found = await Promise.all(
     custom.map(async (hostname) => {

@@ -3,6 +3,7 @@ import { type CloudflareClientConfig, cloudflareClientConfigOf } from "../config
 import { AnalyticsEngine } from "./analytics";
 import { AssetUploads } from "./assets";
 import { type ApiBudget, durableApiBudget } from "./budget";
+import type { PrioritySource } from "./call-priority";
 import { CustomHostnames } from "./custom-hostnames";
 import { D1Databases } from "./d1";
 import { DispatchNamespaces } from "./dispatch-namespaces";
@@ -65,11 +66,14 @@ export interface CloudflareApiBindings {
 
 /**
  * The client a Worker's bindings and configuration make; the configuration is
- * parsed from `env` (the client's vars alone) unless given.
+ * parsed from `env` (the client's vars alone) unless given. `priority`: where
+ * its calls stand in the shared budget's line (call-priority.ts; background
+ * calls as old as their ask unless given).
  */
 export function cloudflareClientFromEnv(
   env: CloudflareApiBindings,
   config: CloudflareClientConfig = cloudflareClientConfigOf(env),
+  priority?: PrioritySource,
 ): CloudflareClient {
   const service = env.CLOUDFLARE_API;
   return new CloudflareClient({
@@ -78,6 +82,7 @@ export function cloudflareClientFromEnv(
     baseUrl: config.baseUrl,
     timeoutMs: config.timeoutMs,
     budget: durableApiBudget(env.API_BUDGET, config.budget),
+    ...(priority === undefined ? {} : { priority }),
     ...(service === undefined ? {} : { fetch: (input, init) => service.fetch(input, init) }),
   });
 }

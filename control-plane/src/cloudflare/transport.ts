@@ -13,6 +13,7 @@ import { z } from "zod";
 import { ApiMessage } from "../../../cloudflare-api/envelope";
 import type { AccountId } from "../../../cloudflare-api/names";
 import { type ApiBudgetPort, unlimitedBudget } from "./budget";
+import { backgroundPriority, type PrioritySource } from "./call-priority";
 import { apiErrorFromAnswer, apiErrorFromText, retryAfterMsOf, toCloudflareApiError } from "./errors";
 import { type CallKind, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep, withRetries } from "./retry";
 
@@ -31,6 +32,11 @@ export interface CloudflareApiConfig {
   /** How requests are sent: the global fetch unless given (a service binding's fetch, in tests). */
   readonly fetch?: Fetch;
   readonly budget?: ApiBudgetPort;
+  /**
+   * Where this client's calls stand in the budget's line (call-priority.ts), asked before each
+   * attempt: a background call as old as its ask unless given (an operation's age, a request's).
+   */
+  readonly priority?: PrioritySource;
   readonly retry?: RetryPolicy;
   /** How the client waits before an attempt again (a backoff, a Retry-After): a timer unless given (a test's clock). */
   readonly wait?: (ms: number) => Promise<void>;
@@ -95,6 +101,7 @@ export class CloudflareApi {
   readonly #timeoutMs: number;
   readonly #fetch: Fetch;
   readonly #budget: ApiBudgetPort;
+  readonly #priority: PrioritySource;
   readonly #retry: RetryPolicy;
   readonly #wait: (ms: number) => Promise<void>;
 
@@ -105,6 +112,7 @@ export class CloudflareApi {
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
     this.#budget = config.budget ?? unlimitedBudget;
+    this.#priority = config.priority ?? backgroundPriority;
     this.#retry = config.retry ?? DEFAULT_RETRY_POLICY;
     this.#wait = config.wait ?? sleep;
     this.sdk = createSdk(this.#token, this.#baseUrl, (input, init) => this.#send(input, init));
@@ -116,7 +124,7 @@ export class CloudflareApi {
   }
 
   async #send(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-    await this.#budget.acquire();
+    await this.#budget.acquire(this.#priority(), init.signal ?? undefined);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const response = await this.#fetch(input, { ...init, signal });

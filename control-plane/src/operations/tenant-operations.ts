@@ -23,6 +23,7 @@ import { type Advance, advance, type RunnerDeps } from "./runner";
 import { TenantSecrets } from "./tenant-secrets";
 import type { VersionNote } from "./version-notes";
 import type { DeploymentInput } from "./version-steps";
+import { WorkPriority } from "./work-priority";
 
 /**
  * One per tenant (named by its id): the only writer of the tenant's
@@ -39,6 +40,8 @@ export class TenantOperations extends DurableObject<Env> {
   readonly #submitting = new Mutex();
   /** Steps run one at a time. */
   readonly #running = new Mutex();
+  /** Where the object's API calls stand in the shared budget's line. */
+  readonly #priority = new WorkPriority();
 
   get #db(): D1Database {
     return this.env.DB;
@@ -49,7 +52,7 @@ export class TenantOperations extends DurableObject<Env> {
     return {
       env: this.env,
       config,
-      api: cloudflareClientFromEnv(this.env, config.cloudflareClient),
+      api: cloudflareClientFromEnv(this.env, config.cloudflareClient, this.#priority.source),
       secrets: new TenantSecrets(this.ctx.storage),
       d1Migrations: new AppliedD1Migrations(this.ctx.storage),
     };
@@ -138,7 +141,7 @@ export class TenantOperations extends DurableObject<Env> {
 
   /** One of the tenant's own domains validated again now, its checks started over (never beside a step). */
   async checkHostnameAgain(id: string, hostname: string): Promise<CheckAgainResult> {
-    const result = await this.#running.run(() => checkAgain(this.#deps, id, hostname));
+    const result = await this.#priority.awaited(this.#running.run(() => checkAgain(this.#deps, id, hostname)));
     // The checker reads it again on its new schedule (or stops, if it went live).
     if (result.ok) await this.#wake();
     return result;
@@ -203,7 +206,8 @@ export class TenantOperations extends DurableObject<Env> {
     });
     const waitMs = configOf(this.env).scriptCheckWaitMs;
     let timer: ReturnType<typeof setTimeout> | null = null;
-    await Promise.race([run, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    // The request waits on the object's steps until then: their calls go ahead of background ones.
+    await this.#priority.awaited(Promise.race([run, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]));
     if (timer !== null) clearTimeout(timer);
     if (verdict.ok) {
       const operation = await getOperation(this.#db, submitted.operationId);
@@ -231,7 +235,7 @@ export class TenantOperations extends DurableObject<Env> {
           await this.ctx.storage.setAlarm(due);
           return;
         }
-        const result = await advance(deps, operation);
+        const result = await this.#priority.within(operation, () => advance(deps, operation));
         if (result.kind === "waiting") await this.ctx.storage.setAlarm(result.until);
         if (stop?.(operation.id, result)) {
           if (result.kind !== "waiting") await this.#wake();

@@ -1,38 +1,181 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type BudgetRule, durableApiBudget } from "../../src/cloudflare/budget";
+import {
+  type ApiBudgetPort,
+  type BudgetRule,
+  durableApiBudget,
+  type Grant,
+  WINDOW_MARGIN_MS,
+} from "../../src/cloudflare/budget";
+import type { CallPriority } from "../../src/cloudflare/call-priority";
 import { cloudflareClientFromEnv } from "../../src/cloudflare/client";
 import { cloudflareClientConfigOf } from "../../src/config";
-import { testClient } from "./support";
+import { addFault, faultHits, freshAccount, notedWait, testClient } from "./support";
 
 /** A budget instance of its own per test: the production one is a single shared instance. */
 const budgetStub = () => env.API_BUDGET.get(env.API_BUDGET.idFromName(crypto.randomUUID()));
+type BudgetStub = ReturnType<typeof budgetStub>;
+
+/** One slot per window: after the first, each waits a whole window (and its margin), long enough to queue callers. */
+const ONE_AT_A_TIME: BudgetRule = { limit: 1, windowMs: 200 };
+
+const operation = (since: number): CallPriority => ({ class: "operation", since });
+const request = (since: number): CallPriority => ({ class: "request", since });
+
+/** Asks `stub` for a slot as `label`, noting the grant in `grants` when it comes. */
+function ask(
+  stub: BudgetStub,
+  grants: { label: string; grant: Grant }[],
+  label: string,
+  priority: CallPriority,
+  options: { ticket?: string; maxWaitMs?: number; rule?: BudgetRule } = {},
+): Promise<Grant> {
+  const { rule = ONE_AT_A_TIME, ticket = crypto.randomUUID(), maxWaitMs } = options;
+  return stub
+    .acquire(rule, priority, { ticket, ...(maxWaitMs === undefined ? {} : { maxWaitMs }) })
+    .then((grant: Grant) => {
+      grants.push({ label, grant });
+      return grant;
+    });
+}
+
+/** Waits until `count` callers are in line (each ask is one call to the object; they may arrive in any order). */
+async function untilWaiting(stub: BudgetStub, count: number): Promise<void> {
+  for (let i = 0; i < 200 && (await stub.waiting()) !== count; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(await stub.waiting()).toBe(count);
+}
+
+/** The labels of the granted asks, in the order of their slots. */
+const grantOrder = (grants: { label: string; grant: Grant }[]) =>
+  grants
+    .filter((g) => g.grant.granted)
+    .sort((a, b) => (a.grant.granted && b.grant.granted ? a.grant.at - b.grant.at : 0))
+    .map((g) => g.label);
 
 describe("the shared API budget", () => {
-  it("never lets more than `limit` requests into any window", async () => {
+  it("never lets more than `limit` requests into any window, whatever their priorities", async () => {
     const stub = budgetStub();
-    const rule: BudgetRule = { limit: 3, windowMs: 1000 };
-    const reservations = [];
-    for (let i = 0; i < 10; i++) reservations.push(await stub.reserve(rule));
-    // The first `limit` go at once; after that, each waits.
-    expect(reservations.filter((r) => r.waitMs === 0)).toHaveLength(3);
-    const at = reservations.map((r) => r.at);
-    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const rule: BudgetRule = { limit: 3, windowMs: 200 };
+    const grants: { label: string; grant: Grant }[] = [];
+    const priorities = [operation(5), request(9), operation(1), operation(3), request(2), operation(8), operation(4)];
+    await Promise.all(priorities.map((priority, i) => ask(stub, grants, `call ${i}`, priority, { rule })));
+    const at = grants.map(({ grant }) => (grant.granted ? grant.at : Number.NaN)).sort((a, b) => a - b);
+    expect(at).toHaveLength(priorities.length);
+    expect(at.every(Number.isFinite)).toBe(true);
+    // The window, and the margin the budget adds to it: `limit` slots back is at least that far.
     for (let i = 0; i + rule.limit < at.length; i++) {
-      expect((at[i + rule.limit] as number) - (at[i] as number)).toBeGreaterThanOrEqual(rule.windowMs);
+      expect((at[i + rule.limit] as number) - (at[i] as number)).toBeGreaterThanOrEqual(
+        rule.windowMs + WINDOW_MARGIN_MS,
+      );
     }
+    expect(await stub.waiting()).toBe(0);
+  });
+
+  it("grants an older operation's waiting call before a newer one's, though it asked later", async () => {
+    const stub = budgetStub();
+    const grants: { label: string; grant: Grant }[] = [];
+    // The window's one slot taken: the next comes a window later, and both callers wait for it.
+    await ask(stub, grants, "first", operation(0));
+    const newer = ask(stub, grants, "newer", operation(2_000));
+    await untilWaiting(stub, 1);
+    const older = ask(stub, grants, "older", operation(1_000));
+    await untilWaiting(stub, 2);
+    await Promise.all([newer, older]);
+    expect(grantOrder(grants)).toEqual(["first", "older", "newer"]);
+  });
+
+  it("grants a request's call before every operation's queued ahead of it, the oldest operation next", async () => {
+    const stub = budgetStub();
+    const grants: { label: string; grant: Grant }[] = [];
+    await ask(stub, grants, "first", operation(0));
+    const queued = [ask(stub, grants, "operation b", operation(20)), ask(stub, grants, "operation a", operation(10))];
+    await untilWaiting(stub, 2);
+    // Newer than both operations, and asking last: a request waits on it.
+    queued.push(ask(stub, grants, "request", request(30)));
+    await untilWaiting(stub, 3);
+    await Promise.all(queued);
+    expect(grantOrder(grants)).toEqual(["first", "request", "operation a", "operation b"]);
+  });
+
+  it("a caller that gives up, or asks no more, holds no place: the next in line gets the slot", async () => {
+    const stub = budgetStub();
+    const grants: { label: string; grant: Grant }[] = [];
+    await ask(stub, grants, "first", operation(0));
+    const withdrawn = ask(stub, grants, "withdrawn", request(1), { ticket: "gives-up" });
+    const patient = ask(stub, grants, "patient", operation(3));
+    await untilWaiting(stub, 2);
+    expect(await stub.withdraw("gives-up")).toBe(true);
+    expect(await withdrawn).toEqual({ granted: false });
+    // Vanished without a word, first in line: its ask runs out before the slot comes.
+    expect(await ask(stub, grants, "expired", request(2), { maxWaitMs: 50 })).toEqual({ granted: false });
+    // Neither held the line: the patient caller, last in priority, has the slot that came free.
+    expect((await patient).granted).toBe(true);
+    expect(grantOrder(grants)).toEqual(["first", "patient"]);
+    expect(await stub.withdraw("gives-up")).toBe(false);
+  });
+
+  it("the client's port gives its place back when its caller aborts, and rejects with the reason", async () => {
+    const name = crypto.randomUUID();
+    const stub = env.API_BUDGET.get(env.API_BUDGET.idFromName(name));
+    const budget = durableApiBudget(env.API_BUDGET, ONE_AT_A_TIME, name);
+    await budget.acquire(operation(0));
+    const abort = new AbortController();
+    const waiting = budget.acquire(operation(1), abort.signal);
+    await untilWaiting(stub, 1);
+    const reason = new Error("the caller went away");
+    abort.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    await untilWaiting(stub, 0);
+    // An aborted signal asks for nothing.
+    await expect(budget.acquire(operation(2), abort.signal)).rejects.toBe(reason);
+    expect(await stub.waiting()).toBe(0);
   });
 
   it("a 429 pauses every caller until its Retry-After has passed", async () => {
     const stub = budgetStub();
     const rule: BudgetRule = { limit: 1000, windowMs: 60_000 };
-    expect((await stub.reserve(rule)).waitMs).toBe(0);
-    const until = await stub.pause(2_000);
-    const next = await stub.reserve(rule);
-    expect(next.at).toBeGreaterThanOrEqual(until);
-    expect(next.waitMs).toBeGreaterThan(0);
+    const grants: { label: string; grant: Grant }[] = [];
+    expect((await ask(stub, grants, "before", request(0), { rule })).granted).toBe(true);
+    const until = await stub.pause(60_000);
+    expect(await stub.pausedFor()).toBeGreaterThan(0);
+    // The rule would let it go at once; the pause does not, whatever its priority.
+    expect(await ask(stub, grants, "during", request(0), { rule, maxWaitMs: 100 })).toEqual({ granted: false });
     // A shorter pause reported later does not cut the longer one short.
     expect(await stub.pause(10)).toBe(until);
+  });
+
+  it("the client asks for a slot with its priority before every attempt, a retry with the same", async () => {
+    const asked: CallPriority[] = [];
+    const budget: ApiBudgetPort = {
+      acquire: async (priority) => {
+        asked.push(priority);
+      },
+      pause: async () => {},
+    };
+    const accountId = freshAccount();
+    // An operation's calls are as old as the operation: its source says the same at every ask.
+    const api = testClient({
+      emulator: "gated",
+      accountId,
+      budget,
+      priority: () => operation(1_000),
+      wait: notedWait([]),
+    });
+    const fault = await addFault({
+      method: "GET",
+      path: `/accounts/${accountId}/r2/buckets/*`,
+      times: 1,
+      action: { kind: "fail", status: 500, code: 10002, message: "Injected failure" },
+    });
+    expect(await api.r2.find("t-none-r2")).toBeNull();
+    expect(await faultHits(fault)).toBe(1);
+    expect(asked).toEqual([operation(1_000), operation(1_000)]);
+    // Without a source of its own, a call is a background one as old as its ask.
+    const before = Date.now();
+    await testClient({ budget }).r2.find("t-none-r2");
+    const background = asked.at(-1) as CallPriority;
+    expect(background.class).toBe("operation");
+    expect(background.since).toBeGreaterThanOrEqual(before);
   });
 
   it("paces a client's calls through the Durable Object: 6 calls at 3 per 500 ms take at least a window", async () => {

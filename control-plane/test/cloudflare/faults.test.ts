@@ -227,15 +227,17 @@ describe("429 and Retry-After", () => {
     });
     expect(await first.kv.find("t-none-kv")).toBeNull();
     expect(await faultHits(fault)).toBe(1);
-    // The other caller shares nothing with the first but the budget, which is paused now: its slot comes at the
+    // The other caller shares nothing with the first but the budget, which is paused now: no slot until the
     // pause's end, 300 s after the 429 (less the seconds this test has run), where the budget's own rule
-    // (1,000 a minute, one slot taken) would have let it go at once.
-    const { waitMs } = await env.API_BUDGET.get(env.API_BUDGET.idFromName(name)).reserve({
-      limit: 1000,
-      windowMs: 60_000,
+    // (1,000 a minute, one slot taken) would have let it go at once, and whatever the caller's priority.
+    const stub = env.API_BUDGET.get(env.API_BUDGET.idFromName(name));
+    const pausedFor = await stub.pausedFor();
+    expect(pausedFor).toBeGreaterThan(200_000);
+    expect(pausedFor).toBeLessThanOrEqual(300_000);
+    const ask = { ticket: crypto.randomUUID(), maxWaitMs: 100 };
+    expect(await stub.acquire({ limit: 1000, windowMs: 60_000 }, { class: "request", since: 0 }, ask)).toEqual({
+      granted: false,
     });
-    expect(waitMs).toBeGreaterThan(200_000);
-    expect(waitMs).toBeLessThanOrEqual(300_000);
   });
 });
 

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { AccountId } from "../../../cloudflare-api/names";
 import { type ApiBudgetPort, unlimitedBudget } from "../../src/cloudflare/budget";
+import type { PrioritySource } from "../../src/cloudflare/call-priority";
 import { CloudflareClient } from "../../src/cloudflare/client";
 import type { RetryPolicy } from "../../src/cloudflare/retry";
 
@@ -26,6 +27,8 @@ export function testClient(
     accountId?: AccountId;
     emulator?: Emulator;
     budget?: ApiBudgetPort;
+    /** Where its calls stand in the budget's line; background calls unless given. */
+    priority?: PrioritySource;
     retry?: RetryPolicy;
     timeoutMs?: number;
     apiToken?: string;
@@ -43,6 +46,7 @@ export function testClient(
     budget: options.budget ?? unlimitedBudget,
     retry: options.retry ?? FAST_RETRY,
     ...(options.wait === undefined ? {} : { wait: options.wait }),
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
     fetch: (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       options.log?.push(`${init?.method ?? "GET"} ${url.pathname.replace(/^\/client\/v4/, "")}`);
