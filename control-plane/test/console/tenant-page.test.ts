@@ -72,7 +72,7 @@ describe("a tenant's page", () => {
     expect(html).toContain("<dd>pro</dd>");
     expect(html).toContain(`href="${consolePath.editTenant(id)}"`);
     expect(html).toContain(`href="${consolePath.deleteTenant(id)}"`);
-    expect(html).not.toMatch(/<section id="tenant-(facts|operations)"[^>]* data-refresh-ms/);
+    expect(html).not.toMatch(/<section id="tenant-(facts|operations|versions)"[^>]* data-refresh-ms/);
     // Resources and the script, with their ids.
     expect(html).toContain(tenant.resources.kv?.id);
     expect(html).toContain(tenant.resources.kv?.title);
@@ -194,10 +194,11 @@ describe("a tenant's page", () => {
       expect(busy).toContain('<span class="badge info">provisioning</span>');
       expect(busy).toMatch(/<section id="tenant-facts"[^>]* data-refresh-ms="2000"/);
       expect(busy).toMatch(/<section id="tenant-operations"[^>]* data-refresh-ms="2000"/);
+      expect(busy).toMatch(/<section id="tenant-versions"[^>]* data-refresh-ms="2000"/);
       await settled(id, ["active"]);
       const done = await page(consolePath.tenant(id));
       expect(done).toContain('<span class="badge ok">active</span>');
-      expect(done).not.toMatch(/<section id="tenant-(facts|operations)"[^>]* data-refresh-ms/);
+      expect(done).not.toMatch(/<section id="tenant-(facts|operations|versions)"[^>]* data-refresh-ms/);
     } finally {
       await clearFaults();
     }

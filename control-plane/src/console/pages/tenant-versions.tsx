@@ -3,6 +3,7 @@ import type { VersionList, VersionView } from "../../../../platform/tenants-api"
 import type { ApiResult } from "../api";
 import { CsrfField, consolePath } from "../layout";
 import { Badge, When } from "./tenant-display";
+import { BUSY_REFRESH_MS } from "./tenant-facts";
 
 /** The query parameter of the page that names where the versions' page starts (the API's cursor). */
 export const VERSIONS_CURSOR = "versions";
@@ -11,10 +12,18 @@ export const VERSIONS_CURSOR = "versions";
  * The tenant's versions, newest first: which share the traffic, each one's preview, and the
  * buttons to deploy one to all the traffic or roll the leading one back to the deployment before.
  */
-export function TenantVersions({ tenantId, result }: { tenantId: string; result: ApiResult<VersionList> }) {
+export function TenantVersions({
+  tenantId,
+  result,
+  busy,
+}: {
+  tenantId: string;
+  result: ApiResult<VersionList>;
+  busy: boolean;
+}) {
   if (!result.ok) {
     return (
-      <VersionsSection>
+      <VersionsSection busy={busy}>
         <p class="muted">{result.error.status === 404 ? "None." : `Not available: ${result.error.message}`}</p>
       </VersionsSection>
     );
@@ -22,7 +31,7 @@ export function TenantVersions({ tenantId, result }: { tenantId: string; result:
   const { versions, cursor } = result.value;
   const leading = Math.max(0, ...versions.map((version) => version.percentage));
   return (
-    <VersionsSection>
+    <VersionsSection busy={busy}>
       {versions.length === 0 ? (
         <p class="muted">No versions yet.</p>
       ) : (
@@ -88,8 +97,13 @@ export function TenantVersions({ tenantId, result }: { tenantId: string; result:
   );
 }
 
-const VersionsSection = ({ children }: { children: Child }) => (
-  <section aria-labelledby="versions-title">
+/** While the tenant is busy (a deployment running, say) the section re-reads itself: shares move when it ends. */
+const VersionsSection = ({ busy, children }: { busy: boolean; children: Child }) => (
+  <section
+    id="tenant-versions"
+    aria-labelledby="versions-title"
+    data-refresh-ms={busy ? String(BUSY_REFRESH_MS) : undefined}
+  >
     <h2 id="versions-title">Versions</h2>
     {children}
   </section>

@@ -69,7 +69,7 @@ async function tenantPage(c: Ctx, refused?: Refusal) {
       <TenantResources tenant={view} />
       <TenantHostnames tenant={view} />
       <TenantConfig tenant={view} />
-      <TenantVersions tenantId={view.id} result={versions} />
+      <TenantVersions tenantId={view.id} result={versions} busy={isBusy(view)} />
       <TenantOperations tenantId={view.id} result={operations} busy={isBusy(view)} />
       <section aria-labelledby="traffic-title">
         <h2 id="traffic-title">Traffic</h2>
