@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DOC_SECTIONS, DOCS_PATH, replaceSection, sectionMarkers } from "../bench/shared/markdown.ts";
+import { DOC_SECTIONS, docsPathOf, replaceSection, sectionMarkers } from "../bench/shared/markdown.ts";
 
-// Each bench's `--write-docs` replaces its own section of docs/benchmarks.md
-// (bench/shared/markdown.ts); the hand-written text and the other benches' figures
-// around it are kept.
+// Each bench's `--write-docs` replaces its own section of docs/benchmarks.md (the scaling
+// bench: of docs/scaling.md) (bench/shared/markdown.ts); the hand-written text and the other
+// benches' figures around it are kept.
 
 const sections = Object.values(DOC_SECTIONS);
 
@@ -63,15 +63,22 @@ describe("replaceSection", () => {
   });
 });
 
-describe("docs/benchmarks.md", () => {
-  const doc = readFileSync(DOCS_PATH, "utf8");
-
-  it.each(sections)("has the $name bench's section once, with figures, its command and the machine", ({ name }) => {
-    const { start, end } = sectionMarkers(name);
+describe("docs/benchmarks.md and docs/scaling.md", () => {
+  it.each(sections)("has the $name bench's section once, with figures, its command and the machine", (section) => {
+    const doc = readFileSync(docsPathOf(section), "utf8");
+    const { start, end } = sectionMarkers(section.name);
     expect(doc.split(start)).toHaveLength(2);
     expect(doc.split(end)).toHaveLength(2);
     const figures = doc.slice(doc.indexOf(start) + start.length, doc.indexOf(end));
     expect(figures).toMatch(/Measured \d{4}-\d{2}-\d{2} with `npm run bench[^`]*`/);
     expect(figures).toMatch(/\d+ × .+ GiB RAM/);
+  });
+
+  it("docs/scaling.md's figures have a column per size and the growth from the first size to the last", () => {
+    const { start, end } = sectionMarkers(DOC_SECTIONS.scaling.name);
+    const doc = readFileSync(docsPathOf(DOC_SECTIONS.scaling), "utf8");
+    const figures = doc.slice(doc.indexOf(start) + start.length, doc.indexOf(end));
+    expect(figures).toMatch(/^\| Measure +\|( +[\d,]+ tenants \|){2,} +[\d,]+ ÷ [\d,]+ \|$/m);
+    expect(figures).toMatch(/Cloudflare API calls per tenant/);
   });
 });

@@ -6,6 +6,7 @@ import {
   RolloutView,
   type ScriptSource,
   TenantList,
+  type TenantState,
   TenantView,
 } from "../../platform/tenants-api.ts";
 import { emulatorApiToken, platformApiToken } from "../../scripts/lib/platform.ts";
@@ -59,9 +60,9 @@ export class ControlPlane {
     }
   }
 
-  /** POST /v1/tenants: resolves with null once it is accepted (202), else with why not. */
-  async create(id: string): Promise<string | null> {
-    const { status, json } = await this.#call("POST", "/v1/tenants", tenantRequest(id));
+  /** POST /v1/tenants (`tenantRequest(id)` unless another body is given): resolves with null once it is accepted (202), else with why not. */
+  async create(id: string, request: z.input<typeof CreateTenantRequest> = tenantRequest(id)): Promise<string | null> {
+    const { status, json } = await this.#call("POST", "/v1/tenants", request);
     return status === 202 ? null : `POST /v1/tenants (${id}): HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`;
   }
 
@@ -84,15 +85,22 @@ export class ControlPlane {
     return RolloutView.parse(json);
   }
 
+  /** One page of GET /v1/tenants (100 tenants, or `limit`; in `state` only if given), after `cursor` (null: the first). */
+  async page(cursor: string | null, filter: { state?: TenantState; limit?: number } = {}): Promise<TenantList> {
+    const query = new URLSearchParams({ limit: String(filter.limit ?? 100) });
+    if (filter.state !== undefined) query.set("state", filter.state);
+    if (cursor !== null) query.set("cursor", cursor);
+    const { status, json } = await this.#call("GET", `/v1/tenants?${query}`);
+    if (status !== 200) throw new Error(`GET /v1/tenants: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
+    return TenantList.parse(json);
+  }
+
   /** Every tenant, page by page. */
   async list(): Promise<Tenant[]> {
     const tenants: Tenant[] = [];
     let cursor: string | null = null;
     do {
-      const query = `limit=100${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`;
-      const { status, json } = await this.#call("GET", `/v1/tenants?${query}`);
-      if (status !== 200) throw new Error(`GET /v1/tenants: HTTP ${status} ${JSON.stringify(json).slice(0, 300)}`);
-      const page = TenantList.parse(json);
+      const page: TenantList = await this.page(cursor);
       tenants.push(...page.tenants);
       cursor = page.cursor;
     } while (cursor !== null);

@@ -23,6 +23,10 @@ export type PlatformStackOptions = {
   startupTimeoutMs: number;
   /** `--var NAME:VALUE` overrides for each Worker's config. */
   vars?: Partial<Record<PlatformWorker["label"], Record<string, string>>>;
+  /** Runs the Workers from this commit's sources rather than from the working tree (see snapshotSources). */
+  commit?: string;
+  /** Writes into the Workers' local state (the registry migrated) before any of them starts. */
+  prepareState?: (stateDir: (label: PlatformWorker["label"]) => string) => Promise<void>;
   signal: AbortSignal;
 };
 
@@ -34,6 +38,8 @@ export type PlatformStack = {
   /** Which version of the Workers' sources runs (a copy, see snapshotSources). */
   readonly sources: string;
   readonly workerdVersion: string;
+  /** The folder a Worker's local state (D1, KV, R2, Durable Objects) persists to. */
+  stateDir(label: PlatformWorker["label"]): string;
   /** The last lines each Worker's wrangler wrote. */
   output(): string;
   /** Stops every process the stack started and deletes its state. */
@@ -57,15 +63,22 @@ export async function startPlatformStack(options: PlatformStackOptions): Promise
   process.once("exit", removeDir);
   let sources: string;
   try {
-    sources = snapshotSources(path.join(dir, "sources"), undefined);
+    sources = snapshotSources(path.join(dir, "sources"), options.commit);
   } catch (error) {
     removeDir();
     throw new Error(`could not copy the sources: ${(error as Error).message}`);
   }
   const inSnapshot = (configPath: string) => path.join(dir, "sources", path.relative(REPO_ROOT, configPath));
-  const persistTo = (worker: PlatformWorker) => path.join(dir, "state", worker.label);
+  const stateDir = (label: PlatformWorker["label"]) => path.join(dir, "state", label);
+  const persistTo = (worker: PlatformWorker) => stateDir(worker.label);
   for (const worker of PLATFORM_WORKERS) mkdirSync(persistTo(worker), { recursive: true });
   await applyControlPlaneMigrations(persistTo(CONTROL_PLANE));
+  try {
+    await options.prepareState?.(stateDir);
+  } catch (error) {
+    removeDir();
+    throw error;
+  }
 
   const ports = await freePorts(PLATFORM_WORKERS.length * 2);
   const outputs = new Map<string, string[]>();
@@ -129,6 +142,7 @@ export async function startPlatformStack(options: PlatformStackOptions): Promise
     groups: running.map(({ dev }) => dev.group),
     sources,
     workerdVersion: workerdVersion(),
+    stateDir,
     output,
     stop,
   };

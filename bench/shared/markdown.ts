@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../scripts/lib/wrangler-dev.ts";
 
-/** The page every bench writes its figures into. */
+/** The page the benches write their figures into (the scaling bench: docs/scaling.md, its section's `file`). */
 export const DOCS_PATH = path.join(REPO_ROOT, "docs/benchmarks.md");
 
 /** A whole number as a report writes it: 12,345. */
@@ -29,9 +29,14 @@ export const DOC_SECTIONS = {
   dispatcher: { name: "dispatcher", heading: "## The dispatcher\n\n### Figures" },
   onboarding: { name: "onboarding", heading: "## Onboarding\n\n### Figures" },
   objects: { name: "objects", heading: "## Tenants' Durable Objects\n\n### Figures" },
+  scaling: { name: "scaling", heading: "## The measured curve", file: "docs/scaling.md" },
 } as const;
 
 export type DocSection = (typeof DOC_SECTIONS)[keyof typeof DOC_SECTIONS];
+
+/** The page a section lives in: docs/benchmarks.md, unless it names another `file`. */
+export const docsPathOf = (section: DocSection): string =>
+  "file" in section ? path.join(REPO_ROOT, section.file) : DOCS_PATH;
 
 /** The markers around a bench's generated section of docs/benchmarks.md. */
 export const sectionMarkers = (name: string) => ({
@@ -68,7 +73,8 @@ export function replaceSection(doc: string, { name, heading }: DocSection, markd
   return `${doc.slice(0, from + start.length)}\n${markdown}\n${doc.slice(to)}`;
 }
 
-/** Writes `markdown` as `section` of docs/benchmarks.md (see replaceSection). */
+/** Writes `markdown` as `section` of its page (see replaceSection). */
 export function writeDocsSection(section: DocSection, markdown: string): void {
-  writeFileSync(DOCS_PATH, replaceSection(readFileSync(DOCS_PATH, "utf8"), section, markdown));
+  const file = docsPathOf(section);
+  writeFileSync(file, replaceSection(readFileSync(file, "utf8"), section, markdown));
 }
