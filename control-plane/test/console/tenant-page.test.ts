@@ -128,9 +128,11 @@ describe("a tenant's page", () => {
       `${consolePath.tenant(id)}?operations=1&versions=1`,
       consolePath.editTenant(id),
       consolePath.deleteTenant(id),
+      consolePath.tenantTraffic(id),
     ]) {
       const response = await browse(path, { cookie });
       const text = await response.text();
+      expect(response.status, path).toBe(200);
       expect(text, path).not.toContain(secret);
       expect(text, path).not.toContain(other);
     }
@@ -141,6 +143,8 @@ describe("a tenant's page", () => {
     expect(refused.status).toBe(409);
     expect(refusal).toContain("Nothing was changed");
     expect(refusal).toContain("OTHER_KEY");
+    expect(refusal).not.toContain(secret);
+    expect(refusal).not.toContain(other);
     expect(refusal).toMatch(
       new RegExp(`<form method="post" action="${consolePath.deployVersion(id, first.id)}">.*name="force" value="true"`),
     );
