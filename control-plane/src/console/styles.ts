@@ -58,7 +58,7 @@ pre.logs { background: #18181b; color: #f4f4f5; padding: 12px; border-radius: 6p
 .step-error { color: var(--bad); margin: 2px 0 0; overflow-wrap: anywhere; }
 article.operation { margin: 0 0 20px; } article.operation h3 { font-size: 1.05rem; margin: 0 0 4px; }
 ul.hostnames > li { margin-bottom: 10px; } caption { text-align: left; font-weight: 600; padding: 4px 0; }
-ul.plain { list-style: none; margin: 0; padding: 0; } td.number { text-align: right; font-variant-numeric: tabular-nums; }
+ul.plain { list-style: none; margin: 0; padding: 0; } th.number, td.number { text-align: right; font-variant-numeric: tabular-nums; }
 .progress { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; } .progress progress { width: 12rem; max-width: 100%; }
 @media (max-width: 640px) { main { padding: 12px; } header.top form { margin-left: 0; } dl.facts { grid-template-columns: 1fr; } }
 `;

@@ -62,7 +62,7 @@ describe("console: a rollout's page", () => {
     expect(html).toContain('<progress max="3" value="1"');
     expect(text).toContain("1 of 3 done: 1 succeeded, 0 failed, 2 pending");
     expect(text).toContain("Pauses after its canary until someone resumes it.");
-    expect(text).toContain("Paused: canary deployed: waiting for resume.");
+    expect(text).toContain("Paused: canary deployed: waiting for resume. Resume deploys the rest of the tenants");
     const [canaryTenant] = rollout.canary.tenants;
     expect(html).toContain(`href="/console/tenants/${canaryTenant}"`);
     expect(hasForm(html, `${path}/resume`)).toBe(true);

@@ -47,6 +47,10 @@ function Failures({ failures, caption }: { failures: RolloutView["failures"]; ca
   );
 }
 
+/** What an operator can do with a rollout that waits. */
+const PAUSED_NEXT =
+  "Resume deploys the rest of the tenants; Roll back returns the canary tenants to the code they had.";
+
 /** What the rollout does after its canary: pause for a resume, or judge the error rate and go on. */
 function CanaryPolicy({ rollout }: { rollout: RolloutView }) {
   if (rollout.canary.count === 0) return <p>No canary: every tenant at once.</p>;
@@ -107,13 +111,14 @@ function Canary({ rollout }: { rollout: RolloutView }) {
       <CanaryPolicy rollout={rollout} />
       {paused !== null && (
         <p class="notice" role="status">
-          Paused: {PAUSE_REASONS[paused.reason]}. {paused.message}
+          Paused: {PAUSE_REASONS[paused.reason]}
           {paused.until !== null && (
             <>
               {" "}
-              (until <When at={paused.until} />)
+              until <When at={paused.until} />
             </>
           )}
+          . {paused.reason === "observing" ? "It goes on by itself if the error rate did not rise." : PAUSED_NEXT}
         </p>
       )}
       {canary.count > 0 && (
