@@ -65,8 +65,12 @@ export function TenantsTable({ tenants, traffic }: { tenants: readonly TenantVie
             <th scope="col">Plan</th>
             <th scope="col">Hostnames</th>
             <th scope="col">Last operation</th>
-            <th scope="col" class="number">Requests (1 h)</th>
-            <th scope="col" class="number">Errors (1 h)</th>
+            <th scope="col" class="number">
+              Requests (1 h)
+            </th>
+            <th scope="col" class="number">
+              Errors (1 h)
+            </th>
           </tr>
         </thead>
         <tbody>
