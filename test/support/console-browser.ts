@@ -1,7 +1,50 @@
-import type { BrowserContext, Page, Response } from "playwright-core";
+import type { BrowserContext, Locator, Page, Response } from "playwright-core";
 import { expect } from "vitest";
 import { SESSION_COOKIE } from "../../control-plane/src/console/session.ts";
 import { platformApiToken } from "../../scripts/lib/platform.ts";
+
+/** How long the console's pages get to show what the platform does (an onboarding, metering, logs): generous, on 2 shared cores. */
+export const SHOWN_WITHIN_MS = 180_000;
+
+/**
+ * Waits until `check` holds on the page as it is: kept up to date by the page's own script, or,
+ * with `reloadEveryMs`, reloaded that often meanwhile. Conditions, not timings: the intervals only
+ * pace the polling.
+ */
+export async function untilShown(
+  page: Page,
+  what: string,
+  check: () => Promise<boolean>,
+  options: { reloadEveryMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? SHOWN_WITHIN_MS);
+  let reloadAt = options.reloadEveryMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.reloadEveryMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${page.url()} did not show ${what} within ${options.timeoutMs ?? SHOWN_WITHIN_MS} ms`);
+    if (Date.now() > reloadAt) {
+      await page.reload();
+      reloadAt = Date.now() + (options.reloadEveryMs as number);
+    } else await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Clicks a form's submit button and expects the console to take it: a 303 to `landing` (a path, or its pattern),
+ * where the browser then is. A refusal fails with what the page said.
+ */
+export async function submitted(page: Page, button: Locator, landing: string | RegExp): Promise<void> {
+  const answer = page.waitForResponse((r) => r.request().method() === "POST" && r.request().isNavigationRequest());
+  await button.click();
+  const response = await answer;
+  if (response.status() !== 303) {
+    await page.waitForLoadState();
+    const said = await page.locator('[role="alert"], .field-error').allTextContents();
+    throw new Error(`${response.url()} answered ${response.status()}: ${said.join(" | ")}`);
+  }
+  await page.waitForURL((url) => (typeof landing === "string" ? url.pathname === landing : landing.test(url.pathname)));
+}
 
 /** The operator console of a running control plane (`origin` is its http://127.0.0.1:<port>), as a browser uses it. */
 export function consoleSite(origin: string) {
