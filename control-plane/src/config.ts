@@ -66,6 +66,12 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
   OPERATION_RETRY_BASE_MS: Millis,
   OPERATION_RETRY_MAX_MS: Millis,
   SCRIPT_CHECK_WAIT_MS: Millis,
+  /**
+   * Secret, optional: a read-only token (Account Analytics Read) the dispatcher's metering is read
+   * with, through Analytics Engine's SQL API. Unset or empty: CLOUDFLARE_API_TOKEN, which then needs
+   * that permission too.
+   */
+  CLOUDFLARE_ANALYTICS_API_TOKEN: z.string().optional(),
   /** The dispatcher's Analytics Engine dataset (its METRICS binding's), read for request counts. */
   METRICS_DATASET: z.preprocess(
     (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
@@ -115,6 +121,11 @@ const ConfigFromVars = Vars.transform((vars) => ({
   },
   scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
   metricsDataset: vars.METRICS_DATASET,
+  /** The client the metering is read with: the API client's settings, with the analytics token when there is one. */
+  metricsClient: {
+    ...cloudflareClientConfig(vars),
+    apiToken: vars.CLOUDFLARE_ANALYTICS_API_TOKEN || vars.CLOUDFLARE_API_TOKEN,
+  } satisfies CloudflareClientConfig,
   canary: { observationMs: vars.ROLLOUT_OBSERVATION_MS, errorRateTolerance: vars.ROLLOUT_ERROR_RATE_TOLERANCE },
   platformDomain: vars.PLATFORM_DOMAIN,
   platformHosts: vars.PLATFORM_HOSTS,

@@ -21,6 +21,8 @@ export interface Env {
   CLOUDFLARE_ZONE_ID: string;
   CLOUDFLARE_API_BASE_URL: string;
   CLOUDFLARE_API_TOKEN: string;
+  /** Secret, optional: the read-only token the metering is read with (config.ts). */
+  CLOUDFLARE_ANALYTICS_API_TOKEN?: string;
   CLOUDFLARE_API_RATE_LIMIT: string;
   CLOUDFLARE_API_RATE_WINDOW_SECONDS: string;
   CLOUDFLARE_API_TIMEOUT_MS: string;

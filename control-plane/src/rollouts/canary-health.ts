@@ -1,10 +1,10 @@
 import type { RequestCount } from "../../../platform/request-metrics";
 import type { TenantId } from "../../../platform/routes";
 import type { CanaryHealthView } from "../../../platform/tenants-api";
-import { cloudflareClientFromEnv } from "../cloudflare/client";
 import { configOf } from "../config";
 import type { Env } from "../env";
 import { requestCounts } from "../metrics";
+import { metricsReader } from "../metrics/reader";
 
 /** A tenant's requests through the dispatcher in a window, and how many of them were errors. */
 export type TrafficCounts = RequestCount;
@@ -22,7 +22,7 @@ export interface CanaryHealth {
 /** The dispatcher's metering, read back through Analytics Engine's SQL API (locally the emulator's). */
 export function meteredCanaryHealth(env: Env): CanaryHealth {
   const config = configOf(env);
-  const api = cloudflareClientFromEnv(env, config.cloudflareClient);
+  const api = metricsReader(env, config);
   return {
     traffic: (tenantIds, window) =>
       requestCounts(api, {

@@ -28,6 +28,7 @@ const V1_OPERATIONS = [
   "delete /v1/tenants/{id}/secrets/{name}",
   "get /v1/tenants/{id}/logs",
   "get /v1/tenants/{id}/logs/live",
+  "get /v1/tenants/{id}/traffic",
   "get /v1/tenants/{id}/versions",
   "get /v1/tenants/{id}/operations",
   "post /v1/tenants/{id}/deployments",
@@ -153,6 +154,7 @@ describe("the OpenAPI document", () => {
     expect(names("put /v1/tenants/{id}/secrets/{name}", "path")).toEqual(["id", "name"]);
     expect(names("get /v1/tenants/{id}/logs", "query")).toEqual(["before", "limit", "outcome"]);
     expect(names("get /v1/tenants/{id}/logs/live", "path")).toEqual(["id"]);
+    expect(names("get /v1/tenants/{id}/traffic", "query")).toEqual(["since", "step", "until"]);
     expect(names("post /v1/tenants/{id}/custom-hostnames/{hostname}/check", "path")).toEqual(["hostname", "id"]);
     expect(names("get /v1/tenants/{id}/versions", "query")).toEqual(["cursor", "limit"]);
     expect(names("get /v1/tenants/{id}/operations", "query")).toEqual(["cursor", "limit"]);
@@ -202,6 +204,9 @@ describe("the OpenAPI document", () => {
     check("get /v1/tenants/{id}/logs", await api("GET", `/v1/tenants/${id}/logs?limit=0`), 400);
     check("get /v1/tenants/{id}/logs", await api("GET", `/v1/tenants/${uniqueId("none")}/logs`), 404);
     check("get /v1/tenants/{id}/logs/live", await api("GET", `/v1/tenants/${id}/logs/live`), 426);
+    check("get /v1/tenants/{id}/traffic", await api("GET", `/v1/tenants/${id}/traffic?since=30m`), 200);
+    check("get /v1/tenants/{id}/traffic", await api("GET", `/v1/tenants/${id}/traffic?step=7`), 400);
+    check("get /v1/tenants/{id}/traffic", await api("GET", `/v1/tenants/${uniqueId("none")}/traffic`), 404);
     check("put /v1/tenants/{id}/script", await api("PUT", `/v1/tenants/${id}/script`, NOTES_APP), 202);
     await settled(id, ["active"]);
     const versions = check("get /v1/tenants/{id}/versions", await api("GET", `/v1/tenants/${id}/versions`), 200);
@@ -231,6 +236,12 @@ describe("the OpenAPI document", () => {
     check("post /v1/rollouts/{id}/rollback", await api("POST", `/v1/rollouts/${rolloutId}/rollback`, {}), 409);
     check("post /v1/rollouts/{id}/resume", await api("POST", `/v1/rollouts/${crypto.randomUUID()}/resume`, {}), 404);
     check("post /v1/rollouts/{id}/rollback", await api("POST", `/v1/rollouts/${rolloutId}/rollback`, { at: 1 }), 400);
+    check("get /v1/rollouts", await api("GET", "/v1/rollouts?limit=2"), 200);
+    check("get /v1/rollouts", await api("GET", "/v1/rollouts?cursor=nope"), 400);
+    check("get /v1/tenants", await api("GET", `/v1/tenants?q=${id}`), 200);
+    const hourAgo = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
+    check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}&since=${hourAgo}`), 200);
+    check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}`), 400);
 
     check("post /v1/tenants", await api("POST", "/v1/tenants", { id, plan: 5 }), 400);
     check("post /v1/tenants", await api("POST", "/v1/tenants", newTenant(id, { plan: "free" })), 409);
@@ -259,7 +270,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(34);
+    expect(checked).toHaveLength(42);
   });
 });
 

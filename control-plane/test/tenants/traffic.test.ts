@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   MAX_TRAFFIC_BUCKETS,
@@ -6,7 +7,9 @@ import {
   TenantTraffic,
   TrafficQuery,
 } from "../../../platform/tenant-traffic";
-import { api, clearFaults, injectFault, uniqueId } from "./support";
+import { app } from "../../src/app";
+import { configOf } from "../../src/config";
+import { api, clearFaults, injectFault, TOKEN, testEnv, uniqueId } from "./support";
 import { EXPECTED, SLOW_MS, sendKnownTraffic, trafficTenant } from "./traffic-pattern";
 
 // GET /v1/tenants/{id}/traffic: requests sent through the dispatcher, metered into the emulator's
@@ -115,6 +118,37 @@ describe("GET /v1/tenants/{id}/traffic", () => {
     const error = (json as unknown as { error: { code: string; message: string } }).error;
     expect(error.code).toBe("upstream_error");
     expect(error.message).toMatch(/Analytics Engine/);
+  });
+});
+
+describe("CLOUDFLARE_ANALYTICS_API_TOKEN", () => {
+  /** The traffic route, with the control plane's env changed as given. */
+  async function trafficWith(vars: Record<string, string>, id: string): Promise<number> {
+    const ctx = createExecutionContext();
+    const response = await app.fetch(
+      new Request(`http://control-plane/v1/tenants/${id}/traffic`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+      { ...testEnv, ...vars },
+      ctx,
+    );
+    await response.text();
+    await waitOnExecutionContext(ctx);
+    return response.status;
+  }
+
+  it("is what the metering is read with when set, and CLOUDFLARE_API_TOKEN otherwise", async () => {
+    expect(configOf(testEnv).metricsClient.apiToken).toBe(testEnv.CLOUDFLARE_API_TOKEN);
+    expect(configOf({ ...testEnv, CLOUDFLARE_ANALYTICS_API_TOKEN: "" }).metricsClient.apiToken).toBe(
+      testEnv.CLOUDFLARE_API_TOKEN,
+    );
+    const separate = configOf({ ...testEnv, CLOUDFLARE_ANALYTICS_API_TOKEN: "read-only" });
+    expect(separate.metricsClient.apiToken).toBe("read-only");
+    // Nothing else uses it.
+    expect(separate.cloudflareClient.apiToken).toBe(testEnv.CLOUDFLARE_API_TOKEN);
+
+    // The emulator takes only its own token: a wrong analytics token fails the read (502), the right one works.
+    const id = await trafficTenant();
+    expect(await trafficWith({ CLOUDFLARE_ANALYTICS_API_TOKEN: "not-the-emulators-token" }, id)).toBe(502);
+    expect(await trafficWith({ CLOUDFLARE_ANALYTICS_API_TOKEN: testEnv.CLOUDFLARE_API_TOKEN }, id)).toBe(200);
   });
 });
 

@@ -1,9 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { ErrorBody, RequestCountsQuery, RequestCountsView } from "../../../../platform/tenants-api";
-import { cloudflareClientFromEnv } from "../../cloudflare/client";
 import { CloudflareApiError } from "../../cloudflare/errors";
 import { configOf } from "../../config";
 import { CountsShapeError, requestCounts } from "../../metrics";
+import { metricsReader } from "../../metrics/reader";
 import { ApiError } from "../errors";
 import { jsonContent, v1Route } from "../openapi-routes";
 import type { AppEnv } from "../types";
@@ -13,7 +13,7 @@ const requestCountsRoute = v1Route({
   path: "/v1/metrics/requests",
   summary: "Tenants' requests and errors over a time range",
   description:
-    "From the dispatcher's metering (Analytics Engine; its SQL API, read with the control plane's Cloudflare token): each tenant's requests through the dispatcher from `since` to `until` (now when absent), to the whole second, and how many were errors (an outcome other than `ok`, or a status of 500 or more). `tenants` is a comma-separated list of at most 100 tenant ids, all counted in one query; a tenant without requests (or unknown) counts 0. 502 `upstream_error` when Analytics Engine does not answer.",
+    "From the dispatcher's metering (Analytics Engine; its SQL API, read with CLOUDFLARE_ANALYTICS_API_TOKEN, or the control plane's Cloudflare token when that is not set): each tenant's requests through the dispatcher from `since` to `until` (now when absent), to the whole second, and how many were errors (an outcome other than `ok`, or a status of 500 or more). `tenants` is a comma-separated list of at most 100 tenant ids, all counted in one query; a tenant without requests (or unknown) counts 0. 502 `upstream_error` when Analytics Engine does not answer.",
   request: { query: RequestCountsQuery },
   responses: {
     200: jsonContent(RequestCountsView, "The counts, one entry per tenant asked for."),
@@ -30,7 +30,7 @@ export const requestMetricsRoutes = new OpenAPIHono<AppEnv>().openapi(requestCou
     throw new ApiError(400, "invalid_request", `query.since: ${message}`, [{ path: "query.since", message }]);
   }
   const config = configOf(c.env);
-  const counts = await requestCounts(cloudflareClientFromEnv(c.env, config.cloudflareClient), {
+  const counts = await requestCounts(metricsReader(c.env, config), {
     dataset: config.metricsDataset,
     tenantIds: query.tenants,
     since,
