@@ -242,12 +242,6 @@ describe("the OpenAPI document", () => {
     const hourAgo = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
     check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}&since=${hourAgo}`), 200);
     check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}`), 400);
-    check("get /v1/rollouts", await api("GET", "/v1/rollouts?limit=2"), 200);
-    check("get /v1/rollouts", await api("GET", "/v1/rollouts?cursor=nope"), 400);
-    check("get /v1/tenants", await api("GET", `/v1/tenants?q=${id}`), 200);
-    const hourAgo = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
-    check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}&since=${hourAgo}`), 200);
-    check("get /v1/metrics/requests", await api("GET", `/v1/metrics/requests?tenants=${id}`), 400);
 
     check("post /v1/tenants", await api("POST", "/v1/tenants", { id, plan: 5 }), 400);
     check("post /v1/tenants", await api("POST", "/v1/tenants", newTenant(id, { plan: "free" })), 409);
@@ -276,7 +270,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(47);
+    expect(checked).toHaveLength(42);
   });
 });
 
