@@ -310,6 +310,53 @@ describe("a tenant's live logs", () => {
     expect((await browse(consolePath.tenantLiveLogs(uniqueId("none")), { cookie })).status).toBe(404);
   });
 
+  /** Reads the stream until it holds `wanted`; all it read. */
+  async function readUntil(reader: ReadableStreamDefaultReader<string>, wanted: string): Promise<string> {
+    let received = "";
+    while (!received.includes(wanted)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += value;
+    }
+    return received;
+  }
+
+  const openStream = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await browse(path, { cookie, headers });
+    expect(response.status).toBe(200);
+    return (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  };
+
+  it("starts after the page's newest event: what was logged in between comes first, once; a reconnect takes up after its last event", async () => {
+    const id = await bareTenant();
+    expect(await page(consolePath.tenant(id))).toContain(
+      `data-live-logs="${consolePath.tenantLiveLogs(id)}?after=none"`,
+    );
+    await logs(id, "shown on the page");
+    const html = await page(consolePath.tenant(id));
+    const url = /data-live-logs="([^"]+)"/.exec(html)?.[1] as string;
+    expect(url).toMatch(/\?after=\d+$/);
+    await logs(id, "logged between the page and the stream");
+
+    const stream = await openStream(url);
+    await logs(id, "logged live");
+    const received = await readUntil(stream, "logged live");
+    await stream.cancel();
+    expect(received).not.toContain("shown on the page");
+    expect(received.split("logged between the page and the stream")).toHaveLength(2);
+    expect(received.indexOf("logged between")).toBeLessThan(received.indexOf("logged live"));
+
+    // The browser reconnects with the id of the last event it got before "logged live".
+    const ids = [...received.matchAll(/^id: (\d+)$/gm)].map((match) => match[1] as string);
+    expect(ids).toHaveLength(2);
+    const again = await openStream(url, { "last-event-id": ids[0] as string });
+    await logs(id, "after the reconnect");
+    const resumed = await readUntil(again, "after the reconnect");
+    await again.cancel();
+    expect(resumed).not.toContain("logged between");
+    expect(resumed.split("logged live")).toHaveLength(2);
+  });
+
   it("streams what the tenant logs, as it logs it, as Server-Sent Events", async () => {
     const id = await bareTenant();
     const response = await browse(consolePath.tenantLiveLogs(id), { cookie });
@@ -318,12 +365,7 @@ describe("a tenant's live logs", () => {
     const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
     const message = `live line ${crypto.randomUUID()}`;
     await logs(id, message);
-    let received = "";
-    while (!received.includes(message)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += value;
-    }
+    const received = await readUntil(reader, message);
     await reader.cancel();
     expect(received).toContain(`data:   log   ${message}`);
     expect(received).toMatch(new RegExp(`data: \\S+ ok GET https://${id}\\.localhost/ 200`));

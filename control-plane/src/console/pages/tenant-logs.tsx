@@ -1,6 +1,7 @@
 import type { LogPage } from "../../../../platform/tenant-logs";
 import type { ApiResult } from "../api";
 import { consolePath } from "../layout";
+import { AFTER_NONE, AFTER_PARAM } from "./tenant-live-logs";
 import { logEventText } from "./tenant-log-lines";
 
 /** How many of the latest events the page shows. */
@@ -8,7 +9,8 @@ export const LOGS_ON_PAGE = 50;
 
 /**
  * The tenant's latest log events, oldest first, and, with JavaScript, the ones that come after
- * (script.ts follows `data-live-logs`, the console's own stream: the browser never holds the token).
+ * (script.ts follows `data-live-logs`, the console's own stream from the newest event shown: the
+ * browser never holds the token).
  */
 export function TenantLogs({ tenantId, result }: { tenantId: string; result: ApiResult<LogPage> | null }) {
   return (
@@ -28,7 +30,7 @@ export function TenantLogs({ tenantId, result }: { tenantId: string; result: Api
             class="logs"
             role="log"
             aria-label={`${tenantId}'s logs`}
-            data-live-logs={consolePath.tenantLiveLogs(tenantId)}
+            data-live-logs={`${consolePath.tenantLiveLogs(tenantId)}?${AFTER_PARAM}=${result.value.events[0]?.id ?? AFTER_NONE}`}
           >
             {[...result.value.events]
               .reverse()
