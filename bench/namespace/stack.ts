@@ -105,6 +105,18 @@ function workerdVersionOf(pid: number): string {
   return `${manifest.name}@${manifest.version}`;
 }
 
+/**
+ * The startup limit the copy's emulator runs with: as the tests do (emulator/README.md, "Script
+ * uploads"), long enough that no upload is refused because the machine is busy, since the limit is
+ * wall-clock time here; the bench measures how fast uploads go, not the limit.
+ */
+const STARTUP_LIMIT_VAR = "STARTUP_LIMIT_MS=30000\n";
+
+/** Writes the copy's emulator's `.dev.vars` (which `wrangler dev` reads for each config it is given): the startup limit, and `more`. */
+function writeEmulatorVars(sources: string, more = ""): void {
+  writeFileSync(path.join(sources, "emulator/.dev.vars"), `${STARTUP_LIMIT_VAR}${more}`);
+}
+
 /** The workerd miniflare runs a runner's Worker in: the one workerd of its launcher's process group. */
 function runnerWorkerd(pgid: number): number | undefined {
   const found = listProcesses().filter(
@@ -140,10 +152,7 @@ async function startRunners(count: number, sources: string, dir: string, timeout
       }),
     };
   });
-  writeFileSync(
-    inSnapshot("emulator/.dev.vars"),
-    `RUNNER_URLS=${runners.map((r) => `http://${LOOPBACK}:${r.port}`).join(",")}\n`,
-  );
+  writeEmulatorVars(sources, `RUNNER_URLS=${runners.map((r) => `http://${LOOPBACK}:${r.port}`).join(",")}\n`);
   return runners.map((r) => r.dev);
 }
 
@@ -175,6 +184,7 @@ export async function startStack(
     );
   }
   const inSnapshot = (configPath: string) => path.join(sources, path.relative(REPO_ROOT, configPath));
+  writeEmulatorVars(sources);
   let runners: WranglerDev[];
   try {
     runners = await startRunners(runnerCount, sources, dir, startupTimeoutMs);
