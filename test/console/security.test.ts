@@ -5,7 +5,7 @@ import { issueSession, SESSION_COOKIE } from "../../control-plane/src/console/se
 import { platformApiToken } from "../../scripts/lib/platform.ts";
 import { LOOPBACK } from "../../scripts/lib/ports.ts";
 import { browserForFile } from "../support/browser.ts";
-import { type ConsoleSite, consoleSite } from "../support/console-browser.ts";
+import { type ConsoleSite, consoleSite, submitted } from "../support/console-browser.ts";
 import { type ControlPlaneApi, controlPlaneApi, eventually, unique } from "../support/control-plane-api.ts";
 import { devPlatformForFile } from "../support/dev-platform.ts";
 
@@ -172,8 +172,7 @@ describe("a tenant's secret", () => {
 
     await page.getByLabel("Tenant id").fill(id);
     await page.getByLabel("Secrets (optional)").fill(`API_KEY=${value}`);
-    await page.getByRole("button", { name: "Create the tenant" }).click();
-    await page.waitForURL((url) => url.pathname === `/console/tenants/${id}`);
+    await submitted(page, page.getByRole("button", { name: "Create the tenant" }), `/console/tenants/${id}`);
     await expectClean();
     const active = await eventually(async () => {
       const tenant = (await controlPlane.api("GET", `/v1/tenants/${id}`)).json;
@@ -190,6 +189,7 @@ describe("a tenant's secret", () => {
       ...links.filter((href) => href.startsWith(`/console/tenants/${id}`)).map((href) => href.split("#")[0] as string),
       `/console/tenants/${id}/edit`,
       `/console/tenants/${id}/delete`,
+      `/console/tenants/${id}/traffic`,
       "/console/tenants",
       `/console/tenants?q=${id}`,
       "/console/rollouts",
@@ -207,8 +207,7 @@ describe("a tenant's secret", () => {
     await site.visit(page, `/console/tenants/${id}/edit`);
     await page.getByLabel("Name", { exact: true }).fill("API_KEY");
     await page.getByLabel("Value", { exact: true }).fill(next);
-    await page.getByRole("button", { name: "Set the secret" }).click();
-    await page.waitForURL((url) => url.pathname === `/console/tenants/${id}`);
+    await submitted(page, page.getByRole("button", { name: "Set the secret" }), `/console/tenants/${id}`);
     expect(await page.content()).not.toContain(next);
     await expectClean();
     expect(seen.length).toBeGreaterThanOrEqual(pages.size + 2);
