@@ -1,4 +1,5 @@
 import { PlanName } from "../../../../platform/plans";
+import type { TenantScriptSource } from "../../../../platform/tenants-api";
 import { CsrfField, consolePath } from "../layout";
 import { Field, PlanSelect, ProblemNotice, UploadFields } from "./tenant-form-fields";
 import {
@@ -59,7 +60,7 @@ export async function readCreateForm(form: FormData): Promise<CreateForm> {
   const fields: FormProblem["fields"] = {};
   if (vars.problems.length > 0) fields.vars = vars.problems;
   if (secrets.problems.length > 0) fields.secrets = secrets.problems;
-  let script = templateScript();
+  let script: TenantScriptSource | undefined;
   if (values.code === "upload") {
     const files = filesOf(form, "bundle");
     const uploaded =
@@ -69,6 +70,7 @@ export async function readCreateForm(form: FormData): Promise<CreateForm> {
     else script = uploaded.script;
   }
   if (Object.keys(fields).length > 0) return { values, secretsGiven, ok: false, problem: formProblem(fields) };
+  script ??= await templateScript();
   const request = {
     id: values.id,
     plan: values.plan,
