@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { AnalyticsDataset } from "../../../cloudflare-api/analytics-engine-sql";
-import { OK_OUTCOME, type RequestCount, requestColumn, TENANT_COLUMN } from "../../../platform/request-metrics";
+import { type RequestCount, TENANT_COLUMN } from "../../../platform/request-metrics";
 import type { TenantId } from "../../../platform/routes";
 import type { AnalyticsEngine } from "../cloudflare/analytics";
-import { dateTime, table, tenantLiteral } from "./sql";
+import { dateTime, isError, table, tenantLiteral } from "./sql";
 
 export interface RequestCountsQuery {
   /** The dispatcher's dataset (config's `metricsDataset`). */
@@ -35,12 +35,10 @@ export class CountsShapeError extends TypeError {
  * index's points; the weight is how many requests a point stands for).
  */
 export function requestCountsSql(query: RequestCountsQuery, tenantIds: readonly TenantId[]): string {
-  const outcome = requestColumn("outcome");
-  const status = requestColumn("status");
   return [
     `SELECT ${TENANT_COLUMN} AS tenant,`,
     "  sum(_sample_interval) AS requests,",
-    `  sum(if(${outcome} != '${OK_OUTCOME}' OR ${status} >= 500, _sample_interval, 0)) AS errors`,
+    `  sum(if(${isError()}, _sample_interval, 0)) AS errors`,
     `FROM ${table(query.dataset)}`,
     `WHERE ${TENANT_COLUMN} IN (${tenantIds.map(tenantLiteral).join(", ")})`,
     `  AND timestamp >= ${dateTime(query.since, "down")}`,

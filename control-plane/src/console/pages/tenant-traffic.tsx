@@ -163,7 +163,10 @@ export const tenantTrafficPage = new Hono<ConsoleEnv>().get("/tenants/:id/traffi
       <p>
         <a href={consolePath.tenant(id)}>{`Tenant ${id}`}</a>
       </p>
-      <TenantTraffic tenantId={id} />
+      <section aria-labelledby="traffic-title">
+        <h2 id="traffic-title">Requests, status classes and latency</h2>
+        <TenantTraffic tenantId={id} />
+      </section>
     </>,
     { title: `Traffic of ${id}` },
   );
