@@ -82,10 +82,20 @@ describe("the operator console, as an operator uses it", () => {
       "the request's log line",
       async () => (await logs.textContent())?.includes(marker) ?? false,
       {
-        reloadEveryMs: 15_000,
+        reloadEveryMs: 30_000,
       },
     );
-    await untilShown(page, "the requests in the traffic chart", () => trafficShown(page), { reloadEveryMs: 5_000 });
+    // The charts: at least the requests sent here (the 200s above, and those that waited for it), and the 404.
+    const sent = 5 + 1;
+    await untilShown(
+      page,
+      "the requests in the traffic charts",
+      async () => {
+        const charted = await trafficCharted(page);
+        return charted !== null && charted.requests >= sent && charted.ok >= 5 && charted.clientErrors >= 1;
+      },
+      { reloadEveryMs: 5_000 },
+    );
     await site.visit(page, `/console/tenants/${id}`); // without the notice of its creation
     await logs.getByText(marker).waitFor();
     await screenshot(page, "tenant");
@@ -189,8 +199,21 @@ describe("a staged rollout, from the console", () => {
   }, 300_000);
 });
 
-/** Whether the tenant page's traffic section shows requests (a chart that is not empty). */
-async function trafficShown(page: Page): Promise<boolean> {
+/**
+ * What the tenant page's traffic charts say they show (each chart's description, which screen
+ * readers read): requests in all, and responses by status class; null while they show none.
+ */
+async function trafficCharted(page: Page): Promise<{ requests: number; ok: number; clientErrors: number } | null> {
   const traffic = page.getByRole("region", { name: "Traffic" });
-  return (await traffic.getByRole("img").count()) > 0 && !(await traffic.getByText(/no requests/i).isVisible());
+  const described = async (chart: RegExp) =>
+    (await traffic.getByRole("img", { name: chart }).locator("desc").textContent()) ?? "";
+  const requests = await described(/^Requests per/);
+  const statuses = await described(/^Responses by status class/);
+  const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  const charted = {
+    requests: count(requests, /(\d+) requests and \d+ errors in all/),
+    ok: count(statuses, /(\d+) 2xx/),
+    clientErrors: count(statuses, /(\d+) 4xx/),
+  };
+  return Object.values(charted).some(Number.isNaN) ? null : charted;
 }
