@@ -287,6 +287,15 @@ describe("console: change a tenant", () => {
     const clashed = await clash.text();
     expect(errorsNextTo(clashed, "secretName")).toContain("GREETING");
     expect(clashed).not.toContain(value);
+    const badName = await post(
+      `/console/tenants/${id}/edit`,
+      form({ action: "put-secret", secretName: "not-a-name", secretValue: value }),
+      cookie,
+    );
+    expect(badName.status).toBe(400);
+    const refusedName = await badName.text();
+    expect(errorsNextTo(refusedName, "secretName")).toContain("letters, digits and underscores");
+    expect(refusedName).not.toContain(value);
     const remove = await post(
       `/console/tenants/${id}/edit`,
       form({ action: "delete-secret", secretName: "API_KEY" }),

@@ -112,7 +112,9 @@ function settingsTarget([field, key]: string[], hostnames: string[]): DetailTarg
   return undefined;
 }
 
-function secretTarget([field]: string[]): DetailTarget {
+/** The secret's name is the route's parameter (`param.name`), its value the body's `value`. */
+function secretTarget(path: string[]): DetailTarget {
+  const field = path[0] === "param" ? path[1] : path[0];
   if (field === "name") return { field: "secretName" };
   if (field === "value") return { field: "secretValue" };
   return undefined;
