@@ -120,7 +120,7 @@ describe("a tenant's page", () => {
     expect(html).toContain(`action="${consolePath.rollbackTenant(id)}"`);
     // The traffic section and the logs' place.
     expect(html).toContain('id="traffic-title"');
-    expect(html).toContain(`data-live-logs="${consolePath.tenantLiveLogs(id)}"`);
+    expect(html).toContain(`data-live-logs="${consolePath.tenantLiveLogs(id)}?after=`);
 
     // No page of the tenant's has a secret's value: this page, its older pages, its forms.
     for (const path of [
