@@ -195,6 +195,17 @@ describe("a staged rollout, from the console", () => {
     await page.setViewportSize(PHONE);
     await page.reload();
     await screenshot(page, "tenants-phone");
+    // On a phone the page reflows: nothing but a table's own scroller is wider than the screen.
+    for (const pathname of [
+      "/console/tenants",
+      `/console/tenants/${ids[0]}`,
+      "/console/tenants/new",
+      "/console/rollouts",
+    ]) {
+      await site.visit(page, pathname);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, pathname).toBeLessThanOrEqual(0);
+    }
     await page.context().close();
   }, 300_000);
 });
