@@ -51,6 +51,7 @@ dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; overflow-wrap: anywhe
 .chart svg { width: 100%; height: auto; display: block; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); gap: 8px 24px; }
 figure.chart { margin: 0; } .chart details { margin: 4px 0 0; }
+@media (max-width: 640px) { .chart svg .tick, .chart svg .legend { font-size: 16px; } }
 ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
 ol.timeline > li { position: relative; padding: 4px 0 12px 16px; }
 pre.logs { background: #18181b; color: #f4f4f5; padding: 12px; border-radius: 6px; max-height: 24rem; overflow: auto; font-size: 0.85em; white-space: pre-wrap; }

@@ -73,14 +73,22 @@ export function Axes({ scales, unit }: { scales: Scales; unit?: string }) {
         return (
           <g>
             <line x1={PLOT.left} x2={PLOT.right} y1={y} y2={y} stroke={GRID} stroke-width="1" />
-            <text x={PLOT.left - 6} y={y} text-anchor="end" dominant-baseline="middle" font-size="11" fill={TEXT}>
+            <text
+              class="tick"
+              x={PLOT.left - 6}
+              y={y}
+              text-anchor="end"
+              dominant-baseline="middle"
+              font-size="11"
+              fill={TEXT}
+            >
               {formatTick(tick)}
             </text>
           </g>
         );
       })}
       {unit !== undefined && (
-        <text x={PLOT.left - 6} y={PLOT.top - 12} text-anchor="end" font-size="11" fill={TEXT}>
+        <text class="tick" x={PLOT.left - 6} y={PLOT.top - 12} text-anchor="end" font-size="11" fill={TEXT}>
           {unit}
         </text>
       )}
@@ -90,7 +98,7 @@ export function Axes({ scales, unit }: { scales: Scales; unit?: string }) {
         return (
           <g>
             <line x1={x} x2={x} y1={PLOT.bottom} y2={PLOT.bottom + 4} stroke={AXIS} stroke-width="1" />
-            <text x={x} y={PLOT.bottom + 16} text-anchor="middle" font-size="11" fill={TEXT}>
+            <text class="tick" x={x} y={PLOT.bottom + 16} text-anchor="middle" font-size="11" fill={TEXT}>
               {formatTime(tick, time.days)}
             </text>
           </g>
@@ -107,8 +115,8 @@ export function Legend({ series, kind }: { series: readonly Series[]; kind: "lin
     <g>
       {series.map((s) => {
         const at = x;
-        // About 7 units a character at this size, and room for the mark.
-        x += 28 + s.name.length * 7 + 16;
+        // Room for each character at the size a phone's stylesheet gives it (16 units), and for the mark.
+        x += 28 + s.name.length * 9 + 16;
         return (
           <g>
             {kind === "line" ? (
@@ -116,7 +124,14 @@ export function Legend({ series, kind }: { series: readonly Series[]; kind: "lin
             ) : (
               <rect x={at} y={8} width={12} height={12} fill={s.colour} />
             )}
-            <text x={at + (kind === "line" ? 26 : 18)} y={14} dominant-baseline="middle" font-size="12" fill={TEXT}>
+            <text
+              class="legend"
+              x={at + (kind === "line" ? 26 : 18)}
+              y={14}
+              dominant-baseline="middle"
+              font-size="12"
+              fill={TEXT}
+            >
               {s.name}
             </text>
           </g>
