@@ -155,6 +155,9 @@ export function problemOfApi(
 }
 
 /** A problem of the form itself (before /v1): a 400. */
-export function formProblem(fields: FormProblem["fields"]): FormProblem {
-  return { status: 400, message: "Some fields need a change: see below.", fields };
+export function formProblem(
+  fields: FormProblem["fields"],
+  message = "Some fields need a change: see below.",
+): FormProblem {
+  return { status: 400, message, fields };
 }

@@ -14,9 +14,9 @@ import { submitEdit } from "./tenant-form-edit-submit";
 import { type FormProblem, formProblem, problemOfApi, textOf } from "./tenant-form-input";
 
 /**
- * Creating, changing and deleting a tenant: each form posts here, and each post is one call (or,
- * for a form, one call) to /v1 through the console's API client; success sends the browser on
- * (303) with a notice, a refusal shows the form again with the API's message next to its field.
+ * Creating, changing and deleting a tenant: each form posts here, and each post is one call to /v1
+ * through the console's API client; success sends the browser on (303) with a notice, a refusal
+ * shows the form again with the API's message next to its field, with the API's status.
  */
 export const tenantForms = new Hono<ConsoleEnv>()
   .get("/tenants/new", (c) => c.render(<CreateTenantPage values={EMPTY_CREATE} />, { title: "New tenant" }))
@@ -66,8 +66,8 @@ export const tenantForms = new Hono<ConsoleEnv>()
     const typed = textOf(await c.req.formData(), "confirm").trim();
     let problem: FormProblem;
     if (typed !== tenant.id) {
-      problem = formProblem({ confirm: [`type ${tenant.id} exactly to delete it`] });
-      problem.message = "Nothing was deleted: the id typed is not the tenant's.";
+      const fields = { confirm: [`type ${tenant.id} exactly to delete it`] };
+      problem = formProblem(fields, "Nothing was deleted: the id typed is not the tenant's.");
     } else {
       const result = await c.get("api").call("DELETE", `/v1/tenants/${encodeURIComponent(tenant.id)}`, TenantView);
       if (result.ok) return c.redirect(withNotice(consolePath.tenants, "deleted"), 303);
