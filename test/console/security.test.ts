@@ -11,7 +11,7 @@ import { devPlatformForFile } from "../support/dev-platform.ts";
 
 // The console's locks, tried in a real Chromium against `npm run dev`'s control plane: a wrong
 // token, a session that has ended, a form posted from another origin or without the session's
-// CSRF token; and a tenant's secret, whose value no page ever holds.
+// CSRF token; and a tenant's secret, whose value no page ever holds. Signing in works by keyboard alone.
 
 /** A tenant with every resource, on a loaded 2-core machine. */
 const PROVISIONING_TIMEOUT_MS = 120_000;
@@ -36,6 +36,22 @@ describe("signing in to the console", () => {
     // The session is not readable by the page's scripts, and the token is nowhere in the page.
     expect(await page.evaluate(() => document.cookie)).toBe("");
     expect(await page.content()).not.toContain(platformApiToken());
+    await page.context().close();
+  });
+
+  it("signs in with the keyboard alone: the form is reached with Tab and sent with Enter", async () => {
+    const page = await chromium.newPage();
+    await page.goto(site.url("/console"));
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Skip to content");
+    for (let tabs = 0; tabs < 10 && (await page.evaluate(() => document.activeElement?.id)) !== "token"; tabs++) {
+      await page.keyboard.press("Tab");
+    }
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("token");
+    await page.keyboard.type(platformApiToken());
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.pathname === "/console/tenants");
+    expect(await site.sessionCookie(page.context())).toBeDefined();
     await page.context().close();
   });
 
