@@ -127,6 +127,11 @@ export class ApiBudget extends DurableObject {
     return this.#line.size;
   }
 
+  /** The waiting calls' priorities, in the order they are to be served. */
+  line(): CallPriority[] {
+    return this.#line.entries().map((waiter) => waiter.priority);
+  }
+
   /** How long the pause after a 429 still lasts (0: none). */
   pausedFor(now = Date.now()): number {
     return Math.max(0, this.#pausedUntil() - now);

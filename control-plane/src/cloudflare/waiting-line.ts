@@ -26,6 +26,11 @@ export class WaitingLine<T extends Ranked> {
     this.#entries.splice(low, 0, entry);
   }
 
+  /** Every entry, in the order they are to be served. */
+  entries(): readonly T[] {
+    return [...this.#entries];
+  }
+
   /** The entry to serve next, left in the line. */
   first(): T | undefined {
     return this.#entries[0];
