@@ -199,6 +199,12 @@ describe("a tenant's page", () => {
       expect(busy).toMatch(/<section id="tenant-facts"[^>]* data-refresh-ms="2000"/);
       expect(busy).toMatch(/<section id="tenant-operations"[^>]* data-refresh-ms="2000"/);
       expect(busy).toMatch(/<section id="tenant-versions"[^>]* data-refresh-ms="2000"/);
+      // A refusal is shown at the form's URL, which has no page to re-read: nothing follows there.
+      const refused = await post(consolePath.deployVersion(id, "not-a-version"), { _csrf: csrfOf(busy) }, cookie);
+      expect(refused.status).toBe(400);
+      const refusal = await refused.text();
+      expect(refusal).toContain('<span class="badge info">provisioning</span>');
+      expect(refusal).not.toMatch(/<section id="tenant-(facts|operations|versions)"[^>]* data-refresh-ms/);
       await settled(id, ["active"]);
       const done = await page(consolePath.tenant(id));
       expect(done).toContain('<span class="badge ok">active</span>');

@@ -12,20 +12,21 @@ export function isBusy(tenant: TenantView): boolean {
 }
 
 /** The tenant's state, plan, what waits, its last error, and the links to change or delete it. */
-export function TenantFacts({ tenant }: { tenant: TenantView }) {
+/** `follow`: the section re-reads itself (the tenant is busy, and this page is the tenant's own URL). */
+export function TenantFacts({ tenant, follow }: { tenant: TenantView; follow: boolean }) {
   const gone = tenant.state === "deleted";
   return (
     <section
       id="tenant-facts"
       aria-labelledby="facts-title"
-      data-refresh-ms={isBusy(tenant) ? String(BUSY_REFRESH_MS) : undefined}
+      data-refresh-ms={follow ? String(BUSY_REFRESH_MS) : undefined}
     >
       <h2 id="facts-title">Facts</h2>
       <dl class="facts">
         <dt>State</dt>
         <dd>
           <TenantStateBadge state={tenant.state} />
-          {isBusy(tenant) && <span class="muted"> (this section follows it)</span>}
+          {follow && <span class="muted"> (this section follows it)</span>}
         </dd>
         <dt>Plan</dt>
         <dd>{tenant.plan}</dd>

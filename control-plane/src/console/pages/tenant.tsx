@@ -59,18 +59,20 @@ async function tenantPage(c: Ctx, refused?: Refusal) {
     gone ? null : api.get(v1(id, `/logs?limit=${LOGS_ON_PAGE}`), LogPage),
   ]);
   if (refused !== undefined) c.status(refused.error.status as ContentfulStatusCode);
+  // Sections re-read the page's URL: a refusal is shown at the form's URL, which has no page to re-read.
+  const follow = refused === undefined && isBusy(view);
   return c.render(
     <>
       {refused !== undefined && <RefusalNotice refusal={refused} />}
       <p>
         <a href={consolePath.tenants}>All tenants</a>
       </p>
-      <TenantFacts tenant={view} />
+      <TenantFacts tenant={view} follow={follow} />
       <TenantResources tenant={view} />
       <TenantHostnames tenant={view} />
       <TenantConfig tenant={view} />
-      <TenantVersions tenantId={view.id} result={versions} busy={isBusy(view)} />
-      <TenantOperations tenantId={view.id} result={operations} busy={isBusy(view)} />
+      <TenantVersions tenantId={view.id} result={versions} busy={follow} />
+      <TenantOperations tenantId={view.id} result={operations} busy={follow} />
       <section aria-labelledby="traffic-title">
         <h2 id="traffic-title">Traffic</h2>
         <TenantTraffic tenantId={view.id} />
