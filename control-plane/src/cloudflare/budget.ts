@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { BackgroundPace } from "./background-pace";
 import { CallPriority } from "./call-priority";
 import { WaitingLine } from "./waiting-line";
 
@@ -72,14 +73,17 @@ type Waiter = {
  * instance forgets none. Who gets a slot that comes free is decided then, by
  * priority, among the callers waiting at that moment: a late high-priority
  * caller overtakes every earlier one still waiting, never one already
- * granted. Waiting callers are held in memory (their calls are open); an
- * instance reset answers them with an error, and they ask again.
+ * granted. Background calls are also paced (background-pace.ts), so that a
+ * window's allowance coming free at once still goes to them one by one, in
+ * the line's order. Waiting callers are held in memory (their calls are
+ * open); an instance reset answers them with an error, and they ask again.
  */
 export class ApiBudget extends DurableObject {
   private readonly sql: SqlStorage;
   readonly #line = new WaitingLine<Waiter>();
   readonly #tickets = new Map<string, Waiter>();
   #arrivals = 0;
+  readonly #pace = new BackgroundPace();
   /** The timer that serves the line when its first waiter's slot comes due. */
   #wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null;
 
@@ -152,12 +156,19 @@ export class ApiBudget extends DurableObject {
   #serve(): void {
     for (let first = this.#line.first(); first !== undefined; first = this.#line.first()) {
       const now = Date.now();
-      const due = this.#nextSlotAt(first.rule, now);
+      const { limit, windowMs } = first.rule;
+      const background = first.priority.class === "operation";
+      // Requests sort first: a background call first in line means no request is waiting.
+      const due = Math.max(
+        this.#nextSlotAt(first.rule, now),
+        background ? this.#pace.nextAt(limit, windowMs + WINDOW_MARGIN_MS, now) : now,
+      );
       if (due > now) {
         this.#wakeAt(due);
         return;
       }
       this.sql.exec("INSERT INTO slots (at) VALUES (?)", now);
+      if (background) this.#pace.take(limit, windowMs + WINDOW_MARGIN_MS, now);
       this.#leave(first, { granted: true, at: now });
     }
     this.#wakeAt(null);

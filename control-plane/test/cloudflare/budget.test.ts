@@ -97,6 +97,27 @@ describe("the shared API budget", () => {
     expect(grantOrder(grants)).toEqual(["first", "request", "operation a", "operation b"]);
   });
 
+  it("paces background calls to the rule's average rate, but not a request, which goes between them", async () => {
+    const stub = budgetStub();
+    // 10 per 1 s (2 s with the margin): after the first, one background call per 200 ms.
+    const rule: BudgetRule = { limit: 10, windowMs: 1000 };
+    const grants: { label: string; grant: Grant }[] = [];
+    const operations = [1, 2, 3, 4].map((since) => ask(stub, grants, `operation ${since}`, operation(since), { rule }));
+    await untilWaiting(stub, 3);
+    const asked = ask(stub, grants, "request", request(5), { rule });
+    await Promise.all([...operations, asked]);
+    expect(grantOrder(grants)).toEqual(["operation 1", "request", "operation 2", "operation 3", "operation 4"]);
+    const at = grants
+      .filter((g) => g.label.startsWith("operation"))
+      .map(({ grant }) => (grant.granted ? grant.at : Number.NaN))
+      .sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) {
+      expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(
+        (rule.windowMs + WINDOW_MARGIN_MS) / rule.limit,
+      );
+    }
+  });
+
   it("a caller that gives up, or asks no more, holds no place: the next in line gets the slot", async () => {
     const stub = budgetStub();
     const grants: { label: string; grant: Grant }[] = [];
