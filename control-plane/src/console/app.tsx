@@ -32,6 +32,9 @@ export function consoleApp(apiFetch: ApiFetch): Hono<ConsoleEnv> {
   app.use(
     "*",
     secureHeaders({
+      // Same-origin: the browser names the console as the Origin of its own form posts (the check
+      // below), and a tenant's id in a console URL never reaches another site.
+      referrerPolicy: "same-origin",
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
@@ -48,13 +51,14 @@ export function consoleApp(apiFetch: ApiFetch): Hono<ConsoleEnv> {
       await next();
       c.header("Cache-Control", "no-store");
     },
+    // Before the Origin check, so its refusal is a page of the console too.
+    jsxRenderer(({ children, title }) => <Layout title={title}>{children}</Layout>),
     // A form post from another origin is refused before anything reads it.
     csrf(),
     async (c, next) => {
       c.set("api", new ConsoleApi(apiFetch, c.env, c.executionCtx, new URL(c.req.url).origin));
       await next();
     },
-    jsxRenderer(({ children, title }) => <Layout title={title}>{children}</Layout>),
   );
 
   app.route("/", signInRoutes);

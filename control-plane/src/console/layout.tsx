@@ -51,7 +51,7 @@ export function Layout({ title, children }: PageProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${title} · WfP console`}</title>
         <link rel="stylesheet" href={consolePath.css} />
         <script src={consolePath.js} defer />

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { SESSION_COOKIE } from "../../src/console/session";
 import { TOKEN } from "../tenants/support";
 
@@ -44,4 +45,12 @@ export function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (match === null) throw new Error("no _csrf field on the page");
   return match[1] as string;
+}
+
+/** A page's HTML as a signed-in browser gets it, its status checked (the start of the page in the failure's message). */
+export async function pageHtml(path: string, cookie: string, status = 200): Promise<string> {
+  const response = await browse(path, { cookie });
+  const html = await response.text();
+  expect(response.status, html.slice(0, 500)).toBe(status);
+  return html;
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RolloutView } from "../../../platform/tenants-api";
 import { getRollout, onboardMany, rolloutReaches, startRollout, versionedApp } from "../tenants/rollout-support";
 import { ensureNamespace } from "../tenants/support";
-import { browse, csrfOf, ORIGIN, post, signIn } from "./console-support";
+import { browse, csrfOf, ORIGIN, pageHtml, post, signIn } from "./console-support";
 import { linkTo, rowsOf, textOf } from "./table-rows";
 
 beforeAll(ensureNamespace);
@@ -12,12 +12,8 @@ beforeAll(async () => {
   cookie = await signIn();
 });
 
-async function page(path: string, status = 200): Promise<string> {
-  const response = await browse(path, { cookie });
-  const html = await response.text();
-  expect(response.status, html).toBe(status);
-  return html;
-}
+/** The page's HTML, with its status checked. */
+const page = (path: string, status = 200) => pageHtml(path, cookie, status);
 
 /** The start form's multipart post, as the browser sends it (its file input's part even when empty). */
 async function postStart(fields: Record<string, string>, files: File[], withCsrf = true) {

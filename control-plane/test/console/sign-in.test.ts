@@ -28,6 +28,7 @@ describe("console sign-in", () => {
     expect(setCookie).not.toContain(TOKEN);
     const https = await post("/console/sign-in", { token: TOKEN }, undefined, "https://control-plane");
     expect(https.status).toBe(403); // another origin than the request's: refused by the Origin check
+    expect(await https.text()).toContain("<title>Refused · WfP console</title>"); // a page of the console's
   });
 
   it("refuses a wrong token with a 401 page that does not echo it", async () => {

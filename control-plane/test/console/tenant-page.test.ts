@@ -15,7 +15,7 @@ import {
   testEnv,
   uniqueId,
 } from "../tenants/support";
-import { browse, csrfOf, post, signIn } from "./console-support";
+import { browse, csrfOf, pageHtml, post, signIn } from "./console-support";
 
 // A tenant's page (/console/tenants/:id), read as a browser gets it: its HTML, and what its forms
 // change through /v1.
@@ -27,12 +27,7 @@ beforeAll(async () => {
 });
 
 /** The page's HTML, with its status checked. */
-async function page(path: string, status = 200): Promise<string> {
-  const response = await browse(path, { cookie });
-  const html = await response.text();
-  expect(response.status, html.slice(0, 500)).toBe(status);
-  return html;
-}
+const page = (path: string, status = 200) => pageHtml(path, cookie, status);
 
 /** Text as Hono's JSX writes it into HTML. */
 const escaped = (text: string) =>

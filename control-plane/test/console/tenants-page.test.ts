@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hit, tenantWithCode, whenRouted } from "../tenants/counted-tenants";
 import { eventually } from "../tenants/eventually";
 import { api, clearFaults, ensureNamespace, injectFault, settled } from "../tenants/support";
-import { browse, signIn } from "./console-support";
+import { pageHtml, signIn } from "./console-support";
 import { linkTo, rowsOf, textOf } from "./table-rows";
 
 beforeAll(ensureNamespace);
@@ -13,12 +13,8 @@ beforeAll(async () => {
   cookie = await signIn();
 });
 
-async function page(path: string, status = 200): Promise<string> {
-  const response = await browse(path, { cookie });
-  const html = await response.text();
-  expect(response.status, html).toBe(status);
-  return html;
-}
+/** The page's HTML, with its status checked. */
+const page = (path: string, status = 200) => pageHtml(path, cookie, status);
 
 /** The tenants' rows of a list page: id, state, plan, hostnames, last operation, requests, errors. */
 const tenantRows = (html: string) => rowsOf(html).map((row) => row.cells);

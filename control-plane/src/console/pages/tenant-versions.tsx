@@ -30,6 +30,8 @@ export function TenantVersions({
   }
   const { versions, cursor } = result.value;
   const leading = Math.max(0, ...versions.map((version) => version.percentage));
+  // A tenant's one version has no deployment before it to roll back to.
+  const onlyVersion = versions.length === 1 && cursor === null;
   return (
     <VersionsSection busy={busy}>
       {versions.length === 0 ? (
@@ -79,7 +81,7 @@ export function TenantVersions({
                     <VersionActions
                       tenantId={tenantId}
                       version={version}
-                      leads={version.percentage > 0 && version.percentage === leading}
+                      leads={version.percentage > 0 && version.percentage === leading && !onlyVersion}
                     />
                   </td>
                 </tr>
