@@ -32,6 +32,8 @@ export type CreateSubmission = {
   secrets: Record<string, string>;
   /** The script's cron triggers, set once it is uploaded (none when absent). */
   crons?: string[];
+  /** Which client asked (api/created-by.ts): its first version is noted so. */
+  createdBy?: string;
 };
 
 export type UpdateSubmission = {

@@ -72,6 +72,7 @@ export async function takeCreate(
         input: {
           scriptKey: submission.tenant.scriptKey,
           ...(submission.crons === undefined ? {} : { crons: submission.crons }),
+          ...(submission.createdBy === undefined ? {} : { createdBy: submission.createdBy }),
         },
       }),
     ]);

@@ -85,6 +85,11 @@ describe("console: create a tenant", () => {
     expect(tenant.hostnames).toEqual([`${id}.localhost`, `api.${id}.localhost`]);
     expect(tenant.vars).toEqual({ GREETING: "Hello from the console", MODE: "a=b" });
     expect(tenant.secrets).toEqual(["API_TOKEN"]);
+    // Its first version is noted as the console's, as everything the console does through /v1.
+    const versions = (await api("GET", `/v1/tenants/${id}/versions`)).json as unknown as {
+      versions: { message: string; createdBy: string }[];
+    };
+    expect(versions.versions).toMatchObject([{ message: "first code, at provisioning", createdBy: "console" }]);
     expect(JSON.parse(await answer(id))).toEqual({ greeting: "Hello from the console", tenant: id });
     // The template as `wfp deploy` bundles it: its Durable Object, its D1 migration, its admin route guarded by the secret.
     expect(tenant.script?.durableObjects.classes).toEqual(["Room"]);

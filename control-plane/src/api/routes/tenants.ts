@@ -184,6 +184,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       hostnames,
       secrets: body.secrets,
       ...(crons === undefined ? {} : { crons }),
+      createdBy: requestCreatedBy(c.req.header("user-agent")),
     });
     return c.json(await answer(c.env, body.id, submission), 202);
   })
