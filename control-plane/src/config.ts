@@ -67,6 +67,18 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
   OPERATION_RETRY_MAX_MS: Millis,
   SCRIPT_CHECK_WAIT_MS: Millis,
   /**
+   * How long the API's acceptance of a bundle stands in for checking it again (scripts/accepted-code.ts):
+   * an hour unless set; 0 checks every provisioning's code.
+   */
+  SCRIPT_CHECK_REUSE_SECONDS: z.preprocess(
+    (raw) => (typeof raw === "string" && raw.trim() === "" ? undefined : raw),
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60),
+  ),
+  /**
    * Secret, optional: a read-only token (Account Analytics Read) the dispatcher's metering is read
    * with, through Analytics Engine's SQL API. Unset or empty: CLOUDFLARE_API_TOKEN, which then needs
    * that permission too.
@@ -120,6 +132,7 @@ const ConfigFromVars = Vars.transform((vars) => ({
     maxMs: vars.OPERATION_RETRY_MAX_MS,
   },
   scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
+  scriptCheckReuseMs: vars.SCRIPT_CHECK_REUSE_SECONDS * 1000,
   metricsDataset: vars.METRICS_DATASET,
   /** The client the metering is read with: the API client's settings, with the analytics token when there is one. */
   metricsClient: {

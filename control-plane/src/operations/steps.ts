@@ -11,6 +11,7 @@ import {
 import { updateTenant } from "../registry/tenants";
 import { forgetVersions } from "../registry/versions";
 import { allHostnames, deleteOwnRoutes, routeRecordOf } from "../routing/routing-table";
+import { acceptedLately, noteAccepted } from "../scripts/accepted-code";
 import { loadBundle } from "../scripts/bundles";
 import type { Step, StepContext } from "./context";
 import { deleteCustomHostnames } from "./custom-hostname-steps";
@@ -86,12 +87,19 @@ export function migrate(scriptKey: (context: StepContext) => string | null): Ste
  * Uploads the script with no bindings before anything else is created, so
  * that code the API refuses (10021) fails the request at once with nothing
  * left behind. Routes are written last, so no traffic reaches this version.
+ * Code the API accepted lately (the same bundle at the same date) is not
+ * sent again: scripts/accepted-code.ts says why that answer cannot differ.
  */
 export const checkScript: Step = {
   name: "check_script",
   async run(context) {
     const { scriptKey } = ProvisionInput.parse(context.operation.input);
-    if (scriptKey !== null) await uploadTenantScript(context, scriptKey, { bound: false });
+    if (scriptKey === null) return;
+    const bucket = context.env.SCRIPTS;
+    const date = context.tenant.compatibility_date;
+    if (await acceptedLately(bucket, scriptKey, date, context.config.scriptCheckReuseMs)) return;
+    await uploadTenantScript(context, scriptKey, { bound: false });
+    await noteAccepted(bucket, scriptKey, date);
   },
 };
 

@@ -23,7 +23,8 @@ import {
  * emulator (`/__emulator/calls`: every call it received, whoever sent it), so
  * each test runs alone: nothing else in this file calls the API meanwhile.
  * The issue's budget: 6 per onboarding with KV, R2, D1, one migration and a
- * script; 1 per tenant in a rollout of code.
+ * script (5 when the same code was accepted lately: no check upload); 1 per
+ * tenant in a rollout of code.
  */
 
 beforeAll(ensureNamespace);
@@ -113,13 +114,39 @@ describe("API calls per onboarding", () => {
     expect(await (await visit(id, "/d1")).text()).toBe("d1-ok");
   });
 
-  it("a script the API refuses: the 422 after one call (the check), nothing created", async () => {
-    const id = uniqueId("calls-refused");
-    await resetCalls();
+  it("a script the API refuses: the 422 after one call (the check), nothing created; checked again every time", async () => {
     const script: ScriptSource = { mainModule: "index.js", modules: { "index.js": "export default { fetch( {" } };
-    expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 422, "script_rejected");
-    expect(await callsSinceReset()).toBe(1);
-    expect((await api("GET", `/v1/tenants/${id}`)).status).toBe(404);
+    for (const attempt of [1, 2]) {
+      const id = uniqueId(`calls-refused-${attempt}`);
+      await resetCalls();
+      expectError(await api("POST", "/v1/tenants", newTenant(id, { script })), 422, "script_rejected");
+      expect(await callsSinceReset()).toBe(1);
+      expect((await api("GET", `/v1/tenants/${id}`)).status).toBe(404);
+    }
+  });
+
+  it("code the API accepted lately: 5 calls, the check spared; the same modules at another date: checked", async () => {
+    // Code of its own, so no other test's onboarding has had it accepted.
+    const script = notesApp(uniqueId("accepted"));
+    const [first, second, otherDate] = ["a", "b", "c"].map((suffix) => uniqueId(`calls-accepted-${suffix}`));
+    const onboardCounted = async (id: string, code: ScriptSource) => {
+      const uploads = await countPerRoute({ script: { method: "PUT", path: `${SCRIPTS}/${id}` } });
+      await resetCalls();
+      const created = await api("POST", "/v1/tenants", newTenant(id, { script: code }));
+      expect(created.status, created.text).toBe(202);
+      expect((await settled(id, ["active", "failed"])).state).toBe("active");
+      return { calls: await callsSinceReset(), uploads: (await uploads()).script };
+    };
+
+    expect(await onboardCounted(first as string, script)).toEqual({ calls: 6, uploads: 2 });
+    // The bound upload only: the check's answer for these bytes is known.
+    expect(await onboardCounted(second as string, script)).toEqual({ calls: 5, uploads: 1 });
+    expect(await (await visit(second as string, "/d1")).text()).toBe("d1-ok");
+    // Another compatibility date is another check: the runtime the code starts in differs.
+    expect(await onboardCounted(otherDate as string, { ...script, compatibilityDate: "2025-06-01" })).toEqual({
+      calls: 6,
+      uploads: 2,
+    });
   });
 });
 

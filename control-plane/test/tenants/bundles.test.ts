@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ScriptSource } from "../../../platform/tenants-api";
+import { acceptedLately, noteAccepted } from "../../src/scripts/accepted-code";
 import { loadBundle, storeBundle } from "../../src/scripts/bundles";
 import { testEnv } from "./support";
 
@@ -35,5 +36,24 @@ describe("script bundles", () => {
     });
     expect(spa).not.toBe(one);
     expect((await loadBundle(testEnv.SCRIPTS, spa)).assets?.notFoundHandling).toBe("single-page-application");
+  });
+});
+
+describe("code the API accepted", () => {
+  const HOUR = 60 * 60 * 1000;
+
+  it("stands for its bundle at its date, for as long as the limit says", async () => {
+    const key = await storeBundle(testEnv.SCRIPTS, { ...CODE, modules: { "index.js": `// ${crypto.randomUUID()}` } });
+    expect(await acceptedLately(testEnv.SCRIPTS, key, "2026-11-01", HOUR)).toBe(false);
+    await noteAccepted(testEnv.SCRIPTS, key, "2026-11-01");
+    expect(await acceptedLately(testEnv.SCRIPTS, key, "2026-11-01", HOUR)).toBe(true);
+    // Another date is another check; so is any other bundle.
+    expect(await acceptedLately(testEnv.SCRIPTS, key, "2025-06-01", HOUR)).toBe(false);
+    expect(await acceptedLately(testEnv.SCRIPTS, await storeBundle(testEnv.SCRIPTS, CODE), "2026-11-01", HOUR)).toBe(
+      false,
+    );
+    // Past the limit, or with the limit at 0, the code is checked again.
+    expect(await acceptedLately(testEnv.SCRIPTS, key, "2026-11-01", HOUR, Date.now() + HOUR + 1)).toBe(false);
+    expect(await acceptedLately(testEnv.SCRIPTS, key, "2026-11-01", 0)).toBe(false);
   });
 });
