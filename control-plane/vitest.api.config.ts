@@ -67,6 +67,8 @@ export default defineConfig({
             EMULATOR_TOKEN: emulatorApiToken(),
             REGISTRY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
           },
+          // An empty registry database of its own, for a test to migrate step by step (test/tenants/rollout-counts.test.ts).
+          d1Databases: { REGISTRY_PROBE: "registry-probe" },
           serviceBindings: { EMULATOR: emulator.name, DISPATCHER_HTTP: dispatcher.name, TAIL: "wfp-tail" },
           workers: [emulator, dispatcher, { ...outbound, outboundService: INTERNET.name }, INTERNET, tailStandIn()],
         },

@@ -1,8 +1,8 @@
 import type { RolloutSummary, RolloutView } from "../../../platform/tenants-api";
 import type { Env } from "../env";
-import { itemCountsOfMany, noItems } from "../registry/rollout-list";
-import { rollbackCounts, rollbackFailures } from "../registry/rollout-rollbacks";
-import { canaryTenants, getRollout, type RolloutRow, rolloutCounts, rolloutFailures } from "../registry/rollouts";
+import { countsOf, type RolloutCounts } from "../registry/rollout-counts";
+import { rollbackFailures } from "../registry/rollout-rollbacks";
+import { canaryTenants, getRollout, type RolloutRow, rolloutFailures } from "../registry/rollouts";
 import { ApiError } from "./errors";
 
 /** The canary ids a view lists; a bigger canary shows its count and these first ones. */
@@ -37,9 +37,9 @@ function pauseMessage(rollout: RolloutRow, canaryFailed: number): string {
 
 export async function rolloutView(env: Env, id: string): Promise<RolloutView> {
   const rollout = await requireRollout(env, id);
-  const [counts, canary, canaryIds, failures] = await Promise.all([
-    rolloutCounts(env.DB, id),
-    rolloutCounts(env.DB, id, "canary"),
+  // The counts are the row's (registry/rollout-counts.ts), as it was read.
+  const { all: counts, canary, rollback } = countsOf(rollout);
+  const [canaryIds, failures] = await Promise.all([
     canaryTenants(env.DB, id, CANARY_IDS_SHOWN),
     rolloutFailures(env.DB, id),
   ]);
@@ -69,14 +69,18 @@ export async function rolloutView(env: Env, id: string): Promise<RolloutView> {
           }
         : null,
     health: rollout.health,
-    rollback: rollout.phase === "rollback" ? await rollbackView(env, id) : null,
+    rollback: rollout.phase === "rollback" ? await rollbackView(env, id, rollback) : null,
     createdAt: rollout.created_at,
     updatedAt: rollout.updated_at,
   };
 }
 
-async function rollbackView(env: Env, id: string): Promise<NonNullable<RolloutView["rollback"]>> {
-  const [counts, failures] = await Promise.all([rollbackCounts(env.DB, id), rollbackFailures(env.DB, id)]);
+async function rollbackView(
+  env: Env,
+  id: string,
+  counts: RolloutCounts["rollback"],
+): Promise<NonNullable<RolloutView["rollback"]>> {
+  const failures = await rollbackFailures(env.DB, id);
   return {
     succeeded: counts.succeeded,
     failed: counts.failed,
@@ -86,14 +90,10 @@ async function rollbackView(env: Env, id: string): Promise<NonNullable<RolloutVi
   };
 }
 
-/** Rollouts as a listing shows them, their items counted in one query. */
-export async function rolloutSummaries(env: Env, rows: readonly RolloutRow[]): Promise<RolloutSummary[]> {
-  const counts = await itemCountsOfMany(
-    env.DB,
-    rows.map((row) => row.id),
-  );
+/** Rollouts as a listing shows them, with the counts on their rows. */
+export function rolloutSummaries(rows: readonly RolloutRow[]): RolloutSummary[] {
   return rows.map((rollout) => {
-    const { all, canary } = counts.get(rollout.id) ?? { all: noItems(), canary: noItems() };
+    const { all, canary } = countsOf(rollout);
     return {
       id: rollout.id,
       state: rollout.state,

@@ -1,64 +1,76 @@
+import { type RollbackState, withRollbackCounts } from "./rollout-counts";
+
 /**
  * A rollout's rollback, item by item (rollout_items.rollback_*, migration
  * 0005): each tenant the rollout submitted goes back to the version it had
  * before; those it never reached are `skipped`.
  */
 
-export type RollbackState = "skipped" | "pending" | "submitted" | "succeeded" | "failed";
-
-/** The state of a rollback item, and what marking will make of one not marked yet. */
-const ROLLBACK_STATE = "COALESCE(rollback_state, CASE WHEN operation_id IS NULL THEN 'skipped' ELSE 'pending' END)";
+/** Items not marked yet whose deploy the rollout submitted (`pending` once marked), or never did (`skipped`). */
+const UNMARKED = {
+  pending: "rollout_id = ?1 AND rollback_state IS NULL AND operation_id IS NOT NULL",
+  skipped: "rollout_id = ?1 AND rollback_state IS NULL AND operation_id IS NULL",
+};
 
 /**
- * Gives every item not marked yet its rollback state: `pending` if the
- * rollout submitted its deploy (whether that deploy succeeded, failed or
- * still runs: its operation may have made the new version live), `skipped`
- * if it never did. One statement, so it is all or nothing, and marks nothing
- * twice when run again.
+ * Marking a rollout's items for its rollback (?1 the rollout), if it is
+ * rolling back: the counts first (they count the items not marked yet),
+ * then the items. The unmarked items are read through the (rollout_id,
+ * rollback_state, tenant_id) index: none once marked.
  */
-export function markRollback(db: D1Database, id: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `UPDATE rollout_items SET rollback_state = ${ROLLBACK_STATE} WHERE rollout_id = ? AND rollback_state IS NULL`,
-    )
-    .bind(id);
+export const MARK_ROLLBACK_SQL = {
+  counts: `UPDATE rollouts SET
+    rollback_pending = rollback_pending + (SELECT COUNT(*) FROM rollout_items WHERE ${UNMARKED.pending}),
+    rollback_skipped = rollback_skipped + (SELECT COUNT(*) FROM rollout_items WHERE ${UNMARKED.skipped})
+    WHERE id = ?1 AND state = 'rolling_back'`,
+  items: `UPDATE rollout_items SET rollback_state = CASE WHEN operation_id IS NULL THEN 'skipped' ELSE 'pending' END
+    WHERE rollout_id = ?1 AND rollback_state IS NULL AND (SELECT state FROM rollouts WHERE id = ?1) = 'rolling_back'`,
+};
+
+/**
+ * Gives every item not marked yet its rollback state, if the rollout is
+ * rolling back: `pending` if the rollout submitted its deploy (whether that
+ * deploy succeeded, failed or still runs: its operation may have made the
+ * new version live), `skipped` if it never did; and adds them to the
+ * rollout's counts (rollout-counts.ts). Statements for one batch, so it is
+ * all or nothing, and marks nothing twice when run again: the transition to
+ * `rolling_back` runs them alongside, and each round of the rollback again
+ * (for a rollout that went into `rolling_back` before they ran with it).
+ */
+export function markRollback(db: D1Database, id: string): D1PreparedStatement[] {
+  return [db.prepare(MARK_ROLLBACK_SQL.counts).bind(id), db.prepare(MARK_ROLLBACK_SQL.items).bind(id)];
 }
 
-/** How many items are in each rollback state (of a rollout being rolled back: unmarked items count as they will be marked). */
-export async function rollbackCounts(db: D1Database, id: string): Promise<Record<RollbackState, number>> {
-  const { results } = await db
-    .prepare(`SELECT ${ROLLBACK_STATE} AS state, COUNT(*) AS n FROM rollout_items WHERE rollout_id = ? GROUP BY 1`)
-    .bind(id)
-    .all<{ state: RollbackState; n: number }>();
-  const counts = { skipped: 0, pending: 0, submitted: 0, succeeded: 0, failed: 0 };
-  for (const row of results) counts[row.state] = row.n;
-  return counts;
-}
+/**
+ * Items whose rollback waits to be submitted, in id order, with the version
+ * each returns to (?1 rollout, ?2 limit): the first `limit` of the
+ * (rollout_id, rollback_state, tenant_id) index's pending ones (migration 0011).
+ */
+export const PENDING_ROLLBACKS_SQL = `SELECT tenant_id, previous_version_id FROM rollout_items
+  WHERE rollout_id = ?1 AND rollback_state = 'pending' ORDER BY tenant_id LIMIT ?2`;
 
-/** Items whose rollback waits to be submitted, in id order, with the version each returns to. */
 export async function pendingRollbacks(db: D1Database, id: string, limit: number) {
   const { results } = await db
-    .prepare(
-      `SELECT tenant_id, previous_version_id FROM rollout_items
-       WHERE rollout_id = ? AND rollback_state = 'pending' ORDER BY tenant_id LIMIT ?`,
-    )
+    .prepare(PENDING_ROLLBACKS_SQL)
     .bind(id, limit)
     .all<{ tenant_id: string; previous_version_id: string | null }>();
   return results;
 }
 
+/** An item's rollback state and what goes with it, and its rollout's counts: statements for one batch. */
 export function updateRollback(
   db: D1Database,
   rolloutId: string,
   tenantId: string,
   patch: { state: RollbackState; operationId?: string; error?: string },
-): D1PreparedStatement {
-  return db
+): D1PreparedStatement[] {
+  const write = db
     .prepare(
       `UPDATE rollout_items SET rollback_state = ?, rollback_operation_id = COALESCE(?, rollback_operation_id),
        rollback_error = COALESCE(?, rollback_error) WHERE rollout_id = ? AND tenant_id = ?`,
     )
     .bind(patch.state, patch.operationId ?? null, patch.error ?? null, rolloutId, tenantId);
+  return withRollbackCounts(db, { rolloutId, tenantId, to: patch.state }, write);
 }
 
 export async function rollbackFailures(db: D1Database, id: string, limit = 100) {

@@ -1,35 +1,47 @@
 import { z } from "zod";
 import { CanaryHealthView, PauseReason, RolloutPhase, RolloutState } from "../../../platform/tenants-api";
+import { RolloutCountColumns, type RolloutItemState, withItemCounts } from "./rollout-counts";
 import { JsonText, now } from "./rows";
 
-export const RolloutRow = z.object({
-  id: z.string(),
-  script_key: z.string(),
-  filter: z.string(),
-  state: RolloutState,
-  phase: RolloutPhase,
-  total: z.number().int(),
-  canary_total: z.number().int(),
-  auto_resume: z.number().transform((n) => n === 1),
-  canary_started_at: z.string().nullable(),
-  canary_done_at: z.string().nullable(),
-  paused_reason: PauseReason.nullable(),
-  paused_until: z.string().nullable(),
-  health: JsonText(CanaryHealthView).nullable(),
-  refused: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+export const RolloutRow = z
+  .object({
+    id: z.string(),
+    script_key: z.string(),
+    filter: z.string(),
+    state: RolloutState,
+    phase: RolloutPhase,
+    total: z.number().int(),
+    canary_total: z.number().int(),
+    auto_resume: z.number().transform((n) => n === 1),
+    canary_started_at: z.string().nullable(),
+    canary_done_at: z.string().nullable(),
+    paused_reason: PauseReason.nullable(),
+    paused_until: z.string().nullable(),
+    health: JsonText(CanaryHealthView).nullable(),
+    refused: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .extend(RolloutCountColumns.shape);
 export type RolloutRow = z.infer<typeof RolloutRow>;
-
-export type RolloutItemState = "pending" | "submitted" | "succeeded" | "failed";
 
 /** D1 takes a bounded number of statements per batch: rollouts to thousands of tenants are written in chunks. */
 const CHUNK = 50;
 
-/** Runs statements in batches D1 takes. */
-export async function inChunks(db: D1Database, statements: D1PreparedStatement[]): Promise<void> {
-  for (let i = 0; i < statements.length; i += CHUNK) await db.batch(statements.slice(i, i + CHUNK));
+/**
+ * Runs groups of statements in batches D1 takes, each group whole in one
+ * batch (an item's write and its rollout's counts: rollout-counts.ts).
+ */
+export async function inChunks(db: D1Database, groups: readonly D1PreparedStatement[][]): Promise<void> {
+  let batch: D1PreparedStatement[] = [];
+  for (const group of groups) {
+    if (batch.length > 0 && batch.length + group.length > CHUNK) {
+      await db.batch(batch);
+      batch = [];
+    }
+    batch.push(...group);
+  }
+  if (batch.length > 0) await db.batch(batch);
 }
 
 export async function insertRollout(
@@ -49,12 +61,17 @@ export async function insertRollout(
       .prepare("INSERT INTO rollout_items (rollout_id, tenant_id, state, canary) VALUES (?, ?, 'pending', ?)")
       .bind(rollout.id, tenantId, rollout.canary.has(tenantId) ? 1 : 0),
   );
-  // The items first, the rollout row last: a rollout is visible (and run) only once all its items are written.
-  await inChunks(db, items);
+  // The items first, the rollout row last: a rollout is visible (and run) only once all its items are written,
+  // and its counts start as what was written: every item pending.
+  await inChunks(
+    db,
+    items.map((item) => [item]),
+  );
   await db
     .prepare(
-      `INSERT INTO rollouts (id, script_key, filter, state, phase, total, canary_total, auto_resume, created_at, updated_at)
-       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rollouts (id, script_key, filter, state, phase, total, canary_total, auto_resume, created_at, updated_at,
+         items_pending, canary_pending)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       rollout.id,
@@ -66,6 +83,8 @@ export async function insertRollout(
       rollout.autoResume ? 1 : 0,
       at,
       at,
+      rollout.tenantIds.length,
+      rollout.canary.size,
     )
     .run();
 }
@@ -73,22 +92,6 @@ export async function insertRollout(
 export async function getRollout(db: D1Database, id: string): Promise<RolloutRow | null> {
   const row = await db.prepare("SELECT * FROM rollouts WHERE id = ?").bind(id).first();
   return row === null ? null : RolloutRow.parse(row);
-}
-
-/** How many items are in each state: all of them, or the canary batch alone. */
-export async function rolloutCounts(
-  db: D1Database,
-  id: string,
-  only: "all" | "canary" = "all",
-): Promise<Record<RolloutItemState, number>> {
-  const canary = only === "canary" ? " AND canary = 1" : "";
-  const { results } = await db
-    .prepare(`SELECT state, COUNT(*) AS n FROM rollout_items WHERE rollout_id = ?${canary} GROUP BY state`)
-    .bind(id)
-    .all<{ state: RolloutItemState; n: number }>();
-  const counts = { pending: 0, submitted: 0, succeeded: 0, failed: 0 };
-  for (const row of results) counts[row.state] = row.n;
-  return counts;
 }
 
 export async function rolloutFailures(db: D1Database, id: string, limit = 100) {
@@ -101,20 +104,25 @@ export async function rolloutFailures(db: D1Database, id: string, limit = 100) {
   return results.map((row) => ({ tenantId: row.tenant_id, message: row.error ?? "failed" }));
 }
 
-/** Items not submitted yet, in id order: any, or the canary batch's alone. */
+/**
+ * Items not submitted yet, in id order: any, or the canary batch's alone
+ * (?1 rollout, ?2 limit). Read from the (rollout_id, state, tenant_id) and
+ * (rollout_id, canary, state, tenant_id) indexes (migration 0011): the first
+ * `limit` pending ones, whatever has been done before them.
+ */
+export const PENDING_ITEMS_SQL = {
+  all: "SELECT tenant_id FROM rollout_items WHERE rollout_id = ?1 AND state = 'pending' ORDER BY tenant_id LIMIT ?2",
+  canary: `SELECT tenant_id FROM rollout_items WHERE rollout_id = ?1 AND canary = 1 AND state = 'pending'
+           ORDER BY tenant_id LIMIT ?2`,
+} as const;
+
 export async function pendingItems(
   db: D1Database,
   id: string,
   limit: number,
-  only: "all" | "canary" = "all",
+  only: keyof typeof PENDING_ITEMS_SQL = "all",
 ): Promise<string[]> {
-  const canary = only === "canary" ? " AND canary = 1" : "";
-  const { results } = await db
-    .prepare(
-      `SELECT tenant_id FROM rollout_items WHERE rollout_id = ? AND state = 'pending'${canary} ORDER BY tenant_id LIMIT ?`,
-    )
-    .bind(id, limit)
-    .all<{ tenant_id: string }>();
+  const { results } = await db.prepare(PENDING_ITEMS_SQL[only]).bind(id, limit).all<{ tenant_id: string }>();
   return results.map((row) => row.tenant_id);
 }
 
@@ -137,13 +145,14 @@ export async function settledItems(db: D1Database, id: string, of: keyof typeof 
   return results;
 }
 
+/** An item's deploy state and what goes with it, and its rollout's counts: statements for one batch. */
 export function updateItem(
   db: D1Database,
   rolloutId: string,
   tenantId: string,
   patch: { state: RolloutItemState; operationId?: string; error?: string; previousVersionId?: string | null },
-): D1PreparedStatement {
-  return db
+): D1PreparedStatement[] {
+  const write = db
     .prepare(
       `UPDATE rollout_items SET state = ?, operation_id = COALESCE(?, operation_id), error = COALESCE(?, error),
        previous_version_id = COALESCE(?, previous_version_id) WHERE rollout_id = ? AND tenant_id = ?`,
@@ -156,6 +165,7 @@ export function updateItem(
       rolloutId,
       tenantId,
     );
+  return withItemCounts(db, { rolloutId, tenantId, to: patch.state }, write);
 }
 
 /** The canary batch's tenant ids, in id order, at most `limit`. */
@@ -182,13 +192,15 @@ export type RolloutChange = {
  * Moves the rollout to `change` only if it is still in one of the states
  * `from`: every transition is a compare-and-set, so a resume or rollback
  * asked for while the Rollout object is at work is never overwritten by it.
- * Answers whether it moved.
+ * `alongside` run in the same batch, after it (they may look at the state it
+ * left). Answers whether it moved.
  */
 export async function transition(
   db: D1Database,
   id: string,
   from: readonly RolloutState[],
   change: RolloutChange,
+  alongside: readonly D1PreparedStatement[] = [],
 ): Promise<boolean> {
   const sets = ["state = ?", "updated_at = ?"];
   const values: unknown[] = [change.state, now()];
@@ -203,11 +215,11 @@ export async function transition(
   set("health", change.health === undefined ? undefined : change.health && JSON.stringify(change.health));
   set("canary_started_at", change.canaryStartedAt);
   set("canary_done_at", change.canaryDoneAt);
-  const result = await db
+  const moved = db
     .prepare(`UPDATE rollouts SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`)
-    .bind(...values, id, ...from)
-    .run();
-  return result.meta.changes > 0;
+    .bind(...values, id, ...from);
+  const [result] = await db.batch([moved, ...alongside]);
+  return (result?.meta.changes ?? 0) > 0;
 }
 
 /** Records the API's refusal of the rollout's script, once: the rollout fails once its deploys under way end. */

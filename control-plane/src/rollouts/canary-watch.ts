@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { type RolloutRow, rolloutCounts, transition } from "../registry/rollouts";
+import { rolloutCounts } from "../registry/rollout-counts";
+import { type RolloutRow, transition } from "../registry/rollouts";
 import { type CanaryHealth, canaryHealthOf, judgeCanary, totalOf } from "./canary-health";
 
 /** How soon a judgement the metering could not answer is tried again. */
@@ -18,7 +19,7 @@ const HEALTH_RETRY_MS = 30_000;
 export async function pauseAfterCanary(db: D1Database, rollout: RolloutRow, config: Config): Promise<number | null> {
   const doneAt = new Date();
   const counts = await rolloutCounts(db, rollout.id);
-  if (counts.pending === 0) {
+  if (counts.all.pending === 0) {
     await transition(db, rollout.id, ["running"], {
       state: "running",
       phase: "fleet",
@@ -26,7 +27,7 @@ export async function pauseAfterCanary(db: D1Database, rollout: RolloutRow, conf
     });
     return Date.now();
   }
-  const canary = await rolloutCounts(db, rollout.id, "canary");
+  const canary = counts.canary;
   const observe = rollout.auto_resume && canary.failed === 0;
   const until = new Date(doneAt.getTime() + config.canary.observationMs);
   await transition(db, rollout.id, ["running"], {

@@ -1,12 +1,12 @@
 import type { DeploymentVersion } from "../../../platform/tenants-api";
 import type { Env } from "../env";
+import { rolloutCounts } from "../registry/rollout-counts";
 import {
   inChunks,
   markCanaryStarted,
   markRefused,
   pendingItems,
   type RolloutRow,
-  rolloutCounts,
   settledItems,
   updateItem,
 } from "../registry/rollouts";
@@ -61,7 +61,7 @@ export async function failPending(db: D1Database, id: string, refused: string): 
 export async function submitDeploys(env: Env, rollout: RolloutRow, only: "all" | "canary"): Promise<void> {
   const db = env.DB;
   const counts = await rolloutCounts(db, rollout.id);
-  const room = IN_FLIGHT - counts.submitted;
+  const room = IN_FLIGHT - counts.all.submitted;
   if (room <= 0) return;
   const next = await pendingItems(db, rollout.id, room, only);
   if (next.length > 0 && only === "canary") await markCanaryStarted(db, rollout.id).run();
@@ -69,13 +69,15 @@ export async function submitDeploys(env: Env, rollout: RolloutRow, only: "all" |
     const previousVersionId = liveVersionOf((await getTenant(db, tenantId))?.deployment ?? []);
     const tenant = env.TENANT_OPERATIONS.get(env.TENANT_OPERATIONS.idFromName(tenantId));
     const submission = await tenant.deploy(tenantId, rollout.script_key, { wait: false, rolloutId: rollout.id });
-    await updateItem(
-      db,
-      rollout.id,
-      tenantId,
-      submission.ok
-        ? { state: "submitted", operationId: submission.operationId, previousVersionId }
-        : { state: "failed", error: submission.message },
-    ).run();
+    await db.batch(
+      updateItem(
+        db,
+        rollout.id,
+        tenantId,
+        submission.ok
+          ? { state: "submitted", operationId: submission.operationId, previousVersionId }
+          : { state: "failed", error: submission.message },
+      ),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
-import { markRollback, pendingRollbacks, rollbackCounts, updateRollback } from "../registry/rollout-rollbacks";
+import { rolloutCounts } from "../registry/rollout-counts";
+import { markRollback, pendingRollbacks, updateRollback } from "../registry/rollout-rollbacks";
 import { inChunks, settledItems } from "../registry/rollouts";
 import { OperationError } from "../registry/rows";
 import { IN_FLIGHT } from "./deploy-batch";
@@ -12,7 +13,7 @@ import { IN_FLIGHT } from "./deploy-batch";
  */
 export async function rollBackRound(env: Env, rolloutId: string): Promise<boolean> {
   const db = env.DB;
-  await markRollback(db, rolloutId).run();
+  await db.batch(markRollback(db, rolloutId));
   const settled = await settledItems(db, rolloutId, "rollback");
   await inChunks(
     db,
@@ -25,7 +26,7 @@ export async function rollBackRound(env: Env, rolloutId: string): Promise<boolea
     }),
   );
 
-  const counts = await rollbackCounts(db, rolloutId);
+  const counts = (await rolloutCounts(db, rolloutId)).rollback;
   const room = IN_FLIGHT - counts.submitted;
   if (room > 0) {
     for (const item of await pendingRollbacks(db, rolloutId, room)) {
@@ -38,16 +39,18 @@ export async function rollBackRound(env: Env, rolloutId: string): Promise<boolea
         wait: false,
         rolloutId,
       });
-      await updateRollback(
-        db,
-        rolloutId,
-        item.tenant_id,
-        submission.ok
-          ? { state: "submitted", operationId: submission.operationId }
-          : { state: "failed", error: submission.message },
-      ).run();
+      await db.batch(
+        updateRollback(
+          db,
+          rolloutId,
+          item.tenant_id,
+          submission.ok
+            ? { state: "submitted", operationId: submission.operationId }
+            : { state: "failed", error: submission.message },
+        ),
+      );
     }
   }
-  const after = await rollbackCounts(db, rolloutId);
+  const after = (await rolloutCounts(db, rolloutId)).rollback;
   return after.pending === 0 && after.submitted === 0;
 }

@@ -2,7 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../config";
 import type { Env } from "../env";
 import { Mutex } from "../operations/mutex";
-import { canaryTenants, getRollout, type RolloutRow, rolloutCounts, transition } from "../registry/rollouts";
+import { rolloutCounts } from "../registry/rollout-counts";
+import { markRollback } from "../registry/rollout-rollbacks";
+import { canaryTenants, getRollout, type RolloutRow, transition } from "../registry/rollouts";
 import { judgeObservedCanary, pauseAfterCanary } from "./canary-watch";
 import { failPending, recordSettledDeploys, submitDeploys } from "./deploy-batch";
 import { rollBackRound } from "./rollback-batch";
@@ -45,14 +47,19 @@ export class Rollout extends DurableObject<Env> {
     });
   }
 
-  /** Returns every tenant the rollout submitted to its previous version; stops deploying. */
+  /**
+   * Returns every tenant the rollout submitted to its previous version; stops
+   * deploying. The items are marked for it with the transition, in one
+   * batch: from its first answer the rollout counts what it will roll back.
+   */
   rollback(id: string): Promise<RolloutRequestOutcome> {
-    return this.#request(id, ROLLBACKABLE, whyNotRollback, {
-      state: "rolling_back",
-      phase: "rollback",
-      pausedReason: null,
-      pausedUntil: null,
-    });
+    return this.#request(
+      id,
+      ROLLBACKABLE,
+      whyNotRollback,
+      { state: "rolling_back", phase: "rollback", pausedReason: null, pausedUntil: null },
+      markRollback(this.env.DB, id),
+    );
   }
 
   override async alarm(): Promise<void> {
@@ -83,11 +90,12 @@ export class Rollout extends DurableObject<Env> {
     from: readonly RolloutRow["state"][],
     refusal: (id: string, state: RolloutRow["state"]) => string,
     change: Parameters<typeof transition>[3],
+    alongside: readonly D1PreparedStatement[] = [],
   ): Promise<RolloutRequestOutcome> {
     return this.#lock.run(async () => {
       await this.ctx.storage.put("rollout-id", id);
       await this.ctx.storage.setAlarm(Date.now());
-      if (await transition(this.env.DB, id, from, change)) return { ok: true };
+      if (await transition(this.env.DB, id, from, change, alongside)) return { ok: true };
       const rollout = await getRollout(this.env.DB, id);
       return { ok: false, message: refusal(id, rollout?.state ?? "completed") };
     });
@@ -114,7 +122,7 @@ export class Rollout extends DurableObject<Env> {
     const only = rollout.phase === "canary" ? "canary" : "all";
     if (refused === null) await submitDeploys(this.env, rollout, only);
 
-    const after = await rolloutCounts(db, rollout.id, only);
+    const after = (await rolloutCounts(db, rollout.id))[only];
     if (after.submitted > 0 || after.pending > 0) return Date.now() + POLL_MS;
     if (refused !== null || rollout.refused !== null) {
       await transition(db, rollout.id, ["running"], { state: "failed" });

@@ -15,6 +15,8 @@ export interface TestEnv extends Env {
   TAIL: Fetcher;
   EMULATOR_TOKEN: string;
   REGISTRY_MIGRATIONS: D1Migration[];
+  /** An empty database no migration is applied to: a test migrates it itself. */
+  REGISTRY_PROBE: D1Database;
 }
 
 export const testEnv = env as unknown as TestEnv;

@@ -107,7 +107,7 @@ export const rolloutRoutes = new OpenAPIHono<AppEnv>()
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const next = rows.length > limit && last !== undefined ? encodeRolloutCursor(last) : null;
-    return c.json({ rollouts: await rolloutSummaries(c.env, page), cursor: next }, 200);
+    return c.json({ rollouts: rolloutSummaries(page), cursor: next }, 200);
   })
   .openapi(getRolloutRoute, async (c) => c.json(await rolloutView(c.env, c.req.valid("param").id), 200))
   .openapi(resumeRollout, async (c) => {
