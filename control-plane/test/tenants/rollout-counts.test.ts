@@ -10,7 +10,7 @@ import {
   type RolloutCounts,
 } from "../../src/registry/rollout-counts";
 import { MARK_ROLLBACK_SQL, PENDING_ROLLBACKS_SQL } from "../../src/registry/rollout-rollbacks";
-import { PENDING_ITEMS_SQL } from "../../src/registry/rollouts";
+import { inChunks, insertRollout, PENDING_ITEMS_SQL, updateItem } from "../../src/registry/rollouts";
 import { eventually } from "./eventually";
 import { getRollout, onboardMany, startRollout, versionedApp } from "./rollout-support";
 import { api, clearFaults, ensureNamespace, injectFault, testEnv, uniqueId } from "./support";
@@ -221,6 +221,40 @@ describe("a round's queries", () => {
       expect.stringMatching(/^SEARCH rollout_items USING INDEX rollout_items_by_rollback_id /),
     ]);
     for (const plan of [all, canary, rollbacks]) expectNoScan(plan);
+  });
+
+  it("read a round's items and one row of counts, however many items are done before them", async () => {
+    // On the probe database, migrated to the end (after the backfill's test above, which needs it empty): nothing
+    // runs this rollout there, and no other test lists it.
+    const db = testEnv.REGISTRY_PROBE;
+    await applyD1Migrations(db, testEnv.REGISTRY_MIGRATIONS);
+    const id = crypto.randomUUID();
+    const tenantIds = Array.from({ length: 500 }, (_, i) => `rows-${String(i).padStart(3, "0")}`);
+    const canary = new Set(tenantIds.filter((_, i) => i % 10 === 0));
+    await insertRollout(db, { id, scriptKey: "key", filter: {}, tenantIds, canary, autoResume: false });
+    // The first 400 in id order have ended, some failed: the next pending ones come after all of them.
+    await inChunks(
+      db,
+      tenantIds
+        .slice(0, 400)
+        .map((tenantId, i) => updateItem(db, id, tenantId, { state: i % 7 === 0 ? "failed" : "succeeded" })),
+    );
+    expect((await expectCountsOfItems(db, id)).all).toEqual({ pending: 100, submitted: 0, succeeded: 342, failed: 58 });
+
+    const next = await db.prepare(PENDING_ITEMS_SQL.all).bind(id, 10).all<{ tenant_id: string }>();
+    expect(next.results.map((row) => row.tenant_id)).toEqual(tenantIds.slice(400, 410));
+    expect(next.meta.rows_read).toBeLessThanOrEqual(10);
+    const nextCanary = await db.prepare(PENDING_ITEMS_SQL.canary).bind(id, 5).all<{ tenant_id: string }>();
+    expect(nextCanary.results.map((row) => row.tenant_id)).toEqual([
+      "rows-400",
+      "rows-410",
+      "rows-420",
+      "rows-430",
+      "rows-440",
+    ]);
+    expect(nextCanary.meta.rows_read).toBeLessThanOrEqual(5);
+    const counts = await db.prepare("SELECT items_pending FROM rollouts WHERE id = ?").bind(id).all();
+    expect(counts.meta.rows_read).toBe(1);
   });
 
   it("move the row's counts by primary keys, and mark a rollback through the index", async () => {
