@@ -2,17 +2,18 @@
 export const BACKGROUND_BURST_SHARE = 1 / 20;
 
 /**
- * The pace of background (`operation`) calls in the API budget: on average
- * no faster than the rule's own rate (`limit` per window), with a burst of
- * BACKGROUND_BURST_SHARE of the window's allowance (a token bucket). The
- * rule alone would let a whole window's allowance go at once, the moment it
- * comes free, and then every caller waiting at that moment gets a slot: the
- * line's order would decide nothing, and the burst would leave no slot for
- * a request that comes a second later. Paced, background slots come one by
- * one, each to the first in line (the oldest operation), and the rest of a
- * window's allowance stays free for requests, which are not paced. Kept in
- * memory: an instance reset starts with a full burst, which the rule still
- * bounds.
+ * The pace of background (`operation`) calls in the API budget while
+ * requests are coming (budget.ts: within a window of the last one): on
+ * average no faster than the rule's own rate (`limit` per window), with a
+ * burst of BACKGROUND_BURST_SHARE of the window's allowance (a token bucket).
+ * Unpaced, background work would take a window's allowance the moment it
+ * comes free, and the requests of a burst (each POST's script check) would
+ * wait a window for a slot; paced, background slots come one by one and the
+ * rest of the window stays free for them, as requests are not paced. With
+ * no request about, background calls are not paced: the requests' share of
+ * the window and the claims of older operations (claims.ts) are all that
+ * holds them. Kept in memory: an instance reset starts with a full burst,
+ * which the rule still bounds.
  */
 export class BackgroundPace {
   /** Tokens in the bucket at `#at` (null: full, nothing taken yet). */

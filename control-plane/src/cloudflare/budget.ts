@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { BackgroundPace } from "./background-pace";
 import { CallPriority } from "./call-priority";
+import { OperationClaims } from "./claims";
 import { WaitingLine } from "./waiting-line";
 
 /**
@@ -45,6 +46,13 @@ export const WINDOW_MARGIN_MS = 1000;
  */
 export const ASK_TIMEOUT_MS = 10_000;
 
+/**
+ * The share of every window background calls leave to requests, so that an
+ * operator's request finds a slot even after background work took a window's
+ * allowance at once (none when the limit is under 20).
+ */
+export const REQUEST_SHARE = 1 / 20;
+
 /** The Durable Object's name: one instance for the whole control plane, as the API's limit is per token. */
 export const API_BUDGET_NAME = "cloudflare-api";
 
@@ -73,10 +81,14 @@ type Waiter = {
  * instance forgets none. Who gets a slot that comes free is decided then, by
  * priority, among the callers waiting at that moment: a late high-priority
  * caller overtakes every earlier one still waiting, never one already
- * granted. Background calls are also paced (background-pace.ts), so that a
- * window's allowance coming free at once still goes to them one by one, in
- * the line's order. Waiting callers are held in memory (their calls are
- * open); an instance reset answers them with an error, and they ask again.
+ * granted. A background call also waits while the window must keep room for
+ * requests (REQUEST_SHARE) and for the calls older operations have claimed
+ * (claims.ts), so that a window's allowance coming free at once goes to the
+ * oldest operations, whole, rather than one step to each; and while
+ * requests have come within the last window, background calls are paced
+ * (background-pace.ts), so that the requests of a burst (a POST's script
+ * check) keep finding slots. Waiting callers are held in memory (their calls
+ * are open); an instance reset answers them with an error, and they ask again.
  */
 export class ApiBudget extends DurableObject {
   private readonly sql: SqlStorage;
@@ -84,6 +96,9 @@ export class ApiBudget extends DurableObject {
   readonly #tickets = new Map<string, Waiter>();
   #arrivals = 0;
   readonly #pace = new BackgroundPace();
+  readonly #claims = new OperationClaims();
+  /** When a request's call was last granted (epoch ms): background calls are paced for a window after. */
+  #requestAt = Number.NEGATIVE_INFINITY;
   /** The timer that serves the line when its first waiter's slot comes due. */
   #wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null;
 
@@ -157,21 +172,46 @@ export class ApiBudget extends DurableObject {
     for (let first = this.#line.first(); first !== undefined; first = this.#line.first()) {
       const now = Date.now();
       const { limit, windowMs } = first.rule;
-      const background = first.priority.class === "operation";
+      const window = windowMs + WINDOW_MARGIN_MS;
       // Requests sort first: a background call first in line means no request is waiting.
+      const background = first.priority.class === "operation";
+      const paced = background && now - this.#requestAt < window;
       const due = Math.max(
         this.#nextSlotAt(first.rule, now),
-        background ? this.#pace.nextAt(limit, windowMs + WINDOW_MARGIN_MS, now) : now,
+        background ? this.#roomAt(first, now) : now,
+        paced ? this.#pace.nextAt(limit, window, now) : now,
       );
       if (due > now) {
         this.#wakeAt(due);
         return;
       }
       this.sql.exec("INSERT INTO slots (at) VALUES (?)", now);
-      if (background) this.#pace.take(limit, windowMs + WINDOW_MARGIN_MS, now);
+      if (paced) this.#pace.take(limit, window, now);
+      if (!background) this.#requestAt = now;
+      this.#claims.granted(first.priority, now);
       this.#leave(first, { granted: true, at: now });
     }
     this.#wakeAt(null);
+  }
+
+  /**
+   * When the window has room for `waiter`'s background call: fewer slots in
+   * it than the rule's limit, less the requests' share and the calls older
+   * operations claim. Later when it has not: when enough slots leave the
+   * window, or a claim lapses (an older operation's own asks serve the line
+   * sooner).
+   */
+  #roomAt(waiter: Waiter, now: number): number {
+    const { limit, windowMs } = waiter.rule;
+    const window = windowMs + WINDOW_MARGIN_MS;
+    const allowed = limit - Math.floor(limit * REQUEST_SHARE) - this.#claims.olderThan(waiter.priority, now);
+    const lapse = this.#claims.nextLapse() ?? Number.POSITIVE_INFINITY;
+    if (allowed < 1) return Math.min(lapse, now + window);
+    // Room while the `allowed`-th newest slot is out of the window (#nextSlotAt dropped older ones).
+    const blocking = this.sql
+      .exec<{ at: number }>("SELECT at FROM slots ORDER BY at DESC LIMIT 1 OFFSET ?", allowed - 1)
+      .toArray()[0]?.at;
+    return blocking === undefined ? now : Math.min(lapse, blocking + window);
   }
 
   /** When the next slot under `rule` may be granted: now, or later (the rule, a pause). */

@@ -28,6 +28,12 @@ export type CallClass = z.infer<typeof CallClass>;
 export const CallPriority = z.object({
   class: CallClass,
   since: z.number().int().nonnegative(),
+  /**
+   * The operation the call belongs to, and how many calls it is expected to
+   * ask for after this one (one per step it has left): the budget holds that
+   * many slots for it while it runs, ahead of newer operations (claims.ts).
+   */
+  work: z.object({ id: z.string().min(1), later: z.number().int().nonnegative() }).optional(),
 });
 export type CallPriority = z.infer<typeof CallPriority>;
 

@@ -26,6 +26,8 @@ export type RunnerDeps = {
   readonly api: CloudflareClient;
   readonly secrets: TenantSecrets;
   readonly d1Migrations: AppliedD1Migrations;
+  /** Told, before a step runs, how many steps its operation has after it (the API budget's claims: work-priority.ts). */
+  readonly stepsAfter?: (later: number) => void;
 };
 
 /** A teardown must finish, so it gets more attempts than a forward step (at the backoff's cap, minutes each). */
@@ -70,6 +72,7 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
   }
 
   const name = recordedStepName(operation, step);
+  deps.stepsAfter?.(steps.filter((later) => !done.has(recordedStepName(operation, later))).length - 1);
   await db.batch([
     updateOperation(db, operation.id, { state: "running", step: name }),
     recordStep(db, operation.id, name, "running"),

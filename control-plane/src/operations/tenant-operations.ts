@@ -55,6 +55,7 @@ export class TenantOperations extends DurableObject<Env> {
       api: cloudflareClientFromEnv(this.env, config.cloudflareClient, this.#priority.source),
       secrets: new TenantSecrets(this.ctx.storage),
       d1Migrations: new AppliedD1Migrations(this.ctx.storage),
+      stepsAfter: this.#priority.stepsAfter,
     };
   }
 

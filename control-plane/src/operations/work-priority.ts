@@ -10,27 +10,43 @@ import type { OperationRow } from "../registry/rows";
  * One per object: its steps run one at a time, so what runs now is one thing.
  */
 export class WorkPriority {
-  /** The creation time of the operation whose step runs (epoch ms); null between steps. */
-  #since: number | null = null;
+  /** The operation whose step runs, with its creation time (epoch ms); null between steps. */
+  #operation: { id: string; since: number } | null = null;
+  /** How many steps that operation has after the one running (null: not told). */
+  #later: number | null = null;
   /** Requests waiting on the object's work now. */
   #awaited = 0;
 
   /** Asked by the object's client before each call. */
-  readonly source: PrioritySource = (): CallPriority => ({
-    class: this.#awaited > 0 ? "request" : "operation",
-    // Between operations (the custom hostname checker): as old as the ask.
-    since: this.#since ?? Date.now(),
-  });
+  readonly source: PrioritySource = (): CallPriority => {
+    const operation = this.#operation;
+    return {
+      class: this.#awaited > 0 ? "request" : "operation",
+      // Between operations (the custom hostname checker): as old as the ask.
+      since: operation?.since ?? Date.now(),
+      ...(operation === null || this.#later === null ? {} : { work: { id: operation.id, later: this.#later } }),
+    };
+  };
 
   /** Runs a step of `operation`: its calls are as old as the operation. */
-  async within<T>(operation: Pick<OperationRow, "created_at">, step: () => Promise<T>): Promise<T> {
-    this.#since = Date.parse(operation.created_at);
+  async within<T>(operation: Pick<OperationRow, "id" | "created_at">, step: () => Promise<T>): Promise<T> {
+    this.#operation = { id: operation.id, since: Date.parse(operation.created_at) };
+    this.#later = null;
     try {
       return await step();
     } finally {
-      this.#since = null;
+      this.#operation = null;
+      this.#later = null;
     }
   }
+
+  /**
+   * The step about to run has `later` steps after it: its calls claim as
+   * many more slots for the operation in the API budget (cloudflare/claims.ts).
+   */
+  readonly stepsAfter = (later: number): void => {
+    this.#later = later;
+  };
 
   /**
    * While `answer` is pending, a request waits on whatever the object runs (its

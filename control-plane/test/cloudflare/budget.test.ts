@@ -97,16 +97,24 @@ describe("the shared API budget", () => {
     expect(grantOrder(grants)).toEqual(["first", "request", "operation a", "operation b"]);
   });
 
-  it("paces background calls to the rule's average rate, but not a request, which goes between them", async () => {
+  it("paces background calls while requests come (a window after the last), but not a request, which goes between them", async () => {
     const stub = budgetStub();
     // 10 per 1 s (2 s with the margin): after the first, one background call per 200 ms.
     const rule: BudgetRule = { limit: 10, windowMs: 1000 };
     const grants: { label: string; grant: Grant }[] = [];
+    await ask(stub, grants, "request 1", request(0), { rule });
     const operations = [1, 2, 3, 4].map((since) => ask(stub, grants, `operation ${since}`, operation(since), { rule }));
     await untilWaiting(stub, 3);
-    const asked = ask(stub, grants, "request", request(5), { rule });
+    const asked = ask(stub, grants, "request 2", request(5), { rule });
     await Promise.all([...operations, asked]);
-    expect(grantOrder(grants)).toEqual(["operation 1", "request", "operation 2", "operation 3", "operation 4"]);
+    expect(grantOrder(grants)).toEqual([
+      "request 1",
+      "operation 1",
+      "request 2",
+      "operation 2",
+      "operation 3",
+      "operation 4",
+    ]);
     const at = grants
       .filter((g) => g.label.startsWith("operation"))
       .map(({ grant }) => (grant.granted ? grant.at : Number.NaN))
@@ -116,6 +124,48 @@ describe("the shared API budget", () => {
         (rule.windowMs + WINDOW_MARGIN_MS) / rule.limit,
       );
     }
+  });
+
+  it("with no request about, lets background calls go at once, but keeps the requests' share of the window", async () => {
+    const stub = budgetStub();
+    // 40 per window: 2 (a twentieth) kept for requests, 38 for background calls.
+    const rule: BudgetRule = { limit: 40, windowMs: 60_000 };
+    const grants: { label: string; grant: Grant }[] = [];
+    const background = Array.from({ length: 38 }, (_, i) =>
+      ask(stub, grants, `background ${i}`, operation(i), { rule }),
+    );
+    expect((await Promise.all(background)).every((grant) => grant.granted)).toBe(true);
+    const beyond = ask(stub, grants, "background beyond", operation(100), { rule, ticket: "beyond" });
+    await untilWaiting(stub, 1);
+    // The requests' share: a request goes at once, the background call still waits.
+    expect((await ask(stub, grants, "request", request(200), { rule })).granted).toBe(true);
+    expect(await stub.waiting()).toBe(1);
+    expect(await stub.withdraw("beyond")).toBe(true);
+    expect(await beyond).toEqual({ granted: false });
+  });
+
+  it("holds the calls an older operation claims: a window coming free goes to it whole, not a step to each", async () => {
+    const stub = budgetStub();
+    // 40 per window, 2 kept for requests: 38 for background calls, no window passing during the test.
+    const rule: BudgetRule = { limit: 40, windowMs: 60_000 };
+    const grants: { label: string; grant: Grant }[] = [];
+    const step = (label: string, since: number, id: string, later: number) =>
+      ask(stub, grants, label, { class: "operation", since, work: { id, later } }, { rule });
+    // The oldest operation has 30 calls to make after its first; two newer ones 5 each.
+    await step("a 1", 1, "a", 30);
+    await step("b 1", 2, "b", 5);
+    await step("c 1", 3, "c", 5);
+    // 3 slots taken, 40 claimed: the newest operation waits, though the window has room for 35 more.
+    const d = step("d 1", 4, "d", 5);
+    await untilWaiting(stub, 1);
+    // The oldest goes on at once, ahead of it; its claim shrinks with each call.
+    await step("a 2", 1, "a", 29);
+    expect(await stub.waiting()).toBe(1);
+    // Its last call: nothing left to claim, and the newest operation has its room.
+    await step("a 3", 1, "a", 0);
+    expect((await d).granted).toBe(true);
+    // (The last two share a millisecond: the order of their answers says nothing.)
+    expect(grantOrder(grants).slice(0, 4)).toEqual(["a 1", "b 1", "c 1", "a 2"]);
   });
 
   it("a caller that gives up, or asks no more, holds no place: the next in line gets the slot", async () => {

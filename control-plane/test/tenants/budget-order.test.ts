@@ -19,11 +19,15 @@ async function lineOnceWaiting(): Promise<CallPriority[]> {
   return budget().line();
 }
 
-/** When the tenant's operation to run next was created (its calls' age in the line). */
-async function operationAge(id: string): Promise<number> {
+/**
+ * Where the calls of the tenant's operation to run next stand: as old as it was created, naming
+ * it, with the slots it claims for its steps after this one (cloudflare/claims.ts).
+ */
+async function operationCall(id: string, class_: CallPriority["class"]): Promise<CallPriority> {
   const operation = await nextOperation(testEnv.DB, id);
   expect(operation).not.toBeNull();
-  return Date.parse(operation?.created_at as string);
+  const since = Date.parse(operation?.created_at as string);
+  return { class: class_, since, work: { id: operation?.id as string, later: expect.any(Number) } };
 }
 
 describe("where a tenant's calls stand in the API budget's line", () => {
@@ -33,7 +37,9 @@ describe("where a tenant's calls stand in the API budget's line", () => {
     await budget().pause(HOLD_MS);
     const posted = api("POST", "/v1/tenants", newTenant(id));
     const line = await lineOnceWaiting();
-    expect(line).toEqual([{ class: "request", since: await operationAge(id) }]);
+    expect(line).toEqual([await operationCall(id, "request")]);
+    // The check is the provisioning's first step: every other step is still ahead of it.
+    expect(line[0]?.work?.later).toBeGreaterThan(4);
     // Once the hold is over, the check goes and the POST has its answer.
     expect((await posted).status).toBe(202);
     await settled(id, ["active"]);
@@ -47,7 +53,7 @@ describe("where a tenant's calls stand in the API budget's line", () => {
     await budget().pause(HOLD_MS);
     expect((await api("DELETE", `/v1/tenants/${id}`)).status).toBe(202);
     const line = await lineOnceWaiting();
-    expect(line).toEqual([{ class: "operation", since: await operationAge(id) }]);
+    expect(line).toEqual([await operationCall(id, "operation")]);
     await settled(id, ["deleted"]);
   });
 });

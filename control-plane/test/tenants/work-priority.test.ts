@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WorkPriority } from "../../src/operations/work-priority";
 
-const operation = { created_at: "2026-12-07T01:00:00.000Z" };
+const operation = { id: "operation-1", created_at: "2026-12-07T01:00:00.000Z" };
 const createdAt = Date.parse(operation.created_at);
 
 describe("a tenant object's place in the API budget's line", () => {
@@ -31,6 +31,25 @@ describe("a tenant object's place in the API budget's line", () => {
       class: "operation",
       since: createdAt,
     });
+  });
+
+  it("names its operation and the steps after the running one once told, for the budget's claims", async () => {
+    const priority = new WorkPriority();
+    const asked = await priority.within(operation, async () => {
+      const untold = priority.source();
+      priority.stepsAfter(3);
+      return [untold, priority.source()];
+    });
+    expect(asked).toEqual([
+      { class: "operation", since: createdAt },
+      { class: "operation", since: createdAt, work: { id: "operation-1", later: 3 } },
+    ]);
+    // The next step starts untold again, and between steps a call belongs to no operation.
+    expect(await priority.within(operation, async () => priority.source())).toEqual({
+      class: "operation",
+      since: createdAt,
+    });
+    expect(priority.source().work).toBeUndefined();
   });
 
   it("a step that fails leaves no age behind, and a request given up on no precedence", async () => {
