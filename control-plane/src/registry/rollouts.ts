@@ -84,7 +84,7 @@ export async function insertRollout(
       at,
       at,
       rollout.tenantIds.length,
-      rollout.canary.size,
+      rollout.tenantIds.filter((tenantId) => rollout.canary.has(tenantId)).length,
     )
     .run();
 }
