@@ -6,7 +6,7 @@ import type { CallPriority } from "./call-priority";
  * operation that stops asking (it failed, it sleeps before a retry) holds
  * slots back no longer than this.
  */
-export const CLAIM_HOLD_MS = 5_000;
+export const CLAIM_HOLD_MS = 2_000;
 
 type Claim = { readonly since: number; readonly calls: number; readonly until: number };
 

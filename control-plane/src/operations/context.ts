@@ -25,5 +25,11 @@ export type StepContext = {
  */
 export type Step = {
   readonly name: string;
+  /**
+   * Whether a run may call the Cloudflare API (one call, mostly; none when
+   * it has nothing to do). The API budget holds a slot for each such step an
+   * operation has left (cloudflare/claims.ts); a registry-only step none.
+   */
+  readonly callsApi: boolean;
   run(context: StepContext): Promise<void>;
 };

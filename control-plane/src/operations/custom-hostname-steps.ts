@@ -39,6 +39,7 @@ export function recordAnswer(
  */
 export const createCustomHostnames: Step = {
   name: "create_custom_hostnames",
+  callsApi: true,
   async run(context) {
     const { tenant } = context;
     const wanted = (await customRows(context)).filter(
@@ -65,6 +66,7 @@ export const createCustomHostnames: Step = {
 export function deleteCustomHostnames(scope: "removing" | "all"): Step {
   return {
     name: "delete_custom_hostnames",
+    callsApi: true,
     async run(context) {
       const { tenant } = context;
       const zone = zoneOf(context);

@@ -26,7 +26,7 @@ export type RunnerDeps = {
   readonly api: CloudflareClient;
   readonly secrets: TenantSecrets;
   readonly d1Migrations: AppliedD1Migrations;
-  /** Told, before a step runs, how many steps its operation has after it (the API budget's claims: work-priority.ts). */
+  /** Told, before a step runs, how many steps that call the API its operation has after it (the API budget's claims: work-priority.ts). */
   readonly stepsAfter?: (later: number) => void;
 };
 
@@ -72,7 +72,8 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
   }
 
   const name = recordedStepName(operation, step);
-  deps.stepsAfter?.(steps.filter((later) => !done.has(recordedStepName(operation, later))).length - 1);
+  const later = steps.slice(steps.indexOf(step) + 1);
+  deps.stepsAfter?.(later.filter((next) => next.callsApi && !done.has(recordedStepName(operation, next))).length);
   await db.batch([
     updateOperation(db, operation.id, { state: "running", step: name }),
     recordStep(db, operation.id, name, "running"),

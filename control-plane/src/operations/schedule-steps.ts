@@ -20,6 +20,7 @@ const sameCrons = (a: readonly string[], b: readonly string[]) =>
  */
 export const setSchedules: Step = {
   name: "set_schedules",
+  callsApi: true,
   async run(context) {
     const { crons } = CronsInput.parse(context.operation.input);
     const { tenant } = context;

@@ -47,6 +47,7 @@ const db = (context: StepContext) => context.env.DB;
 
 export const createKv: Step = {
   name: "create_kv",
+  callsApi: true,
   async run(context) {
     const namespace = await context.api.kv.ensure(context.names.kv);
     await updateTenant(db(context), context.tenant.id, { kvNamespaceId: namespace.id }).run();
@@ -55,6 +56,7 @@ export const createKv: Step = {
 
 export const createR2: Step = {
   name: "create_r2",
+  callsApi: true,
   async run(context) {
     const bucket = await context.api.r2.ensure(context.names.r2);
     await updateTenant(db(context), context.tenant.id, { r2BucketName: bucket.name }).run();
@@ -63,6 +65,7 @@ export const createR2: Step = {
 
 export const createD1: Step = {
   name: "create_d1",
+  callsApi: true,
   async run(context) {
     const database = await context.api.d1.ensure(context.names.d1);
     await updateTenant(db(context), context.tenant.id, { d1DatabaseId: database.uuid }).run();
@@ -73,6 +76,7 @@ export const createD1: Step = {
 export function migrate(scriptKey: (context: StepContext) => string | null): Step {
   return {
     name: "apply_migrations",
+    callsApi: true,
     async run(context) {
       const key = scriptKey(context);
       const databaseId = context.tenant.d1_database_id;
@@ -92,6 +96,7 @@ export function migrate(scriptKey: (context: StepContext) => string | null): Ste
  */
 export const checkScript: Step = {
   name: "check_script",
+  callsApi: true,
   async run(context) {
     const { scriptKey } = ProvisionInput.parse(context.operation.input);
     if (scriptKey === null) return;
@@ -106,6 +111,7 @@ export const checkScript: Step = {
 export function upload(scriptKey: (context: StepContext) => string | null): Step {
   return {
     name: "upload_script",
+    callsApi: true,
     async run(context) {
       const key = scriptKey(context);
       const { plan, vars } = requested(context);
@@ -123,6 +129,7 @@ export function upload(scriptKey: (context: StepContext) => string | null): Step
  */
 export const routeHostnames: Step = {
   name: "write_routes",
+  callsApi: false,
   async run(context) {
     const { tenant } = context;
     const suspended = requested(context).suspended ?? tenant.suspended;
@@ -146,6 +153,7 @@ export const routeHostnames: Step = {
  */
 export const applySettings: Step = {
   name: "apply_settings",
+  callsApi: false,
   async run(context) {
     const { tenant } = context;
     const { plan, vars } = requested(context);
@@ -175,6 +183,7 @@ async function writeTenantRoutes(
 /** The state a tenant settles in once an operation on it has succeeded. */
 export const settle: Step = {
   name: "settle",
+  callsApi: false,
   async run(context) {
     const state = context.tenant.suspended ? "suspended" : "active";
     await updateTenant(db(context), context.tenant.id, { state, lastError: null }).run();
@@ -184,6 +193,7 @@ export const settle: Step = {
 /** A secret change makes a version of the script, deployed alone: recorded after it (`recordSecretVersion`). */
 export const putSecret: Step = {
   name: "put_secret",
+  callsApi: true,
   async run(context) {
     const { name } = SecretInput.parse(context.operation.input);
     // No script yet: the value waits for the first upload, which carries it.
@@ -200,6 +210,7 @@ export const putSecret: Step = {
 
 export const deleteSecret: Step = {
   name: "delete_secret",
+  callsApi: true,
   async run(context) {
     const { name } = SecretInput.parse(context.operation.input);
     await context.secrets.forget([name]);
@@ -219,6 +230,7 @@ const NO_DURABLE_OBJECTS = { durableObjectBindings: {}, durableObjectClasses: []
 
 export const removeScript: Step = {
   name: "delete_script",
+  callsApi: true,
   async run(context) {
     await context.api.scripts.delete(context.config.dispatchNamespace, context.names.script);
     // The script's Durable Object classes, and every object's data, go with it; so do its cron triggers.
@@ -233,6 +245,7 @@ export const removeScript: Step = {
 
 export const unrouteAll: Step = {
   name: "delete_routes",
+  callsApi: false,
   async run(context) {
     const claims = await hostnameClaims(db(context), context.tenant.id);
     await deleteOwnRoutes(context.env.ROUTES, context.tenant.id, [
@@ -249,6 +262,7 @@ export const unrouteAll: Step = {
 
 export const deleteR2: Step = {
   name: "delete_r2",
+  callsApi: true,
   async run(context) {
     await context.api.r2.delete(context.tenant.r2_bucket_name ?? context.names.r2);
     if (context.tenant.r2_bucket_name !== null && context.tenant.r2_bucket_name !== context.names.r2) {
@@ -275,6 +289,7 @@ async function deleteRecordedAndOrphan<T>(
 
 export const deleteKv: Step = {
   name: "delete_kv",
+  callsApi: true,
   async run(context) {
     const { tenant, names } = context;
     await deleteRecordedAndOrphan(context.api.kv, tenant.kv_namespace_id, names.kv, (namespace) => namespace.id);
@@ -284,6 +299,7 @@ export const deleteKv: Step = {
 
 export const deleteD1: Step = {
   name: "delete_d1",
+  callsApi: true,
   async run(context) {
     const { tenant, names } = context;
     await deleteRecordedAndOrphan(context.api.d1, tenant.d1_database_id, names.d1, (database) => database.uuid);
@@ -298,6 +314,7 @@ export const deleteD1: Step = {
  */
 export const removeLogs: Step = {
   name: "delete_logs",
+  callsApi: false,
   async run(context) {
     await deleteLogs(context.env.LOGS, context.names.script);
   },
@@ -307,6 +324,7 @@ export const removeLogs: Step = {
 export function finishTeardown(state: "failed" | "deleted"): Step {
   return {
     name: `mark_${state}`,
+    callsApi: false,
     async run(context) {
       await context.secrets.clear();
       await context.d1Migrations.forget();

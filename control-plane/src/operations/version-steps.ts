@@ -30,6 +30,7 @@ const db = (context: StepContext) => context.env.DB;
 /** Sends the tenant's traffic to the operation's versions. */
 export const deployVersions: Step = {
   name: "deploy_versions",
+  callsApi: true,
   async run(context) {
     const { versions, force } = DeploymentInput.parse(context.operation.input);
     await deployAndRecord(context, versions, force);
@@ -89,6 +90,7 @@ function refusedDeployment(error: unknown): unknown {
 export function uploadVersion(scriptKey: string): Step {
   return {
     name: "upload_version",
+    callsApi: true,
     async run(context) {
       const { tenant } = context;
       // Made already by an attempt whose next write failed: a second one would be a version nobody deploys.
@@ -126,6 +128,7 @@ export function uploadVersion(scriptKey: string): Step {
  */
 export const stageVersion: Step = {
   name: "stage_version",
+  callsApi: true,
   async run(context) {
     const { tenant } = context;
     const staged = await versionMadeBy(db(context), tenant.id, context.operation.id);
@@ -188,6 +191,7 @@ const previewOf = (context: StepContext, versionId: string) =>
  */
 export const routeVersions: Step = {
   name: "write_version_routes",
+  callsApi: false,
   async run(context) {
     const { tenant } = context;
     const record = routeRecordOf(tenant, { plan: tenant.plan, suspended: tenant.suspended });
