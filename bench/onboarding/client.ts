@@ -31,9 +31,34 @@ export function benchScript(answer: string): ScriptSource {
   };
 }
 
+/**
+ * What code the tenants of a run get: `own`, each its own script (it answers
+ * its id); `shared`, one bundle for all, as tenants onboarded from a
+ * platform's template are (the script answers the id from its vars).
+ */
+export type TenantCode = "own" | "shared";
+
+/** The bundle every tenant of a `shared` run gets: it answers its tenant's ANSWER var. */
+const SHARED_SCRIPT: ScriptSource = {
+  mainModule: TENANT_MAIN_MODULE,
+  modules: {
+    [TENANT_MAIN_MODULE]: `export default {
+  async fetch(request, env) {
+    return new Response(env.ANSWER, { headers: { "content-type": "text/plain" } });
+  },
+};
+`,
+  },
+  compatibilityDate: COMPATIBILITY_DATE,
+  migrations: MIGRATIONS,
+};
+
 /** The tenant every onboarding creates: a small script answering its own id, with KV, R2 and a migrated D1. */
-export function tenantRequest(id: string): z.input<typeof CreateTenantRequest> {
-  return { id, plan: "pro", resources: { kv: true, r2: true, d1: true }, script: benchScript(id) };
+export function tenantRequest(id: string, code: TenantCode = "own"): z.input<typeof CreateTenantRequest> {
+  const resources = { kv: true, r2: true, d1: true };
+  return code === "own"
+    ? { id, plan: "pro", resources, script: benchScript(id) }
+    : { id, plan: "pro", resources, script: SHARED_SCRIPT, vars: { ANSWER: id } };
 }
 
 /** The control plane's operators' API (`/v1`), as the CLI calls it. */

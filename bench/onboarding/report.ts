@@ -61,14 +61,17 @@ function stepDurations(runs: Timed[]): [string, number][] {
   return [...byStep].map(([step, durations]) => [step, median(durations)]);
 }
 
-export function render(seq: Sequential, rollout: Rollout | null, con: Concurrent, stack: PlatformStack): string {
+/** What each many-at-once run is called in the report. */
+const CODE_TITLES: Readonly<Record<Concurrent["code"], string>> = {
+  own: "each tenant with its own code",
+  shared:
+    "every tenant with the same code, a template already in use (the API accepted it before the burst, so no POST spends a call on checking it)",
+};
+
+export function render(seq: Sequential, rollout: Rollout | null, cons: Concurrent[], stack: PlatformStack): string {
   const machine = describeMachine(stack.workerdVersion);
   const n = seq.runs.length;
   const perOnboarding = seq.calls.calls / n;
-  const { limit, calls } = con;
-  const average = limit.requests / limit.windowSeconds;
-  const peak = calls.peakSecond?.calls ?? 0;
-  const windowsNeeded = Math.ceil(calls.calls / limit.requests);
   const steps = stepDurations(seq.runs);
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`${commandLine()}\` (sources: ${stack.sources}) on ${machine.cores} × ${machine.cpu}, ${machine.ramGiB.toFixed(0)} GiB RAM, ${machine.os};`,
@@ -103,8 +106,19 @@ export function render(seq: Sequential, rollout: Rollout | null, con: Concurrent
       : [
           `- **Cloudflare API calls per tenant in a rollout: ${(rollout.calls.calls / rollout.tenants).toFixed(1)}** (${int(rollout.calls.calls)} for ${rollout.tenants}: new code with the same D1 migrations, no canary; ${rollout.succeeded} succeeded in ${seconds(rollout.wallMs)} s; ${rollout.calls.rateLimited} answered 429).`,
         ]),
+    ...cons.flatMap(concurrentSection),
+  ].join("\n");
+}
+
+/** One many-at-once run: its table, the 202's and `active`'s spread, and the fairness targets. */
+function concurrentSection(con: Concurrent): string[] {
+  const { limit, calls } = con;
+  const average = limit.requests / limit.windowSeconds;
+  const peak = calls.peakSecond?.calls ?? 0;
+  const windowsNeeded = Math.ceil(calls.calls / limit.requests);
+  return [
     "",
-    `**${int(con.tenants)} at once** (every POST sent together; the emulator's rate limiter on at ${int(limit.requests)} calls per ${limit.windowSeconds} s, the control plane's budget, CLOUDFLARE_API_RATE_LIMIT / CLOUDFLARE_API_RATE_WINDOW_SECONDS, set to the same):`,
+    `**${int(con.tenants)} at once, ${CODE_TITLES[con.code]}** (every POST sent together; the emulator's rate limiter on at ${int(limit.requests)} calls per ${limit.windowSeconds} s, the control plane's budget, CLOUDFLARE_API_RATE_LIMIT / CLOUDFLARE_API_RATE_WINDOW_SECONDS, set to the same):`,
     "",
     ...table(
       ["Measure", "Value"],
@@ -142,5 +156,5 @@ export function render(seq: Sequential, rollout: Rollout | null, con: Concurrent
           "",
           ...con.failures.slice(0, FAILURE_SAMPLES).map((f) => `- ${f}`),
         ]),
-  ].join("\n");
+  ];
 }

@@ -10,8 +10,10 @@
  *      the API calls per tenant;
  *   2. onboards many tenants at once, every POST fired together, with the
  *      emulator's rate limiter on and the control plane's API budget set to
- *      the same limit: wall time, failures, 429s, and the peak request rate
- *      the API saw.
+ *      the same limit: wall time, failures, 429s, the peak request rate the
+ *      API saw, and the fairness targets (the 202's p50, p50 to `active`).
+ *      Twice: each tenant with its own code, then all with one bundle, a
+ *      template the API has accepted already.
  * Prints a markdown report; every process it starts is stopped at the end,
  * on error and on Ctrl-C.
  *
@@ -67,8 +69,10 @@ async function main(options: Options): Promise<number> {
     // Rolled out to the tenants onboarded one at a time (none with --sequential 0: no rollout).
     const ids = seq.runs.map((run) => run.id);
     const rollout = ids.length === 0 ? null : await runRollout(clients, ids, abort.signal);
-    const con = await runConcurrent(clients, started, options, abort.signal);
-    return { report: render(seq, rollout, con, started), failed: con.failed };
+    const cons = [];
+    for (const code of ["own", "shared"] as const)
+      cons.push(await runConcurrent(clients, started, options, abort.signal, code));
+    return { report: render(seq, rollout, cons, started), failed: cons.reduce((sum, con) => sum + con.failed, 0) };
   });
   process.stdout.write(`${report}\n`);
   if (options.writeDocs) {
