@@ -15,7 +15,16 @@ export type Report = {
   scripts: number;
   /** Tenant runner processes the emulator sent tenants' code to (0: it ran the code itself). */
   runners: number;
-  upload: { scripts: number; seconds: number };
+  upload: {
+    scripts: number;
+    seconds: number;
+    /**
+     * CPU time each upload cost (ms): the workerd that runs the emulator (whose Workers, isolate
+     * starts included, share one thread, so 1,000 / runtime bounds the rate), the bench's client,
+     * and the tenant runners together. Unlike the rate, it hardly depends on the machine's other work.
+     */
+    cpuMsPerUpload: { runtime: number; client: number; runners: number };
+  };
   /**
    * The namespace run, the direct run and the front Worker alone (same count,
    * same concurrency), and the namespace path to one script only.
@@ -35,6 +44,13 @@ export type Report = {
 };
 
 export const COMMAND = "npm run bench";
+
+/** What an upload cost in CPU, and the rate the runtime's one thread allows at that cost. */
+function uploadCpu(r: Report): string {
+  const { runtime, client, runners } = r.upload.cpuMsPerUpload;
+  const inRunners = r.runners === 0 ? "" : `, the tenant runners ${runners.toFixed(1)} ms`;
+  return `CPU time per upload: ${runtime.toFixed(1)} ms in the workerd that runs the emulator (its Workers and isolate starts share one thread: about ${int(1000 / runtime)} uploads/s at most), ${client.toFixed(1)} ms in the bench's client${inRunners}.`;
+}
 
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
 const signedMs = (n: number) => (n >= 0 ? `+${ms(n)}` : `−${ms(-n)}`);
@@ -69,6 +85,7 @@ export function renderReport(r: Report): string {
     `While it measured, the bench and the processes it started used ${pct(r.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(r.cpu.others)}.`,
     "",
     `${int(r.scripts)} tenant scripts uploaded through the REST API in ${r.upload.seconds.toFixed(1)} s (${int(r.upload.scripts / r.upload.seconds)} uploads/s).`,
+    uploadCpu(r),
     r.runners === 0
       ? "Tenants' code ran in the emulator's own process (no tenant runners)."
       : `Tenants' code ran in ${r.runners} tenant runner processes (\`--runners ${r.runners}\`): every namespace request crossed from the emulator to a runner over HTTP, and every binding call back; the direct run loads its worker in the emulator's process, as without runners.`,

@@ -24,6 +24,17 @@ function processTicks(pid: number): number {
   }
 }
 
+/**
+ * Starts counting the CPU time the given processes use; the returned function
+ * answers it per process, in milliseconds (at USER_HZ's 10 ms resolution).
+ * What one kind of work costs a process, where a rate only says what the
+ * machine's other work left over.
+ */
+export function meterProcesses(pids: readonly number[]): () => number[] {
+  const atStart = pids.map(processTicks);
+  return () => pids.map((pid, i) => ((processTicks(pid) - (atStart[i] ?? 0)) * 1000) / TICKS_PER_SECOND);
+}
+
 /** This process and every running process of the groups. */
 function ourPids(pgids: readonly number[]): number[] {
   const group = listProcesses().filter((p) => pgids.includes(p.pgid) && isRunning(p));
