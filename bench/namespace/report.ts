@@ -49,7 +49,7 @@ export const COMMAND = "npm run bench";
 function uploadCpu(r: Report): string {
   const { runtime, client, runners } = r.upload.cpuMsPerUpload;
   const inRunners = r.runners === 0 ? "" : `, the tenant runners ${runners.toFixed(1)} ms`;
-  return `CPU time per upload: ${runtime.toFixed(1)} ms in the workerd that runs the emulator (its Workers and isolate starts share one thread: about ${int(1000 / runtime)} uploads/s at most), ${client.toFixed(1)} ms in the bench's client${inRunners}.`;
+  return `CPU time per upload: ${runtime.toFixed(1)} ms in the workerd that runs the emulator (its Workers, Durable Objects and loaded isolates share one thread: about ${int(1000 / runtime)} uploads/s at most), ${client.toFixed(1)} ms in the bench's client${inRunners}.`;
 }
 
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
