@@ -7,8 +7,8 @@ import {
   reclaimHostnames,
   takenHostnames,
 } from "../registry/hostnames";
-import { insertOperation, nextOperation } from "../registry/operations";
-import { getTenant, insertTenant, updateTenant } from "../registry/tenants";
+import { insertOperation, nextOperation, operationOf, selectNextOperation } from "../registry/operations";
+import { getTenant, insertTenant, selectTenant, tenantOf, updateTenant } from "../registry/tenants";
 import { deploymentHistory, getVersion, latestVersion } from "../registry/versions";
 import {
   admitCreate,
@@ -49,9 +49,11 @@ export async function takeCreate(
   submission: CreateSubmission,
 ): Promise<Submission> {
   const id = submission.tenant.id;
+  // One round trip for the two reads every create makes.
+  const [existing, latest] = await db.batch([selectTenant(db, id), selectNextOperation(db, id)]);
   const admitted = admitCreate(submission, {
-    existing: await getTenant(db, id),
-    latestOperationId: (await nextOperation(db, id))?.id ?? null,
+    existing: existing === undefined ? null : tenantOf(existing),
+    latestOperationId: latest === undefined ? null : (operationOf(latest)?.id ?? null),
     taken: await takenHostnames(db, id, submission.hostnames),
   });
   if (!admitted.ok) return admitted;

@@ -10,17 +10,25 @@ export type Settings = { plan: PlanName; vars: Record<string, string>; suspended
  * update asks for are present.
  */
 export async function requestedSettings(db: D1Database, tenantIds: string[]): Promise<Map<string, Partial<Settings>>> {
-  const requested = new Map<string, Partial<Settings>>();
-  if (tenantIds.length === 0) return requested;
-  const { results } = await db
+  if (tenantIds.length === 0) return new Map();
+  return requestedSettingsFrom(await selectRequestedSettings(db, tenantIds).all());
+}
+
+/** The select of requestedSettings (at least one id), to read it in a batch with other reads. */
+export function selectRequestedSettings(db: D1Database, tenantIds: readonly string[]): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT tenant_id, input FROM operations
        WHERE kind = 'update' AND state IN ('queued', 'running') AND tenant_id IN (${tenantIds.map(() => "?").join(",")})
        ORDER BY created_at, rowid`,
     )
-    .bind(...tenantIds)
-    .all<{ tenant_id: string; input: string }>();
-  for (const row of results) {
+    .bind(...tenantIds);
+}
+
+/** What that select gave: each tenant's requested settings. */
+export function requestedSettingsFrom(result: D1Result): Map<string, Partial<Settings>> {
+  const requested = new Map<string, Partial<Settings>>();
+  for (const row of result.results as { tenant_id: string; input: string }[]) {
     const { plan, vars, suspended } = UpdateInput.parse(JSON.parse(row.input));
     const merged = { ...requested.get(row.tenant_id) };
     if (plan !== undefined) merged.plan = plan;

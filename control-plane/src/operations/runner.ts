@@ -2,9 +2,10 @@ import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { recordStep, succeededSteps, updateOperation } from "../registry/operations";
-import type { OperationError, OperationRow } from "../registry/rows";
-import { getTenant, updateTenant } from "../registry/tenants";
+import type { NextWork } from "../registry/next-work";
+import { recordStep, updateOperation } from "../registry/operations";
+import type { OperationError } from "../registry/rows";
+import { updateTenant } from "../registry/tenants";
 import type { AppliedD1Migrations } from "./applied-d1-migrations";
 import { backoffMs, type Failure, failureOf, SCRIPT_REJECTED } from "./failures";
 import { purgeTenant } from "./purge";
@@ -33,11 +34,11 @@ export type RunnerDeps = {
 /** A teardown must finish, so it gets more attempts than a forward step (at the backoff's cap, minutes each). */
 const TEARDOWN_ATTEMPTS_FACTOR = 4;
 
-/** Runs the next step of `operation`, and records what came of it. */
-export async function advance(deps: RunnerDeps, operation: OperationRow): Promise<Advance> {
+/** Runs the next step of `work.operation` (the registry as `readNextWork` read it), and records what came of it. */
+export async function advance(deps: RunnerDeps, work: NextWork): Promise<Advance> {
   const { env, config } = deps;
   const db = env.DB;
-  const tenant = await getTenant(db, operation.tenant_id);
+  const { operation, tenant, done } = work;
   if (tenant === null) {
     const error = {
       code: "internal_error",
@@ -63,7 +64,6 @@ export async function advance(deps: RunnerDeps, operation: OperationRow): Promis
     return { kind: "finished", state: "failed", error };
   }
   const steps = stepsOf(operation, tenant);
-  const done = await succeededSteps(db, operation.id);
   const step = steps.find((candidate) => !done.has(recordedStepName(operation, candidate)));
   if (step === undefined) {
     const state = operation.phase === "rollback" ? "failed" : "succeeded";

@@ -4,7 +4,8 @@ import { configOf } from "../config";
 import { type CheckAgainResult, checkAgain } from "../custom-hostnames/check-again";
 import { checkPendingHostnames } from "../custom-hostnames/checker";
 import type { Env } from "../env";
-import { getOperation, nextOperation } from "../registry/operations";
+import { readNextWork } from "../registry/next-work";
+import { getOperation } from "../registry/operations";
 import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
 import { AppliedD1Migrations } from "./applied-d1-migrations";
 import { refusalOf } from "./deployment-admission";
@@ -197,20 +198,24 @@ export class TenantOperations extends DurableObject<Env> {
     await this.#wake();
     const id = (await this.ctx.storage.get<string>("tenant-id")) as string;
     let verdict: Submission = submitted;
+    /** This drain saw the step that answers the request: `verdict` is the answer. */
+    let answered = false;
     const run = this.#drain(id, (operationId, result) => {
       if (operationId !== submitted.operationId) return false;
       if (result.kind === "rejected") verdict = rejected(result.error);
       if (result.kind === "finished" && result.state === "failed" && result.error !== null) {
         verdict = refusalOf(result.error) ?? verdict;
       }
-      return result.kind === "rejected" || stop(result);
+      answered = result.kind === "rejected" || stop(result);
+      return answered;
     });
     const waitMs = configOf(this.env).scriptCheckWaitMs;
     let timer: ReturnType<typeof setTimeout> | null = null;
     // The request waits on the object's steps until then: their calls go ahead of background ones.
     await this.#priority.awaited(Promise.race([run, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]));
     if (timer !== null) clearTimeout(timer);
-    if (verdict.ok) {
+    // Else the operation may have ended in another run (the alarm's), or not yet: the registry says how.
+    if (verdict.ok && !answered) {
       const operation = await getOperation(this.#db, submitted.operationId);
       const refusal = operation?.state === "failed" && operation.error !== null ? refusalOf(operation.error) : null;
       if (refusal !== null) return refusal;
@@ -223,20 +228,21 @@ export class TenantOperations extends DurableObject<Env> {
     await this.#running.run(async () => {
       const deps = this.#deps;
       for (;;) {
-        const operation = await nextOperation(this.#db, id);
-        if (operation === null) {
+        const work = await readNextWork(this.#db, id);
+        if (work === null) {
           // Nothing queued: the tenant's pending custom hostnames are read again, on their own backoff.
           const nextCheck = await checkPendingHostnames(deps, id);
           if (nextCheck === null) await this.ctx.storage.deleteAlarm();
           else await this.ctx.storage.setAlarm(nextCheck);
           return;
         }
+        const { operation } = work;
         const due = operation.next_attempt_at === null ? 0 : Date.parse(operation.next_attempt_at);
         if (due > Date.now()) {
           await this.ctx.storage.setAlarm(due);
           return;
         }
-        const result = await this.#priority.within(operation, () => advance(deps, operation));
+        const result = await this.#priority.within(operation, () => advance(deps, work));
         if (result.kind === "waiting") await this.ctx.storage.setAlarm(result.until);
         if (stop?.(operation.id, result)) {
           if (result.kind !== "waiting") await this.#wake();

@@ -31,17 +31,28 @@ export async function customHostnameRowsOfMany(
   db: D1Database,
   tenantIds: readonly string[],
 ): Promise<Map<string, CustomHostnameRow[]>> {
-  const rows = new Map<string, CustomHostnameRow[]>(tenantIds.map((id) => [id, []]));
-  if (tenantIds.length === 0) return rows;
-  const { results } = await db
+  if (tenantIds.length === 0) return new Map();
+  return customHostnameRowsFrom(await selectCustomHostnameRowsOfMany(db, tenantIds).all(), tenantIds);
+}
+
+/** The select of customHostnameRowsOfMany (at least one id), to read it in a batch with other reads. */
+export function selectCustomHostnameRowsOfMany(db: D1Database, tenantIds: readonly string[]): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT tenant_id, hostname, state, custom_hostname_id, custom_hostname, checked_at, check_attempts, live_at,
          check_failure
        FROM hostnames WHERE tenant_id IN (${tenantIds.map(() => "?").join(",")}) ORDER BY hostname`,
     )
-    .bind(...tenantIds)
-    .all<{ tenant_id: string }>();
-  for (const row of results) rows.get(row.tenant_id)?.push(Row.parse(row));
+    .bind(...tenantIds);
+}
+
+/** What that select gave, by tenant (each of `tenantIds` present). */
+export function customHostnameRowsFrom(
+  result: D1Result,
+  tenantIds: readonly string[],
+): Map<string, CustomHostnameRow[]> {
+  const rows = new Map<string, CustomHostnameRow[]>(tenantIds.map((id) => [id, []]));
+  for (const row of result.results as { tenant_id: string }[]) rows.get(row.tenant_id)?.push(Row.parse(row));
   return rows;
 }
 

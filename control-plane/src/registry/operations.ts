@@ -34,29 +34,62 @@ export async function getOperation(db: D1Database, id: string): Promise<Operatio
 
 /** The tenant's oldest unfinished operation: the one to run next. */
 export async function nextOperation(db: D1Database, tenantId: string): Promise<OperationRow | null> {
-  const row = await db
+  return operationOf(await selectNextOperation(db, tenantId).all());
+}
+
+/** The select of nextOperation, to read it in a batch with other reads (one round trip). */
+export function selectNextOperation(db: D1Database, tenantId: string): D1PreparedStatement {
+  return db.prepare(`SELECT * FROM operations WHERE ${NEXT_OPERATION_OF_TENANT} LIMIT 1`).bind(tenantId);
+}
+
+/** The first row of a select of operations, parsed. */
+export function operationOf(result: D1Result): OperationRow | null {
+  const [row] = result.results;
+  return row === undefined ? null : OperationRow.parse(row);
+}
+
+/** The tenant's (`?`) unfinished operations, the next to run first. */
+const NEXT_OPERATION_OF_TENANT = `tenant_id = ? AND state IN ('queued', 'running') ORDER BY created_at, rowid`;
+
+/**
+ * The steps the tenant's next operation (as selectNextOperation finds it) has done: in the same
+ * batch as that select, the two read one state of the registry.
+ */
+export function selectStepsDoneByNextOperation(db: D1Database, tenantId: string): D1PreparedStatement {
+  return db
     .prepare(
-      `SELECT * FROM operations WHERE tenant_id = ? AND state IN ('queued', 'running')
-       ORDER BY created_at, rowid LIMIT 1`,
+      `SELECT name FROM operation_steps WHERE state = 'succeeded'
+       AND operation_id = (SELECT id FROM operations WHERE ${NEXT_OPERATION_OF_TENANT} LIMIT 1)`,
     )
-    .bind(tenantId)
-    .first();
-  return row === null ? null : OperationRow.parse(row);
+    .bind(tenantId);
+}
+
+/** The step names selectStepsDoneByNextOperation gave. */
+export function stepNamesOf(result: D1Result): Set<string> {
+  return new Set((result.results as { name: string }[]).map((row) => row.name));
 }
 
 /** What a tenant's view shows: the operation to run next, or else the latest one. */
 export async function currentOperations(db: D1Database, tenantIds: string[]): Promise<Map<string, OperationRow>> {
-  const current = new Map<string, OperationRow>();
-  if (tenantIds.length === 0) return current;
-  const { results } = await db
+  if (tenantIds.length === 0) return new Map();
+  return currentOperationsFrom(await selectCurrentOperations(db, tenantIds).all());
+}
+
+/** The select of currentOperations (at least one id), to read it in a batch with other reads. */
+export function selectCurrentOperations(db: D1Database, tenantIds: readonly string[]): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT * FROM operations WHERE tenant_id IN (${tenantIds.map(() => "?").join(",")})
        ORDER BY tenant_id, CASE WHEN state IN ('queued', 'running') THEN 0 ELSE 1 END,
          CASE WHEN state IN ('queued', 'running') THEN created_at END ASC, created_at DESC, rowid DESC`,
     )
-    .bind(...tenantIds)
-    .all();
-  for (const row of results) {
+    .bind(...tenantIds);
+}
+
+/** What that select gave: each tenant's current operation. */
+export function currentOperationsFrom(result: D1Result): Map<string, OperationRow> {
+  const current = new Map<string, OperationRow>();
+  for (const row of result.results) {
     const operation = OperationRow.parse(row);
     if (!current.has(operation.tenant_id)) current.set(operation.tenant_id, operation);
   }
@@ -109,14 +142,6 @@ export function recordStep(
          updated_at = excluded.updated_at`,
     )
     .bind(operationId, name, state, error === null ? null : JSON.stringify(error), now());
-}
-
-export async function succeededSteps(db: D1Database, operationId: string): Promise<Set<string>> {
-  const { results } = await db
-    .prepare("SELECT name FROM operation_steps WHERE operation_id = ? AND state = 'succeeded'")
-    .bind(operationId)
-    .all<{ name: string }>();
-  return new Set(results.map((row) => row.name));
 }
 
 /** A page of the tenant's operations, newest first: `limit + 1` rows (the extra one says there is a next page). */

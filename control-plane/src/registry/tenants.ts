@@ -3,8 +3,18 @@ import type { ResourceSelection, TenantState } from "../../../platform/tenants-a
 import { now, type OperationError, TenantRow } from "./rows";
 
 export async function getTenant(db: D1Database, id: string): Promise<TenantRow | null> {
-  const row = await db.prepare("SELECT * FROM tenants WHERE id = ?").bind(id).first();
-  return row === null ? null : TenantRow.parse(row);
+  return tenantOf(await selectTenant(db, id).all());
+}
+
+/** The select of getTenant, to read it in a batch with other reads (one round trip). */
+export function selectTenant(db: D1Database, id: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM tenants WHERE id = ?").bind(id);
+}
+
+/** The first row of a select of tenants, parsed. */
+export function tenantOf(result: D1Result): TenantRow | null {
+  const [row] = result.results;
+  return row === undefined ? null : TenantRow.parse(row);
 }
 
 export type NewTenant = {

@@ -38,7 +38,7 @@ import {
   v1Route,
 } from "../openapi-routes";
 import type { AppEnv } from "../types";
-import { tenantView, tenantViews } from "../views";
+import { tenantViewById, tenantViews } from "../views";
 import { refuseTakenOnZone } from "../zone-hostnames";
 
 export const TenantParams = z.object({ id: z.string().regex(TENANT_ID, "not a tenant id") });
@@ -51,9 +51,9 @@ export async function answer(env: Env, id: string, submission: Submission) {
   if (!submission.ok) {
     throw new ApiError(submission.status, submission.code, submission.message, submission.details);
   }
-  const row = await getTenant(env.DB, id);
-  if (row === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
-  return tenantView(env.DB, configOf(env), row);
+  const view = await tenantViewById(env.DB, configOf(env), id);
+  if (view === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
+  return view;
 }
 
 /** Tenant ids equal to the first label of one of the platform's own hostnames would shadow it. */
@@ -205,9 +205,9 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(getTenantRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await getTenant(c.env.DB, id);
-    if (row === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
-    return c.json(await tenantView(c.env.DB, configOf(c.env), row), 200);
+    const view = await tenantViewById(c.env.DB, configOf(c.env), id);
+    if (view === null) throw new ApiError(404, "not_found", `no tenant "${id}"`);
+    return c.json(view, 200);
   })
   .openapi(updateTenantRoute, async (c) => {
     const { id } = c.req.valid("param");
