@@ -20,13 +20,47 @@ export async function storeBundle(bucket: R2Bucket, script: ScriptSource): Promi
   if ((await bucket.head(key)) === null) {
     await bucket.put(key, body, { httpMetadata: { contentType: "application/json" } });
   }
+  // What loadBundle would read back: a provisioning's steps, run next, find it here.
+  keepParsed(key, parseBundle(JSON.parse(body)));
   return key;
 }
 
 export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptSource> {
+  const kept = parsedBundles.get(key);
+  if (kept !== undefined) return kept;
   const object = await bucket.get(key);
   if (object === null) throw new Error(`script bundle ${key} is missing from the SCRIPTS bucket`);
-  return ScriptSource.parse(await object.json());
+  return keepParsed(key, parseBundle(await object.json()));
+}
+
+/**
+ * Bundles parsed lately in this isolate, by key. A key is the SHA-256 of the
+ * bundle's content, so the bundle a key names never changes: a kept one is
+ * the bundle R2 holds under that key, whichever bucket, whenever read, and
+ * needs no invalidation. It spares a provisioning's steps (the check, the
+ * migrations, the upload: each loads the bundle the request just stored) an
+ * R2 read and a parse each. Frozen, as callers share it.
+ */
+const parsedBundles = new Map<string, ScriptSource>();
+/** Enough for a burst of onboardings in flight at once, each a bundle of its own; a few MB at most. */
+const PARSED_BUNDLES_KEPT = 256;
+
+function keepParsed(key: string, bundle: ScriptSource): ScriptSource {
+  parsedBundles.delete(key);
+  parsedBundles.set(key, bundle);
+  // A Map iterates in insertion order: the first key is the one used least lately.
+  if (parsedBundles.size > PARSED_BUNDLES_KEPT) parsedBundles.delete(parsedBundles.keys().next().value as string);
+  return bundle;
+}
+
+const parseBundle = (json: unknown): ScriptSource => deepFreeze(ScriptSource.parse(json));
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const sortedRecord = <T>(record: Record<string, T>): Record<string, T> =>
