@@ -39,6 +39,22 @@ describe("script bundles", () => {
   });
 });
 
+describe("bundles kept parsed in the isolate", () => {
+  it("are read back without R2 once stored (a key names one content), frozen, and a key never stored is still missing", async () => {
+    const code = { ...CODE, modules: { "index.js": `// ${crypto.randomUUID()}` } };
+    const key = await storeBundle(testEnv.SCRIPTS, code);
+    // Gone from the bucket (a lifecycle rule, say): the content under that key cannot have changed.
+    await testEnv.SCRIPTS.delete(key);
+    const kept = await loadBundle(testEnv.SCRIPTS, key);
+    expect(kept.modules).toEqual(code.modules);
+    expect(Object.isFrozen(kept) && Object.isFrozen(kept.modules)).toBe(true);
+    expect(() => {
+      (kept.modules as Record<string, unknown>)["index.js"] = "changed";
+    }).toThrow(TypeError);
+    await expect(loadBundle(testEnv.SCRIPTS, `bundles/${"0".repeat(64)}.json`)).rejects.toThrow(/missing/);
+  });
+});
+
 describe("code the API accepted", () => {
   const HOUR = 60 * 60 * 1000;
 
