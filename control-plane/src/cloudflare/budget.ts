@@ -207,9 +207,13 @@ export class ApiBudget extends DurableObject {
     const allowed = limit - Math.floor(limit * REQUEST_SHARE) - this.#claims.olderThan(waiter.priority, now);
     const lapse = this.#claims.nextLapse() ?? Number.POSITIVE_INFINITY;
     if (allowed < 1) return Math.min(lapse, now + window);
-    // Room while the `allowed`-th newest slot is out of the window (#nextSlotAt dropped older ones).
+    // Room while fewer than `allowed` slots are in the window: the `allowed`-th newest in it has to leave first.
     const blocking = this.sql
-      .exec<{ at: number }>("SELECT at FROM slots ORDER BY at DESC LIMIT 1 OFFSET ?", allowed - 1)
+      .exec<{ at: number }>(
+        "SELECT at FROM slots WHERE at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+        now - window,
+        allowed - 1,
+      )
       .toArray()[0]?.at;
     return blocking === undefined ? now : Math.min(lapse, blocking + window);
   }
