@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requirePlatformToken } from "./api/auth";
+import { changesInTurn } from "./api/changes-in-turn";
 import { renderDocsPage } from "./api/docs-page";
 import { ApiError, errorResponse, invalidRequest } from "./api/errors";
 import { requireBody } from "./api/json-body";
@@ -46,7 +47,8 @@ app.route(
   consoleApp((request, env, ctx) => app.fetch(request, env, ctx)),
 );
 
-app.use("/v1/*", requirePlatformToken, requireBody);
+// A body is refused (400, 413) before its request waits for a turn.
+app.use("/v1/*", requirePlatformToken, requireBody, changesInTurn);
 app.route("/", tenantRoutes);
 app.route("/", assetRoutes);
 app.route("/", versionRoutes);

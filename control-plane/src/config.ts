@@ -67,6 +67,11 @@ const Vars = CloudflareApiVars.extend(PlatformHostsVars.shape).extend({
   OPERATION_RETRY_MAX_MS: Millis,
   SCRIPT_CHECK_WAIT_MS: Millis,
   /**
+   * How many of the API's changes (its POST, PUT, PATCH and DELETE requests) one isolate works on at
+   * once; the rest wait their turn in arrival order (api/changes-in-turn.ts). 24 unless set.
+   */
+  CHANGES_AT_ONCE: positiveInt(24),
+  /**
    * How long the API's acceptance of a bundle stands in for checking it again (scripts/accepted-code.ts):
    * an hour unless set; 0 checks every provisioning's code.
    */
@@ -132,6 +137,7 @@ const ConfigFromVars = Vars.transform((vars) => ({
     maxMs: vars.OPERATION_RETRY_MAX_MS,
   },
   scriptCheckWaitMs: vars.SCRIPT_CHECK_WAIT_MS,
+  changesAtOnce: vars.CHANGES_AT_ONCE,
   scriptCheckReuseMs: vars.SCRIPT_CHECK_REUSE_SECONDS * 1000,
   metricsDataset: vars.METRICS_DATASET,
   /** The client the metering is read with: the API client's settings, with the analytics token when there is one. */

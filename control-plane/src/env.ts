@@ -35,6 +35,7 @@ export interface Env {
   OPERATION_RETRY_BASE_MS: string;
   OPERATION_RETRY_MAX_MS: string;
   SCRIPT_CHECK_WAIT_MS: string;
+  CHANGES_AT_ONCE?: string;
   METRICS_DATASET?: string;
   ROLLOUT_OBSERVATION_MS?: string;
   ROLLOUT_ERROR_RATE_TOLERANCE?: string;

@@ -15,22 +15,27 @@ import { hex } from "../hex";
  */
 export async function storeBundle(bucket: R2Bucket, script: ScriptSource): Promise<string> {
   const body = JSON.stringify(canonical(script));
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const key = `bundles/${hex(digest)}.json`;
+  const bytes = new TextEncoder().encode(body);
+  const key = `bundles/${hex(await crypto.subtle.digest("SHA-256", bytes))}.json`;
   if ((await bucket.head(key)) === null) {
-    await bucket.put(key, body, { httpMetadata: { contentType: "application/json" } });
+    await bucket.put(key, bytes, { httpMetadata: { contentType: "application/json" } });
   }
   // What loadBundle would read back: a provisioning's steps, run next, find it here.
-  keepParsed(key, parseBundle(JSON.parse(body)));
+  keepParsed(key, parseBundle(JSON.parse(body)), bytes.byteLength);
   return key;
 }
 
 export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptSource> {
   const kept = parsedBundles.get(key);
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) {
+    // Used again: to the back of the order, the last to go.
+    parsedBundles.delete(key);
+    parsedBundles.set(key, kept);
+    return kept.bundle;
+  }
   const object = await bucket.get(key);
   if (object === null) throw new Error(`script bundle ${key} is missing from the SCRIPTS bucket`);
-  return keepParsed(key, parseBundle(await object.json()));
+  return keepParsed(key, parseBundle(await object.json()), object.size);
 }
 
 /**
@@ -41,17 +46,38 @@ export async function loadBundle(bucket: R2Bucket, key: string): Promise<ScriptS
  * migrations, the upload: each loads the bundle the request just stored) an
  * R2 read and a parse each. Frozen, as callers share it.
  */
-const parsedBundles = new Map<string, ScriptSource>();
-/** Enough for a burst of onboardings in flight at once, each a bundle of its own; a few MB at most. */
+const parsedBundles = new Map<string, { bundle: ScriptSource; bytes: number }>();
+/** Enough for a burst of onboardings in flight at once, each a bundle of its own. */
 const PARSED_BUNDLES_KEPT = 256;
+/**
+ * And at most this much of them, counted as their stored JSON: a bundle may be
+ * 10 MiB of modules (more in base64), and 256 of those would take much of the
+ * isolate's 128 MB. A bundle larger than this on its own is not kept.
+ */
+export const PARSED_BUNDLES_BYTES = 16 * 1024 * 1024;
+let parsedBytes = 0;
 
-function keepParsed(key: string, bundle: ScriptSource): ScriptSource {
-  parsedBundles.delete(key);
-  parsedBundles.set(key, bundle);
+function keepParsed(key: string, bundle: ScriptSource, bytes: number): ScriptSource {
+  forgetParsed(key);
+  if (bytes > PARSED_BUNDLES_BYTES) return bundle;
+  parsedBundles.set(key, { bundle, bytes });
+  parsedBytes += bytes;
   // A Map iterates in insertion order: the first key is the one used least lately.
-  if (parsedBundles.size > PARSED_BUNDLES_KEPT) parsedBundles.delete(parsedBundles.keys().next().value as string);
+  while (parsedBundles.size > PARSED_BUNDLES_KEPT || parsedBytes > PARSED_BUNDLES_BYTES) {
+    forgetParsed(parsedBundles.keys().next().value as string);
+  }
   return bundle;
 }
+
+function forgetParsed(key: string): void {
+  const kept = parsedBundles.get(key);
+  if (kept === undefined) return;
+  parsedBundles.delete(key);
+  parsedBytes -= kept.bytes;
+}
+
+/** How many bundles, and how many bytes of them, this isolate keeps parsed (for tests). */
+export const parsedBundlesKept = () => ({ bundles: parsedBundles.size, bytes: parsedBytes });
 
 const parseBundle = (json: unknown): ScriptSource => deepFreeze(ScriptSource.parse(json));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScriptSource } from "../../../platform/tenants-api";
 import { acceptedLately, noteAccepted } from "../../src/scripts/accepted-code";
-import { loadBundle, storeBundle } from "../../src/scripts/bundles";
+import { loadBundle, PARSED_BUNDLES_BYTES, parsedBundlesKept, storeBundle } from "../../src/scripts/bundles";
 import { testEnv } from "./support";
 
 // Bundles are kept by the SHA-256 of their canonical form: the same script is one key whatever its
@@ -52,6 +52,24 @@ describe("bundles kept parsed in the isolate", () => {
       (kept.modules as Record<string, unknown>)["index.js"] = "changed";
     }).toThrow(TypeError);
     await expect(loadBundle(testEnv.SCRIPTS, `bundles/${"0".repeat(64)}.json`)).rejects.toThrow(/missing/);
+  });
+
+  it("take at most PARSED_BUNDLES_BYTES of the isolate, the one used least lately going first", async () => {
+    // Three bundles of 6 MiB each: the three do not fit in 16 MiB together.
+    const large = () => ({
+      ...CODE,
+      modules: { "index.js": `// ${crypto.randomUUID()}\n${"x".repeat(6 * 1024 * 1024)}` },
+    });
+    const [first, second] = [await storeBundle(testEnv.SCRIPTS, large()), await storeBundle(testEnv.SCRIPTS, large())];
+    // The first is used again: now the second is the one used least lately.
+    await loadBundle(testEnv.SCRIPTS, first);
+    const third = await storeBundle(testEnv.SCRIPTS, large());
+    expect(parsedBundlesKept().bytes).toBeLessThanOrEqual(PARSED_BUNDLES_BYTES);
+    for (const key of [first, second, third]) await testEnv.SCRIPTS.delete(key);
+    // Kept: read without R2. Let go: read from R2, where it is gone now.
+    expect((await loadBundle(testEnv.SCRIPTS, first)).mainModule).toBe(CODE.mainModule);
+    expect((await loadBundle(testEnv.SCRIPTS, third)).mainModule).toBe(CODE.mainModule);
+    await expect(loadBundle(testEnv.SCRIPTS, second)).rejects.toThrow(/missing/);
   });
 });
 

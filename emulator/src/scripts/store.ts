@@ -2,13 +2,13 @@ import { DurableObject, exports } from "cloudflare:workers";
 import type { AccountId } from "../../../cloudflare-api/names";
 import type { ScriptSettingsPatch, SecretInput, UploadResult } from "../../../cloudflare-api/script-metadata";
 import type { DeploymentInput, VersionCreateResult } from "../../../cloudflare-api/versions";
+import { inTurns } from "../../../platform/turns";
 import type { Exports } from "../bindings/kind";
 import { type DeployedAnswer, forgetAllDeployed, forgetDeployed, isolateToken } from "../dispatch/deployed-cache";
 import { runScheduled } from "../dispatch/scheduled";
 import type { StartedVersion } from "../dispatch/startup-check";
 import { purgeObjects, redeployObjects } from "../durable-objects/purge";
 import type { Env } from "../env";
-import { oneAtATime } from "../one-at-a-time";
 import type { ModuleUpload } from "./modules";
 import { uploadResult } from "./script-record";
 import { adoptUnversionedScripts } from "./store/adopt-versions";
@@ -72,7 +72,7 @@ async function changing<T>(namespace: string, script: string | null, change: () 
 export class WorkersStore extends DurableObject<Env> {
   private readonly context: StoreContext;
   /** Runs changes one after another, so a change awaiting R2 never interleaves with another. */
-  private readonly exclusive = oneAtATime();
+  private readonly exclusive = inTurns(1, { mayVanish: false });
   /** Uploads' module bodies written ahead of their commits (store/staged-bodies.ts). */
   private readonly bodies = new StagedBodies();
 

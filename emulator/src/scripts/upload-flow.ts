@@ -1,9 +1,9 @@
 import { exports } from "cloudflare:workers";
 import type { Context } from "hono";
+import { inTurns } from "../../../platform/turns";
 import type { Exports } from "../bindings/kind";
 import { checkStartup } from "../dispatch/startup-check";
 import type { ApiEnv } from "../http/types";
-import { atMostAtOnce } from "../one-at-a-time";
 import { changedDuringUpload, success, type WorkersResult } from "./errors";
 import { digestModules, type ModuleDigest, type ModuleUpload } from "./modules";
 import { apiError, unwrap, workersStore } from "./routes/store-answers";
@@ -31,7 +31,7 @@ type Store = ReturnType<typeof workersStore>;
  * keeps both.
  */
 const STARTUP_CHECKS_AT_ONCE = 4;
-const startupCheckSlot = atMostAtOnce(STARTUP_CHECKS_AT_ONCE);
+const startupCheckSlot = inTurns(STARTUP_CHECKS_AT_ONCE, { mayVanish: true });
 
 /**
  * The emulator's entrypoints, as the request's own `ctx.exports`. The module's

@@ -1,0 +1,29 @@
+import { createMiddleware } from "hono/factory";
+import { inTurns } from "../../../platform/turns";
+import { configOf } from "../config";
+import type { AppEnv } from "./types";
+
+/** Methods that only read: they never wait for a turn. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** One line per limit (an isolate has one configuration; tests may set several). */
+const lines = new Map<number, ReturnType<typeof inTurns>>();
+
+/**
+ * The API's changes take turns: at most CHANGES_AT_ONCE at once in this
+ * isolate, the rest started in the order they arrived. Under a burst of POSTs
+ * every one of them otherwise shares the isolate's one thread with all the
+ * others, so all answer together at the end of the burst; in turns, the first
+ * to come are answered first and the median answer comes about half way.
+ * Reads never wait: a tenant's state stays readable while a burst goes on.
+ */
+export const changesInTurn = createMiddleware<AppEnv>(async (c, next) => {
+  if (READS.has(c.req.method)) return next();
+  const limit = configOf(c.env).changesAtOnce;
+  let line = lines.get(limit);
+  if (line === undefined) {
+    line = inTurns(limit, { mayVanish: true });
+    lines.set(limit, line);
+  }
+  await line(next);
+});
