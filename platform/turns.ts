@@ -38,7 +38,7 @@ export const TURN_STALE_MS = 3_000;
 /** One piece of work's place: waiting in line, then running. */
 export interface Turn {
   readonly arrival: number;
-  state: "waiting" | "running";
+  state: "waiting" | "running" | "done";
   /** When it last looked for its turn or said it runs. */
   seenAt: number;
 }
@@ -100,7 +100,7 @@ export class Turns {
   tryStart(turn: Turn): true | number {
     const now = this.now();
     turn.seenAt = now;
-    if (turn.state === "running") return true;
+    if (turn.state !== "waiting") return true;
     this.#forgetStale(now);
     let place = this.#waiting.indexOf(turn);
     // Taken for cancelled while its timer was late: back to the front, where it was.
@@ -124,6 +124,7 @@ export class Turns {
 
   /** `turn` is done (or gives up): out of the line, its slot free. */
   finish(turn: Turn): void {
+    turn.state = "done";
     this.#running.delete(turn);
     const place = this.#waiting.indexOf(turn);
     if (place >= 0) this.#waiting.splice(place, 1);
@@ -144,24 +145,33 @@ export function pollDelayMs(place: number): number {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `work` in its turn among `turns`: after every piece that arrived before it has started, with at most `turns.limit` running. */
-export async function takeTurn<T>(turns: Turns, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in its turn among `turns`: after every piece that arrived before it has started, with at most
+ * `turns.limit` running. `work` may `leave` its turn before it ends, once what is left of it is waiting on
+ * someone else (another service's answer): the next piece starts then.
+ */
+export async function takeTurn<T>(turns: Turns, work: (leave: () => void) => Promise<T>): Promise<T> {
   const turn = turns.join();
+  let keeping: ReturnType<typeof setInterval> | undefined;
+  const leave = () => {
+    if (keeping !== undefined) clearInterval(keeping);
+    keeping = undefined;
+    turns.finish(turn);
+  };
   try {
     for (let look = turns.tryStart(turn); look !== true; look = turns.tryStart(turn)) await sleep(pollDelayMs(look));
-    const keeping = turns.mayVanish ? setInterval(() => turns.keep(turn), KEEP_MS) : undefined;
-    try {
-      return await work();
-    } finally {
-      if (keeping !== undefined) clearInterval(keeping);
-    }
+    if (turns.mayVanish) keeping = setInterval(() => turns.keep(turn), KEEP_MS);
+    return await work(leave);
   } finally {
-    turns.finish(turn);
+    leave();
   }
 }
 
 /** A function that runs each piece of work given it in its turn, at most `limit` at once, in arrival order. */
-export function inTurns(limit: number, options: TurnsOptions): <T>(work: () => Promise<T>) => Promise<T> {
+export function inTurns(
+  limit: number,
+  options: TurnsOptions,
+): <T>(work: (leave: () => void) => Promise<T>) => Promise<T> {
   const turns = new Turns(limit, options);
   return (work) => takeTurn(turns, work);
 }

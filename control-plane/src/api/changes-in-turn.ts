@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { inTurns } from "../../../platform/turns";
 import { configOf } from "../config";
@@ -25,5 +26,19 @@ export const changesInTurn = createMiddleware<AppEnv>(async (c, next) => {
     line = inTurns(limit, { mayVanish: true });
     lines.set(limit, line);
   }
-  await line(next);
+  await line(async (leave) => {
+    c.set("leaveTurn", leave);
+    await next();
+  });
 });
+
+/**
+ * The change leaves its turn before it ends: what is left of it waits on
+ * someone else (the API's check of a script), and, waiting there, it is in the
+ * API budget's line, where the budget puts it ahead of background calls. A
+ * turn held through that wait would keep the changes behind it from reaching
+ * that line at all. Nothing for a read.
+ */
+export function leaveTurn(c: Context<AppEnv>): void {
+  c.get("leaveTurn")?.();
+}

@@ -60,17 +60,25 @@ export class TenantOperations extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Records the tenant and its provisioning. With a script, the provisioning's first step is the
+   * API's check of it, whose verdict the request then waits for with `verdict`, so that code the API
+   * refuses is its 422; should that call never come, the alarm runs the step after
+   * SCRIPT_CHECK_WAIT_MS all the same.
+   */
   async create(submission: CreateSubmission): Promise<Submission> {
     const outcome = await this.#submit(submission.tenant.id, () =>
       takeCreate(this.#db, new TenantSecrets(this.ctx.storage), submission),
     );
     if (!outcome.ok || outcome.replayed) return outcome;
-    if (submission.tenant.scriptKey === null) {
-      await this.#wake();
-      return outcome;
-    }
-    // Wait for the API's verdict on the script (the first step), so that code it refuses is this request's 422.
-    return this.#awaitVerdict(outcome, (result) => result.kind !== "waiting");
+    if (submission.tenant.scriptKey === null) await this.#wake();
+    else await this.ctx.storage.setAlarm(Date.now() + configOf(this.env).scriptCheckWaitMs);
+    return outcome;
+  }
+
+  /** Runs a created tenant's provisioning until the API's verdict on its script (the first step): a refusal is the request's 422. */
+  async verdict(created: { ok: true; operationId: string }): Promise<Submission> {
+    return this.#awaitVerdict(created, (result) => result.kind !== "waiting");
   }
 
   /**

@@ -24,6 +24,7 @@ import { hostnameClaims } from "../../registry/hostnames";
 import type { TenantRow } from "../../registry/rows";
 import { getTenant, listTenants } from "../../registry/tenants";
 import { storeBundle } from "../../scripts/bundles";
+import { leaveTurn } from "../changes-in-turn";
 import { requestCreatedBy } from "../created-by";
 import { requestDigest } from "../digest";
 import { ApiError } from "../errors";
@@ -170,7 +171,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const assets = body.script?.assets;
     if (assets) await requireStoredAssets(c.env.DB, assets.manifest, "script.assets.manifest");
     const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, codeOf(body.script));
-    const submission = await tenantObject(c.env, body.id).create({
+    const tenant = tenantObject(c.env, body.id);
+    const created = await tenant.create({
       tenant: {
         id: body.id,
         plan: body.plan,
@@ -186,6 +188,10 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       ...(crons === undefined ? {} : { crons }),
       createdBy: requestCreatedBy(c.req.header("user-agent")),
     });
+    // Recorded: the rest is the wait for the API's check, which takes no turn.
+    leaveTurn(c);
+    const checked = created.ok && created.replayed !== true && scriptKey !== null;
+    const submission = checked ? await tenant.verdict(created) : created;
     return c.json(await answer(c.env, body.id, submission), 202);
   })
   .openapi(listTenantsRoute, async (c) => {
