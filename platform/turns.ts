@@ -37,7 +37,6 @@ export const TURN_STALE_MS = 3_000;
 
 /** One piece of work's place: waiting in line, then running. */
 export interface Turn {
-  readonly arrival: number;
   state: "waiting" | "running" | "done";
   /** When it last looked for its turn or said it runs. */
   seenAt: number;
@@ -63,7 +62,6 @@ export interface TurnsOptions {
 export class Turns {
   readonly #waiting: Turn[] = [];
   readonly #running = new Set<Turn>();
-  #arrivals = 0;
   readonly mayVanish: boolean;
   private readonly now: () => number;
 
@@ -87,7 +85,7 @@ export class Turns {
 
   /** A new turn, last in line. */
   join(): Turn {
-    const turn: Turn = { arrival: this.#arrivals++, state: "waiting", seenAt: this.now() };
+    const turn: Turn = { state: "waiting", seenAt: this.now() };
     this.#waiting.push(turn);
     return turn;
   }
