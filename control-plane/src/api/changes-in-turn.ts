@@ -14,8 +14,9 @@ const lines = new Map<number, ReturnType<typeof inTurns>>();
  * The API's changes take turns: at most CHANGES_AT_ONCE at once in this
  * isolate, the rest started in the order they arrived. Under a burst of POSTs
  * every one of them otherwise shares the isolate's one thread with all the
- * others, so all answer together at the end of the burst; in turns, the first
- * to come are answered first and the median answer comes about half way.
+ * others, so every tenant is recorded near the end of the burst; in turns, the
+ * first to come are recorded first, and their provisioning starts while the
+ * rest of the burst is still coming (docs/benchmarks.md, "Onboarding").
  * Reads never wait: a tenant's state stays readable while a burst goes on.
  */
 export const changesInTurn = createMiddleware<AppEnv>(async (c, next) => {
