@@ -6,7 +6,7 @@ import { RUNNER_HEALTH_PATH } from "../../emulator/src/runner/health.ts";
 import { waitForHealth } from "../../scripts/lib/health.ts";
 import { EMULATOR } from "../../scripts/lib/platform.ts";
 import { freePorts, LOOPBACK } from "../../scripts/lib/ports.ts";
-import { isRunning, listProcesses, type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
+import { type ProcessGroup, spawnGroup } from "../../scripts/lib/process-group.ts";
 import {
   offlineWranglerEnv,
   REPO_ROOT,
@@ -17,6 +17,7 @@ import {
 import { log } from "../shared/bench-run.ts";
 import { abortable, onInterrupt, stopperOf, withProcesses } from "../shared/lifecycle.ts";
 import { dispatcherScope } from "../shared/options.ts";
+import { groupWorkerds, runtimeCandidates } from "../shared/runtime.ts";
 import { snapshotSources } from "../shared/snapshot.ts";
 
 /** The bench-only front Worker: /ns/<script> through the namespace, /direct through the loader, the rest to the emulator. */
@@ -52,28 +53,6 @@ export type BenchStack = {
   /** Stops every process the stack started and deletes its state. */
   stop(): Promise<void>;
 };
-
-function cmdline(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  } catch {
-    return [];
-  }
-}
-
-/**
- * wrangler starts two workerd processes: a proxy that owns the public port and
- * the runtime that runs the Workers. Only the runtime gets the inspector.
- */
-function runtimeCandidates(pgid: number): number[] {
-  return listProcesses()
-    .filter((p) => {
-      if (p.pgid !== pgid || !isRunning(p)) return false;
-      const [exe, ...args] = cmdline(p.pid);
-      return path.basename(exe ?? "") === "workerd" && args.some((a) => a.startsWith("--inspector-addr"));
-    })
-    .map((p) => p.pid);
-}
 
 /**
  * The runtime workerd once start-up has settled. wrangler restarts the runtime
@@ -119,9 +98,7 @@ function writeEmulatorVars(sources: string, more = ""): void {
 
 /** The workerd miniflare runs a runner's Worker in: the one workerd of its launcher's process group. */
 function runnerWorkerd(pgid: number): number | undefined {
-  const found = listProcesses().filter(
-    (p) => p.pgid === pgid && isRunning(p) && path.basename(cmdline(p.pid)[0] ?? "") === "workerd",
-  );
+  const found = groupWorkerds(pgid);
   return found.length === 1 ? found[0]?.pid : undefined;
 }
 

@@ -1,7 +1,8 @@
 /** The two phases of `npm run bench:onboarding` (one tenant at a time, then many at once) and what they measure. */
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CpuShare, meterCpu } from "../shared/cpu.ts";
+import { type CpuShare, meterCpu, meterProcesses } from "../shared/cpu.ts";
 import { pool } from "../shared/load.ts";
+import { runtimeOf } from "../shared/runtime.ts";
 import {
   benchScript,
   type CallCounts,
@@ -170,6 +171,12 @@ export type Concurrent = {
   serving: number;
   calls: CallCounts;
   cpu: CpuShare;
+  /**
+   * CPU time (ms) of the workerd that runs the control plane's Workers (its API, the tenants'
+   * objects, the budget; not wrangler's proxy): from the first POST to the last 202, and from then
+   * until every tenant settled (which includes the tenant list's polls).
+   */
+  controlPlaneCpuMs: { answering: number; settling: number };
 };
 
 /** Lists the tenants until none of `ids` is provisioning; records when each was first seen settled. */
@@ -220,6 +227,7 @@ export async function runConcurrent(
   await clients.emulator.resetCallCounts();
   await clients.emulator.setRateLimit(limit);
   const cpu = meterCpu(stack.groups.map((g) => g.pid));
+  const controlPlaneCpu = meterProcesses([runtimeOf(stack.group("control-plane").pid, "the control plane")]);
   const failures: string[] = [];
   const acceptedMs: number[] = [];
   log(
@@ -239,11 +247,13 @@ export async function runConcurrent(
       }
     }),
   );
+  const [answering = 0] = controlPlaneCpu();
   const accepted = new Set(posted.filter((id) => id !== undefined));
   log(`concurrent: ${accepted.size}/${ids.length} accepted after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const settled = await watchSettling(clients, accepted, t0, t0 + options.maxSeconds * 1000, signal);
   const wallMs = performance.now() - t0;
   const cpuShare = cpu();
+  const [untilSettled = 0] = controlPlaneCpu();
   const calls = await clients.emulator.callCounts();
   await clients.emulator.setRateLimit({ ...limit, enabled: false });
 
@@ -278,5 +288,6 @@ export async function runConcurrent(
     serving,
     calls,
     cpu: cpuShare,
+    controlPlaneCpuMs: { answering, settling: untilSettled - answering },
   };
 }

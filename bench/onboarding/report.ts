@@ -148,6 +148,7 @@ function concurrentSection(con: Concurrent): string[] {
     ...fairness(con),
     "",
     `While the concurrent onboardings ran, the bench and its processes used ${pct(con.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(con.cpu.others)}.`,
+    `The workerd that runs the control plane's Workers (one thread for its API, the tenants' objects and the budget) used ${(con.controlPlaneCpuMs.answering / con.tenants).toFixed(1)} ms of CPU per POST until the last 202, and ${(con.controlPlaneCpuMs.settling / con.tenants).toFixed(1)} ms per tenant from then until every one settled (the tenant list's polls included).`,
     ...(con.failures.length === 0
       ? []
       : [

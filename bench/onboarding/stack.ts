@@ -35,6 +35,8 @@ export type PlatformStack = {
   readonly urls: Readonly<Record<PlatformWorker["label"], string>>;
   /** One process group per `wrangler dev`. */
   readonly groups: readonly ProcessGroup[];
+  /** The process group of one Worker's `wrangler dev`. */
+  group(label: PlatformWorker["label"]): ProcessGroup;
   /** Which version of the Workers' sources runs (a copy, see snapshotSources). */
   readonly sources: string;
   readonly workerdVersion: string;
@@ -140,6 +142,11 @@ export async function startPlatformStack(options: PlatformStackOptions): Promise
   return {
     urls,
     groups: running.map(({ dev }) => dev.group),
+    group: (label) => {
+      const found = running.find(({ worker }) => worker.label === label);
+      if (found === undefined) throw new Error(`no ${label} in the platform stack`);
+      return found.dev.group;
+    },
     sources,
     workerdVersion: workerdVersion(),
     stateDir,

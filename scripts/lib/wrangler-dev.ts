@@ -19,9 +19,18 @@ export const WRANGLER_BIN = path.join(path.dirname(require.resolve("wrangler/pac
  * And this Node first on PATH: wrangler runs a custom build (the emulator's,
  * a TypeScript script) with whichever `node` PATH finds, and the machine's
  * default may be too old to run TypeScript.
+ *
+ * And, unless the caller's environment asks for it, without wrangler's local
+ * observability (X_LOCAL_OBSERVABILITY, on by default): it attaches a trace
+ * collector to every Worker, which then handles the trace events of every
+ * invocation on the Worker's own thread (11 % of the control plane's thread in
+ * an onboarding burst, read with `perf`: docs/benchmarks.md, "Onboarding").
+ * The platform keeps its logs its own way (tail/), and the figures the benches
+ * print are then the platform's, not the collector's.
  */
 export function offlineWranglerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
+    X_LOCAL_OBSERVABILITY: "false",
     ...process.env,
     PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
     WRANGLER_SEND_METRICS: "false",

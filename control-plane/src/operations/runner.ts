@@ -2,7 +2,7 @@ import type { CloudflareClient } from "../cloudflare/client";
 import { tenantResourceNames } from "../cloudflare/names";
 import type { Config } from "../config";
 import type { Env } from "../env";
-import type { NextWork } from "../registry/next-work";
+import { type NextWork, nextWorkOf, nextWorkSelects } from "../registry/next-work";
 import { recordStep, updateOperation } from "../registry/operations";
 import type { OperationError } from "../registry/rows";
 import { updateTenant } from "../registry/tenants";
@@ -15,7 +15,8 @@ import type { TenantSecrets } from "./tenant-secrets";
 
 /** What running one step of an operation came to. */
 export type Advance =
-  | { kind: "stepped"; step: string }
+  /** `next`: the tenant's next work, read in the batch that recorded the step (absent: not read). */
+  | { kind: "stepped"; step: string; next?: NextWork | null }
   | { kind: "waiting"; until: number }
   | { kind: "finished"; state: "succeeded" | "failed"; error: OperationError | null }
   /** The API refused a new tenant's script: the tenant is gone, as if never asked for. */
@@ -89,11 +90,13 @@ export async function advance(deps: RunnerDeps, work: NextWork): Promise<Advance
       secrets: deps.secrets,
       d1Migrations: deps.d1Migrations,
     });
-    await db.batch([
+    const recorded = [
       recordStep(db, operation.id, name, "succeeded"),
       updateOperation(db, operation.id, { attempts: 0, nextAttemptAt: null }),
-    ]);
-    return { kind: "stepped", step: name };
+    ];
+    // The next step's read rides on this record: one round trip to D1 fewer per step.
+    const results = await db.batch([...recorded, ...nextWorkSelects(db, tenant.id)]);
+    return { kind: "stepped", step: name, next: nextWorkOf(results.slice(recorded.length)) };
   } catch (thrown) {
     const failure = await scrubbed(failureOf(thrown), deps.secrets);
     const attempts = operation.attempts + 1;

@@ -235,8 +235,8 @@ export class TenantOperations extends DurableObject<Env> {
   async #drain(id: string, stop?: (operationId: string, result: Advance) => boolean): Promise<void> {
     await this.#running.run(async () => {
       const deps = this.#deps;
+      let work = await readNextWork(this.#db, id);
       for (;;) {
-        const work = await readNextWork(this.#db, id);
         if (work === null) {
           // Nothing queued: the tenant's pending custom hostnames are read again, on their own backoff.
           const nextCheck = await checkPendingHostnames(deps, id);
@@ -244,19 +244,21 @@ export class TenantOperations extends DurableObject<Env> {
           else await this.ctx.storage.setAlarm(nextCheck);
           return;
         }
-        const { operation } = work;
+        const current = work;
+        const { operation } = current;
         const due = operation.next_attempt_at === null ? 0 : Date.parse(operation.next_attempt_at);
         if (due > Date.now()) {
           await this.ctx.storage.setAlarm(due);
           return;
         }
-        const result = await this.#priority.within(operation, () => advance(deps, work));
+        const result = await this.#priority.within(operation, () => advance(deps, current));
         if (result.kind === "waiting") await this.ctx.storage.setAlarm(result.until);
         if (stop?.(operation.id, result)) {
           if (result.kind !== "waiting") await this.#wake();
           return;
         }
         if (result.kind === "waiting") return;
+        work = result.kind === "stepped" && result.next !== undefined ? result.next : await readNextWork(this.#db, id);
       }
     });
   }

@@ -11,12 +11,24 @@ export type NextWork = { operation: OperationRow; tenant: TenantRow | null; done
  * state of the registry (a batch is a transaction).
  */
 export async function readNextWork(db: D1Database, tenantId: string): Promise<NextWork | null> {
-  const [next, tenant, steps] = await db.batch([
-    selectNextOperation(db, tenantId),
-    selectTenant(db, tenantId),
-    selectStepsDoneByNextOperation(db, tenantId),
-  ]);
-  const operation = next === undefined ? null : operationOf(next);
-  if (operation === null || tenant === undefined || steps === undefined) return null;
+  return nextWorkOf(await db.batch(nextWorkSelects(db, tenantId)));
+}
+
+/**
+ * readNextWork's statements, to end a batch that writes first: a step's record then carries the
+ * read of the step after it (runner.ts), and the reads see the writes (the batch is a transaction).
+ */
+export function nextWorkSelects(db: D1Database, tenantId: string): D1PreparedStatement[] {
+  return [selectNextOperation(db, tenantId), selectTenant(db, tenantId), selectStepsDoneByNextOperation(db, tenantId)];
+}
+
+/** The next work from the results of nextWorkSelects, in their order. */
+export function nextWorkOf(results: readonly D1Result[]): NextWork | null {
+  const [next, tenant, steps] = results;
+  if (next === undefined || tenant === undefined || steps === undefined) {
+    throw new Error("the next work's batch answered fewer results than it has statements");
+  }
+  const operation = operationOf(next);
+  if (operation === null) return null;
   return { operation, tenant: tenantOf(tenant), done: stepNamesOf(steps) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readNextWork } from "../../src/registry/next-work";
+import { nextWorkOf, nextWorkSelects, readNextWork } from "../../src/registry/next-work";
 import { insertOperation, recordStep, updateOperation } from "../../src/registry/operations";
 import { insertTenant } from "../../src/registry/tenants";
 import { testEnv, uniqueId } from "./support";
@@ -50,6 +50,27 @@ describe("a tenant's next work, read in one batch", () => {
 
     await updateOperation(db(), second, { state: "failed" }).run();
     expect(await readNextWork(db(), id)).toBeNull();
+  });
+
+  it("read in the batch that records a step, sees that record (runner.ts: the step after rides on it)", async () => {
+    const id = uniqueId("riding");
+    const { first, second } = await tenantWithTwoOperations(id);
+
+    const recorded = [recordStep(db(), first, "create_r2", "succeeded")];
+    const results = await db().batch([...recorded, ...nextWorkSelects(db(), id)]);
+    const work = nextWorkOf(results.slice(recorded.length));
+    expect(work?.operation.id).toBe(first);
+    expect([...(work?.done ?? [])].sort()).toEqual(["create_kv", "create_r2"]);
+
+    const finished = [updateOperation(db(), first, { state: "succeeded" })];
+    const after = await db().batch([...finished, ...nextWorkSelects(db(), id)]);
+    const next = nextWorkOf(after.slice(finished.length));
+    expect(next?.operation.id).toBe(second);
+    expect(next).toEqual(await readNextWork(db(), id));
+  });
+
+  it("is refused from fewer results than the batch has statements", () => {
+    expect(() => nextWorkOf([])).toThrow(/fewer results/);
   });
 
   it("names no tenant when the registry has none for the operation", async () => {
