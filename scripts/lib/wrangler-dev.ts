@@ -23,8 +23,9 @@ export const WRANGLER_BIN = path.join(path.dirname(require.resolve("wrangler/pac
  * And, unless the caller's environment asks for it, without wrangler's local
  * observability (X_LOCAL_OBSERVABILITY, on by default): it attaches a trace
  * collector to every Worker, which then handles the trace events of every
- * invocation on the Worker's own thread (11 % of the control plane's thread in
- * an onboarding burst, read with `perf`: docs/benchmarks.md, "Onboarding").
+ * invocation on the Worker's own thread (11 % of the control plane's runtime's
+ * CPU samples in an onboarding burst, read with `perf`: docs/benchmarks.md,
+ * "Onboarding").
  * The platform keeps its logs its own way (tail/), and the figures the benches
  * print are then the platform's, not the collector's.
  */
