@@ -7,8 +7,9 @@ export type NextWork = { operation: OperationRow; tenant: TenantRow | null; done
 
 /**
  * The tenant's next operation (null: none unfinished), with the tenant and the steps the
- * operation has done, in one batch: one round trip to D1 per step instead of three, and one
- * state of the registry (a batch is a transaction).
+ * operation has done, in one batch: one round trip to D1 instead of three, and one state of the
+ * registry (a batch is a transaction). After a step, the read rides on its record instead
+ * (nextWorkSelects), and a loop calls this only to start, or after an operation ends.
  */
 export async function readNextWork(db: D1Database, tenantId: string): Promise<NextWork | null> {
   return nextWorkOf(await db.batch(nextWorkSelects(db, tenantId)));
