@@ -34,6 +34,11 @@ export type CreateSubmission = {
   crons?: string[];
   /** Which client asked (api/created-by.ts): its first version is noted so. */
   createdBy?: string;
+  /**
+   * The API accepted this code lately (scripts/accepted-code.ts): the provisioning's check of it
+   * is recorded done with the tenant, so the request waits on no step and the provisioning starts at once.
+   */
+  scriptAccepted?: boolean;
 };
 
 export type UpdateSubmission = {

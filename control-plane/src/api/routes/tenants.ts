@@ -23,6 +23,7 @@ import { durableObjectMigration } from "../../operations/tenant-script";
 import { hostnameClaims } from "../../registry/hostnames";
 import type { TenantRow } from "../../registry/rows";
 import { getTenant, listTenants } from "../../registry/tenants";
+import { acceptedLately } from "../../scripts/accepted-code";
 import { storeBundle } from "../../scripts/bundles";
 import { leaveTurn } from "../changes-in-turn";
 import { requestCreatedBy } from "../created-by";
@@ -71,7 +72,7 @@ const createTenant = v1Route({
   path: "/v1/tenants",
   summary: "Onboard a tenant",
   description:
-    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first: a script the API refuses is a 422, and nothing is created. A hostname outside the platform's domain becomes a custom hostname on the platform's zone (Cloudflare for SaaS): one the Cloudflare API never takes as such (an IP address, a reserved top-level domain such as `.test` or `.example`, a wildcard) is a 400, and one the zone already has for someone else a 409 `hostname_taken`. `script.crons` (cron expressions, UTC, as Cloudflare's Cron Triggers take them) are set on the script once it is uploaded; an expression Cloudflare refuses, one listed twice, or more than the plan allows is a 400 naming the field (`script.crons.1`, `script.crons`). `script.assets` is the script's static assets (`{manifest, htmlHandling?, notFoundHandling?, runWorkerFirst?}`, bound as `ASSETS`): every file of the manifest must have been sent to POST /v1/assets first, else a 400 `assets_missing` naming the first paths missing; absent or null, it has none.",
+    "Records the tenant and starts provisioning its KV namespace, R2 bucket and D1 database, uploading its script with them bound, and routing its hostnames. Answers 202 with the tenant in state `provisioning`; poll GET until `active` (or `failed`). The same request again is harmless and returns the same tenant. With a script, the request waits for the API's check of it first (unless the API accepted the same code at the same compatibility date lately): a script the API refuses is a 422, and nothing is created. A hostname outside the platform's domain becomes a custom hostname on the platform's zone (Cloudflare for SaaS): one the Cloudflare API never takes as such (an IP address, a reserved top-level domain such as `.test` or `.example`, a wildcard) is a 400, and one the zone already has for someone else a 409 `hostname_taken`. `script.crons` (cron expressions, UTC, as Cloudflare's Cron Triggers take them) are set on the script once it is uploaded; an expression Cloudflare refuses, one listed twice, or more than the plan allows is a 400 naming the field (`script.crons.1`, `script.crons`). `script.assets` is the script's static assets (`{manifest, htmlHandling?, notFoundHandling?, runWorkerFirst?}`, bound as `ASSETS`): every file of the manifest must have been sent to POST /v1/assets first, else a 400 `assets_missing` naming the first paths missing; absent or null, it has none.",
   request: { body: jsonBody(CreateTenantRequest, "The tenant") },
   responses: {
     202: jsonContent(TenantView, "The tenant, provisioning (or as it is now, for a repeated request)."),
@@ -171,6 +172,11 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     const assets = body.script?.assets;
     if (assets) await requireStoredAssets(c.env.DB, assets.manifest, "script.assets.manifest");
     const scriptKey = body.script === undefined ? null : await storeBundle(c.env.SCRIPTS, codeOf(body.script));
+    const compatibilityDate = body.script?.compatibilityDate ?? config.tenantCompatibilityDate;
+    // A template's code, mostly: the API's answer is known, so the request does not wait for a check.
+    const scriptAccepted =
+      scriptKey !== null &&
+      (await acceptedLately(c.env.SCRIPTS, scriptKey, compatibilityDate, config.scriptCheckReuseMs));
     const tenant = tenantObject(c.env, body.id);
     const created = await tenant.create({
       tenant: {
@@ -180,17 +186,18 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
         wanted: body.resources,
         scriptName: tenantResourceNames(body.id).script,
         scriptKey,
-        compatibilityDate: body.script?.compatibilityDate ?? config.tenantCompatibilityDate,
+        compatibilityDate,
         vars: body.vars,
       },
       hostnames,
       secrets: body.secrets,
       ...(crons === undefined ? {} : { crons }),
       createdBy: requestCreatedBy(c.req.header("user-agent")),
+      scriptAccepted,
     });
     // Recorded: the rest is the wait for the API's check, which takes no turn.
     leaveTurn(c);
-    const checked = created.ok && created.replayed !== true && scriptKey !== null;
+    const checked = created.ok && created.replayed !== true && scriptKey !== null && !scriptAccepted;
     const submission = checked ? await tenant.verdict(created) : created;
     return c.json(await answer(c.env, body.id, submission), 202);
   })
