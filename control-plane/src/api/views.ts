@@ -60,7 +60,18 @@ export async function tenantViews(db: D1Database, config: Config, rows: TenantRo
 
 /** The tenant as the API shows it (null: none), its row read in the same batch as the rest: one round trip. */
 export async function tenantViewById(db: D1Database, config: Config, id: string): Promise<TenantView | null> {
-  const [tenant, ...shown] = await db.batch([selectTenant(db, id), ...viewSelects(db, [id])]);
+  return tenantViewFrom(config, await db.batch(tenantViewSelects(db, id)));
+}
+
+/** The selects of one tenant's view, its row first: a batch that records a change to the tenant can end with them. */
+export const tenantViewSelects = (db: D1Database, id: string): D1PreparedStatement[] => [
+  selectTenant(db, id),
+  ...viewSelects(db, [id]),
+];
+
+/** The tenant's view (null: none) from the results of `tenantViewSelects`, in order. */
+export function tenantViewFrom(config: Config, results: D1Result[]): TenantView | null {
+  const [tenant, ...shown] = results;
   const row = tenant === undefined ? null : tenantOf(tenant);
   return row === null ? null : (viewsOf(config, [row], [row.id], shown)[0] ?? null);
 }

@@ -1,5 +1,5 @@
 import { cronLimitRefusal, type PlanName } from "../../../platform/plans";
-import type { ErrorCode } from "../../../platform/tenants-api";
+import type { ErrorCode, TenantView } from "../../../platform/tenants-api";
 import type { HostnameClaim } from "../registry/hostnames";
 import type { OperationError, TenantRow } from "../registry/rows";
 import type { NewTenant } from "../registry/tenants";
@@ -25,6 +25,9 @@ export type Refusal = {
 export type Submission =
   /** `replayed`: the same request came before; nothing new was recorded. `reupload`: an update that uploads the script again. */
   { ok: true; operationId: string; replayed?: true; reupload?: boolean } | Refusal;
+
+/** A create's outcome; `view`: a new tenant as the batch that recorded it read it back (the answer, if nothing runs before it). */
+export type CreateOutcome = Submission & { view?: TenantView };
 
 export type CreateSubmission = {
   tenant: Omit<NewTenant, "secretNames">;

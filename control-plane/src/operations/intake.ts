@@ -1,5 +1,7 @@
 import type { OperationKind } from "../../../platform/tenants-api";
 import { detailsOf } from "../api/errors";
+import { tenantViewFrom, tenantViewSelects } from "../api/views";
+import type { Config } from "../config";
 import {
   claimHostnames,
   giveUpHostnames,
@@ -16,6 +18,7 @@ import {
   admitPutSecret,
   admitRemove,
   admitUpdate,
+  type CreateOutcome,
   type CreateSubmission,
   type Refusal,
   refuseCrons,
@@ -46,9 +49,10 @@ import { DeploymentInput } from "./version-steps";
 
 export async function takeCreate(
   db: D1Database,
+  config: Config,
   secrets: TenantSecrets,
   submission: CreateSubmission,
-): Promise<Submission> {
+): Promise<CreateOutcome> {
   const id = submission.tenant.id;
   // One round trip for the two reads every create makes.
   const [existing, latest] = await db.batch([selectTenant(db, id), selectNextOperation(db, id)]);
@@ -63,8 +67,11 @@ export async function takeCreate(
   const secretNames = Object.keys(submission.secrets).sort();
   // The values first: once the operation is recorded it may run, and it must find them.
   await secrets.put(submission.secrets);
+  // Last in the batch, so they see the rest: the request's answer, one round trip fewer.
+  const readBack = tenantViewSelects(db, id);
+  let recorded: D1Result[];
   try {
-    await db.batch([
+    recorded = await db.batch([
       // A deleted tenant's hostnames were released with it.
       insertTenant(db, { ...submission.tenant, secretNames }),
       ...claimHostnames(db, id, submission.hostnames),
@@ -85,12 +92,14 @@ export async function takeCreate(
             recordStep(db, operationId, checkScript.name, "succeeded"),
           ]
         : []),
+      ...readBack,
     ]);
   } catch (error) {
     await secrets.forget(secretNames);
     return hostnameRace(db, id, submission.hostnames, error);
   }
-  return { ok: true, operationId };
+  const view = tenantViewFrom(config, recorded.slice(-readBack.length));
+  return { ok: true, operationId, ...(view === null ? {} : { view }) };
 }
 
 /** New code: deployed (`deploy`), or uploaded as a version staged beside the live one. */

@@ -6,7 +6,13 @@ import { checkPendingHostnames } from "../custom-hostnames/checker";
 import type { Env } from "../env";
 import { readNextWork } from "../registry/next-work";
 import { getOperation } from "../registry/operations";
-import { type CreateSubmission, rejected, type Submission, type UpdateSubmission } from "./admission";
+import {
+  type CreateOutcome,
+  type CreateSubmission,
+  rejected,
+  type Submission,
+  type UpdateSubmission,
+} from "./admission";
 import { AppliedD1Migrations } from "./applied-d1-migrations";
 import { refusalOf } from "./deployment-admission";
 import {
@@ -67,19 +73,22 @@ export class TenantOperations extends DurableObject<Env> {
    * SCRIPT_CHECK_WAIT_MS all the same. Code the API accepted lately has its check recorded done
    * (`scriptAccepted`): there is no verdict to wait for, and the alarm starts the rest now.
    */
-  async create(submission: CreateSubmission): Promise<Submission> {
-    const outcome = await this.#submit(submission.tenant.id, () =>
-      takeCreate(this.#db, new TenantSecrets(this.ctx.storage), submission),
+  async create(submission: CreateSubmission): Promise<CreateOutcome> {
+    const outcome = await this.#submit(() =>
+      takeCreate(this.#db, configOf(this.env), new TenantSecrets(this.ctx.storage), submission),
     );
     if (!outcome.ok || outcome.replayed) return outcome;
-    if (submission.tenant.scriptKey === null || submission.scriptAccepted === true) await this.#wake();
-    else await this.ctx.storage.setAlarm(Date.now() + configOf(this.env).scriptCheckWaitMs);
+    const id = submission.tenant.id;
+    if (submission.tenant.scriptKey === null || submission.scriptAccepted === true) await this.#wake(id);
+    else await this.#wake(id, Date.now() + configOf(this.env).scriptCheckWaitMs);
     return outcome;
   }
 
   /** Runs a created tenant's provisioning until the API's verdict on its script (the first step): a refusal is the request's 422. */
   async verdict(created: { ok: true; operationId: string }): Promise<Submission> {
-    return this.#awaitVerdict(created, (result) => result.kind !== "waiting");
+    // `create` noted it.
+    const id = (await this.ctx.storage.get<string>("tenant-id")) as string;
+    return this.#awaitVerdict(id, created, (result) => result.kind !== "waiting");
   }
 
   /**
@@ -92,7 +101,7 @@ export class TenantOperations extends DurableObject<Env> {
     options: { wait: boolean; rolloutId?: string; deploy?: boolean; crons?: string[] } & VersionNote = { wait: true },
   ): Promise<Submission> {
     const { wait, deploy = true, ...rest } = options;
-    return this.#settled(await this.#submit(id, () => takeDeploy(this.#db, id, { scriptKey, deploy, ...rest })), wait);
+    return this.#settled(id, await this.#submit(() => takeDeploy(this.#db, id, { scriptKey, deploy, ...rest })), wait);
   }
 
   /** A deployment of versions the tenant has (one or two, summing to 100%). */
@@ -101,7 +110,7 @@ export class TenantOperations extends DurableObject<Env> {
     request: DeploymentInput & { wait: boolean; rolloutId?: string },
   ): Promise<Submission> {
     const { wait, ...rest } = request;
-    return this.#settled(await this.#submit(id, () => takeDeployment(this.#db, id, rest)), wait);
+    return this.#settled(id, await this.#submit(() => takeDeployment(this.#db, id, rest)), wait);
   }
 
   /**
@@ -115,17 +124,18 @@ export class TenantOperations extends DurableObject<Env> {
     options: { versionId?: string; force?: boolean; wait: boolean; rolloutId?: string } & VersionNote,
   ): Promise<Submission> {
     const { wait, force = false, ...rest } = options;
-    return this.#settled(await this.#submit(id, () => takeRollback(this.#db, id, { ...rest, force })), wait);
+    return this.#settled(id, await this.#submit(() => takeRollback(this.#db, id, { ...rest, force })), wait);
   }
 
   async update(id: string, change: UpdateSubmission): Promise<Submission> {
-    const outcome = await this.#submit(id, () => takeUpdate(this.#db, id, change));
+    const outcome = await this.#submit(() => takeUpdate(this.#db, id, change));
     if (!outcome.ok || !outcome.reupload) {
-      if (outcome.ok) await this.#wake();
+      if (outcome.ok) await this.#wake(id);
       return outcome;
     }
     // A new plan or vars go out with the script: wait (a while) for the upload, so that one the API refuses is this request's 422.
     const verdict = await this.#awaitVerdict(
+      id,
       outcome,
       (result) => result.kind === "finished" || result.kind === "waiting",
     );
@@ -138,23 +148,24 @@ export class TenantOperations extends DurableObject<Env> {
 
   async putSecret(id: string, name: string, value: string): Promise<Submission> {
     return this.#queued(
-      await this.#submit(id, () => takePutSecret(this.#db, new TenantSecrets(this.ctx.storage), id, name, value)),
+      id,
+      await this.#submit(() => takePutSecret(this.#db, new TenantSecrets(this.ctx.storage), id, name, value)),
     );
   }
 
   async deleteSecret(id: string, name: string): Promise<Submission> {
-    return this.#queued(await this.#submit(id, () => takeDeleteSecret(this.#db, id, name)));
+    return this.#queued(id, await this.#submit(() => takeDeleteSecret(this.#db, id, name)));
   }
 
   async remove(id: string): Promise<Submission> {
-    return this.#queued(await this.#submit(id, () => takeRemove(this.#db, id)));
+    return this.#queued(id, await this.#submit(() => takeRemove(this.#db, id)));
   }
 
   /** One of the tenant's own domains validated again now, its checks started over (never beside a step). */
   async checkHostnameAgain(id: string, hostname: string): Promise<CheckAgainResult> {
     const result = await this.#priority.awaited(this.#running.run(() => checkAgain(this.#deps, id, hostname)));
     // The checker reads it again on its new schedule (or stops, if it went live).
-    if (result.ok) await this.#wake();
+    if (result.ok) await this.#wake(id);
     return result;
   }
 
@@ -163,12 +174,9 @@ export class TenantOperations extends DurableObject<Env> {
     if (id !== undefined) await this.#drain(id);
   }
 
-  /** Runs a request's registry changes alone, after noting whose object this is (the alarm needs it). */
-  async #submit(id: string, change: () => Promise<Submission>): Promise<Submission> {
-    return this.#submitting.run(async () => {
-      await this.ctx.storage.put("tenant-id", id);
-      return change();
-    });
+  /** Runs a request's registry changes alone. */
+  async #submit<T extends Submission>(change: () => Promise<T>): Promise<T> {
+    return this.#submitting.run(change);
   }
 
   /**
@@ -176,22 +184,26 @@ export class TenantOperations extends DurableObject<Env> {
    * API's verdict, so that code it refuses is the request's 422 and a
    * deployment it refuses the request's 409.
    */
-  async #settled(outcome: Submission, wait: boolean): Promise<Submission> {
+  async #settled(id: string, outcome: Submission, wait: boolean): Promise<Submission> {
     if (!outcome.ok) return outcome;
-    await this.#wake();
+    await this.#wake(id);
     if (!wait) return outcome;
-    return this.#awaitVerdict(outcome, (result) => result.kind === "finished" || result.kind === "waiting");
+    return this.#awaitVerdict(id, outcome, (result) => result.kind === "finished" || result.kind === "waiting");
   }
 
   /** A new operation was recorded: run it. */
-  async #queued(outcome: Submission): Promise<Submission> {
-    if (outcome.ok && !outcome.replayed) await this.#wake();
+  async #queued(id: string, outcome: Submission): Promise<Submission> {
+    if (outcome.ok && !outcome.replayed) await this.#wake(id);
     return outcome;
   }
 
-  /** Work is waiting: make sure the alarm will run it, even if this object is gone by then. */
-  async #wake(): Promise<void> {
-    await this.ctx.storage.setAlarm(Date.now());
+  /**
+   * Work is waiting: make sure the alarm will run it (`at`, by default now), even if this object
+   * is gone by then, noting whose object this is, which the alarm needs. Both writes are made in
+   * one turn, so the object's storage commits them together: one write to disk, not two.
+   */
+  async #wake(id: string, at = Date.now()): Promise<void> {
+    await Promise.all([this.ctx.storage.put("tenant-id", id), this.ctx.storage.setAlarm(at)]);
   }
 
   /**
@@ -200,12 +212,12 @@ export class TenantOperations extends DurableObject<Env> {
    * is answered 202 regardless). A refused script is the request's 422.
    */
   async #awaitVerdict(
+    id: string,
     submitted: { ok: true; operationId: string },
     /** Called with each step of the submitted operation: true once the request has its answer. */
     stop: (result: Advance) => boolean,
   ): Promise<Submission> {
-    await this.#wake();
-    const id = (await this.ctx.storage.get<string>("tenant-id")) as string;
+    await this.#wake(id);
     let verdict: Submission = submitted;
     /** This drain saw the step that answers the request: `verdict` is the answer. */
     let answered = false;
@@ -255,7 +267,7 @@ export class TenantOperations extends DurableObject<Env> {
         const result = await this.#priority.within(operation, () => advance(deps, current));
         if (result.kind === "waiting") await this.ctx.storage.setAlarm(result.until);
         if (stop?.(operation.id, result)) {
-          if (result.kind !== "waiting") await this.#wake();
+          if (result.kind !== "waiting") await this.#wake(id);
           return;
         }
         if (result.kind === "waiting") return;
