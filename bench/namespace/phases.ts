@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { emulatorApiToken } from "../../scripts/lib/platform.ts";
 import { BenchRun, log, type Measured } from "../shared/bench-run.ts";
-import { meterCpu, meterProcesses } from "../shared/cpu.ts";
+import { meterCpu, meterGroups, meterProcesses } from "../shared/cpu.ts";
 import { type Api, createNamespace, uploadTenantScript } from "../shared/emulator-api.ts";
 import { type LoadResult, mergeResults, pool, seededRandom, summarize, type Target } from "../shared/load.ts";
 import { describeMachine } from "../shared/machine.ts";
@@ -74,6 +74,7 @@ async function uploadScripts(b: Bench, api: Api, namespace: string): Promise<Rep
   log(`uploading ${scripts} scripts (concurrency ${UPLOAD_CONCURRENCY})`);
   const started = performance.now();
   const cpu = meterProcesses([b.stack.runtimePid, process.pid, ...b.stack.runnerPids]);
+  const stackCpu = meterGroups([b.stack.group.pid, ...b.stack.runnerGroups.map((g) => g.pid)]);
   await createNamespace(api, namespace, b.signal);
   const uploaded = await pool(
     scripts,
@@ -85,7 +86,8 @@ async function uploadScripts(b: Bench, api: Api, namespace: string): Promise<Rep
   if (uploaded < scripts) throw new Error(`only ${uploaded} of ${scripts} scripts uploaded within the time bound`);
   const seconds = (performance.now() - started) / 1000;
   const [runtime = 0, client = 0, ...runners] = cpu().map((used) => used / scripts);
-  return { scripts, seconds, cpuMsPerUpload: { runtime, client, runners: runners.reduce((a, n) => a + n, 0) } };
+  const all = stackCpu() / scripts;
+  return { scripts, seconds, cpuMsPerUpload: { runtime, client, runners: runners.reduce((a, n) => a + n, 0), all } };
 }
 
 /** Loads every script once: the first few alone (cold latency), the rest in steps, reading memory after each. */

@@ -21,9 +21,11 @@ export type Report = {
     /**
      * CPU time each upload cost (ms): the workerd that runs the emulator (whose Workers, isolate
      * starts included, share one thread, so 1,000 / runtime bounds the rate), the bench's client,
-     * and the tenant runners together. Unlike the rate, it hardly depends on the machine's other work.
+     * the tenant runners together, and every process of the stack with the client (wrangler and its
+     * proxy too, so cores × 1,000 / all bounds the rate on this machine). Unlike the rate, it hardly
+     * depends on the machine's other work.
      */
-    cpuMsPerUpload: { runtime: number; client: number; runners: number };
+    cpuMsPerUpload: { runtime: number; client: number; runners: number; all: number };
   };
   /**
    * The namespace run, the direct run and the front Worker alone (same count,
@@ -45,11 +47,15 @@ export type Report = {
 
 export const COMMAND = "npm run bench";
 
-/** What an upload cost in CPU, and the rate the runtime's one thread allows at that cost. */
+/** What an upload cost in CPU, and the rates the runtime's one thread and the machine's cores allow at that cost. */
 function uploadCpu(r: Report): string {
-  const { runtime, client, runners } = r.upload.cpuMsPerUpload;
+  const { runtime, client, runners, all } = r.upload.cpuMsPerUpload;
+  const { cores } = r.machine;
   const inRunners = r.runners === 0 ? "" : `, the tenant runners ${runners.toFixed(1)} ms`;
-  return `CPU time per upload: ${runtime.toFixed(1)} ms in the workerd that runs the emulator (its Workers, Durable Objects and loaded isolates share one thread: about ${int(1000 / runtime)} uploads/s at most), ${client.toFixed(1)} ms in the bench's client${inRunners}.`;
+  return [
+    `CPU time per upload: ${runtime.toFixed(1)} ms in the workerd that runs the emulator (its Workers, Durable Objects and loaded isolates share one thread: about ${int(1000 / runtime)} uploads/s at most), ${client.toFixed(1)} ms in the bench's client${inRunners}.`,
+    `All the processes of the bench together (wrangler, its proxy, the runtime${r.runners === 0 ? "" : ", the runners"} and the client): ${all.toFixed(1)} ms per upload, so about ${int((cores * 1000) / all)} uploads/s at most on this machine's ${cores} cores, however the work were spread over them.`,
+  ].join("\n");
 }
 
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));

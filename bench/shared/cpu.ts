@@ -41,6 +41,20 @@ function ourPids(pgids: readonly number[]): number[] {
   return [process.pid, ...group.map((p) => p.pid)];
 }
 
+/**
+ * Starts counting the CPU time this process and every process of the groups
+ * use together; the returned function answers it in milliseconds. What one
+ * kind of work costs the whole stack (wrangler, its proxy, the runtimes and
+ * the client): with the machine's cores, the bound on its rate here.
+ */
+export function meterGroups(pgids: readonly number[]): () => number {
+  const ticksAtStart = new Map(ourPids(pgids).map((pid) => [pid, processTicks(pid)]));
+  return () => {
+    const ticks = ourPids(pgids).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  };
+}
+
 export type CpuShare = {
   /** Share of the machine's whole capacity (all cores) the bench and the processes it started used. */
   ours: number;
@@ -57,11 +71,11 @@ export function meterCpu(pgid: number | readonly number[]): () => CpuShare {
   const pgids = typeof pgid === "number" ? [pgid] : pgid;
   const startedAt = performance.now();
   const busyAtStart = machineBusyTicks();
-  const ticksAtStart = new Map(ourPids(pgids).map((pid) => [pid, processTicks(pid)]));
+  const oursMs = meterGroups(pgids);
   return () => {
     const capacity = ((performance.now() - startedAt) / 1000) * TICKS_PER_SECOND * cpus().length;
     const busy = machineBusyTicks() - busyAtStart;
-    const ours = ourPids(pgids).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
+    const ours = (oursMs() * TICKS_PER_SECOND) / 1000;
     return { ours: ours / capacity, others: Math.max(0, busy - ours) / capacity };
   };
 }
