@@ -13,7 +13,7 @@ const count = (min: number, fallback: number) => z.coerce.number().int().min(min
 /** The bound on loaded tenant workers, which the emulator and a runner process (src/runner) both keep. */
 export const LoadedWorkerVars = z.object({
   MAX_LOADED_WORKERS: count(1, 200),
-  LOADED_WORKER_MIN_IDLE_MS: count(0, 0),
+  LOADED_WORKER_MIN_IDLE_MS: count(0, 5000),
 });
 
 /** Runner processes' base URLs, comma-separated; none: the emulator runs tenants' code itself. */

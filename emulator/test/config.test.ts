@@ -11,7 +11,7 @@ describe("the emulator's configuration", () => {
       RATE_LIMIT_REQUESTS: 1200,
       RATE_LIMIT_WINDOW_SECONDS: 300,
       MAX_LOADED_WORKERS: 200,
-      LOADED_WORKER_MIN_IDLE_MS: 0,
+      LOADED_WORKER_MIN_IDLE_MS: 5000,
       D1_QUERY_LIMIT_MS: 30_000,
       STARTUP_LIMIT_MS: 1000,
       RUNNER_URLS: [],
