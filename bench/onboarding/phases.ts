@@ -176,8 +176,13 @@ export type Concurrent = {
    * objects, the budget; not wrangler's proxy): from the first POST to the last 202, and from then
    * until every tenant settled (which includes the tenant list's polls).
    */
-  controlPlaneCpuMs: { answering: number; settling: number };
+  controlPlaneCpuMs: CpuSpans;
+  /** The same for the workerd that runs the emulator (the API the checks and steps call, its stores and isolates). */
+  emulatorCpuMs: CpuSpans;
 };
+
+/** CPU time (ms) from the first POST to the last 202, and from then until every tenant settled. */
+type CpuSpans = { answering: number; settling: number };
 
 /** Lists the tenants until none of `ids` is provisioning; records when each was first seen settled. */
 async function watchSettling(
@@ -227,7 +232,10 @@ export async function runConcurrent(
   await clients.emulator.resetCallCounts();
   await clients.emulator.setRateLimit(limit);
   const cpu = meterCpu(stack.groups.map((g) => g.pid));
-  const controlPlaneCpu = meterProcesses([runtimeOf(stack.group("control-plane").pid, "the control plane")]);
+  const runtimeCpu = meterProcesses([
+    runtimeOf(stack.group("control-plane").pid, "the control plane"),
+    runtimeOf(stack.group("emulator").pid, "the emulator"),
+  ]);
   const failures: string[] = [];
   const acceptedMs: number[] = [];
   log(
@@ -247,13 +255,13 @@ export async function runConcurrent(
       }
     }),
   );
-  const [answering = 0] = controlPlaneCpu();
+  const [answering = 0, emulatorAnswering = 0] = runtimeCpu();
   const accepted = new Set(posted.filter((id) => id !== undefined));
   log(`concurrent: ${accepted.size}/${ids.length} accepted after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const settled = await watchSettling(clients, accepted, t0, t0 + options.maxSeconds * 1000, signal);
   const wallMs = performance.now() - t0;
   const cpuShare = cpu();
-  const [untilSettled = 0] = controlPlaneCpu();
+  const [untilSettled = 0, emulatorUntilSettled = 0] = runtimeCpu();
   const calls = await clients.emulator.callCounts();
   await clients.emulator.setRateLimit({ ...limit, enabled: false });
 
@@ -289,5 +297,6 @@ export async function runConcurrent(
     calls,
     cpu: cpuShare,
     controlPlaneCpuMs: { answering, settling: untilSettled - answering },
+    emulatorCpuMs: { answering: emulatorAnswering, settling: emulatorUntilSettled - emulatorAnswering },
   };
 }

@@ -149,6 +149,7 @@ function concurrentSection(con: Concurrent): string[] {
     "",
     `While the concurrent onboardings ran, the bench and its processes used ${pct(con.cpu.ours)} of the machine's CPU (all cores), other processes ${pct(con.cpu.others)}.`,
     `The workerd that runs the control plane's Workers (one thread for its API, the tenants' objects and the budget) used ${(con.controlPlaneCpuMs.answering / con.tenants).toFixed(1)} ms of CPU per POST until the last 202, and ${(con.controlPlaneCpuMs.settling / con.tenants).toFixed(1)} ms per tenant from then until every one settled (the tenant list's polls included).`,
+    `The workerd that runs the emulator (one thread for the API, its stores and every startup check's isolate) used ${(con.emulatorCpuMs.answering / con.tenants).toFixed(1)} ms per POST until the last 202, and ${(con.emulatorCpuMs.settling / con.tenants).toFixed(1)} ms per tenant from then until every one settled.`,
     ...(con.failures.length === 0
       ? []
       : [
