@@ -48,11 +48,14 @@ function ourPids(pgids: readonly number[]): number[] {
  * the client): with the machine's cores, the bound on its rate here.
  */
 export function meterGroups(pgids: readonly number[]): () => number {
+  const ticks = meterGroupTicks(pgids);
+  return () => (ticks() * 1000) / TICKS_PER_SECOND;
+}
+
+/** meterGroups in clock ticks. */
+function meterGroupTicks(pgids: readonly number[]): () => number {
   const ticksAtStart = new Map(ourPids(pgids).map((pid) => [pid, processTicks(pid)]));
-  return () => {
-    const ticks = ourPids(pgids).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
-    return (ticks * 1000) / TICKS_PER_SECOND;
-  };
+  return () => ourPids(pgids).reduce((sum, pid) => sum + processTicks(pid) - (ticksAtStart.get(pid) ?? 0), 0);
 }
 
 export type CpuShare = {
@@ -71,11 +74,11 @@ export function meterCpu(pgid: number | readonly number[]): () => CpuShare {
   const pgids = typeof pgid === "number" ? [pgid] : pgid;
   const startedAt = performance.now();
   const busyAtStart = machineBusyTicks();
-  const oursMs = meterGroups(pgids);
+  const oursTicks = meterGroupTicks(pgids);
   return () => {
     const capacity = ((performance.now() - startedAt) / 1000) * TICKS_PER_SECOND * cpus().length;
     const busy = machineBusyTicks() - busyAtStart;
-    const ours = (oursMs() * TICKS_PER_SECOND) / 1000;
+    const ours = oursTicks();
     return { ours: ours / capacity, others: Math.max(0, busy - ours) / capacity };
   };
 }
