@@ -15,7 +15,7 @@ import {
   NAMESPACE_GET_PREFIX,
   NAMESPACE_PREFIX,
 } from "./routes.ts";
-import type { BenchStack } from "./stack.ts";
+import { type BenchStack, LOADED_WORKER_MIN_IDLE_MS } from "./stack.ts";
 
 export type Options = { scripts: number; requests: number; concurrency: number; maxSeconds: number };
 /** The account and namespace the front Worker's DISPATCHER binding points at. */
@@ -141,6 +141,8 @@ async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"
       label: `Namespace, uniform over ${scripts} scripts`,
       count: requests,
       target: (i: number) => b.namespaceTarget(order[i] as string),
+      // The workers it loaded past the bound are ended once idle this long: not the next run's work.
+      settleMs: LOADED_WORKER_MIN_IDLE_MS,
     },
     direct: { label: "Direct, one loaded worker", count: requests, target: () => b.directTarget },
     front: { label: "Front Worker alone, no loader", count: reference, target: () => b.frontTarget },

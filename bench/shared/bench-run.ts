@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { meterProcesses } from "./cpu.ts";
 import { type LoadResult, mergeResults, runLoad, type Summary, summarize, type Target } from "./load.ts";
 import { type RssSampler, sampleRss } from "./memory.ts";
 
@@ -9,9 +11,18 @@ export type MemoryPoint = { label: string; bytes: number };
 export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 const SAMPLE_INTERVAL_MS = 250;
+/** The runtime is quiet once it used less than this share of a core over one sample interval. */
+const QUIET_SHARE = 0.1;
+/** A settling runtime that is not quiet by then is measured all the same (and the wait is logged). */
+const QUIET_TIMEOUT_MS = 15_000;
 
-/** A measured run: its requests, sent in rounds interleaved with the other runs' (`BenchRun.interleave`). */
-export type Measured = { label: string; count: number; target: (i: number) => Target };
+/**
+ * A measured run: its requests, sent in rounds interleaved with the other runs' (`BenchRun.interleave`).
+ * `settleMs`: how long the runtime may go on working for the run after its last response (evicting
+ * the workers it loaded, say); the next run's share starts only after that and once the runtime is
+ * quiet, so that it is not measured doing this run's work.
+ */
+export type Measured = { label: string; count: number; target: (i: number) => Target; settleMs?: number };
 
 /** The workerd processes a bench's figures come from. */
 export type Runtimes = { readonly runtimePid: number; readonly runnerPids: readonly number[] };
@@ -96,6 +107,23 @@ export class BenchRun<O extends { maxSeconds: number; concurrency: number }, S e
     return { label, concurrency, summary: summarize(await this.load(label, count, concurrency, target)) };
   }
 
+  /** Waits `ms`, then until the runtimes are quiet (see `Measured`'s `settleMs`). */
+  async settle(ms: number): Promise<void> {
+    const { signal } = this;
+    await sleep(ms, undefined, { signal });
+    const pids = [this.stack.runtimePid, ...this.stack.runnerPids];
+    const giveUpAt = Date.now() + QUIET_TIMEOUT_MS;
+    for (;;) {
+      const used = meterProcesses(pids);
+      await sleep(SAMPLE_INTERVAL_MS, undefined, { signal });
+      if (Math.max(...used()) < SAMPLE_INTERVAL_MS * QUIET_SHARE) return;
+      if (Date.now() > giveUpAt) {
+        log(`the runtime was still busy ${QUIET_TIMEOUT_MS / 1000} s after settling began; going on`);
+        return;
+      }
+    }
+  }
+
   /**
    * The measured runs, interleaved: `rounds` rounds, each sending every run's
    * share of its requests in turn, so that a slow phase of the machine falls on
@@ -117,6 +145,7 @@ export class BenchRun<O extends { maxSeconds: number; concurrency: number }, S e
         const to = Math.floor((run.count * (round + 1)) / rounds);
         const what = `${run.label}, round ${round + 1}/${rounds}`;
         results.get(key)?.push(await this.load(what, to - from, concurrency, (i) => run.target(from + i)));
+        if (run.settleMs !== undefined) await this.settle(run.settleMs);
       }
       afterRound(round + 1);
     }

@@ -1,5 +1,11 @@
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { AccountId } from "../../cloudflare-api/names";
+import { COMPATIBILITY_DATE } from "../../platform/compatibility-date";
+import type { Exports } from "../src/bindings/kind";
 import { LoadedWorkers } from "../src/dispatch/loaded-workers";
+import { type LoadedRun, runLoaded } from "../src/dispatch/run-loaded";
+import { EVICT_ENTRYPOINT } from "../src/dispatch/shim";
 
 describe("which loaded workers are evicted", () => {
   it("gives a worker loaded again after its eviction a new name", () => {
@@ -18,6 +24,22 @@ describe("which loaded workers are evicted", () => {
     loaded.begin("a", "a@1", ["a@1"], 1500)(1500);
     expect(loaded.takeEvictable(2500)).toEqual(["b@1~0"]);
     expect(loaded.size).toBe(2);
+  });
+
+  it("says when the earliest worker it kept only for being used lately may go", () => {
+    const loaded = new LoadedWorkers(1, 1000);
+    const busy = loaded.begin("a", "a@1", ["a@1"], 0);
+    loaded.begin("b", "b@1", ["b@1"], 100)(100);
+    loaded.begin("c", "c@1", ["c@1"], 200)(200);
+    expect(loaded.takeEvictable(300)).toEqual([]);
+    // "a" is in flight: its request's end looks again. "b" is the earliest idle one.
+    expect(loaded.nextEvictionAt()).toBe(1100);
+    expect(loaded.takeEvictable(1100)).toEqual(["b@1~0"]);
+    expect(loaded.nextEvictionAt()).toBe(1200);
+    busy(1150);
+    expect(loaded.takeEvictable(1200)).toEqual(["c@1~0"]);
+    // Within capacity again: nothing is due.
+    expect(loaded.nextEvictionAt()).toBeNull();
   });
 
   it("never evicts a worker with a request in flight", () => {
@@ -65,5 +87,47 @@ describe("which loaded workers are evicted", () => {
     split.begin("b", "b@1", ["b@1", "b@2"], 0)(0);
     split.begin("b", "b@2", ["b@1", "b@2"], 10)(10);
     expect(split.takeEvictable(20)).toEqual(["b@1~0", "b@2~0"]);
+  });
+});
+
+describe("idle workers past the bound", () => {
+  /** A worker that counts the requests its isolate served, and ends its isolate when evicted, as the shim's does. */
+  const counting = (script: string, loaded: LoadedWorkers): LoadedRun => ({
+    loader: env.LOADER,
+    loaded,
+    exports: exports as unknown as Exports,
+    scope: { accountId: "sweep" as AccountId, namespace: "sweep", script },
+    etag: "1",
+    deployedEtags: ["1"],
+    outboundParams: null,
+    tail: false,
+    code: async () => ({
+      compatibilityDate: COMPATIBILITY_DATE,
+      mainModule: "index.js",
+      modules: {
+        "index.js": `import { WorkerEntrypoint, abortIsolate } from "cloudflare:workers";
+let served = 0;
+export class ${EVICT_ENTRYPOINT} extends WorkerEntrypoint { evict() { abortIsolate("evicted"); } }
+export default { fetch() { return new Response(String(++served)); } };`,
+      },
+      globalOutbound: null,
+    }),
+  });
+  const served = async (run: LoadedRun) => (await runLoaded(run, new Request("http://x/"))).text();
+
+  it("are ended once idle long enough, with no request to make them go", async () => {
+    const loaded = new LoadedWorkers(1, 200);
+    const first = counting(`first-${crypto.randomUUID()}`, loaded);
+    expect(await served(first)).toBe("1");
+    expect(await served(first)).toBe("2");
+    // Over the bound, but "first" served 200 ms ago at most: it stays, and a sweep is due.
+    await served(counting(`second-${crypto.randomUUID()}`, loaded));
+    expect(loaded.size).toBe(2);
+    expect(loaded.nextEvictionAt()).not.toBeNull();
+    // No request from here on: the sweep alone brings the loaded workers back within the bound.
+    await expect.poll(() => loaded.size, { interval: 50, timeout: 5000 }).toBe(1);
+    expect(loaded.nextEvictionAt()).toBeNull();
+    // "first" was the one ended: it starts again from a new isolate.
+    expect(await served(first)).toBe("1");
   });
 });

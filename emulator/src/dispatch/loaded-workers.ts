@@ -36,6 +36,11 @@ export class LoadedWorkers {
    * evict and `takeEvictable` need not look at every worker on every request.
    */
   private supersededMayBeLoaded = false;
+  /**
+   * When the last `takeEvictable` left a worker it would have evicted but for `minIdleMs`: the
+   * earliest such worker's time to go (`nextEvictionAt`). Null when it left none.
+   */
+  private dueAt: number | null = null;
 
   constructor(
     private readonly capacity: number,
@@ -79,14 +84,22 @@ export class LoadedWorkers {
   /** The loader names to evict now; they are forgotten here. */
   takeEvictable(now = Date.now()): string[] {
     const evict: string[] = [];
+    this.dueAt = null;
     let loaded = this.entries.size;
     if (loaded <= this.capacity && !this.supersededMayBeLoaded) return evict;
     let supersededLeft = false;
+    // When the idle workers kept for `minIdleMs` fall due: superseded ones, and (if the bound is still
+    // passed at the end) the others. A worker in flight is looked at again when its request ends.
+    let supersededDue = Infinity;
+    let overDue = Infinity;
     for (const [name, entry] of this.entries) {
       const superseded = this.current.get(entry.scriptKey)?.has(entry.base) !== true;
       if (!superseded && loaded <= this.capacity) continue;
       if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) {
         supersededLeft ||= superseded;
+        if (entry.inFlight === 0 && superseded)
+          supersededDue = Math.min(supersededDue, entry.lastUsed + this.minIdleMs);
+        if (entry.inFlight === 0 && !superseded) overDue = Math.min(overDue, entry.lastUsed + this.minIdleMs);
         continue;
       }
       this.entries.delete(name);
@@ -100,7 +113,17 @@ export class LoadedWorkers {
       loaded -= 1;
     }
     this.supersededMayBeLoaded = supersededLeft;
+    const due = Math.min(supersededDue, loaded > this.capacity ? overDue : Infinity);
+    this.dueAt = due === Infinity ? null : due;
     return evict;
+  }
+
+  /**
+   * When a worker that the last `takeEvictable` kept only for `minIdleMs` may go: then a sweep
+   * (runInLoaded) evicts it even if no request comes. Null when there is none.
+   */
+  nextEvictionAt(): number | null {
+    return this.dueAt;
   }
 
   get size(): number {

@@ -76,6 +76,37 @@ export async function runInLoaded<T>(run: LoadedRun, call: (entry: Fetcher) => P
   } finally {
     invocation.close();
     done();
-    for (const evictable of run.loaded.takeEvictable()) waitUntil(evictWorker(run.loader, evictable));
+    evictDue(run);
   }
+}
+
+/** A sweep waits at least this long after the last, so that workers falling due one by one go in batches. */
+const SWEEP_INTERVAL_MS = 250;
+/** When each loaded-worker bound's pending sweep is to run. */
+const sweeps = new WeakMap<LoadedWorkers, number>();
+
+/**
+ * Evicts the workers the bound says may go now, and, when it keeps some only until they have been idle
+ * for LOADED_WORKER_MIN_IDLE_MS, sweeps again then, in the background. Without that sweep a burst over
+ * many scripts leaves its last workers loaded past the bound until the next request, which then pays
+ * for ending them all at once (docs/benchmarks.md); production ends idle isolates without waiting for
+ * traffic. One sweep is pending at a time, and each schedules the next: a worker that falls due before
+ * it goes with it. The sweep waits in this request's `waitUntil`; should workerd cancel that, its time
+ * passes without it, and the next request's `evictDue` schedules another.
+ */
+function evictDue(run: LoadedRun): void {
+  const { loaded, loader } = run;
+  for (const evictable of loaded.takeEvictable()) waitUntil(evictWorker(loader, evictable));
+  const at = loaded.nextEvictionAt();
+  const now = Date.now();
+  const pending = sweeps.get(loaded);
+  if (at === null || (pending !== undefined && pending + SWEEP_INTERVAL_MS > now)) return;
+  const runAt = Math.max(at, now + SWEEP_INTERVAL_MS);
+  sweeps.set(loaded, runAt);
+  waitUntil(
+    scheduler.wait(runAt - now).then(() => {
+      if (sweeps.get(loaded) === runAt) sweeps.delete(loaded);
+      evictDue(run);
+    }),
+  );
 }
