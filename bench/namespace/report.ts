@@ -60,6 +60,11 @@ function uploadCpu(r: Report): string {
 
 const ms = (n: number) => (Number.isNaN(n) ? "-" : Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1));
 const signedMs = (n: number) => (n >= 0 ? `+${ms(n)}` : `−${ms(-n)}`);
+/**
+ * A cost worked out as the difference of two runs' 1/throughput: when the run that does more came out
+ * faster, the difference is the machine's noise, not a negative cost.
+ */
+const costMs = (n: number) => (n >= 0 ? `${ms(n)} ms` : `nothing measurable (${signedMs(n)} ms, within the noise)`);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 /** Milliseconds of the saturated machine each request takes: 1/throughput. */
 const serviceMs = (r: Row) => 1000 / r.summary.rps;
@@ -108,7 +113,7 @@ export function renderReport(r: Report): string {
     "",
     `Namespace against direct at this concurrency: ${signedMs(namespace.summary.p50Ms - direct.summary.p50Ms)} ms at p50, ${signedMs(namespace.summary.p99Ms - direct.summary.p99Ms)} ms at p99. ` +
       `With the machine saturated, 1/throughput is what each request costs it: ${ms(serviceMs(namespace))} ms through the namespace, ${ms(serviceMs(direct))} ms direct, ${ms(serviceMs(front))} ms for the front Worker alone (HTTP, wrangler's dev proxy and the client, no loaded worker). ` +
-      `Of the ${ms(serviceMs(oneScript) - serviceMs(front))} ms one warm script costs over the front alone, the namespace's \`get()\` (an RPC into its entrypoint, handing back the script's Fetcher) takes ${ms(serviceMs(getOnly) - serviceMs(front))} ms, and its \`fetch()\` (into the emulator's ScriptRunner, then the loaded worker) the rest; direct's one hop into its loaded worker takes ${ms(serviceMs(direct) - serviceMs(front))} ms.`,
+      `Of the ${ms(serviceMs(oneScript) - serviceMs(front))} ms one warm script costs over the front alone, the namespace's \`get()\` (an RPC into its entrypoint, handing back the script's Fetcher) takes ${costMs(serviceMs(getOnly) - serviceMs(front))}, and its \`fetch()\` (into the emulator's ScriptRunner, then the loaded worker) the rest; direct's one hop into its loaded worker takes ${costMs(serviceMs(direct) - serviceMs(front))}.`,
     "",
     "**Cold loads and passes over every script:**",
     "",

@@ -25,7 +25,7 @@ const USAGE = `Usage: ${COMMAND} [-- options]
   --scripts N        tenant scripts to upload (default 1000)
   --requests N       requests in each measured run (default 20000)
   --concurrency N    requests in flight (default 32)
-  --max-seconds N    time bound for the bench once wrangler is up (default 270)
+  --max-seconds N    time bound for the bench once wrangler is up (default 600)
   --commit REV       run the Workers as they are in that commit (default: the working tree)
   --runners N        run tenants' code in N tenant runners, as npm run dev does (default 0: in the emulator)
   --write-docs       write the figures into docs/benchmarks.md
@@ -34,7 +34,7 @@ const USAGE = `Usage: ${COMMAND} [-- options]
 type NamespaceOptions = Options & { writeDocs: boolean; commit: string | undefined; runners: number };
 
 function parseOptions(): NamespaceOptions | undefined {
-  const args = parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 270 }, [
+  const args = parseBenchArgs({ scripts: 1000, requests: 20_000, concurrency: 32, maxSeconds: 600 }, [
     "commit",
     "runners",
   ]);
