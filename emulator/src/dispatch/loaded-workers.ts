@@ -97,9 +97,11 @@ export class LoadedWorkers {
       if (!superseded && loaded <= this.capacity) continue;
       if (entry.inFlight > 0 || now - entry.lastUsed < this.minIdleMs) {
         supersededLeft ||= superseded;
-        if (entry.inFlight === 0 && superseded)
-          supersededDue = Math.min(supersededDue, entry.lastUsed + this.minIdleMs);
-        if (entry.inFlight === 0 && !superseded) overDue = Math.min(overDue, entry.lastUsed + this.minIdleMs);
+        if (entry.inFlight === 0) {
+          const due = entry.lastUsed + this.minIdleMs;
+          if (superseded) supersededDue = Math.min(supersededDue, due);
+          else overDue = Math.min(overDue, due);
+        }
         continue;
       }
       this.entries.delete(name);
