@@ -116,16 +116,17 @@ export default { fetch() { return new Response(String(++served)); } };`,
   const served = async (run: LoadedRun) => (await runLoaded(run, new Request("http://x/"))).text();
 
   it("are ended once idle long enough, with no request to make them go", async () => {
-    const loaded = new LoadedWorkers(1, 200);
+    // Idle long enough only after 2 s: a busy machine's load of "second" must not take that long.
+    const loaded = new LoadedWorkers(1, 2000);
     const first = counting(`first-${crypto.randomUUID()}`, loaded);
     expect(await served(first)).toBe("1");
     expect(await served(first)).toBe("2");
-    // Over the bound, but "first" served 200 ms ago at most: it stays, and a sweep is due.
+    // Over the bound, but "first" served less than 2 s ago: it stays, and a sweep is due.
     await served(counting(`second-${crypto.randomUUID()}`, loaded));
     expect(loaded.size).toBe(2);
     expect(loaded.nextEvictionAt()).not.toBeNull();
     // No request from here on: the sweep alone brings the loaded workers back within the bound.
-    await expect.poll(() => loaded.size, { interval: 50, timeout: 5000 }).toBe(1);
+    await expect.poll(() => loaded.size, { interval: 50, timeout: 10_000 }).toBe(1);
     expect(loaded.nextEvictionAt()).toBeNull();
     // "first" was the one ended: it starts again from a new isolate.
     expect(await served(first)).toBe("1");
