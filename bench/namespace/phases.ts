@@ -31,11 +31,6 @@ const GROWTH_STEPS = 4;
  * is read after each (does it keep growing with traffic alone?).
  */
 const ROUNDS = 8;
-/**
- * The reference runs (the namespace to one script, the front Worker alone)
- * send this fraction (1/n) of the measured runs' requests, to keep the bench short.
- */
-const REFERENCE_SHARE = 4;
 /** Bare workers loaded at the end, for what one loaded worker costs in memory with nothing of the emulator's in it. */
 const BARE_SAMPLE = 200;
 /** How long memory is left to settle before and after the bare workers are loaded. */
@@ -129,12 +124,14 @@ async function warmDirect(b: Bench): Promise<void> {
  * every run in turn, so that whatever else the machine does during the bench
  * falls on all of them alike. The namespace run is spread uniformly (seeded)
  * over every script, all loaded once already; memory is read as it goes.
+ * Every run sends the same number of requests: each share opens its own
+ * connections and ramps up and drains, a cost that weighs more the shorter the
+ * share, so runs compared as ratios need shares of the same length.
  */
 async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"]; traffic: Report["traffic"] }> {
   const { scripts, requests } = b.options;
   const random = seededRandom(SEED);
   const order = Array.from({ length: requests }, () => scriptName(Math.floor(random() * scripts)));
-  const reference = Math.ceil(requests / REFERENCE_SHARE);
   const hot = scriptName(0);
   const runs = {
     namespace: {
@@ -145,15 +142,15 @@ async function measuredRuns(b: Bench): Promise<{ comparison: Report["comparison"
       settleMs: LOADED_WORKER_MIN_IDLE_MS,
     },
     direct: { label: "Direct, one loaded worker", count: requests, target: () => b.directTarget },
-    front: { label: "Front Worker alone, no loader", count: reference, target: () => b.frontTarget },
+    front: { label: "Front Worker alone, no loader", count: requests, target: () => b.frontTarget },
     oneScript: {
       label: `Namespace, one script (${hot})`,
-      count: reference,
+      count: requests,
       target: () => b.namespaceTarget(hot),
     },
     getOnly: {
       label: `Namespace \`get()\` alone, no \`fetch()\` (${hot})`,
-      count: reference,
+      count: requests,
       target: () => b.namespaceGetTarget(hot),
     },
   } satisfies Record<keyof Report["comparison"], Measured>;
