@@ -28,8 +28,8 @@ export type Report = {
     cpuMsPerUpload: { runtime: number; client: number; runners: number; all: number };
   };
   /**
-   * The namespace run, the direct run and the front Worker alone (same count,
-   * same concurrency), and the namespace path to one script only.
+   * The measured runs, all with the same count and concurrency: the namespace run, the direct run, the
+   * front Worker alone, the namespace path to one script only, and its `get()` alone.
    */
   comparison: { namespace: Row; direct: Row; front: Row; oneScript: Row; getOnly: Row };
   /** Cold loads, passes over every script, warm-ups. */
