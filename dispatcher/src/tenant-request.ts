@@ -74,7 +74,8 @@ export function tenantRequest(
   for (const [name, value] of versionHeaders) headers.set(name, value);
   headers.set(TENANT_HEADER, tenantId);
   headers.set(REQUEST_ID_HEADER, requestId);
-  return new Request(url, { method: request.method, headers, body, redirect: "manual" });
+  // `cf` (the client's country, colo, TLS, bot score…) is what the tenant's Worker would read on a request of its own.
+  return new Request(url, { method: request.method, headers, body, redirect: "manual", cf: request.cf });
 }
 
 /** `response` with the request id header, and a cookie the platform sets (a WebSocket upgrade keeps its socket). */

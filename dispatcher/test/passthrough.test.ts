@@ -72,6 +72,14 @@ describe("pass-through", () => {
     }
   });
 
+  it("hands the tenant's Worker the client's request.cf", async () => {
+    const { host } = await tenant(`export default { fetch: (request) => Response.json(request.cf ?? null) };`);
+    const cf = { country: "DE", colo: "FRA", asn: 3320 };
+    const res = await harness().send(new Request(`http://${host}/`, { cf }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject(cf);
+  });
+
   it("keeps a declared Content-Length both ways, though it counts the bytes", async () => {
     const { host } = await tenant(`export default { async fetch(request) {
       const body = (await request.text()) + ":" + request.headers.get("content-length");

@@ -21,6 +21,14 @@ describe("subdomains of PLATFORM_DOMAIN", () => {
     const error = await errorOf(await harness().fetch(`http://${unique("nobody")}.localhost:8787/`), 404);
     expect(error.code).toBe("tenant_not_found");
   });
+
+  it("answers 404 tenant_not_found for a hostname no route can have (empty, or past 253 characters), not a 500", async () => {
+    const long = `${Array.from({ length: 4 }, (_, i) => String(i).repeat(63)).join(".")}.localhost`;
+    for (const host of [".", "..", long]) {
+      const error = await errorOf(await harness().fetch(`http://${host}/`), 404);
+      expect(error.code, host).toBe("tenant_not_found");
+    }
+  });
 });
 
 describe("custom hostnames", () => {

@@ -51,10 +51,10 @@ export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/** Blanks every secret out of a text. */
 /** What a message says in place of a secret. */
 export const REDACTED = "[redacted]";
 
+/** Blanks every secret out of a text. */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join(REDACTED);
@@ -94,7 +94,8 @@ export function apiErrorFromText(
   headers: Headers | undefined,
   secrets: readonly string[],
 ): CloudflareApiError {
-  const said = scrub(text.trim().slice(0, MAX_ANSWER_TEXT), secrets);
+  // Scrubbed before it is cut: a secret the cut went through would no longer match, and its first part would stay.
+  const said = scrub(text.trim(), secrets).slice(0, MAX_ANSWER_TEXT);
   const message = scrub(`${operation} failed: HTTP ${status}${said === "" ? "" : `: ${said}`}`, secrets);
   const errors = said === "" ? [] : [{ code: status, message: said }];
   return new CloudflareApiError(operation, status, errors, retryAfterMsOf(headers), message);

@@ -6,10 +6,15 @@ const PRINT_PREFIX = "print:";
 const PRINT_KEY = "print-key";
 
 /**
- * Messages longer than this are cut before they are scrubbed and kept: an API
+ * Messages longer than this are cut when they are scrubbed and kept: an API
  * error is a few lines, and the cost of a scrub grows with the length.
  */
 export const MAX_MESSAGE_CHARS = 4096;
+/**
+ * How much of a message is scrubbed: what it keeps and far more, so that values redacted before the
+ * cut leave it its length; the rest of a longer message is dropped unread.
+ */
+const MAX_SCANNED_CHARS = 16 * MAX_MESSAGE_CHARS;
 
 /**
  * How a secret's value is recognised in a message without being kept: its
@@ -88,16 +93,33 @@ export class TenantSecrets {
     for (let i = 0; i < keys.length; i += 128) await this.storage.delete(keys.slice(i, i + 128));
   }
 
-  /** `message` with every value of the tenant's secrets (waiting or sent) replaced by REDACTED. */
+  /**
+   * `message` with every value of the tenant's secrets (waiting or sent) replaced by REDACTED, cut
+   * to MAX_MESSAGE_CHARS. The cut comes after the scrub: a value the cut went through would no
+   * longer match itself or its print, and its first part would be kept.
+   */
   async scrub(message: string): Promise<string> {
-    let text = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
-    const pending = [...(await this.pending()).values()].sort((a, b) => b.length - a.length);
-    for (const value of pending) text = text.replaceAll(value, REDACTED);
+    const pending = [...(await this.pending()).values()];
     const prints = [...(await this.storage.list<Print>({ prefix: PRINT_PREFIX })).values()];
+    const scanned = message.slice(0, MAX_SCANNED_CHARS);
+    let text = await this.#redact(scanned, pending, prints);
+    if (scanned.length < message.length) {
+      // The scan's own end may have cut a value short: as long a tail as the longest value goes too.
+      const longest = Math.max(0, ...pending.map((value) => value.length), ...prints.map((print) => print.length));
+      text = text.slice(0, Math.max(0, text.length - longest));
+    }
+    return message.length > MAX_MESSAGE_CHARS || text.length > MAX_MESSAGE_CHARS
+      ? `${text.slice(0, MAX_MESSAGE_CHARS)}…`
+      : text;
+  }
+
+  async #redact(message: string, pending: readonly string[], prints: readonly Print[]): Promise<string> {
+    let text = message;
+    // Longest first, so that a secret containing another is redacted whole.
+    for (const value of [...pending].sort((a, b) => b.length - a.length)) text = text.replaceAll(value, REDACTED);
     if (prints.length === 0) return text;
     const key = await this.#printKey();
     const hmac = await importHmacKey(key.hmac);
-    // Longest first, so that a secret containing another is redacted whole.
     for (const length of [...new Set(prints.map((print) => print.length))].sort((a, b) => b - a)) {
       const wanted = prints.filter((print) => print.length === length);
       text = await redactWindows(text, length, wanted, key.base, hmac);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { COMPATIBILITY_DATE } from "../../../platform/compatibility-date";
 import { durableApiBudget } from "../../src/cloudflare/budget";
-import { CloudflareApiError } from "../../src/cloudflare/errors";
+import { apiErrorFromText, CloudflareApiError } from "../../src/cloudflare/errors";
 import type { ScriptUpload } from "../../src/cloudflare/upload-body";
 import {
   addFault,
@@ -260,5 +260,14 @@ describe("secrets stay out of error messages", () => {
     expect(shown).not.toContain(env.CLOUDFLARE_API_TOKEN);
     expect(error.apiMessage).toBe("bad [redacted] with [redacted]");
     expect(await faultHits(fault)).toBe(1);
+  });
+
+  it("an answer cut short keeps no part of a secret the cut went through", () => {
+    const secret = "0123456789abcdefghijklmnopqrstuvwxyz";
+    for (let start = 480; start <= 500; start += 5) {
+      const error = apiErrorFromText("query", 400, `${"x".repeat(start)}${secret} tail`, undefined, [secret]);
+      const shown = `${error.message} ${JSON.stringify(error.errors)}`;
+      expect(shown, `at ${start}`).not.toContain(secret.slice(0, 8));
+    }
   });
 });

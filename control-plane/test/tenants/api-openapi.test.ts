@@ -261,6 +261,29 @@ describe("the OpenAPI document", () => {
       422,
     );
     await settled(id, ["active"]);
+    // A PATCH whose re-upload the API refuses: the script's startup throws with the new var.
+    const touchy = {
+      mainModule: "index.js",
+      modules: {
+        "index.js": `import { env } from "cloudflare:workers";
+if (env.GREETING === "boom") throw new Error("boom");
+export default { fetch: () => new Response("ok") };`,
+      },
+    };
+    check("put /v1/tenants/{id}/script", await api("PUT", `/v1/tenants/${id}/script`, touchy), 202);
+    await settled(id, ["active"]);
+    check("patch /v1/tenants/{id}", await api("PATCH", `/v1/tenants/${id}`, { vars: { GREETING: "boom" } }), 422);
+    await settled(id, ["active"]);
+    // A secret removed while a version is staged beside the live one.
+    check(
+      "put /v1/tenants/{id}/secrets/{name}",
+      await api("PUT", `/v1/tenants/${id}/secrets/API_KEY`, { value: "v" }),
+      202,
+    );
+    await settled(id, ["active"]);
+    check("put /v1/tenants/{id}/script", await api("PUT", `/v1/tenants/${id}/script?deploy=false`, touchy), 202);
+    await settled(id, ["active"]);
+    check("delete /v1/tenants/{id}/secrets/{name}", await api("DELETE", `/v1/tenants/${id}/secrets/API_KEY`), 409);
     check("delete /v1/tenants/{id}", await api("DELETE", `/v1/tenants/${id}`), 202);
 
     // The validation has teeth: a tampered answer fails it.
@@ -270,7 +293,7 @@ describe("the OpenAPI document", () => {
     expect(
       answerProblems("get /v1/tenants/{id}", { status: 200, json: { ...(got.json as Json), createdAt: "yesterday" } }),
     ).not.toEqual([]);
-    expect(checked).toHaveLength(42);
+    expect(checked).toHaveLength(47);
   });
 });
 

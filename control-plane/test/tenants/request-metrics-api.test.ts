@@ -54,6 +54,12 @@ describe("GET /v1/metrics/requests", () => {
         `tenants=abc&since=${encodeURIComponent("2030-01-01T00:00:00Z")}&until=${encodeURIComponent("2029-01-01T00:00:00Z")}`,
         "since",
       ],
+      // Before 1970: a time Analytics Engine has no seconds for, refused rather than failing the query.
+      [`tenants=abc&since=${encodeURIComponent("1900-01-01T00:00:00Z")}`, "since"],
+      [
+        `tenants=abc&since=${encodeURIComponent("1969-12-31T23:59:59.500Z")}&until=${encodeURIComponent("1970-01-01T00:00:10Z")}`,
+        "since",
+      ],
     ];
     for (const [query, field] of cases) {
       expectError(await counts(query), 400, "invalid_request", field);

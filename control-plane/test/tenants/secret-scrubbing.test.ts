@@ -1,6 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ScriptSource } from "../../../platform/tenants-api";
 import { REDACTED } from "../../src/cloudflare/errors";
+import { MAX_MESSAGE_CHARS, TenantSecrets } from "../../src/operations/tenant-secrets";
 import { expectError } from "./api-support";
 import { api, ensureNamespace, newTenant, settled, tenantObjectStorage, testEnv, uniqueId } from "./support";
 
@@ -84,5 +86,49 @@ describe("a secret's value never comes back in an error about the tenant's scrip
     expect([...(await tenantObjectStorage(id)).keys()]).not.toContain("print:THE_SECRET");
     // With no THE_SECRET the script starts: the upload goes through.
     expect((await api("PUT", `/v1/tenants/${id}/script`, LEAKY)).status).toBe(202);
+  });
+});
+
+describe("a message cut to its length limit keeps no part of a secret the cut went through", () => {
+  /** Scrubs each message with THE_SECRET set to `value`, waiting to be sent or sent (its print alone kept). */
+  async function scrubbed(value: string, sent: boolean, messages: string[]): Promise<string[]> {
+    const stub = testEnv.TENANT_OPERATIONS.get(testEnv.TENANT_OPERATIONS.idFromName(uniqueId("scrub")));
+    return runInDurableObject(stub, async (_instance, state) => {
+      const secrets = new TenantSecrets(state.storage);
+      await secrets.put({ THE_SECRET: value });
+      if (sent) await secrets.drop(["THE_SECRET"]);
+      return Promise.all(messages.map((message) => secrets.scrub(message)));
+    });
+  }
+
+  /** Whether `text` holds any 16 characters of `value` in a row. */
+  const holdsPartOf = (text: string, value: string) =>
+    Array.from({ length: value.length - 15 }, (_, i) => value.slice(i, i + 16)).some((part) => text.includes(part));
+
+  it.each([
+    ["sent", true],
+    ["waiting to be sent", false],
+  ])("a secret %s, up to 5120 characters, wherever the limit falls in it", async (_, sent) => {
+    const value = Array.from(crypto.getRandomValues(new Uint8Array(5000)), (byte) =>
+      String.fromCharCode(97 + (byte % 26)),
+    ).join("");
+    // The value starting before the limit, across it and after it; once, and again later in the text.
+    const starts = [0, MAX_MESSAGE_CHARS - 4000, MAX_MESSAGE_CHARS - 1000, MAX_MESSAGE_CHARS - 1, MAX_MESSAGE_CHARS];
+    const messages = starts.flatMap((start) => {
+      const head = `${"x".repeat(start)}${value}`;
+      return [head, `${head} and again ${value}`, `${head}${"y".repeat(80_000)}`];
+    });
+    // So many copies that the scrub reads only part of the message, its end within a copy.
+    messages.push(value.repeat(14));
+    for (const [i, text] of (await scrubbed(value, sent, messages)).entries()) {
+      expect(holdsPartOf(text, value), `message ${i}`).toBe(false);
+      expect(text.length, `message ${i}`).toBeLessThanOrEqual(MAX_MESSAGE_CHARS + 1);
+      if ((messages[i] as string).startsWith(`${value}y`)) expect(text).toMatch(/^\[redacted\]y{4086}…$/);
+    }
+  });
+
+  it("a short message is scrubbed and kept whole", async () => {
+    const [text] = await scrubbed("abc-secret-123", true, ["before abc-secret-123 after"]);
+    expect(text).toBe(`before ${REDACTED} after`);
   });
 });

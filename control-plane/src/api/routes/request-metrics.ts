@@ -25,10 +25,9 @@ export const requestMetricsRoutes = new OpenAPIHono<AppEnv>().openapi(requestCou
   const query = c.req.valid("query");
   const since = new Date(query.since);
   const until = query.until === undefined ? new Date() : new Date(query.until);
-  if (since >= until) {
-    const message = "must be before until (now when absent)";
-    throw new ApiError(400, "invalid_request", `query.since: ${message}`, [{ path: "query.since", message }]);
-  }
+  if (since >= until) throw invalidSince("must be before until (now when absent)");
+  // Analytics Engine's timestamps start at 1970, and `dateTime` refuses anything earlier.
+  if (since.getTime() < 0) throw invalidSince("is before 1970");
   const config = configOf(c.env);
   const counts = await requestCounts(metricsReader(c.env, config), {
     dataset: config.metricsDataset,
@@ -44,6 +43,10 @@ export const requestMetricsRoutes = new OpenAPIHono<AppEnv>().openapi(requestCou
   }));
   return c.json({ since: since.toISOString(), until: until.toISOString(), tenants }, 200);
 });
+
+function invalidSince(message: string): ApiError {
+  return new ApiError(400, "invalid_request", `query.since: ${message}`, [{ path: "query.since", message }]);
+}
 
 /** Analytics Engine failing is the API's 502, saying so; anything else is the control plane's own failure. */
 function unavailable(error: unknown): unknown {

@@ -105,12 +105,13 @@ const updateTenantRoute = v1Route({
   path: "/v1/tenants/{id}",
   summary: "Change a tenant's plan, hostnames, vars, or suspend it",
   description:
-    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. A plan that allows fewer cron triggers than the tenant's script has is a 409. `hostnames` is the whole new list of custom hostnames; one it adds is refused as on POST (400 for a name the Cloudflare API never takes as a custom hostname, 409 `hostname_taken` for one another tenant has or the platform's zone has for someone else).",
+    "The routes follow (the dispatcher sees them within its cache TTL), and the script is uploaded again when the plan or the vars change. A plan that allows fewer cron triggers than the tenant's script has is a 409. `hostnames` is the whole new list of custom hostnames; one it adds is refused as on POST (400 for a name the Cloudflare API never takes as a custom hostname, 409 `hostname_taken` for one another tenant has or the platform's zone has for someone else). A re-upload the API refuses is a 422 `script_rejected`; one while the tenant is deploying two versions a 409.",
   request: { params: TenantParams, body: jsonBody(UpdateTenantRequest, "What to change") },
   responses: {
     202: jsonContent(TenantView, "The tenant, with the change queued."),
     ...notFoundError,
     ...conflictError,
+    ...rejectedError,
   },
 });
 
@@ -157,8 +158,10 @@ const deleteSecretRoute = v1Route({
   method: "delete",
   path: "/v1/tenants/{id}/secrets/{name}",
   summary: "Remove a secret",
+  description:
+    "A 409 while the tenant is deploying two versions (sharing the traffic, or one staged with `?deploy=false`), or when its latest version is not the one deployed: the API changes the latest version's secrets only.",
   request: { params: SecretParams },
-  responses: { 202: jsonContent(TenantView, "The tenant."), ...notFoundError },
+  responses: { 202: jsonContent(TenantView, "The tenant."), ...notFoundError, ...conflictError },
 });
 
 export const tenantRoutes = new OpenAPIHono<AppEnv>()
