@@ -187,14 +187,21 @@ export function refuseCrons(crons: readonly string[], plans: readonly PlanName[]
   return null;
 }
 
-/** A secret set: the tenant's secret names with `name` among them. */
+/**
+ * A secret set: the tenant's secret names with `name` among them. A name a queued PATCH gives a var is
+ * refused as one of the live vars is (by the route), or the upload that PATCH makes would bind it twice.
+ */
 export function admitPutSecret(
   id: string,
   name: string,
   tenant: TenantRow | null,
+  requested: Partial<Settings>,
 ): Admitted<{ tenant: TenantRow; secretNames: string[] }> {
   const live = requireLiveTenant(id, tenant, "it takes no secrets");
   if (!live.ok) return live;
+  if (requested.vars !== undefined && Object.hasOwn(requested.vars, name)) {
+    return conflict(`"${name}" is one of the vars a queued change gives the tenant: a secret cannot have its name`);
+  }
   return { ok: true, tenant: live.tenant, secretNames: [...new Set([...live.tenant.secret_names, name])].sort() };
 }
 

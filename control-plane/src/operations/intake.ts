@@ -217,7 +217,7 @@ export async function takePutSecret(
   value: string,
 ): Promise<Submission> {
   const tenant = await getTenant(db, id);
-  const admitted = admitPutSecret(id, name, tenant);
+  const admitted = admitPutSecret(id, name, tenant, (await requestedSettings(db, [id])).get(id) ?? {});
   if (!admitted.ok) return admitted;
   const deploying = refuseWhileDeploying(admitted.tenant, "secret", await latestVersion(db, id));
   if (deploying !== null) return deploying;

@@ -172,3 +172,24 @@ describe("a PATCH that cannot be applied leaves GET telling what is live", () =>
     expect(await scriptTags(id)).toEqual(["plan:free", `tenant:${id}`]);
   });
 });
+
+describe("a secret and a var never share a name, even with the var's PATCH still queued", () => {
+  it("a secret named like a var a running PATCH gives is a 409, and the tenant can still deploy", async () => {
+    const id = await onboard("var-secret");
+    // The PATCH's re-upload is slow, so the PATCH is still running when the secret comes.
+    await injectFault({ method: "PUT", path: `${SCRIPTS}/${id}`, times: 1, action: { kind: "delay", ms: 3000 } });
+    const patch = api("PATCH", `/v1/tenants/${id}`, { vars: { FOO: "plain" } });
+    await eventually(async () => {
+      const tenant = (await api("GET", `/v1/tenants/${id}`)).json;
+      return tenant.operation?.state === "running" ? tenant : null;
+    });
+    const secret = await api("PUT", `/v1/tenants/${id}/secrets/FOO`, { value: "hidden" });
+    expect(expectError(secret, 409, "conflict").message).toContain('"FOO"');
+    expect((await patch).status).toBe(202);
+    const tenant = await settled(id, ["active"]);
+    expect(tenant.vars).toMatchObject({ FOO: "plain" });
+    expect(tenant.secrets).not.toContain("FOO");
+    const deployed = await api("PUT", `/v1/tenants/${id}/script`, newTenant(id).script);
+    expect(deployed.status, deployed.text).toBe(202);
+  });
+});
