@@ -8,7 +8,7 @@ import {
   releaseAllHostnames,
   releaseHostnames,
 } from "../registry/hostnames";
-import { updateTenant } from "../registry/tenants";
+import { settleTenant, updateTenant } from "../registry/tenants";
 import { forgetVersions } from "../registry/versions";
 import { allHostnames, deleteOwnRoutes, routeRecordOf } from "../routing/routing-table";
 import { acceptedLately, noteAccepted } from "../scripts/accepted-code";
@@ -185,8 +185,7 @@ export const settle: Step = {
   name: "settle",
   callsApi: false,
   async run(context) {
-    const state = context.tenant.suspended ? "suspended" : "active";
-    await updateTenant(db(context), context.tenant.id, { state, lastError: null }).run();
+    await settleTenant(db(context), context.tenant.id, context.tenant.suspended ? "suspended" : "active").run();
   },
 };
 

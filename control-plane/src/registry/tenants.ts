@@ -116,6 +116,19 @@ export function updateTenant(db: D1Database, id: string, patch: TenantPatch): D1
   return db.prepare(`UPDATE tenants SET ${sets.join(", ")} WHERE id = ?`).bind(...values, id);
 }
 
+/**
+ * A tenant settles in `state` once an operation on it has succeeded, its last error cleared; unless
+ * a DELETE came meanwhile: `deleting` stays, or GET would show the tenant live, and changes taken
+ * then would be dropped unrun once the teardown ends.
+ */
+export function settleTenant(db: D1Database, id: string, state: "active" | "suspended"): D1PreparedStatement {
+  return db
+    .prepare(
+      "UPDATE tenants SET state = CASE state WHEN 'deleting' THEN state ELSE ?1 END, last_error = NULL, updated_at = ?2 WHERE id = ?3",
+    )
+    .bind(state, now(), id);
+}
+
 export type TenantListFilter = {
   state?: TenantState;
   plan?: PlanName;

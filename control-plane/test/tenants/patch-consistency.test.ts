@@ -193,3 +193,32 @@ describe("a secret and a var never share a name, even with the var's PATCH still
     expect(deployed.status, deployed.text).toBe(202);
   });
 });
+
+describe("a DELETE while the tenant's provisioning runs", () => {
+  it("keeps the tenant deleting until it is gone: the provisioning's end does not show it live, nor take changes", async () => {
+    const id = uniqueId("del-during");
+    // The provisioning is slow, so the DELETE is queued behind it.
+    await injectFault({
+      method: "POST",
+      path: "/accounts/*/d1/database",
+      times: 1,
+      action: { kind: "delay", ms: 2000 },
+    });
+    // And so is the teardown's removal of the script, which the tenant's state must outlast.
+    await injectFault({ method: "DELETE", path: `${SCRIPTS}/${id}`, times: 1, action: { kind: "delay", ms: 2000 } });
+    expect((await api("POST", "/v1/tenants", newTenant(id))).status).toBe(202);
+    const deleting = await api("DELETE", `/v1/tenants/${id}`);
+    expect(deleting.status, deleting.text).toBe(202);
+    const states = new Set<string>();
+    const refusals = new Set<number>();
+    await eventually(async () => {
+      const { state } = (await api("GET", `/v1/tenants/${id}`)).json;
+      if (state === "deleted") return true;
+      states.add(state);
+      refusals.add((await api("PATCH", `/v1/tenants/${id}`, { vars: { LATE: "yes" } })).status);
+      return null;
+    });
+    expect([...states]).toEqual(["deleting"]);
+    expect([...refusals]).toEqual([409]);
+  });
+});
