@@ -63,6 +63,8 @@ export const ErrorCode = {
   r2BucketNotFound: 10006,
   r2ObjectNotFound: 10007,
   r2InvalidBucketName: 10005,
+  /** "The specified object name is not valid." (empty, or over 1024 bytes). */
+  r2InvalidObjectName: 10020,
   r2InvalidRequest: 10040,
 
   // Cloudflare for SaaS custom hostnames.

@@ -66,3 +66,57 @@ describe("binary modules in a tenant's Worker", () => {
     expect((await errorOf(await call(scriptPath(ns, "broken")), 404)).code).toBe(10092);
   });
 });
+
+describe("JavaScript modules under their text/ content types", () => {
+  it("runs text/javascript+module as an ES module and text/javascript as CommonJS, as their application/ twins", async () => {
+    const ns = await createNamespace();
+    const modules: ModuleParts = {
+      "index.mjs": {
+        code: `import { x } from "./lib.mjs";
+import legacy from "./legacy.js";
+export default { fetch: () => Response.json({ x, y: legacy.y }) };`,
+        type: "text/javascript+module",
+      },
+      "lib.mjs": { code: "export const x = 1;", type: "text/javascript+module" },
+      "legacy.js": { code: "exports.y = 2;", type: "text/javascript" },
+    };
+    await resultOf(await upload(ns, "texty", { main_module: "index.mjs" }, modules));
+    const answer = await dispatch(ns, "texty", "http://texty/");
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ x: 1, y: 2 });
+  });
+});
+
+describe("Python Workers", () => {
+  it("are refused (10021) with a message saying the emulator does not run them", async () => {
+    const ns = await createNamespace();
+    const res = await upload(
+      ns,
+      "snake",
+      { main_module: "index.py" },
+      { "index.py": { code: "from workers import Response", type: "text/x-python" } },
+    );
+    const error = await errorOf(res, 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toContain("Python");
+  });
+});
+
+describe("module names", () => {
+  it("refuses a name past what the emulator can store (798 bytes) with 10021, storing nothing", async () => {
+    const ns = await createNamespace();
+    const res = await upload(
+      ns,
+      "long-names",
+      { main_module: "index.js" },
+      {
+        "index.js": { code: 'export default { fetch: () => new Response("ok") };' },
+        [`${"a".repeat(1000)}.js`]: { code: "" },
+      },
+    );
+    const error = await errorOf(res, 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toContain("798 bytes");
+    await errorOf(await call(scriptPath(ns, "long-names")), 404);
+  });
+});

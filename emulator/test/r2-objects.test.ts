@@ -129,6 +129,15 @@ describe("R2 objects over the REST API", () => {
     }
   });
 
+  it("refuses a key R2 cannot hold (past 1024 bytes with the account's and bucket's prefix) with 400 10020, on every method", async () => {
+    const bucket = await createBucket();
+    const long = "k".repeat(1000);
+    for (const init of [{}, { method: "PUT", body: "x" }, { method: "DELETE" }] as const) {
+      const error = await errorOf(await call(objectPath(bucket, long), init), 400);
+      expect(error).toEqual({ code: 10020, message: "The specified object name is not valid." });
+    }
+  });
+
   it("answers 405 to a method the path does not take", async () => {
     const bucket = await createBucket();
     expect((await errorOf(await call(objects(bucket), { method: "POST", body: "x" }), 405)).code).toBe(10405);

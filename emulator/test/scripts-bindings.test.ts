@@ -286,6 +286,18 @@ describe("script settings", () => {
     expect(await etagOf(ns, "guarded")).toBe(before.etag);
   });
 
+  it("PATCH refuses (10021) a compatibility flag or date workerd cannot run, keeping the version, and takes a valid one", async () => {
+    const ns = await createNamespace();
+    const before = await uploadScript(ns, "configured");
+    for (const settings of [{ compatibility_flags: ["no_such_flag"] }, { compatibility_date: "2999-01-01" }]) {
+      const error = await errorOf(await patchSettings(ns, "configured", settings), 400);
+      expect(error.code, JSON.stringify(settings)).toBe(10021);
+    }
+    expect(await etagOf(ns, "configured")).toBe(before.etag);
+    await resultOf(await patchSettings(ns, "configured", { compatibility_flags: ["nodejs_compat"] }));
+    expect(await etagOf(ns, "configured")).not.toBe(before.etag);
+  });
+
   it("PATCH takes only multipart with a settings part", async () => {
     const ns = await createNamespace();
     await uploadScript(ns, "strictly");

@@ -41,6 +41,20 @@ describe("module names the emulator reserves", () => {
     expect(after.script.etag).toBe(before.etag);
   });
 
+  it("refuses a secret with a reserved name, which would replace the emulator's own binding", async () => {
+    const ns = await createNamespace();
+    await uploadScript(ns, "vaulted");
+    const res = await call(scriptPath(ns, "vaulted", "/secrets"), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "__wfp_egress", text: "x", type: "secret_text" }),
+    });
+    const error = await errorOf(res, 400);
+    expect(error.code).toBe(10021);
+    expect(error.message).toContain("reserved");
+    expect(await resultOf(await call(scriptPath(ns, "vaulted", "/secrets")))).toEqual([]);
+  });
+
   it("accepts the same name below a folder, which is another module", async () => {
     const ns = await createNamespace();
     const res = await upload(

@@ -145,3 +145,31 @@ export async function checkStartup(
   if (outcome.elapsedMs > limitMs) return failure(validationFailed(STARTUP_CPU_EXCEEDED));
   return success({ handlers: outcome.handlers, startupMs: Math.round(outcome.elapsedMs) });
 }
+
+/** A worker with nothing in it, to ask workerd whether it can configure a compatibility date and flags. */
+const EMPTY_WORKER = "export default { fetch: () => new Response(null) };";
+
+/**
+ * Whether workerd can run a worker at `date` with `flags`: the refusal (10021, the runtime's text, as an
+ * upload with them gets) for an unknown flag or a future date. For a settings PATCH, which runs the
+ * script's code again with them; the code itself is not started again (emulator/README.md).
+ */
+export async function checkCompatibility(
+  loader: WorkerLoader,
+  date: string,
+  flags: readonly string[],
+): Promise<WorkersResult<null>> {
+  try {
+    const worker = loader.load({
+      compatibilityDate: date,
+      compatibilityFlags: [...flags],
+      mainModule: "check.js",
+      modules: { "check.js": EMPTY_WORKER },
+      globalOutbound: null,
+    });
+    await worker.getEntrypoint().fetch("http://compatibility.check/");
+  } catch (error) {
+    return failure(validationFailed(startupFailure(error)));
+  }
+  return success(null);
+}

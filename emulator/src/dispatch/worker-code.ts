@@ -31,8 +31,10 @@ async function loadModule(bucket: R2Bucket, module: StoredModule): Promise<Loade
   const type = module.type.split(";")[0]?.trim();
   switch (type) {
     case "application/javascript+module":
+    case "text/javascript+module":
       return { js: await object.text() };
     case "application/javascript":
+    case "text/javascript":
       return { cjs: await object.text() };
     case "text/plain":
       return { text: await object.text() };

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { ErrorCode } from "../../../cloudflare-api/error-codes";
 import type { R2BucketName } from "../../../cloudflare-api/names";
+import { utf8Length } from "../bindings/key-space";
 import { readBodyBytes } from "../http/body";
 import { ApiError, methodNotAllowedError } from "../http/errors";
 import { intQueryParam } from "../http/query-params";
@@ -37,6 +38,22 @@ async function bucketOf(c: Context<ApiEnv>): Promise<R2BucketName> {
 }
 
 const spaceOf = (c: Context<ApiEnv>, bucket: R2BucketName) => r2KeySpace(c.get("accountId"), bucket);
+
+/** R2's bound on an object's key, in bytes. */
+const MAX_STORED_KEY_BYTES = 1024;
+
+/**
+ * The stored key of the object named in the path, refused as R2 refuses a name it cannot hold. The
+ * account's and bucket's prefix shares R2's 1024 bytes, so keys here are that much shorter (emulator/README.md).
+ */
+function storedKeyOf(c: Context<ApiEnv>, bucket: R2BucketName): { key: string; stored: string } {
+  const key = c.req.param("object_key") ?? "";
+  const stored = spaceOf(c, bucket).toStored(key);
+  if (key === "" || utf8Length(stored) > MAX_STORED_KEY_BYTES) {
+    throw new ApiError(400, ErrorCode.r2InvalidObjectName, "The specified object name is not valid.");
+  }
+  return { key, stored };
+}
 
 /** An object's metadata as List Objects answers it (the SDK's ObjectListResponse). */
 function listedObject(key: string, object: R2Object) {
@@ -93,8 +110,8 @@ r2Objects
 
 r2Objects
   .get("/:object_key{.+}", async (c) => {
-    const bucket = await bucketOf(c);
-    const object = await c.env.R2_DATA.get(spaceOf(c, bucket).toStored(c.req.param("object_key")));
+    const { stored } = storedKeyOf(c, await bucketOf(c));
+    const object = await c.env.R2_DATA.get(stored);
     if (object === null) throw noSuchKey();
     const headers = new Headers({ etag: object.httpEtag, "last-modified": object.uploaded.toUTCString() });
     object.writeHttpMetadata(headers);
@@ -102,11 +119,10 @@ r2Objects
     return new Response(object.body, { headers });
   })
   .put("/:object_key{.+}", async (c) => {
-    const bucket = await bucketOf(c);
-    const key = c.req.param("object_key");
+    const { key, stored } = storedKeyOf(c, await bucketOf(c));
     const body = await readBodyBytes(c, ErrorCode.r2InvalidRequest);
     const contentType = c.req.header("content-type");
-    const object = await c.env.R2_DATA.put(spaceOf(c, bucket).toStored(key), body, {
+    const object = await c.env.R2_DATA.put(stored, body, {
       ...(contentType === undefined ? {} : { httpMetadata: { contentType } }),
     });
     // The SDK's ObjectUploadResponse: the size is a string there.
@@ -120,10 +136,9 @@ r2Objects
     });
   })
   .delete("/:object_key{.+}", async (c) => {
-    const bucket = await bucketOf(c);
-    const key = c.req.param("object_key");
+    const { key, stored } = storedKeyOf(c, await bucketOf(c));
     // Deleting a key that is not there succeeds, as R2's (and S3's) DeleteObject does.
-    await c.env.R2_DATA.delete(spaceOf(c, bucket).toStored(key));
+    await c.env.R2_DATA.delete(stored);
     return ok(c, { key });
   })
   .all("/:object_key{.+}", (c) => {

@@ -128,6 +128,12 @@ export function assetsBindingRefusal(bindings: StoredBinding[], hasAssets: boole
   return undefined;
 }
 
+/** The refusal of a binding name the emulator keeps for its own bindings (the egress stub, its clients). */
+export function reservedBindingName(name: string): WorkersError | undefined {
+  if (!name.startsWith("__wfp_")) return undefined;
+  return validationFailed(`binding '${name}': names starting with __wfp_ are reserved by the local emulator`);
+}
+
 /**
  * Bindings a script in a dispatch namespace cannot have, or that the emulator
  * cannot run. Production refuses a service binding in a user worker (user
@@ -141,11 +147,8 @@ export function unrunnableBinding(
   runnableTypes: ReadonlySet<string>,
 ): WorkersError | undefined {
   for (const binding of bindings) {
-    if (binding.name.startsWith("__wfp_")) {
-      return validationFailed(
-        `binding '${binding.name}': names starting with __wfp_ are reserved by the local emulator`,
-      );
-    }
+    const reserved = reservedBindingName(binding.name);
+    if (reserved !== undefined) return reserved;
     if (binding.type === "durable_object_namespace" && binding.script_name !== undefined) {
       return validationFailed(
         `binding '${binding.name}': the local emulator runs only a script's own Durable Object classes, not another script's (script_name; see emulator/README.md)`,

@@ -47,6 +47,10 @@ export function checkMainModule(
   const main = modules.find((m) => m.name === mainModule);
   if (main === undefined)
     return failure(validationFailed(`No such module "${mainModule}": main_module must name a part of the upload`));
+  if (main.type === "text/x-python") {
+    // Python Workers need Pyodide, which workerd fetches from the network: not run offline (emulator/README.md).
+    return failure(validationFailed(`main_module "${mainModule}" is Python, which the local emulator does not run`));
+  }
   if (!MAIN_MODULE_CONTENT_TYPES.includes(main.type)) {
     return failure(validationFailed(`main_module "${mainModule}" has content type ${main.type}, which is not code`));
   }

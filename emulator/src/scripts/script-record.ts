@@ -138,7 +138,7 @@ export function scriptSettings(record: ScriptRecord): ScriptSettings {
  * workerd needs a compatibility date; the API accepts uploads without one.
  * Such scripts run as of a date before any compatibility flag took effect.
  */
-const DEFAULT_COMPATIBILITY_DATE = "2021-11-02";
+export const DEFAULT_COMPATIBILITY_DATE = "2021-11-02";
 
 /**
  * A binding as the runner receives it: the API's own fields by type. Typed

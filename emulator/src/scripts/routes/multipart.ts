@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { ErrorCode } from "../../../../cloudflare-api/error-codes";
 import { MODULE_CONTENT_TYPES } from "../../../../cloudflare-api/script-metadata";
+import { utf8Length } from "../../bindings/key-space";
 import { isReservedModuleName } from "../../dispatch/shim";
 import { readBodyBytes } from "../../http/body";
 import type { ApiEnv } from "../../http/types";
@@ -32,12 +33,26 @@ export async function readJsonPart(form: FormData, name: string): Promise<unknow
   return unwrap(parseJsonText(text, `The ${name} part`));
 }
 
+/**
+ * A module's body is stored under `<account>/<namespace>/<script>/<etag>/<name>` (scripts/modules.ts), within
+ * R2's 1024 bytes: 32 + 63 + 63 + 64 bytes and four slashes at most before the name, so names up to 798 bytes
+ * always fit. Production's own bound on a module's name is not published (emulator/README.md).
+ */
+const MAX_MODULE_NAME_BYTES = 1024 - (32 + 63 + 63 + 64 + 4);
+
 /** Every part but `except`, as a module named by its part name; each needs a supported Content-Type. */
 export async function readModules(form: FormData, except: string): Promise<ModuleUpload[]> {
   const modules: ModuleUpload[] = [];
   for (const [name, part] of form.entries()) {
     if (name === except) continue;
     if (modules.some((m) => m.name === name)) throw apiError(validationFailed(`More than one part is named '${name}'`));
+    if (utf8Length(name) > MAX_MODULE_NAME_BYTES) {
+      throw apiError(
+        validationFailed(
+          `Part '${name.slice(0, 40)}…': module names are at most ${MAX_MODULE_NAME_BYTES} bytes in the local emulator`,
+        ),
+      );
+    }
     if (isReservedModuleName(name)) {
       throw apiError(
         validationFailed(`Part '${name}': module names starting with __wfp_ are reserved by the local emulator`),

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { ScriptSettingsPatch } from "../../../../cloudflare-api/script-metadata";
+import { checkCompatibility } from "../../dispatch/startup-check";
 import type { ApiEnv } from "../../http/types";
 import { validationFailed } from "../errors";
+import { DEFAULT_COMPATIBILITY_DATE } from "../script-record";
 import { parseWorkersInput } from "../validation";
 import { readJsonPart, readMultipart } from "./multipart";
 import { apiError, storeRoute, unwrap } from "./store-answers";
@@ -27,6 +29,12 @@ settings.patch(
     const raw = await readJsonPart(form, "settings");
     if (raw === undefined) throw apiError(validationFailed("The request has no settings part"));
     const patch = unwrap(parseWorkersInput(ScriptSettingsPatch, raw, "tags-field"));
+    if (patch.compatibility_date !== undefined || patch.compatibility_flags !== undefined) {
+      // Refused as an upload with them is, before the version that would not start is deployed.
+      const current = unwrap(await store.getSettings(namespace, script));
+      const date = patch.compatibility_date ?? current.compatibility_date ?? DEFAULT_COMPATIBILITY_DATE;
+      unwrap(await checkCompatibility(c.env.LOADER, date, patch.compatibility_flags ?? current.compatibility_flags));
+    }
     return store.patchSettings(c.get("accountId"), namespace, script, patch);
   }),
 );

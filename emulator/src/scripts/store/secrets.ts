@@ -1,5 +1,5 @@
 import type { SecretInput, SecretSummary } from "../../../../cloudflare-api/script-metadata";
-import type { StoredBinding } from "../bindings";
+import { reservedBindingName, type StoredBinding } from "../bindings";
 import { failure, secretNotFound, success, validationFailed, type WorkersResult } from "../errors";
 import { commitNow } from "./commit";
 import type { StoreContext } from "./context";
@@ -88,6 +88,9 @@ export async function putSecret(
   script: string,
   secret: SecretInput,
 ): Promise<WorkersResult<SecretSummary>> {
+  // Refused as an upload's binding of that name is: its value would replace the emulator's own binding.
+  const reserved = reservedBindingName(secret.name);
+  if (reserved !== undefined) return failure(reserved);
   const changed = await changeBindings(ctx, accountId, { namespace, script }, (bindings) => {
     const clash = bindings.find((b) => b.name === secret.name && b.type !== "secret_text");
     if (clash !== undefined) {
